@@ -1,0 +1,68 @@
+"""altlas: natural-language commands into plans, plans into results, results into an archive.
+
+Only names are defined here; every heavy module is imported on first use, so ``import altlas``
+stays cheap (a test checks that polars, tantivy, litestar and zstandard are not loaded).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from altlas._version import __version__
+from altlas.errors import AltlasError
+
+if TYPE_CHECKING:
+    from altlas.formats import (
+        Atlas,
+        Plan,
+        Result,
+        Task,
+        TaskResult,
+        load_atlas,
+        load_plan,
+        load_result,
+        read,
+        write,
+    )
+
+__all__ = [
+    "AltlasError",
+    "Atlas",
+    "Plan",
+    "Result",
+    "Task",
+    "TaskResult",
+    "__version__",
+    "load_atlas",
+    "load_plan",
+    "load_result",
+    "read",
+    "write",
+]
+
+_LAZY = {
+    "Atlas": "altlas.formats",
+    "Plan": "altlas.formats",
+    "Result": "altlas.formats",
+    "Task": "altlas.formats",
+    "TaskResult": "altlas.formats",
+    "load_atlas": "altlas.formats",
+    "load_plan": "altlas.formats",
+    "load_result": "altlas.formats",
+    "read": "altlas.formats",
+    "write": "altlas.formats",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'altlas' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,167 @@
+"""What every command group shares: error mapping, output formats and small renderers.
+
+Nothing heavy is imported here; ``altlas --help`` must stay fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from altlas.errors import AltlasError, ValidationError
+
+__all__ = [
+    "AltlasGroup",
+    "FormatOpt",
+    "ListFormat",
+    "OutputFormat",
+    "debug_enabled",
+    "emit_json",
+    "emit_rows",
+    "fail",
+    "is_tty",
+]
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("ALTLAS_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _print_error(exc: AltlasError) -> None:
+    lines = exc.lines() if isinstance(exc, ValidationError) else [exc.one_line()]
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+
+
+class AltlasGroup(TyperGroup):
+    """The root group: turns AltlasError into one line per error and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AltlasError as exc:
+            if debug_enabled():
+                raise
+            _print_error(exc)
+            raise click.exceptions.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            if debug_enabled():
+                raise
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``error: message`` and return an Exit to raise."""
+    click.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+class OutputFormat(StrEnum):
+    """Rendering for commands that print one document."""
+
+    TEXT = "text"
+    JSON = "json"
+    YAML = "yaml"
+
+
+class ListFormat(StrEnum):
+    """Rendering for commands that print rows."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="text (a rich tree on a terminal), json or yaml."),
+]
+
+
+def is_tty(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def emit_json(data: Any, *, pretty: bool = True) -> None:
+    import orjson
+
+    option = orjson.OPT_INDENT_2 if pretty else 0
+    sys.stdout.buffer.write(orjson.dumps(data, option=option | orjson.OPT_NON_STR_KEYS))
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def emit_rows(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    fmt: ListFormat,
+    *,
+    title: str | None = None,
+) -> int:
+    """Write rows as a table, JSON array, JSON Lines or CSV; returns how many were written.
+
+    JSON Lines and CSV stream row by row, so large listings never sit in memory.
+    """
+    import orjson
+
+    out = sys.stdout
+    count = 0
+    if fmt is ListFormat.JSONL:
+        for row in rows:
+            out.buffer.write(orjson.dumps(dict(row), option=orjson.OPT_NON_STR_KEYS) + b"\n")
+            count += 1
+        out.flush()
+        return count
+    if fmt is ListFormat.CSV:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_cell(row.get(c)) for c in columns])
+            count += 1
+        return count
+    materialised = [dict(r) for r in rows]
+    if fmt is ListFormat.JSON:
+        emit_json(materialised)
+        return len(materialised)
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for col in columns:
+        table.add_column(col)
+    for row in materialised:
+        table.add_row(*[_cell(row.get(c)) for c in columns])
+    Console(soft_wrap=False).print(table)
+    return len(materialised)
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, dict | list):
+        import orjson
+
+        return orjson.dumps(value).decode()
+    buf = io.StringIO()
+    buf.write(_cell(value) if not isinstance(value, float) else repr(value))
+    return buf.getvalue()

@@ -1,0 +1,137 @@
+"""Settings: defaults < config file < environment (``ALTLAS_*``) < explicit overrides.
+
+* ``ALTLAS_HOME`` is where everything lives (default: the platform's user data directory).
+* The config file is ``$ALTLAS_HOME/config.toml`` unless ``ALTLAS_CONFIG`` names another.
+* Each component owns a section (``[run]``, ``[segment]``, ``[llm]``, ``[archive]``,
+  ``[server]``) and reads it with :meth:`Settings.section`, which validates it against the
+  component's own pydantic model.
+* Environment variables override single keys: ``ALTLAS_RUN__CONCURRENCY=8`` sets
+  ``[run] concurrency``. Values are parsed as JSON when they can be (``8``, ``true``), else
+  kept as strings.
+* Secrets are never stored in plans or results: config holds a *reference*
+  (``env:NAME``, ``file:PATH`` or ``literal:VALUE``) resolved with :func:`resolve_secret`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from altlas.errors import ConfigError
+
+__all__ = ["Settings", "altlas_home", "load_settings", "resolve_secret"]
+
+S = TypeVar("S", bound=BaseModel)
+_ENV_PREFIX = "ALTLAS_"
+_RESERVED_ENV = {"ALTLAS_HOME", "ALTLAS_CONFIG", "ALTLAS_DEBUG"}
+
+
+def altlas_home(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data directory: ``override``, else ``$ALTLAS_HOME``, else the platform default."""
+    if override is not None:
+        return Path(override).expanduser()
+    env = os.environ.get("ALTLAS_HOME")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("altlas", appauthor=False))
+
+
+def resolve_secret(reference: str | None, *, what: str = "secret") -> str | None:
+    """Resolve ``env:NAME``, ``file:PATH`` or ``literal:VALUE``; None stays None."""
+    if reference is None or reference == "":
+        return None
+    scheme, sep, rest = reference.partition(":")
+    if not sep:
+        raise ConfigError(
+            f"{what} must be a reference such as env:NAME or file:PATH, not a bare value",
+        )
+    if scheme == "env":
+        value = os.environ.get(rest)
+        if value is None:
+            raise ConfigError(f"{what}: environment variable {rest} is not set")
+        return value
+    if scheme == "file":
+        try:
+            return Path(rest).expanduser().read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{what}: cannot read {rest}: {exc.strerror}") from None
+    if scheme == "literal":
+        return rest
+    raise ConfigError(f"{what}: unknown secret reference scheme '{scheme}' (use env: or file:)")
+
+
+def _parse_env_value(raw: str) -> Any:
+    import orjson
+
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return raw
+
+
+class Settings:
+    """Resolved configuration. Cheap to build; sections are validated on demand."""
+
+    def __init__(
+        self,
+        home: Path,
+        data: dict[str, Any] | None = None,
+        *,
+        config_file: Path | None = None,
+    ) -> None:
+        self.home = home
+        self.data: dict[str, Any] = data or {}
+        self.config_file = config_file
+
+    def raw_section(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+    def section(self, name: str, model: type[S], **overrides: Any) -> S:
+        """Section ``name`` validated against ``model``; ``overrides`` that are not None win."""
+        merged = dict(self.raw_section(name))
+        merged.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return model.model_validate(merged)
+        except PydanticValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            loc = ".".join(str(p) for p in err["loc"])
+            where = str(self.config_file) if self.config_file else "settings"
+            raise ConfigError(f"{where}: [{name}] {loc}: {err['msg']}") from None
+
+    def with_overrides(self, section: str, **values: Any) -> Settings:
+        data = {k: dict(v) if isinstance(v, dict) else v for k, v in self.data.items()}
+        sect = data.setdefault(section, {})
+        sect.update({k: v for k, v in values.items() if v is not None})
+        return Settings(self.home, data, config_file=self.config_file)
+
+
+def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
+    """Defaults, then the config file, then ``ALTLAS_<SECTION>__<KEY>`` variables."""
+    root = altlas_home(home)
+    config_env = os.environ.get("ALTLAS_CONFIG")
+    path = Path(config_env).expanduser() if config_env else root / "config.toml"
+    data: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read config: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    elif config_env:
+        raise ConfigError(f"{path}: config file named by ALTLAS_CONFIG does not exist")
+    for key, raw in os.environ.items():
+        if not key.startswith(_ENV_PREFIX) or key in _RESERVED_ENV or "__" not in key:
+            continue
+        section, _, field = key[len(_ENV_PREFIX) :].lower().partition("__")
+        if section and field:
+            data.setdefault(section, {})[field] = _parse_env_value(raw)
+    return Settings(root, data, config_file=path if path.is_file() else None)

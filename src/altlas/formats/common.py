@@ -1,0 +1,147 @@
+"""Pieces shared by the three canonical formats: enums, timestamps, ids and field paths."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo
+from pydantic.functional_validators import AfterValidator
+
+__all__ = [
+    "ArtifactKind",
+    "Mode",
+    "Priority",
+    "StrictModel",
+    "TaskStatus",
+    "Timestamp",
+    "format_path",
+    "new_id",
+    "to_rfc3339",
+    "utcnow",
+]
+
+
+class Mode(StrEnum):
+    """How a plan was produced. Case-insensitive on input (``Normal`` and ``normal``)."""
+
+    NORMAL = "normal"
+    DREAM = "dream"
+    EXPLORE = "explore"
+    CHAOS = "chaos"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Mode | None:
+        if isinstance(value, str):
+            low = value.strip().lower()
+            for member in cls:
+                if member.value == low:
+                    return member
+        return None
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Priority | None:
+        if isinstance(value, str):
+            low = value.strip().lower()
+            for member in cls:
+                if member.value == low:
+                    return member
+        return None
+
+
+class TaskStatus(StrEnum):
+    """State of one task in a run."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+    SKIPPED = "skipped"
+
+    @property
+    def finished(self) -> bool:
+        return self not in (TaskStatus.PENDING, TaskStatus.RUNNING)
+
+
+class ArtifactKind(StrEnum):
+    FILE = "file"
+    IMAGE = "image"
+    TEXT = "text"
+    JSON = "json"
+    LOG = "log"
+    OTHER = "other"
+
+
+class StrictModel(BaseModel):
+    """Base of the canonical models: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, use_enum_values=False)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def to_rfc3339(value: datetime) -> str:
+    """RFC 3339 with ``Z``: what the original runner (chrono) reads and writes."""
+    value = value.astimezone(UTC)
+    text = value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+def _parse_timestamp(value: Any, info: ValidationInfo) -> Any:
+    raw = value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise ValueError(f"not an ISO 8601 timestamp: {value!r}") from exc
+    if isinstance(value, datetime) and value.tzinfo is None:
+        warnings = info.context.get("warnings") if isinstance(info.context, dict) else None
+        if warnings is not None:
+            warnings.append((info.field_name, raw, value.isoformat()))
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(_parse_timestamp),
+    AfterValidator(_as_utc),
+    PlainSerializer(to_rfc3339, return_type=str, when_used="json-unless-none"),
+]
+"""A timezone-aware UTC timestamp. Naive input is accepted as UTC with a warning."""
+
+
+def format_path(loc: Sequence[str | int]) -> str:
+    """``("tasks", 2, "dependencies", 0)`` -> ``tasks[2].dependencies[0]``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -1,0 +1,106 @@
+"""Dialects: the shapes a document can take on disk, and how each maps to a canonical model.
+
+A dialect knows how to recognise its data (``sniff``), turn it into canonical data
+(``read``) and, where the original services need it, write canonical models back
+(``write``). Conversion keeps all information: whatever has no field in the target is stashed
+in ``metadata["altlas"]`` and restored on the way back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from altlas.errors import Diagnostic
+
+__all__ = [
+    "STASH_KEY",
+    "Dialect",
+    "ReadOutcome",
+    "all_dialects",
+    "dialect_named",
+    "register",
+    "sniff",
+]
+
+Kind = Literal["alt", "last", "atlas"]
+STASH_KEY = "altlas"
+"""Metadata key under which a converter keeps what the target dialect has no field for."""
+
+
+@dataclass(slots=True)
+class ReadOutcome:
+    """Canonical-shaped data plus how to talk about the source's own field names."""
+
+    data: dict[str, Any]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    tasks_key: str = "tasks"
+    renames: dict[str, str] = field(default_factory=dict)
+    """Canonical field name -> the source's name, for error paths."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str
+    kind: Kind
+    description: str
+    sniff: Callable[[Mapping[str, Any]], bool]
+    read: Callable[[Mapping[str, Any]], ReadOutcome]
+    write: Callable[[Any], Any] | None = None
+    syntax: Literal["json", "yaml"] = "json"
+    order: int = 50
+    aliases: tuple[str, ...] = ()
+
+
+_REGISTRY: dict[str, Dialect] = {}
+_LOADED = False
+
+
+def register(dialect: Dialect) -> Dialect:
+    _REGISTRY[dialect.name] = dialect
+    return dialect
+
+
+def _ensure_loaded() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    # Imported for their register() side effect.
+    from altlas.formats.dialects import (  # noqa: F401
+        canonical,
+        legacy_atlas,
+        placeholder,
+        runner_alt,
+        runner_last,
+        segmentation,
+    )
+
+
+def all_dialects(kind: Kind | None = None) -> list[Dialect]:
+    _ensure_loaded()
+    found = [d for d in _REGISTRY.values() if kind is None or d.kind == kind]
+    return sorted(found, key=lambda d: (d.order, d.name))
+
+
+def dialect_named(name: str) -> Dialect:
+    _ensure_loaded()
+    key = name.strip().lower()
+    for dialect in _REGISTRY.values():
+        if key == dialect.name or key in dialect.aliases:
+            return dialect
+    names = ", ".join(sorted(_REGISTRY))
+    from altlas.errors import FormatError
+
+    raise FormatError(f"unknown dialect '{name}' (known: {names})")
+
+
+def sniff(data: Any, kind: Kind | None = None) -> Dialect | None:
+    """The first dialect (in order) whose sniff accepts ``data``."""
+    if not isinstance(data, Mapping):
+        return None
+    for dialect in all_dialects(kind):
+        if dialect.sniff(data):
+            return dialect
+    return None

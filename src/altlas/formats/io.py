@@ -1,0 +1,351 @@
+"""Reading and writing documents: bytes -> container -> syntax -> dialect -> validated model.
+
+The public entry points are :func:`read` (any kind), :func:`load_plan`, :func:`load_result`,
+:func:`load_atlas`, :func:`check` (diagnostics without raising), :func:`to_bytes` and
+:func:`write` (atomic).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
+
+from altlas.errors import (
+    AltlasError,
+    DecodeError,
+    Diagnostic,
+    FormatError,
+    ValidationError,
+)
+from altlas.formats import codec
+from altlas.formats.atlas import Atlas
+from altlas.formats.dialects import Dialect, Kind, dialect_named, sniff
+from altlas.formats.plan import Plan
+from altlas.formats.result import Result
+from altlas.formats.validation import (
+    plan_rule_diagnostics,
+    result_rule_diagnostics,
+    validate_model,
+)
+
+__all__ = [
+    "Document",
+    "Loaded",
+    "check",
+    "kind_of",
+    "load_atlas",
+    "load_plan",
+    "load_result",
+    "read",
+    "read_bytes",
+    "to_bytes",
+    "to_data",
+    "write",
+]
+
+Document = Plan | Result | Atlas
+D = TypeVar("D", Plan, Result, Atlas)
+Source = str | os.PathLike[str] | bytes
+
+MODELS: dict[str, type[BaseModel]] = {"alt": Plan, "last": Result, "atlas": Atlas}
+_KIND_BY_SUFFIX = (
+    (".alt", "alt"),
+    (".alt.json", "alt"),
+    (".alt.yaml", "alt"),
+    (".alt.yml", "alt"),
+    (".last", "last"),
+    (".last.json", "last"),
+    (".atlas", "atlas"),
+)
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A validated document and how it was stored."""
+
+    document: Any
+    kind: Kind
+    dialect: str
+    container: str
+    syntax: str
+    source: str | None = None
+    member: str | None = None
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """What :func:`check` found in one file."""
+
+    source: str | None
+    loaded: Loaded | None
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.loaded is not None and not any(
+            d.severity == "error" for d in self.diagnostics
+        )
+
+
+def kind_of(document: Any) -> Kind:
+    if isinstance(document, Plan):
+        return "alt"
+    if isinstance(document, Result):
+        return "last"
+    if isinstance(document, Atlas):
+        return "atlas"
+    raise FormatError(f"not an altlas document: {type(document).__name__}")
+
+
+def _kind_hint(name: str | None) -> Kind | None:
+    if not name:
+        return None
+    low = name.lower()
+    for suffix in (".zst", ".gz"):
+        low = low.removesuffix(suffix)
+    base = low.rsplit("/", 1)[-1]
+    if base.startswith("last_") and (base.endswith((".json", ".zip"))):
+        return "last"
+    if base.startswith("atlas_"):
+        return "atlas"
+    for suffix, kind in sorted(_KIND_BY_SUFFIX, key=lambda p: -len(p[0])):
+        if base.endswith(suffix):
+            return kind  # type: ignore[return-value]
+    return None
+
+
+def _read_source(source: Source) -> tuple[bytes, str | None]:
+    if isinstance(source, bytes):
+        return source, None
+    path = Path(source)
+    try:
+        return path.read_bytes(), str(path)
+    except FileNotFoundError:
+        raise FormatError("no such file", file=str(path)) from None
+    except IsADirectoryError:
+        raise FormatError("is a directory, not a file", file=str(path)) from None
+    except OSError as exc:
+        raise FormatError(f"cannot read: {exc.strerror}", file=str(path)) from None
+
+
+def _validate(
+    dialect: Dialect,
+    data: Mapping[str, Any],
+) -> tuple[Any, list[Diagnostic]]:
+    outcome = dialect.read(data)
+    model = MODELS[dialect.kind]
+    doc, diags = validate_model(model, outcome.data, renames=outcome.renames)
+    diags = outcome.diagnostics + diags
+    if dialect.kind == "alt":
+        diags += plan_rule_diagnostics(outcome.data, tasks_key=outcome.tasks_key)
+    elif dialect.kind == "last":
+        diags += result_rule_diagnostics(outcome.data)
+    return doc, diags
+
+
+def check_bytes(raw: bytes, *, name: str | None = None, kind: Kind | None = None) -> CheckReport:
+    """Every diagnostic for one document, errors and warnings, without raising."""
+    try:
+        decoded = codec.decode_bytes(raw)
+    except DecodeError as exc:
+        return CheckReport(name, None, [Diagnostic(exc.message, code="decode")])
+    data = decoded.data
+    want = kind
+    dialect = sniff(data, want)
+    if dialect is None:
+        hint = want or _kind_hint(name) or _kind_hint(decoded.member)
+        what = {"alt": "plan (.alt)", "last": "result (.last)", "atlas": "atlas"}.get(
+            hint or "",
+            "altlas document",
+        )
+        shape = "a list" if isinstance(data, list) else "a mapping"
+        keys = ""
+        if isinstance(data, Mapping):
+            keys = " with keys " + ", ".join(sorted(map(str, data))[:8]) if data else " (empty)"
+        return CheckReport(
+            name,
+            None,
+            [Diagnostic(f"not a known {what} dialect: {shape}{keys}", code="unknown_dialect")],
+        )
+    doc, diags = _validate(dialect, data)
+    errors = [d for d in diags if d.severity == "error"]
+    if doc is None or errors:
+        return CheckReport(name, None, diags)
+    loaded = Loaded(
+        document=doc,
+        kind=dialect.kind,
+        dialect=dialect.name,
+        container=decoded.container,
+        syntax=decoded.syntax,
+        source=name,
+        member=decoded.member,
+        warnings=[d for d in diags if d.severity != "error"],
+    )
+    return CheckReport(name, loaded, diags)
+
+
+def check(source: Source, *, kind: Kind | None = None) -> CheckReport:
+    """Like :func:`check_bytes`, reading ``source`` first (unreadable files become errors)."""
+    try:
+        raw, name = _read_source(source)
+    except FormatError as exc:
+        name = exc.context.get("file")
+        return CheckReport(name, None, [Diagnostic(exc.message, code="io")])
+    return check_bytes(raw, name=name, kind=kind)
+
+
+def read_bytes(raw: bytes, *, name: str | None = None, kind: Kind | None = None) -> Loaded:
+    report = check_bytes(raw, name=name, kind=kind)
+    if report.loaded is not None:
+        return report.loaded
+    errors = [d for d in report.diagnostics if d.severity == "error"]
+    if len(errors) == 1 and errors[0].code in ("decode", "unknown_dialect", "io"):
+        raise (DecodeError if errors[0].code == "decode" else FormatError)(
+            errors[0].message,
+            file=name,
+        )
+    raise ValidationError(errors, file=name)
+
+
+def read(source: Source, *, kind: Kind | None = None) -> Loaded:
+    """Read any altlas document, in any dialect and container. Raises on any error."""
+    raw, name = _read_source(source)
+    return read_bytes(raw, name=name, kind=kind)
+
+
+def _load_kind(source: Source, kind: Kind, model: type[D]) -> D:
+    loaded = read(source, kind=kind)
+    if not isinstance(loaded.document, model):
+        raise FormatError(f"expected a {kind} document, found {loaded.kind}", file=loaded.source)
+    return loaded.document
+
+
+def load_plan(source: Source) -> Plan:
+    """A validated :class:`Plan` from a path or bytes, in any ``.alt`` dialect."""
+    return _load_kind(source, "alt", Plan)
+
+
+def load_result(source: Source) -> Result:
+    """A validated :class:`Result` from a path or bytes, in any ``.last`` dialect."""
+    return _load_kind(source, "last", Result)
+
+
+def load_atlas(source: Source) -> Atlas:
+    return _load_kind(source, "atlas", Atlas)
+
+
+def _target_dialect(document: Any, dialect: str | None) -> Dialect:
+    kind = kind_of(document)
+    if dialect in (None, "canonical", "json", "yaml"):
+        return dialect_named(f"canonical-{kind}")
+    found = dialect_named(dialect)
+    if found.kind != kind:
+        raise FormatError(f"dialect '{found.name}' writes {found.kind} files, not {kind}")
+    if found.write is None:
+        raise FormatError(f"dialect '{found.name}' can be read but not written")
+    return found
+
+
+SyntaxName = Literal["json", "yaml"]
+
+
+def to_data(document: Any, dialect: str | None = None) -> Any:
+    """The plain data a dialect writes for ``document``."""
+    return _write_data(document, dialect)[0]
+
+
+def _write_data(document: Any, dialect: str | None) -> tuple[Any, Dialect]:
+    target = _target_dialect(document, dialect)
+    assert target.write is not None
+    return target.write(document), target
+
+
+def to_bytes(
+    document: Any,
+    *,
+    dialect: str | None = None,
+    syntax: SyntaxName | None = None,
+    pretty: bool = True,
+    compress: Literal["zstd", "gzip"] | None = None,
+) -> bytes:
+    """Serialise ``document`` in a dialect and syntax, optionally compressed."""
+    data, target = _write_data(document, dialect)
+    chosen = syntax or ("yaml" if dialect == "yaml" else target.syntax)
+    if target.name.startswith("runner") and chosen != "json":
+        raise FormatError("the runner dialect is JSON only (the original runner reads nothing else)")
+    if chosen == "yaml":
+        body = codec.dump_yaml(data, allow_unicode=not target.name.startswith("segmentation"))
+    else:
+        body = codec.dump_json(data, pretty=pretty)
+    if compress == "zstd":
+        return codec.compress_zstd(body)
+    if compress == "gzip":
+        import gzip
+
+        return gzip.compress(body, mtime=0)
+    return body
+
+
+def options_for_path(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Syntax and compression implied by a file name (``x.alt.yaml.zst`` -> yaml + zstd)."""
+    low = str(path).lower()
+    opts: dict[str, Any] = {}
+    if low.endswith(".zst"):
+        opts["compress"] = "zstd"
+        low = low[:-4]
+    elif low.endswith(".gz"):
+        opts["compress"] = "gzip"
+        low = low[:-3]
+    if low.endswith((".yaml", ".yml")):
+        opts["syntax"] = "yaml"
+    elif low.endswith(".json"):
+        opts["syntax"] = "json"
+    return opts
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write through a temporary file and rename, so a crash never leaves half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write(
+    document: Any,
+    path: str | os.PathLike[str],
+    *,
+    dialect: str | None = None,
+    syntax: SyntaxName | None = None,
+    pretty: bool = True,
+    compress: Literal["zstd", "gzip"] | None = None,
+) -> Path:
+    """Write ``document`` atomically; syntax and compression default from the file name."""
+    opts = options_for_path(path)
+    body = to_bytes(
+        document,
+        dialect=dialect,
+        syntax=syntax or opts.get("syntax"),
+        pretty=pretty,
+        compress=compress or opts.get("compress"),
+    )
+    try:
+        return atomic_write_bytes(path, body)
+    except OSError as exc:
+        raise AltlasError(f"cannot write: {exc.strerror}", file=str(path)) from None
