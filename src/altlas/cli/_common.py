@@ -52,12 +52,12 @@ class AltlasGroup(TyperGroup):
             if debug_enabled():
                 raise
             _print_error(exc)
-            raise click.exceptions.Exit(exc.exit_code) from None
+            raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             if debug_enabled():
                 raise
             click.echo("interrupted", err=True)
-            raise click.exceptions.Exit(130) from None
+            raise typer.Exit(130) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -7,6 +7,7 @@ zstandard is imported only when a zstd frame is met or written.
 
 from __future__ import annotations
 
+import enum
 import gzip
 import io
 import zipfile
@@ -191,7 +192,13 @@ def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _enum_presenter(dumper: yaml.SafeDumper, value: enum.Enum) -> yaml.Node:
+    # The original v2 writer dumped enum members as !!python tags that safe_load rejects.
+    return dumper.represent_data(value.value)
+
+
 _Dumper.add_representer(str, _str_presenter)
+_Dumper.add_multi_representer(enum.Enum, _enum_presenter)
 
 
 def dump_yaml(data: Any, *, allow_unicode: bool = True, width: int = 100) -> bytes:
