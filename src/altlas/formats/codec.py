@@ -115,6 +115,21 @@ def _unzip(raw: bytes) -> tuple[bytes, str]:
         raise DecodeError(f"damaged zip archive: {exc}") from None
 
 
+def unwrap(raw: bytes) -> tuple[bytes, Container, str | None]:
+    """Undo the container (nested once, e.g. zstd inside zip); plain bytes pass through."""
+    if not raw:
+        raise DecodeError("file is empty")
+    body, container, member = _unwrap(raw)
+    if container != "plain" and body.startswith((ZSTD_MAGIC, GZIP_MAGIC)):
+        body, _, _ = _unwrap(body)
+    return body, container, member
+
+
+def decode_unwrapped(body: bytes, container: Container, member: str | None = None) -> Decoded:
+    data, syntax = parse_text(body)
+    return Decoded(data=data, container=container, syntax=syntax, text=body, member=member)
+
+
 def _unwrap(raw: bytes) -> tuple[bytes, Container, str | None]:
     if raw.startswith(ZSTD_MAGIC):
         return decompress_zstd(raw), "zstd", None
@@ -165,13 +180,7 @@ def parse_text(text: bytes) -> tuple[Any, Syntax]:
 
 def decode_bytes(raw: bytes) -> Decoded:
     """Undo the container, then the syntax."""
-    if not raw:
-        raise DecodeError("file is empty")
-    body, container, member = _unwrap(raw)
-    if container != "plain" and body.startswith((ZSTD_MAGIC, GZIP_MAGIC)):
-        body, _, _ = _unwrap(body)
-    data, syntax = parse_text(body)
-    return Decoded(data=data, container=container, syntax=syntax, text=body, member=member)
+    return decode_unwrapped(*unwrap(raw))
 
 
 def dump_json(data: Any, *, pretty: bool = True) -> bytes:

@@ -7,14 +7,18 @@ The public entry points are :func:`read` (any kind), :func:`load_plan`, :func:`l
 
 from __future__ import annotations
 
+import gc
 import os
+import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
 
 from altlas.errors import (
     AltlasError,
@@ -135,6 +139,14 @@ def _read_source(source: Source) -> tuple[bytes, str | None]:
         raise FormatError(f"cannot read: {exc.strerror}", file=str(path)) from None
 
 
+def _rule_diagnostics(kind: str, data: Any, tasks_key: str = "tasks") -> list[Diagnostic]:
+    if kind == "alt":
+        return plan_rule_diagnostics(data, tasks_key=tasks_key)
+    if kind == "last":
+        return result_rule_diagnostics(data)
+    return []
+
+
 def _validate(
     dialect: Dialect,
     data: Mapping[str, Any],
@@ -143,17 +155,74 @@ def _validate(
     model = MODELS[dialect.kind]
     doc, diags = validate_model(model, outcome.data, renames=outcome.renames)
     diags = outcome.diagnostics + diags
-    if dialect.kind == "alt":
-        diags += plan_rule_diagnostics(outcome.data, tasks_key=outcome.tasks_key)
-    elif dialect.kind == "last":
-        diags += result_rule_diagnostics(outcome.data)
-    return doc, diags
+    return doc, diags + _rule_diagnostics(dialect.kind, outcome.data, outcome.tasks_key)
+
+
+_CANONICAL_JSON = re.compile(rb'\A\s*\{\s*"format"\s*:\s*"altlas\.(alt|last|atlas)"')
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Parsing builds many small objects; the cyclic GC would rescan them over and over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _fast_canonical(decoded_text: bytes, kind: Kind | None) -> tuple[Any, list[Diagnostic]] | None:
+    """Canonical JSON straight into the model, skipping the intermediate dicts.
+
+    Returns None when the fast path does not apply or the document is invalid, so the
+    general path can produce complete diagnostics with paths.
+    """
+    match = _CANONICAL_JSON.match(decoded_text[:200])
+    if match is None:
+        return None
+    doc_kind = match.group(1).decode()
+    if kind is not None and kind != doc_kind:
+        return None
+    warnings: list[tuple[str, Any, str]] = []
+    try:
+        doc = MODELS[doc_kind].model_validate_json(decoded_text, context={"warnings": warnings})
+    except PydanticValidationError:
+        return None
+    if warnings:
+        return None
+    return doc, _rule_diagnostics(doc_kind, doc)
 
 
 def check_bytes(raw: bytes, *, name: str | None = None, kind: Kind | None = None) -> CheckReport:
     """Every diagnostic for one document, errors and warnings, without raising."""
+    with _gc_paused():
+        return _check_bytes(raw, name, kind)
+
+
+def _check_bytes(raw: bytes, name: str | None, kind: Kind | None) -> CheckReport:
     try:
-        decoded = codec.decode_bytes(raw)
+        body, container, member = codec.unwrap(raw)
+    except DecodeError as exc:
+        return CheckReport(name, None, [Diagnostic(exc.message, code="decode")])
+    fast = _fast_canonical(body, kind)
+    if fast is not None:
+        doc, diags = fast
+        if not any(d.severity == "error" for d in diags):
+            loaded = Loaded(
+                document=doc,
+                kind=kind_of(doc),
+                dialect=f"canonical-{kind_of(doc)}",
+                container=container,
+                syntax="json",
+                source=name,
+                member=member,
+                warnings=diags,
+            )
+            return CheckReport(name, loaded, diags)
+    try:
+        decoded = codec.decode_unwrapped(body, container, member)
     except DecodeError as exc:
         return CheckReport(name, None, [Diagnostic(exc.message, code="decode")])
     data = decoded.data

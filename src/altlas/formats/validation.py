@@ -30,6 +30,30 @@ __all__ = [
 _ADVANCED = ("condition", "loop", "function_def", "function_call")
 
 
+def _get(obj: Any, name: str) -> Any:
+    """Field access that works on raw mappings and on validated models alike."""
+    if type(obj) is dict:
+        return obj.get(name)
+    if isinstance(obj, BaseModel):
+        return getattr(obj, name, None)
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return None
+
+
+def _columns(items: Sequence[Any], *names: str) -> list[list[Any]]:
+    """Some fields of every item, with a tight loop when all items share one type."""
+    if not items:
+        return [[] for _ in names]
+    first = type(items[0])
+    if all(type(i) is first for i in items):
+        if first is dict:
+            return [[i.get(n) for i in items] for n in names]
+        if issubclass(first, BaseModel):
+            return [[getattr(i, n, None) for i in items] for n in names]
+    return [[_get(i, n) for i in items] for n in names]
+
+
 def _loc_to_path(loc: Sequence[str | int], renames: Mapping[str, str]) -> str:
     parts: list[str | int] = [renames.get(p, p) if isinstance(p, str) else p for p in loc]
     # pydantic names union branches and model validators in loc; they are noise to a user
@@ -147,35 +171,45 @@ def find_cycles(ids: Sequence[str], edges: Mapping[str, Sequence[str]]) -> list[
 
 
 def graph_diagnostics(
-    tasks: Sequence[Mapping[str, Any]],
+    tasks: Sequence[Any],
     *,
     tasks_key: str = "tasks",
     id_key: str = "id",
     deps_key: str = "dependencies",
 ) -> list[Diagnostic]:
-    """Duplicate ids, unknown and self dependencies, and cycles (with the cycle path)."""
-    diags: list[Diagnostic] = []
+    """Duplicate ids, unknown and self dependencies, and cycles (with the cycle path).
+
+    ``tasks`` may be raw mappings or validated models.
+    """
+    ids, deps_of = _columns(tasks, id_key, deps_key)
     first_index: dict[str, int] = {}
-    for i, task in enumerate(tasks):
-        tid = task.get(id_key)
-        if not isinstance(tid, str) or not tid:
-            continue
-        if tid in first_index:
-            diags.append(
-                Diagnostic(
-                    f"duplicate task id '{tid}' (first used by {tasks_key}[{first_index[tid]}])",
-                    path=f"{tasks_key}[{i}].{id_key}",
-                    code="duplicate_id",
-                    ids=(tid,),
-                ),
-            )
-        else:
+    for i, tid in enumerate(ids):
+        if isinstance(tid, str) and tid and tid not in first_index:
             first_index[tid] = i
+    diags: list[Diagnostic] = []
+    if len(first_index) != sum(1 for t in ids if isinstance(t, str) and t):
+        seen: set[str] = set()
+        for i, tid in enumerate(ids):
+            if not isinstance(tid, str) or not tid:
+                continue
+            if tid in seen:
+                diags.append(
+                    Diagnostic(
+                        f"duplicate task id '{tid}' (first used by {tasks_key}[{first_index[tid]}])",
+                        path=f"{tasks_key}[{i}].{id_key}",
+                        code="duplicate_id",
+                        ids=(tid,),
+                    ),
+                )
+            seen.add(tid)
     edges: dict[str, list[str]] = {}
-    for i, task in enumerate(tasks):
-        tid = task.get(id_key)
-        deps = task.get(deps_key) or []
-        if not isinstance(deps, list):
+    for i, (tid, deps) in enumerate(zip(ids, deps_of, strict=True)):
+        if not deps or not isinstance(deps, list):
+            continue
+        # Fast path: the common case is every dependency known and none is the task itself.
+        if tid not in deps and all(d in first_index for d in deps):
+            if isinstance(tid, str):
+                edges.setdefault(tid, []).extend(deps)
             continue
         for j, dep in enumerate(deps):
             path = f"{tasks_key}[{i}].{deps_key}[{j}]"
@@ -214,22 +248,21 @@ def graph_diagnostics(
     return diags
 
 
-def _mode_of(data: Mapping[str, Any]) -> str:
-    mode = data.get("mode")
-    return mode.strip().lower() if isinstance(mode, str) else "normal"
+def _mode_of(data: Any) -> str:
+    mode = _get(data, "mode")
+    return str(mode).strip().lower() if mode is not None else "normal"
 
 
-def plan_rule_diagnostics(
-    data: Mapping[str, Any],
-    *,
-    tasks_key: str = "tasks",
-) -> list[Diagnostic]:
-    """Graph, mode/chaos and control-structure rules on a plan-shaped mapping."""
-    tasks = data.get(tasks_key)
-    tasks = [t for t in tasks if isinstance(t, Mapping)] if isinstance(tasks, list) else []
+def plan_rule_diagnostics(data: Any, *, tasks_key: str = "tasks") -> list[Diagnostic]:
+    """Graph, mode/chaos and control-structure rules on a plan (mapping or model)."""
+    tasks = _get(data, tasks_key) if isinstance(data, Mapping) else _get(data, "tasks")
+    if not isinstance(tasks, list):
+        tasks = []
+    elif not isinstance(data, BaseModel):
+        tasks = [t for t in tasks if isinstance(t, Mapping)]
     diags = graph_diagnostics(tasks, tasks_key=tasks_key)
     mode = _mode_of(data)
-    level = data.get("chaos_level")
+    level = _get(data, "chaos_level")
     if mode == "chaos":
         ok = isinstance(level, int) and not isinstance(level, bool) and 1 <= level <= 10
         if not ok:
@@ -249,9 +282,12 @@ def plan_rule_diagnostics(
                 code="chaos_level",
             ),
         )
-    ids = {t.get("id") for t in tasks}
+    ids: set[Any] | None = None
+    columns = _columns(tasks, *_ADVANCED)
     for i, task in enumerate(tasks):
-        used = [name for name in _ADVANCED if task.get(name) is not None]
+        used = [name for name, col in zip(_ADVANCED, columns, strict=True) if col[i] is not None]
+        if not used:
+            continue
         if len(used) > 1:
             diags.append(
                 Diagnostic(
@@ -261,24 +297,26 @@ def plan_rule_diagnostics(
                     code="advanced_features",
                 ),
             )
+        if ids is None:
+            ids = set(_columns(tasks, "id")[0])
         diags.extend(_body_references(task, i, ids, tasks_key))
     return diags
 
 
 def _body_references(
-    task: Mapping[str, Any],
+    task: Any,
     index: int,
     ids: set[Any],
     tasks_key: str,
 ) -> Iterable[Diagnostic]:
     bodies: list[tuple[str, Any]] = []
-    loop = task.get("loop")
-    if isinstance(loop, Mapping):
-        bodies.append(("loop.body", loop.get("body")))
-    cond = task.get("condition")
-    if isinstance(cond, Mapping):
-        bodies.append(("condition.if_body", cond.get("if_body")))
-        bodies.append(("condition.else_body", cond.get("else_body")))
+    loop = _get(task, "loop")
+    if loop is not None:
+        bodies.append(("loop.body", _get(loop, "body")))
+    cond = _get(task, "condition")
+    if cond is not None:
+        bodies.append(("condition.if_body", _get(cond, "if_body")))
+        bodies.append(("condition.else_body", _get(cond, "else_body")))
     for name, body in bodies:
         if not isinstance(body, list):
             continue
@@ -292,33 +330,35 @@ def _body_references(
                 )
 
 
-def result_rule_diagnostics(data: Mapping[str, Any]) -> list[Diagnostic]:
+def result_rule_diagnostics(data: Any) -> list[Diagnostic]:
     """Unique task ids, graph edges that name tasks, and a success rate that adds up."""
-    tasks = data.get("tasks")
-    tasks = [t for t in tasks if isinstance(t, Mapping)] if isinstance(tasks, list) else []
+    tasks = _get(data, "tasks")
+    tasks = [t for t in tasks if not isinstance(t, str | int | float)] if isinstance(tasks, list) else []
     diags: list[Diagnostic] = []
     seen: dict[str, int] = {}
+    done = 0
     for i, task in enumerate(tasks):
-        tid = task.get("task_id")
-        if isinstance(tid, str):
-            if tid in seen:
-                diags.append(
-                    Diagnostic(
-                        f"duplicate task id '{tid}' (first used by tasks[{seen[tid]}])",
-                        path=f"tasks[{i}].task_id",
-                        code="duplicate_id",
-                        ids=(tid,),
-                    ),
-                )
-            else:
-                seen[tid] = i
-    graph = data.get("graph")
-    if isinstance(graph, Mapping) and seen:
-        for i, edge in enumerate(graph.get("edges") or []):
-            if not isinstance(edge, Mapping):
-                continue
+        tid = _get(task, "task_id")
+        done += str(_get(task, "status")) == "completed"
+        if not isinstance(tid, str):
+            continue
+        if tid in seen:
+            diags.append(
+                Diagnostic(
+                    f"duplicate task id '{tid}' (first used by tasks[{seen[tid]}])",
+                    path=f"tasks[{i}].task_id",
+                    code="duplicate_id",
+                    ids=(tid,),
+                ),
+            )
+        else:
+            seen[tid] = i
+    graph = _get(data, "graph")
+    edges = _get(graph, "edges") if graph is not None else None
+    if seen and isinstance(edges, list):
+        for i, edge in enumerate(edges):
             for end in ("source", "target"):
-                ref = edge.get(end)
+                ref = _get(edge, end)
                 if isinstance(ref, str) and ref not in seen:
                     diags.append(
                         Diagnostic(
@@ -328,9 +368,8 @@ def result_rule_diagnostics(data: Mapping[str, Any]) -> list[Diagnostic]:
                             ids=(ref,),
                         ),
                     )
-    rate = data.get("success_rate")
+    rate = _get(data, "success_rate")
     if tasks and isinstance(rate, int | float):
-        done = sum(1 for t in tasks if t.get("status") == "completed")
         expected = done / len(tasks)
         if abs(expected - float(rate)) > 1e-6:
             diags.append(
