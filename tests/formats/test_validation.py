@@ -185,3 +185,22 @@ def test_find_cycles_accepts_random_dags(n: int, rnd: object) -> None:
     ids = [f"t{i}" for i in range(n)]
     edges = {ids[i]: [ids[j] for j in range(i) if rnd.random() < 0.3] for i in range(n)}
     assert find_cycles(ids, edges) == []
+
+
+def test_self_dependency_of_a_duplicate_id_is_still_reported() -> None:
+    """The ordered fast path does not hide a self dependency behind a duplicate id."""
+    got = messages(plan_bytes(tasks=[{"id": "a"}, {"id": "a", "dependencies": ["a"]}]))
+    assert "tasks[1].dependencies[0]: task 'a' depends on itself" in got
+    assert "tasks[1].id: duplicate task id 'a' (first used by tasks[0])" in got
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.permutations(list(range(8))), st.randoms(use_true_random=False))
+def test_shuffled_dags_are_valid_in_any_order(order: list[int], rnd: object) -> None:
+    """A DAG listed in any order (forward edges included) has no cycle diagnostics."""
+    import random
+
+    assert isinstance(rnd, random.Random)
+    deps = {i: [j for j in range(i) if rnd.random() < 0.4] for i in range(8)}
+    tasks = [{"id": f"t{i}", "dependencies": [f"t{j}" for j in deps[i]]} for i in order]
+    assert graph_diagnostics(tasks) == []

@@ -203,14 +203,24 @@ def graph_diagnostics(
                 )
             seen.add(tid)
     edges: dict[str, list[str]] = {}
+    # When every dependency points at an earlier task the graph cannot have a cycle; plans are
+    # almost always written in that order, so the depth-first search is usually skipped.
+    ordered = True
+    get_index = first_index.get
     for i, (tid, deps) in enumerate(zip(ids, deps_of, strict=True)):
         if not deps or not isinstance(deps, list):
             continue
-        # Fast path: the common case is every dependency known and none is the task itself.
+        # Fast path: every dependency known, earlier in the list, and not the task itself.
+        if tid not in deps and all(get_index(d, i) < i for d in deps):
+            if isinstance(tid, str):
+                edges[tid] = deps
+            continue
         if tid not in deps and all(d in first_index for d in deps):
+            ordered = False
             if isinstance(tid, str):
                 edges.setdefault(tid, []).extend(deps)
             continue
+        ordered = False
         for j, dep in enumerate(deps):
             path = f"{tasks_key}[{i}].{deps_key}[{j}]"
             if not isinstance(dep, str):
@@ -235,7 +245,7 @@ def graph_diagnostics(
                 )
             elif isinstance(tid, str):
                 edges.setdefault(tid, []).append(dep)
-    for cycle in find_cycles(list(first_index), edges):
+    for cycle in [] if ordered else find_cycles(list(first_index), edges):
         first = cycle[0]
         diags.append(
             Diagnostic(
