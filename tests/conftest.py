@@ -16,7 +16,7 @@ def pytest_report_header() -> list[str]:
             from importlib.metadata import version
 
             lines.append(f"{name} {version(name)}")
-        except Exception:  # noqa: BLE001, S112  (a header must never break the run)
+        except Exception:
             continue
     return [", ".join(lines)]
 
@@ -42,7 +42,7 @@ def cli():
 
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | bytes | None = None):  # noqa: A002
+    def invoke(*args: str, input: str | bytes | None = None):
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
     return invoke

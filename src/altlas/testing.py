@@ -32,10 +32,12 @@ from altlas.formats.plan import (
     Function,
     FunctionCall,
     Loop,
+    LoopType,
     Plan,
     Span,
     Task,
     Variable,
+    VariableType,
 )
 from altlas.formats.result import (
     Artifact,
@@ -56,7 +58,9 @@ _TURKISH = "çğıöşüÇĞİÖŞÜ"
 
 def texts(max_size: int = 40) -> st.SearchStrategy[str]:
     """Text that leans on Turkish letters, quotes, escapes and newlines."""
-    alphabet = st.sampled_from(list("abcxyz ABC\"'\\\n\t:#-{}[]0129.,") + list(_TURKISH) + ["é", "😀"])
+    alphabet = st.sampled_from(
+        list("abcxyz ABC\"'\\\n\t:#-{}[]0129.,") + list(_TURKISH) + ["é", "😀"]
+    )
     return st.text(alphabet, max_size=max_size) | st.text(max_size=max_size)
 
 
@@ -99,7 +103,7 @@ def _variables(draw: st.DrawFn) -> Variable:
     }[kind]
     return Variable(
         name=draw(_names),
-        type=kind,  # type: ignore[arg-type]
+        type=VariableType(kind),
         value=draw(st.none() | value),
         description=draw(st.none() | texts(15)),
     )
@@ -114,13 +118,15 @@ def _conditions() -> st.SearchStrategy[Condition]:
     )
     return st.recursive(
         leaf,
-        lambda inner: st.builds(
-            Condition,
-            operator=st.sampled_from(["and", "or"]),
-            left=inner,
-            right=inner,
-        )
-        | st.builds(Condition, operator=st.just("not"), left=inner),
+        lambda inner: (
+            st.builds(
+                Condition,
+                operator=st.sampled_from(["and", "or"]),
+                left=inner,
+                right=inner,
+            )
+            | st.builds(Condition, operator=st.just("not"), left=inner)
+        ),
         max_leaves=4,
     )
 
@@ -145,7 +151,12 @@ def plans(draw: st.DrawFn, *, max_tasks: int = 6, control: bool = True) -> Plan:
                     else_body=draw(st.none() | st.just(body)),
                 )
             elif which == "loop":
-                extra["loop"] = Loop(type="for_each", variable="item", iterable=[1, 2], body=body)  # type: ignore[arg-type]
+                extra["loop"] = Loop(
+                    type=LoopType.FOR_EACH,
+                    variable="item",
+                    iterable=[1, 2],
+                    body=body,
+                )
             else:
                 extra["function_call"] = FunctionCall(
                     function_name=draw(_names),
@@ -187,7 +198,9 @@ def plans(draw: st.DrawFn, *, max_tasks: int = 6, control: bool = True) -> Plan:
         language=draw(st.none() | st.sampled_from(["en", "tr"])),
         mode=mode,
         chaos_level=draw(st.integers(1, 10)) if mode is Mode.CHAOS else None,
-        persona=draw(st.none() | st.sampled_from(["technical_expert", "researcher", "data_analyst"])),
+        persona=draw(
+            st.none() | st.sampled_from(["technical_expert", "researcher", "data_analyst"])
+        ),
         created_at=draw(st.none() | timestamps()),
         priority=draw(st.none() | st.sampled_from(list(Priority))),
         tags=draw(st.lists(texts(8), max_size=3)),
@@ -235,7 +248,10 @@ def results(draw: st.DrawFn, *, max_tasks: int = 6) -> Result:
         for j in range(i)
         if draw(st.booleans())
     ]
-    nodes = [GraphNode(task_id=t.task_id, status=t.status, duration_ms=t.duration_ms) for t in task_results]
+    nodes = [
+        GraphNode(task_id=t.task_id, status=t.status, duration_ms=t.duration_ms)
+        for t in task_results
+    ]
     rate = success_rate_of(task_results)
     cancelled = draw(st.booleans()) and any(t.status is TaskStatus.CANCELLED for t in task_results)
     artifacts = [
@@ -296,7 +312,9 @@ def atlases(draw: st.DrawFn) -> Atlas:
             ),
         )
     rate_stats = st.builds(
-        lambda total, done: RateStat(total=total, completed=min(done, total), rate=min(done, total) / total if total else 0),
+        lambda total, done: RateStat(
+            total=total, completed=min(done, total), rate=min(done, total) / total if total else 0
+        ),
         st.integers(0, 100),
         st.integers(0, 100),
     )
@@ -314,7 +332,9 @@ def atlases(draw: st.DrawFn) -> Atlas:
         ),
         run_durations_ms=Percentiles(count=3, p50=1.0, p90=2.0, p95=2.5, p99=3.0, max=3.0),
         failures=[
-            FailureReason(error_type=draw(_names), message=draw(texts(20)), count=draw(st.integers(1, 9)))
+            FailureReason(
+                error_type=draw(_names), message=draw(texts(20)), count=draw(st.integers(1, 9))
+            )
             for _ in range(draw(st.integers(0, 2)))
         ],
         tag_counts=draw(st.dictionaries(texts(10), st.integers(1, 100), max_size=4)),

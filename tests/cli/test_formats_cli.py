@@ -62,7 +62,8 @@ def test_validate_lists_every_error_one_per_line(cli, good_plan: Path, bad_plan:
     assert errors == [
         f"{bad_plan}: tasks[1].dependencies[1]: task 'b' depends on unknown task 'zz'",
         f"{bad_plan}: tasks[0].dependencies: dependency cycle: a -> b -> a",
-        f"{bad_plan}: chaos_level: chaos_level must be an integer from 1 to 10 when mode is chaos (got None)",
+        f"{bad_plan}: chaos_level: chaos_level must be an integer from 1 to 10 "
+        "when mode is chaos (got None)",
     ]
     assert f"{good_plan}: ok" in res.stdout
 
@@ -101,7 +102,9 @@ def test_validate_damaged_files_cleanly(cli, tmp_path: Path, content: bytes, mes
 def test_validate_strict_fails_on_warnings(cli, tmp_path: Path) -> None:
     """A naive timestamp is a warning, and --strict makes it fail."""
     path = tmp_path / "w.alt"
-    path.write_bytes(b'{"format": "altlas.alt", "format_version": 1, "created_at": "2025-01-01T10:00:00"}')
+    path.write_bytes(
+        b'{"format": "altlas.alt", "format_version": 1, "created_at": "2025-01-01T10:00:00"}'
+    )
     assert cli("validate", str(path)).exit_code == 0
     res = cli("validate", "--strict", str(path))
     assert res.exit_code == 1

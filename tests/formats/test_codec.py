@@ -15,7 +15,9 @@ from altlas.formats import codec
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -35,7 +37,7 @@ def test_detection_reports_container_and_syntax() -> None:
     assert codec.decode_bytes(codec.compress_zstd(body)).container == "zstd"
     assert codec.decode_bytes(gzip.compress(body)).container == "gzip"
     assert codec.decode_bytes(b"a: 1\n").syntax == "yaml"
-    assert codec.decode_bytes(b"  \n{\"a\": 1}").syntax == "json"
+    assert codec.decode_bytes(b'  \n{"a": 1}').syntax == "json"
 
 
 def test_zip_bundle_prefers_the_last_document_over_artifacts() -> None:

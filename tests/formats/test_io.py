@@ -1,4 +1,4 @@
-"""Canonical documents round-trip through every syntax and container, and files are written atomically."""
+"""Canonical documents round-trip through every syntax and container; writes are atomic."""
 
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ def test_content_wins_over_a_misleading_extension(tmp_path: Path) -> None:
     assert io.load_plan(tmp_path / "b.alt") == plan
 
 
-def test_failed_write_leaves_the_old_file_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_the_old_file_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A crash during a write never leaves half a file, and no temp file is left behind."""
     target = tmp_path / "out" / "plan.alt"
     io.write(Plan(id="old", command="old"), target)
@@ -113,7 +115,9 @@ def test_load_kind_mismatch_names_both_kinds(tmp_path: Path) -> None:
 
 def test_unknown_document_lists_what_it_saw() -> None:
     """An unrecognised mapping is named with its keys."""
-    with pytest.raises(FormatError, match="not a known altlas document dialect: a mapping with keys a, b"):
+    with pytest.raises(
+        FormatError, match="not a known altlas document dialect: a mapping with keys a, b"
+    ):
         io.read_bytes(b'{"a": 1, "b": 2}')
 
 
@@ -138,7 +142,10 @@ def test_decode_errors_carry_the_file_name(tmp_path: Path) -> None:
 def test_validation_errors_carry_the_file_name(tmp_path: Path) -> None:
     """Rule violations are reported against the file and field."""
     bad = tmp_path / "bad.alt"
-    bad.write_bytes(b'{"format": "altlas.alt", "format_version": 1, "tasks": [{"id": "a", "dependencies": ["a"]}]}')
+    bad.write_bytes(
+        b'{"format": "altlas.alt", "format_version": 1, '
+        b'"tasks": [{"id": "a", "dependencies": ["a"]}]}'
+    )
     with pytest.raises(ValidationError) as info:
         io.read(bad)
     assert info.value.lines() == [f"{bad}: tasks[0].dependencies[0]: task 'a' depends on itself"]
@@ -153,4 +160,8 @@ def test_future_format_version_is_refused() -> None:
 def test_runner_dialect_refuses_yaml() -> None:
     """The original runner reads JSON only, so YAML in its dialect is refused."""
     with pytest.raises(FormatError, match="JSON only"):
-        io.to_bytes(Plan(title="t", tasks=[{"id": "a", "description": "d"}]), dialect="runner-alt", syntax="yaml")
+        io.to_bytes(
+            Plan(title="t", tasks=[{"id": "a", "description": "d"}]),
+            dialect="runner-alt",
+            syntax="yaml",
+        )

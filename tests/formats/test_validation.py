@@ -68,7 +68,11 @@ def test_cycle_diagnostic_names_ids() -> None:
 @pytest.mark.parametrize(
     ("mode", "level", "expected"),
     [
-        ("chaos", None, "chaos_level must be an integer from 1 to 10 when mode is chaos (got None)"),
+        (
+            "chaos",
+            None,
+            "chaos_level must be an integer from 1 to 10 when mode is chaos (got None)",
+        ),
         ("Chaos", 0, "chaos_level must be an integer from 1 to 10 when mode is chaos (got 0)"),
         ("chaos", 11, "chaos_level must be an integer from 1 to 10 when mode is chaos (got 11)"),
         ("normal", 3, "chaos_level is only allowed when mode is chaos (mode is normal)"),

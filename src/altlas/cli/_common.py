@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -39,13 +38,13 @@ def debug_enabled() -> bool:
 def _print_error(exc: AltlasError) -> None:
     lines = exc.lines() if isinstance(exc, ValidationError) else [exc.one_line()]
     for line in lines:
-        click.echo(f"error: {line}", err=True)
+        typer.echo(f"error: {line}", err=True)
 
 
 class AltlasGroup(TyperGroup):
     """The root group: turns AltlasError into one line per error and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context type is private
         try:
             return super().invoke(ctx)
         except AltlasError as exc:
@@ -56,13 +55,13 @@ class AltlasGroup(TyperGroup):
         except KeyboardInterrupt:
             if debug_enabled():
                 raise
-            click.echo("interrupted", err=True)
+            typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``error: message`` and return an Exit to raise."""
-    click.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
 
 

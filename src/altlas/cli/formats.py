@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -102,7 +102,9 @@ def convert(
         target,
         "canonical",
     )
-    syntax = "yaml" if target == "yaml" else ("json" if target == "json" else None)
+    syntax: Literal["json", "yaml"] | None = (
+        "yaml" if target == "yaml" else ("json" if target == "json" else None)
+    )
     if output is not None:
         io.write(loaded.document, output, dialect=dialect, syntax=syntax, pretty=not compact)
         typer.echo(f"wrote {output}", err=True)

@@ -30,8 +30,8 @@ __all__ = [
     "success_category",
 ]
 
-ATLAS_FORMAT = "altlas.atlas"
-ATLAS_FORMAT_VERSION = 1
+ATLAS_FORMAT: Literal["altlas.atlas"] = "altlas.atlas"
+ATLAS_FORMAT_VERSION: Literal[1] = 1
 SUCCESS_THRESHOLD = 0.7
 """A result at or above this rate counts as successful (the original archive's threshold)."""
 

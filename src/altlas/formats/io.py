@@ -93,9 +93,7 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        return self.loaded is not None and not any(
-            d.severity == "error" for d in self.diagnostics
-        )
+        return self.loaded is not None and not any(d.severity == "error" for d in self.diagnostics)
 
 
 def kind_of(document: Any) -> Kind:
@@ -348,7 +346,9 @@ def to_bytes(
     data, target = _write_data(document, dialect)
     chosen = syntax or ("yaml" if dialect == "yaml" else target.syntax)
     if target.name.startswith("runner") and chosen != "json":
-        raise FormatError("the runner dialect is JSON only (the original runner reads nothing else)")
+        raise FormatError(
+            "the runner dialect is JSON only (the original runner reads nothing else)"
+        )
     if chosen == "yaml":
         body = codec.dump_yaml(data, allow_unicode=not target.name.startswith("segmentation"))
     else:
@@ -389,7 +389,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        os.replace(tmp, target)  # noqa: PTH105  (tests interpose on os.replace)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -34,8 +34,8 @@ __all__ = [
     "VariableType",
 ]
 
-PLAN_FORMAT = "altlas.alt"
-PLAN_FORMAT_VERSION = 1
+PLAN_FORMAT: Literal["altlas.alt"] = "altlas.alt"
+PLAN_FORMAT_VERSION: Literal[1] = 1
 
 TASK_TYPES = (
     "search",

@@ -95,7 +95,9 @@ def atlas_tree(atlas: Atlas) -> Tree:
     if atlas.failures:
         node = tree.add("[bold]top failures[/]")
         for reason in atlas.failures[:10]:
-            node.add(f"[red]{escape(reason.error_type)}[/] ×{reason.count} {_short(reason.message)}")
+            node.add(
+                f"[red]{escape(reason.error_type)}[/] ×{reason.count} {_short(reason.message)}"
+            )
     if atlas.tag_counts:
         top = sorted(atlas.tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:12]
         tree.add("[bold]tags[/] " + escape(", ".join(f"{k} ({v})" for k, v in top)))

@@ -43,8 +43,8 @@ __all__ = [
     "success_rate_of",
 ]
 
-RESULT_FORMAT = "altlas.last"
-RESULT_FORMAT_VERSION = 1
+RESULT_FORMAT: Literal["altlas.last"] = "altlas.last"
+RESULT_FORMAT_VERSION: Literal[1] = 1
 
 
 class RunStatus(StrEnum):

@@ -111,7 +111,7 @@ def validate_model(
     diags = [
         Diagnostic(
             f"timestamp {iso} has no timezone; assumed UTC",
-            path=_find_value_path(data, field, raw, renames),
+            path=_find_value_path(data, field, raw, renames or {}),
             severity="warning",
             code="naive_timestamp",
         )
@@ -195,7 +195,8 @@ def graph_diagnostics(
             if tid in seen:
                 diags.append(
                     Diagnostic(
-                        f"duplicate task id '{tid}' (first used by {tasks_key}[{first_index[tid]}])",
+                        f"duplicate task id '{tid}' "
+                        f"(first used by {tasks_key}[{first_index[tid]}])",
                         path=f"{tasks_key}[{i}].{id_key}",
                         code="duplicate_id",
                         ids=(tid,),
@@ -343,7 +344,11 @@ def _body_references(
 def result_rule_diagnostics(data: Any) -> list[Diagnostic]:
     """Unique task ids, graph edges that name tasks, and a success rate that adds up."""
     tasks = _get(data, "tasks")
-    tasks = [t for t in tasks if not isinstance(t, str | int | float)] if isinstance(tasks, list) else []
+    tasks = (
+        [t for t in tasks if not isinstance(t, str | int | float)]
+        if isinstance(tasks, list)
+        else []
+    )
     diags: list[Diagnostic] = []
     seen: dict[str, int] = {}
     done = 0
