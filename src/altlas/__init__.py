@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         read,
         write,
     )
+    from altlas.run import run_async
 
 __all__ = [
     "AltlasError",
@@ -38,10 +39,14 @@ __all__ = [
     "load_plan",
     "load_result",
     "read",
+    "run",
+    "run_async",
     "write",
 ]
 
-_LAZY = {
+# A value of None means the name is a callable package (``altlas.run``, ``altlas.segment``):
+# the module object itself is returned, so ``altlas.run(plan)`` and ``altlas.run.resume`` both work.
+_LAZY: dict[str, str | None] = {
     "Atlas": "altlas.formats",
     "Plan": "altlas.formats",
     "Result": "altlas.formats",
@@ -51,15 +56,17 @@ _LAZY = {
     "load_plan": "altlas.formats",
     "load_result": "altlas.formats",
     "read": "altlas.formats",
+    "run": None,
+    "run_async": "altlas.run",
     "write": "altlas.formats",
 }
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    if name not in _LAZY:
         raise AttributeError(f"module 'altlas' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    module = _LAZY[name]
+    value = import_module(f"altlas.{name}") if module is None else getattr(import_module(module), name)
     globals()[name] = value
     return value
 

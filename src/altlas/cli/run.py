@@ -1,0 +1,361 @@
+"""``altlas run`` and ``altlas runs list|show|resume``: thin wrappers over :mod:`altlas.run`."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from altlas.cli._common import ListFormat, OutputFormat, emit_json, emit_rows, fail, is_tty
+
+if TYPE_CHECKING:
+    from altlas.formats.result import Result
+
+__all__ = ["register"]
+
+
+class EventFormat(StrEnum):
+    JSONL = "jsonl"
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the result here (.last, .last.json, .zst ...)."),
+]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="Also write a self-contained HTML report here.")
+]
+EventsOpt = Annotated[
+    EventFormat | None,
+    typer.Option("--events", help="Stream run events to stdout in this format (jsonl)."),
+]
+EventsFileOpt = Annotated[
+    Path | None, typer.Option("--events-file", help="Append run events as JSON lines to this file.")
+]
+ConcurrencyOpt = Annotated[
+    int | None, typer.Option("--concurrency", "-c", min=1, help="Tasks running at once.")
+]
+AllowExecOpt = Annotated[
+    bool | None,
+    typer.Option("--allow-exec", help="Let the command handler run allowlisted programs."),
+]
+AllowOpt = Annotated[
+    list[str] | None,
+    typer.Option("--allow", help="Add a program to the exec allowlist (repeatable)."),
+]
+AllowNetOpt = Annotated[
+    bool | None, typer.Option("--allow-net", help="Let the http handler make requests.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _sinks(
+    events: EventFormat | None, events_file: Path | None, quiet: bool
+) -> tuple[list[Any], Any]:
+    """Event sinks for the run, and the live display to enter (or None)."""
+    from altlas.run.events import JsonlSink
+    from altlas.run.progress import LiveProgress, PlainProgress
+
+    sinks: list[Any] = []
+    if events is EventFormat.JSONL:
+        sinks.append(JsonlSink())
+    if events_file is not None:
+        sinks.append(JsonlSink(events_file))
+    live = None
+    if not quiet:
+        if is_tty(sys.stderr):
+            live = LiveProgress()
+            sinks.append(live)
+        else:
+            sinks.append(PlainProgress())
+    return sinks, live
+
+
+def _report_outcome(result: Result, path: Path | None, to_stderr: bool) -> None:
+    from altlas.formats.result import RunStatus
+
+    out = sys.stderr if to_stderr else sys.stdout
+    typer.echo(result.summary, file=out)
+    typer.echo(f"run id: {result.run_id}", file=out)
+    if path is not None:
+        typer.echo(f"result: {path}", file=out)
+    if result.status is RunStatus.CANCELLED:
+        raise typer.Exit(130)
+    if result.status is not RunStatus.SUCCESS:
+        raise typer.Exit(1)
+
+
+def _execute(call: Any, sinks: list[Any], live: Any) -> Result:
+    from contextlib import nullcontext
+
+    try:
+        with live if live is not None else nullcontext():
+            return call(events=sinks)  # type: ignore[no-any-return]
+    finally:
+        for sink in sinks:
+            close = getattr(sink, "close", None)
+            if callable(close):
+                close()
+
+
+def run_command(
+    plan: Annotated[Path, typer.Argument(help="The plan (.alt) to run, in any dialect.")],
+    output: OutputOpt = None,
+    concurrency: ConcurrencyOpt = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the order and handler of each task; run nothing."),
+    ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Run only these task ids (repeat, or comma-separate)."),
+    ] = None,
+    from_task: Annotated[
+        str | None, typer.Option("--from", help="Run this task and everything that depends on it.")
+    ] = None,
+    continue_on_error: Annotated[
+        bool | None,
+        typer.Option("--continue-on-error", help="Run dependents of failed tasks anyway."),
+    ] = None,
+    cache: Annotated[
+        bool | None, typer.Option("--cache/--no-cache", help="Reuse results of identical tasks.")
+    ] = None,
+    allow_exec: AllowExecOpt = None,
+    allow: AllowOpt = None,
+    allow_net: AllowNetOpt = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Directory file handlers are confined to."),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0.001, help="Default per-task timeout (s).")
+    ] = None,
+    retries: Annotated[
+        int | None, typer.Option("--retries", min=0, help="Default retries per task.")
+    ] = None,
+    report: ReportOpt = None,
+    events: EventsOpt = None,
+    events_file: EventsFileOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run a plan (.alt) into a result (.last)."""
+    from altlas.config import load_settings
+    from altlas.formats.common import new_id
+    from altlas.run import api
+    from altlas.run.options import RunConfig
+
+    settings = load_settings()
+    opts: dict[str, Any] = {
+        "concurrency": concurrency,
+        "continue_on_error": continue_on_error,
+        "cache": cache,
+        "allow_exec": allow_exec,
+        "allow_net": allow_net,
+        "workspace": workspace,
+        "timeout_seconds": timeout,
+        "retries": retries,
+    }
+    extra_allow = _split(allow)
+    if extra_allow:
+        base = settings.section("run", RunConfig).exec_allowlist
+        opts["exec_allowlist"] = [*base, *extra_allow]
+    opts = {k: v for k, v in opts.items() if v is not None}
+    selection = {"only": _split(only), "from_task": from_task}
+    if dry_run:
+        steps = api.dry_run(plan, settings=settings, **opts, **selection)
+        rows = [s.as_dict() for s in steps]
+        emit_rows(
+            rows,
+            ["order", "task_id", "type", "handler", "depends_on", "note", "error"],
+            ListFormat.TABLE,
+        )
+        bad = [s for s in steps if s.error]
+        if bad:
+            raise fail(
+                f"{len(bad)} task(s) have no suitable handler: {', '.join(s.task_id for s in bad)}"
+            )
+        return
+    run_id = new_id("run")
+    if output is None:
+        where = settings.section("run", RunConfig, **opts).output_dir or Path.cwd()
+        output = Path(where) / f"{run_id}.last"
+    sinks, live = _sinks(events, events_file, quiet)
+    result = _execute(
+        lambda events: api.run(
+            plan,
+            settings=settings,
+            run_id=run_id,
+            output=output,
+            report=report,
+            events=events,
+            **opts,
+            **selection,
+        ),
+        sinks,
+        live,
+    )
+    _report_outcome(result, output, to_stderr=events is not None)
+
+
+runs_app = typer.Typer(help="The run journal: list, show and resume runs.", no_args_is_help=True)
+
+
+@runs_app.command("list")
+def runs_list(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many runs.")] = 20,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only runs with this status.")
+    ] = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
+    ] = ListFormat.TABLE,
+) -> None:
+    """List recent runs, newest first."""
+    from altlas.config import load_settings
+    from altlas.run.journal import Journal
+
+    with Journal.open(load_settings().home) as journal:
+        records = journal.list_runs(limit=limit, status=status)
+    rows = [r.summary_row() for r in records]
+    columns = [
+        "id",
+        "status",
+        "title",
+        "tasks",
+        "success_rate",
+        "created_at",
+        "duration_ms",
+        "result_path",
+    ]
+    emit_rows(rows, columns, fmt, title="runs")
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="A run id (or a unique prefix).")],
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text, json or yaml.")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Show one run and its tasks as the journal has them."""
+    from altlas.config import load_settings
+    from altlas.run.journal import Journal
+
+    with Journal.open(load_settings().home) as journal:
+        record = journal.load_run(run_id)
+    data = {
+        **record.summary_row(),
+        "plan_id": record.plan_id,
+        "plan_path": record.plan_path,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "counts": record.counts,
+        "report_path": record.report_path,
+        "host": record.host,
+        "pid": record.pid,
+        "resumes": record.resumes,
+        "workspace": record.options.get("workspace"),
+        "task_results": record.tasks,
+    }
+    if fmt is OutputFormat.JSON:
+        emit_json(data)
+        return
+    if fmt is OutputFormat.YAML:
+        from altlas.formats.codec import dump_yaml
+
+        sys.stdout.buffer.write(dump_yaml(data))
+        return
+    for key in (
+        "id",
+        "status",
+        "title",
+        "plan_id",
+        "plan_path",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "success_rate",
+        "resumes",
+        "workspace",
+        "result_path",
+    ):
+        value = data.get(key)
+        if value is not None:
+            typer.echo(f"{key:>13}: {value}")
+    rows = [
+        {
+            "task": t["task_id"],
+            "status": t["status"],
+            "handler": t["handler"],
+            "attempts": t["attempts"],
+            "ms": t["duration_ms"],
+            "cached": t["cached"] or None,
+            "error": f"{t['error']['type']}: {t['error']['message']}" if t["error"] else None,
+        }
+        for t in record.tasks
+    ]
+    emit_rows(
+        rows, ["task", "status", "handler", "attempts", "ms", "cached", "error"], ListFormat.TABLE
+    )
+
+
+@runs_app.command("resume")
+def runs_resume(
+    run_id: Annotated[str, typer.Argument(help="The run to finish (id or unique prefix).")],
+    output: OutputOpt = None,
+    concurrency: ConcurrencyOpt = None,
+    allow_exec: AllowExecOpt = None,
+    allow: AllowOpt = None,
+    allow_net: AllowNetOpt = None,
+    report: ReportOpt = None,
+    events: EventsOpt = None,
+    events_file: EventsFileOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Resume even if the run's process seems alive.")
+    ] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Finish an interrupted run: completed tasks are kept, the others run again."""
+    from altlas.config import load_settings
+    from altlas.run import api
+    from altlas.run.journal import Journal
+
+    settings = load_settings()
+    with Journal.open(settings.home) as journal:
+        record = journal.load_run(run_id, tasks=False)
+    stored_output = record.options.get("output")
+    if output is None:
+        output = Path(stored_output) if stored_output else Path.cwd() / f"{record.id}.last"
+    opts: dict[str, Any] = {
+        "concurrency": concurrency,
+        "allow_exec": allow_exec,
+        "allow_net": allow_net,
+        "output": output,
+        "report": report,
+    }
+    extra_allow = _split(allow)
+    if extra_allow:
+        opts["exec_allowlist"] = [*(record.options.get("exec_allowlist") or []), *extra_allow]
+    opts = {k: v for k, v in opts.items() if v is not None}
+    sinks, live = _sinks(events, events_file, quiet)
+    result = _execute(
+        lambda events: api.resume(record.id, force=force, settings=settings, events=events, **opts),
+        sinks,
+        live,
+    )
+    _report_outcome(result, output, to_stderr=events is not None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+    app.add_typer(runs_app, name="runs")

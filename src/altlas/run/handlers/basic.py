@@ -1,0 +1,80 @@
+"""Small built-in handlers: ``echo``, ``delay`` and ``schedule``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from altlas.formats.plan import Task
+from altlas.run.handlers.base import Handler, HandlerContext, PermanentError
+
+__all__ = ["DelayHandler", "EchoHandler", "ScheduleHandler"]
+
+
+class EchoHandler(Handler):
+    """Returns its message and parameters (the original runner's ``generic`` task)."""
+
+    name = "echo"
+    description = "return parameters.message (or the description) and the parameters"
+
+    async def run(self, ctx: HandlerContext) -> Any:
+        message = ctx.param("message", "text", "content", default=ctx.task.description)
+        return {"message": message, "text": str(message), "parameters": ctx.params}
+
+
+def _seconds(params: Mapping[str, Any]) -> float:
+    raw = params.get("seconds")
+    if raw is None and params.get("ms") is not None:
+        raw = float(params["ms"]) / 1000
+    if raw is None:
+        raw = params.get("duration", 1.0)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise PermanentError(f"parameters.seconds must be a number, not {raw!r}") from None
+    if value < 0:
+        raise PermanentError("parameters.seconds must not be negative")
+    return value
+
+
+class DelayHandler(Handler):
+    """Sleeps ``parameters.seconds`` (or ``ms``); the task timeout still applies."""
+
+    name = "delay"
+    description = "sleep parameters.seconds (or parameters.ms)"
+    cacheable = False
+
+    def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
+        try:
+            _seconds(params)
+        except PermanentError as exc:
+            return exc.message
+        return None
+
+    def describe(self, task: Task, params: Mapping[str, Any]) -> str:
+        return f"sleep {_seconds(params):g} s"
+
+    async def run(self, ctx: HandlerContext) -> Any:
+        seconds = _seconds(ctx.params)
+        await asyncio.sleep(seconds)
+        return {"slept_seconds": seconds}
+
+
+class ScheduleHandler(Handler):
+    """Records what should happen when; altlas runs no scheduler, and the output says so."""
+
+    name = "schedule"
+    description = "record a schedule request (when, what) without running a scheduler"
+
+    async def run(self, ctx: HandlerContext) -> Any:
+        what = ctx.param("what", "content", "title", default=ctx.task.description)
+        when = ctx.param("when", "time", "at", "deadline", "cron")
+        text = f"Recorded: {what}" + (f" at {when}" if when else " (no time given)")
+        return {
+            "recorded": True,
+            "scheduled": False,
+            "what": what,
+            "when": when,
+            "text": text + ". Nothing was scheduled: altlas has no scheduler.",
+        }

@@ -1,0 +1,176 @@
+"""The ``files`` handler: read, write, append, list and delete, confined to the workspace."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from altlas.formats.plan import Task
+from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, file_stamp
+
+__all__ = ["FilesHandler"]
+
+OPERATIONS = ("read", "write", "append", "list", "delete")
+_PATH_KEYS = ("path", "file_path", "file", "target")
+_WRITES = ("write", "append", "delete")
+
+
+def _path_param(params: Mapping[str, Any]) -> tuple[str, Any] | None:
+    for key in _PATH_KEYS:
+        value = params.get(key)
+        if isinstance(value, str) and value.strip():
+            if key == "target" and not _looks_like_path(value):
+                continue
+            return key, value
+    return None
+
+
+def _looks_like_path(value: str) -> bool:
+    """``target`` from segmentation may be a file ("notes.txt") or not ("the browser")."""
+    text = value.strip()
+    return " " not in text and ("/" in text or "." in text.lstrip("."))
+
+
+def _operation(task: Task, params: Mapping[str, Any]) -> str:
+    op = params.get("operation")
+    if isinstance(op, str) and op.strip():
+        return op.strip().lower()
+    if task.type == "create":
+        return "write"
+    if task.type == "open":
+        return "read"
+    return "write" if "content" in params else "read"
+
+
+class FilesHandler(Handler):
+    name = "files"
+    description = "read, write, append, list or delete files inside the workspace"
+
+    def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
+        op = _operation(task, params)
+        if op not in OPERATIONS:
+            return f"operation '{op}' is not one of {', '.join(OPERATIONS)}"
+        if op != "list" and _path_param(params) is None:
+            return "needs parameters.path (or file_path)"
+        if task.type == "create" and op == "write" and "content" not in params:
+            # without content a create task is a report over its dependencies
+            return "needs parameters.content"
+        return None
+
+    def is_cacheable(self, params: Mapping[str, Any]) -> bool:
+        op = str(params.get("operation", "read")).lower()
+        return op in ("read", "list")
+
+    def cache_salt(self, params: Mapping[str, Any], workspace: Path) -> Any:
+        found = _path_param(params)
+        return file_stamp(workspace, found[1] if found else ".")
+
+    def describe(self, task: Task, params: Mapping[str, Any]) -> str:
+        found = _path_param(params)
+        return f"{_operation(task, params)} {found[1] if found else '.'}"
+
+    async def run(self, ctx: HandlerContext) -> Any:
+        op = _operation(ctx.task, ctx.params)
+        if op not in OPERATIONS:
+            raise PermanentError(
+                f"parameters.operation '{op}' is not one of {', '.join(OPERATIONS)}"
+            )
+        return await asyncio.to_thread(_do, ctx, op)
+
+
+def _content(ctx: HandlerContext) -> str:
+    value = ctx.params.get("content")
+    if value is None:
+        if not ctx.inputs:
+            raise PermanentError("parameters.content is required to write")
+        return ctx.input_text() + "\n"
+    if isinstance(value, str):
+        return value
+    import orjson
+
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _do(ctx: HandlerContext, op: str) -> dict[str, Any]:
+    found = _path_param(ctx.params)
+    if op == "list":
+        return _list(ctx, ctx.path(found[1] if found else ".", what=found[0] if found else "path"))
+    assert found is not None
+    key, raw = found
+    path = ctx.path(raw, what=key)
+    shown = str(raw)
+    encoding = str(ctx.params.get("encoding", "utf-8"))
+    try:
+        if op == "read":
+            return _read(ctx, path, shown, encoding)
+        if op == "delete":
+            if not path.is_file():
+                raise PermanentError(f"cannot delete {shown}: no such file", error_type="NotFound")
+            path.unlink()
+            return {"file_path": shown, "operation": op, "deleted": True}
+        data = _content(ctx).encode(encoding)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab" if op == "append" else "wb") as fh:
+            fh.write(data)
+        ctx.add_artifact(path)
+        return {"bytes_written": len(data), "file_path": shown, "operation": op}
+    except LookupError:
+        raise PermanentError(f"parameters.encoding: unknown encoding '{encoding}'") from None
+    except IsADirectoryError:
+        raise PermanentError(f"{shown} is a directory", error_type="IsADirectory") from None
+    except PermissionError as exc:
+        raise PermanentError(f"{shown}: {exc.strerror}", error_type="PermissionDenied") from None
+
+
+def _read(ctx: HandlerContext, path: Path, shown: str, encoding: str) -> dict[str, Any]:
+    if not path.exists():
+        raise PermanentError(f"cannot read {shown}: no such file", error_type="NotFound")
+    limit = ctx.config.max_output_bytes
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        raw = fh.read(limit)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        if size > limit:
+            # the cut may have split a multi-byte character
+            text = raw.decode(encoding, errors="ignore")
+        else:
+            raise PermanentError(f"{shown} is not {encoding} text", error_type="NotText") from None
+    return {
+        "content": text,
+        "file_path": shown,
+        "operation": "read",
+        "size_bytes": size,
+        "truncated": size > limit,
+    }
+
+
+def _list(ctx: HandlerContext, root: Path) -> dict[str, Any]:
+    if not root.is_dir():
+        raise PermanentError(f"cannot list {root}: not a directory", error_type="NotFound")
+    pattern = str(ctx.params.get("pattern", "*"))
+    recursive = bool(ctx.params.get("recursive", False))
+    base = ctx.workspace.resolve()
+    entries = []
+    for item in sorted(root.rglob(pattern) if recursive else root.glob(pattern)):
+        if not item.resolve().is_relative_to(base):
+            continue
+        is_dir = item.is_dir()
+        entries.append(
+            {
+                "path": str(item.relative_to(base)),
+                "is_dir": is_dir,
+                "size_bytes": None if is_dir else item.stat().st_size,
+            }
+        )
+        if len(entries) >= ctx.config.max_output_rows:
+            break
+    return {
+        "files": entries,
+        "count": len(entries),
+        "operation": "list",
+        "text": "\n".join(str(e["path"]) for e in entries),
+    }

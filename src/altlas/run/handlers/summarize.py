@@ -1,0 +1,97 @@
+"""The ``summarize`` handler: a deterministic extractive summary (no model, no randomness).
+
+Sentences are scored by the document frequency of their content words (stop words removed,
+English and Turkish), normalised by length, with a small bonus for the opening sentence; the
+best ones are returned in their original order. Same input, same summary.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from altlas.formats.plan import Task
+from altlas.run.handlers.base import Handler, HandlerContext, PermanentError
+
+__all__ = ["SummarizeHandler", "summarize_text"]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n{2,}|\n(?=\s*[-*•]\s)")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOP_WORDS = """
+a an and are as at be been but by can could did do does for from had has have he her his i if
+in into is it its me my no not of on or our so than that the their them then there these they
+this to too up us was we were what when where which while who will with would you your
+ve veya ile bu şu bir için de da mi mı mu mü gibi çok daha en ama fakat ki o olarak olan sonra
+kadar her
+"""
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def _sentences(text: str) -> list[str]:
+    parts = [p.strip() for p in _SENTENCE_END.split(text)]
+    return [p for p in parts if p]
+
+
+def _words(sentence: str) -> list[str]:
+    return [w for w in (m.casefold() for m in _WORD.findall(sentence)) if w not in _STOP]
+
+
+def summarize_text(text: str, *, sentences: int = 3) -> list[str]:
+    """The ``sentences`` most representative sentences of ``text``, in original order."""
+    found = _sentences(text)
+    if len(found) <= sentences:
+        return found
+    words = [_words(s) for s in found]
+    freq = Counter(w for ws in words for w in set(ws))
+    top = max(freq.values(), default=1)
+    scores = []
+    for i, ws in enumerate(words):
+        score = sum(freq[w] / top for w in ws) / math.sqrt(len(ws)) if ws else 0.0
+        if i == 0:
+            score *= 1.25
+        scores.append((score, -i))
+    chosen = sorted(range(len(found)), key=lambda i: scores[i], reverse=True)[:sentences]
+    return [found[i] for i in sorted(chosen)]
+
+
+class SummarizeHandler(Handler):
+    name = "summarize"
+    description = "deterministic extractive summary of parameters.text or dependency outputs"
+
+    def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
+        if task.dependencies or any(
+            isinstance(params.get(k), str) and params[k].strip() for k in ("text", "content")
+        ):
+            return None
+        return "needs parameters.text or a dependency with text output"
+
+    async def run(self, ctx: HandlerContext) -> Any:
+        text = ctx.params.get("text")
+        source = "parameters.text"
+        if not (isinstance(text, str) and text.strip()):
+            text, source = ctx.input_text(), "dependencies"
+        if not text.strip():
+            content = ctx.params.get("content")
+            text, source = (content if isinstance(content, str) else ""), "parameters.content"
+        if not text.strip():
+            raise PermanentError(
+                "nothing to summarize: give parameters.text or a dependency with text output",
+                error_type="NoInput",
+            )
+        try:
+            count = int(ctx.params.get("sentences", 3))
+        except (TypeError, ValueError):
+            raise PermanentError("parameters.sentences must be an integer") from None
+        if count < 1:
+            raise PermanentError("parameters.sentences must be at least 1")
+        picked = summarize_text(text, sentences=count)
+        return {
+            "text": " ".join(picked),
+            "sentences": picked,
+            "source": source,
+            "source_sentences": len(_sentences(text)),
+            "source_chars": len(text),
+        }

@@ -1,0 +1,166 @@
+"""The SQLite journal: WAL, migrations, task states, lookups, and in-process resume."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import altlas
+from altlas.errors import ExecutionError, RunNotFoundError
+from altlas.formats.common import TaskStatus
+from altlas.formats.result import RunStatus
+from altlas.run import resume
+from altlas.run.journal import MIGRATIONS, Journal
+
+
+def test_journal_is_wal_with_recorded_migrations(altlas_home) -> None:
+    """runs.db is in WAL mode and its schema version is recorded by sqlite-utils."""
+    with Journal.open(altlas_home) as journal:
+        mode = journal.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        applied = [m.name for m in MIGRATIONS.applied(journal.db)]
+    assert mode == "wal"
+    assert applied == ["m001_runs_tasks_cache"]
+    with Journal.open(altlas_home) as journal:  # reopening applies nothing twice
+        assert len(MIGRATIONS.applied(journal.db)) == 1
+
+
+def test_run_and_tasks_are_journaled(mkplan, workspace, altlas_home) -> None:
+    """After a run, the journal holds the plan, options and every task's final state."""
+    plan = mkplan({"id": "a", "parameters": {"message": "hi"}}, {"id": "b", "dependencies": ["a"]})
+    result = altlas.run(plan, workspace=workspace, run_id="run_j1", concurrency=2)
+    with Journal.open(altlas_home) as journal:
+        record = journal.load_run("run_j1")
+    assert record.status == "success"
+    assert record.plan["tasks"][0]["id"] == "a"
+    assert record.options["concurrency"] == 2
+    assert record.options["workspace"] == str(workspace)
+    assert record.counts == {"completed": 2}
+    assert [t["status"] for t in record.tasks] == ["completed", "completed"]
+    assert record.tasks[0]["output"] == result.task("a").output
+    assert record.pid and record.host
+
+
+def test_every_state_change_reaches_the_journal(mkplan, workspace, altlas_home) -> None:
+    """While a task runs, the journal already says running (read from another connection)."""
+    seen = {}
+
+    def sink(event):
+        if event.type.value == "task.started":
+            conn = sqlite3.connect(altlas_home / "runs.db")
+            seen[event.task_id] = conn.execute(
+                "SELECT status FROM tasks WHERE task_id=?", (event.task_id,)
+            ).fetchone()[0]
+            conn.close()
+        if event.type.value == "task.finished":
+            conn = sqlite3.connect(altlas_home / "runs.db")
+            seen[event.task_id + ":done"] = conn.execute(
+                "SELECT status, output IS NOT NULL FROM tasks WHERE task_id=?", (event.task_id,)
+            ).fetchone()
+            conn.close()
+
+    altlas.run(mkplan({"id": "a"}), workspace=workspace, events=sink)
+    assert seen == {"a": "running", "a:done": ("completed", 1)}
+
+
+def test_unknown_and_prefix_ids(mkplan, workspace, altlas_home) -> None:
+    """Runs are found by a unique prefix; unknown and ambiguous ids are clear errors."""
+    altlas.run(mkplan({"id": "a"}), workspace=workspace, run_id="run_abc1")
+    altlas.run(mkplan({"id": "a"}), workspace=workspace, run_id="run_abc2")
+    with Journal.open(altlas_home) as journal:
+        assert journal.resolve_id("run_abc1") == "run_abc1"
+        with pytest.raises(RunNotFoundError, match="ambiguous"):
+            journal.resolve_id("run_abc")
+        with pytest.raises(RunNotFoundError, match="no run 'nope'"):
+            journal.resolve_id("nope")
+        assert [r.id for r in journal.list_runs(limit=1)] == ["run_abc2"]
+        assert journal.list_runs(status="failure") == []
+
+
+def test_journal_off_leaves_no_database(mkplan, workspace, altlas_home) -> None:
+    """journal=False runs without touching runs.db."""
+    altlas.run(mkplan({"id": "a"}), workspace=workspace, journal=False)
+    assert not (altlas_home / "runs.db").exists()
+
+
+def test_corrupt_journal_is_a_clear_error(mkplan, workspace, altlas_home) -> None:
+    """A damaged runs.db names the file."""
+    (altlas_home / "runs.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(ExecutionError, match="cannot open the run journal"):
+        altlas.run(mkplan({"id": "a"}), workspace=workspace)
+
+
+def test_resume_reruns_only_unfinished_tasks(
+    mkplan, registry, probe, workspace, altlas_home
+) -> None:
+    """A failed run resumed after the cause is fixed keeps completed work and reruns the rest."""
+    probe.fail_first["b"] = 1
+    plan = mkplan(
+        {"id": "a", "type": "probe"},
+        {"id": "b", "type": "probe", "dependencies": ["a"]},
+        {"id": "c", "type": "probe", "dependencies": ["b"]},
+    )
+    first = altlas.run(plan, registry=registry, workspace=workspace, run_id="run_r1")
+    assert [t.status.value for t in first.tasks] == ["completed", "failed", "skipped"]
+    second = resume("run_r1", registry=registry)
+    assert second.status is RunStatus.SUCCESS
+    assert probe.calls == {"a": 1, "b": 2, "c": 1}
+    assert second.id == first.id
+    assert second.task("a").started_at == first.task("a").started_at
+    with Journal.open(altlas_home) as journal:
+        record = journal.load_run("run_r1")
+    assert record.resumes == 1
+    assert record.status == "success"
+
+
+def test_resume_of_a_live_run_is_refused(mkplan, workspace, altlas_home) -> None:
+    """A run whose recorded process is alive (another pid, same host) is not resumed twice."""
+    import subprocess
+    import sys
+
+    altlas.run(mkplan({"id": "a"}), workspace=workspace, run_id="run_live")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with Journal.open(altlas_home) as journal:
+            journal.update_run("run_live", status="running", pid=child.pid)
+        with pytest.raises(ExecutionError, match="still running"):
+            resume("run_live")
+        result = resume("run_live", force=True)
+        assert result.status is RunStatus.SUCCESS
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_resume_unknown_run(altlas_home) -> None:
+    """Resuming an id the journal does not know is a RunNotFoundError."""
+    with pytest.raises(RunNotFoundError):
+        resume("run_missing")
+
+
+def test_completed_task_state_is_restored_exactly(mkplan, workspace) -> None:
+    """Resuming a finished run changes nothing but the end time."""
+    plan = mkplan({"id": "a", "parameters": {"message": "x", "n": [1, 2.5, None]}})
+    first = altlas.run(plan, workspace=workspace, run_id="run_same")
+    again = resume("run_same")
+    assert again.task("a").model_dump() == first.task("a").model_dump()
+    assert again.task("a").status is TaskStatus.COMPLETED
+
+
+def test_resume_resets_unfinished_tasks_to_pending_first(
+    mkplan, registry, probe, workspace, altlas_home
+) -> None:
+    """When a resume starts, the tasks it will rerun are pending again in the journal."""
+    probe.fail_first["b"] = 1
+    plan = mkplan({"id": "a", "type": "probe"}, {"id": "b", "type": "probe", "dependencies": ["a"]})
+    altlas.run(plan, registry=registry, workspace=workspace, run_id="run_reset")
+    seen = {}
+
+    def sink(event):
+        if event.type.value == "run.started":
+            conn = sqlite3.connect(altlas_home / "runs.db")
+            seen.update(conn.execute("SELECT task_id, status FROM tasks WHERE run_id='run_reset'"))
+            conn.close()
+
+    resume("run_reset", registry=registry, events=sink)
+    assert seen == {"a": "completed", "b": "pending"}
