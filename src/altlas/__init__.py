@@ -41,6 +41,7 @@ __all__ = [
     "read",
     "run",
     "run_async",
+    "segment",
     "write",
 ]
 
@@ -58,6 +59,7 @@ _LAZY: dict[str, str | None] = {
     "read": "altlas.formats",
     "run": None,
     "run_async": "altlas.run",
+    "segment": None,
     "write": "altlas.formats",
 }
 

@@ -34,6 +34,10 @@ GROUP_MODULES = (
     "altlas.cli.archive",
     "altlas.cli.atlas",
     "altlas.cli.demo",
+    "altlas.cli.serve",
+    "altlas.cli.users",
+    "altlas.cli.keys",
+    "altlas.cli.analytics",
 )
 
 

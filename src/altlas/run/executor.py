@@ -19,6 +19,7 @@ from altlas.run.cache import cache_key, usable_artifacts
 from altlas.run.events import Emitter, EventType
 from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, TransientError
 from altlas.run.handlers.routing import Route
+from altlas.run.handlers.vocabulary import handler_parameters
 from altlas.run.journal import Journal
 from altlas.run.options import RunConfig
 from altlas.run.resilience import BreakerRegistry, CircuitBreaker, retry_policy
@@ -103,7 +104,7 @@ def _inputs(rc: RunContext, task: Task) -> dict[str, Any]:
 
 
 def _templated(rc: RunContext, task: Task) -> dict[str, Any]:
-    params = task.parameters
+    params = handler_parameters(task)
     if "{{" not in orjson.dumps(params, default=str).decode():
         return params
     outputs: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from typing import Any
 from altlas.formats.plan import Task
 from altlas.run.handlers.base import Handler, PermanentError
 from altlas.run.handlers.registry import HandlerRegistry
+from altlas.run.handlers.vocabulary import handler_parameters
 
 __all__ = ["DEFAULT_ROUTES", "NoHandlerError", "Route", "Router", "routing_key"]
 
@@ -93,7 +94,7 @@ class Router:
 
     def route(self, task: Task, params: Mapping[str, Any] | None = None) -> Route:
         """The handler for ``task``, or :class:`NoHandlerError` saying why there is none."""
-        params = task.parameters if params is None else params
+        params = handler_parameters(task) if params is None else params
         if task.handler:
             found = self.registry.get(task.handler)
             if found is None:

@@ -57,20 +57,36 @@ def summarize_text(text: str, *, sentences: int = 3) -> list[str]:
     return [found[i] for i in sorted(chosen)]
 
 
+def _read_text(ctx: HandlerContext, value: str) -> str:
+    path = ctx.path(value)
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise PermanentError(
+            f"no such file in the workspace: {value}", error_type="NotFound"
+        ) from None
+    except OSError as exc:
+        raise PermanentError(f"cannot read {value}: {exc.strerror}") from None
+
+
 class SummarizeHandler(Handler):
     name = "summarize"
     description = "deterministic extractive summary of parameters.text or dependency outputs"
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
         if task.dependencies or any(
-            isinstance(params.get(k), str) and params[k].strip() for k in ("text", "content")
+            isinstance(params.get(k), str) and params[k].strip()
+            for k in ("text", "path", "content")
         ):
             return None
-        return "needs parameters.text or a dependency with text output"
+        return "needs parameters.text, parameters.path or a dependency with text output"
 
     async def run(self, ctx: HandlerContext) -> Any:
         text = ctx.params.get("text")
         source = "parameters.text"
+        path_param = ctx.params.get("path")
+        if not (isinstance(text, str) and text.strip()) and isinstance(path_param, str):
+            text, source = _read_text(ctx, path_param), f"file {path_param}"
         if not (isinstance(text, str) and text.strip()):
             text, source = ctx.input_text(), "dependencies"
         if not text.strip():

@@ -1,0 +1,221 @@
+"""HTTP caching: ETag and Last-Modified on every resource GET, 304 answers, the search cache.
+
+* Handlers answer resource GETs with :func:`resource_response`, which sets a strong ETag
+  (a hash of the exact bytes), ``Last-Modified`` and ``Cache-Control: private, no-cache``
+  (clients may keep a copy but must revalidate).
+* :class:`ConditionalGetMiddleware` answers ``If-None-Match`` / ``If-Modified-Since`` with
+  304. A GET whose handler set no ETag is buffered and hashed here, so nothing escapes.
+* Search answers sit in Litestar's response cache; :class:`SearchCache` adds a generation to
+  their keys and clears the store when the bus reports an archive change, so a cached answer
+  never outlives the data it came from (the TTL is only a backstop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+import orjson
+from litestar import Request, Response
+from litestar.stores.base import Store
+
+from altlas.events.bus import Event
+from altlas.server._asgi import App, Message, Receive, Scope, Send
+
+__all__ = ["ConditionalGetMiddleware", "SearchCache", "etag_of", "resource_response"]
+
+_FIRST_SEEN_MAX = 4096
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def http_date(when: datetime) -> str:
+    return format_datetime(when.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def _parse_http_date(text: str) -> datetime | None:
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def resource_response(
+    content: Any,
+    *,
+    last_modified: datetime | None,
+    media_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    """A cacheable representation: bytes as given, anything else as JSON."""
+    body = content if isinstance(content, bytes) else orjson.dumps(content, default=str)
+    out = {"ETag": etag_of(body), "Cache-Control": "private, no-cache", **(headers or {})}
+    if last_modified is not None:
+        out["Last-Modified"] = http_date(last_modified)
+    return Response(body, media_type=media_type, headers=out)
+
+
+def _tag_matches(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
+
+
+class ConditionalGetMiddleware:
+    """304 for GET/HEAD when the client's copy is current (RFC 9110 section 13)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._first_seen: OrderedDict[str, datetime] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _last_modified_for(self, etag: str) -> datetime:
+        """For a body without a natural time: when this exact content was first served."""
+        with self._lock:
+            seen = self._first_seen.get(etag)
+            if seen is None:
+                seen = datetime.now(UTC).replace(microsecond=0)
+                self._first_seen[etag] = seen
+                if len(self._first_seen) > _FIRST_SEEN_MAX:
+                    self._first_seen.popitem(last=False)
+            return seen
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        request_headers = dict(scope["headers"])
+        if_none_match = request_headers.get(b"if-none-match", b"").decode("latin-1")
+        if_modified_since = request_headers.get(b"if-modified-since", b"").decode("latin-1")
+        start: Message | None = None
+        buffered: list[bytes] = []
+        mode = "undecided"  # -> "pass", "drop" (answered 304) or "buffer"
+
+        def not_modified(headers: list[tuple[bytes, bytes]]) -> bool:
+            names = dict(headers)
+            etag = names.get(b"etag", b"").decode("latin-1")
+            if if_none_match:
+                return bool(etag) and _tag_matches(if_none_match, etag)
+            if if_modified_since and b"last-modified" in names:
+                since = _parse_http_date(if_modified_since)
+                modified = _parse_http_date(names[b"last-modified"].decode("latin-1"))
+                return since is not None and modified is not None and modified <= since
+            return False
+
+        async def send_304(headers: list[tuple[bytes, bytes]]) -> None:
+            keep = (b"etag", b"last-modified", b"cache-control", b"vary", b"expires")
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [(k, v) for k, v in headers if k.lower() in keep],
+                },
+            )
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal start, mode
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                names = {k.lower(): v for k, v in headers}
+                streaming = names.get(b"content-type", b"").startswith(b"text/event-stream")
+                if message["status"] != 200 or streaming:
+                    mode = "pass"
+                    await send(message)
+                    return
+                if b"etag" in names:
+                    if b"last-modified" not in names:
+                        etag = names[b"etag"].decode("latin-1")
+                        seen = http_date(self._last_modified_for(etag))
+                        headers.append((b"last-modified", seen.encode()))
+                        message["headers"] = headers
+                    if not_modified(headers):
+                        mode = "drop"
+                        await send_304(headers)
+                        return
+                    mode = "pass"
+                    await send(message)
+                    return
+                mode = "buffer"
+                start = message
+                return
+            if mode == "drop":
+                return
+            if mode != "buffer":
+                await send(message)
+                return
+            buffered.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            assert start is not None
+            body = b"".join(buffered)
+            etag = etag_of(body)
+            headers = [
+                (k, v) for k, v in start.get("headers", ()) if k.lower() != b"content-length"
+            ]
+            headers.append((b"etag", etag.encode()))
+            if not any(k.lower() == b"last-modified" for k, _ in headers):
+                seen = http_date(self._last_modified_for(etag))
+                headers.append((b"last-modified", seen.encode()))
+            if not any(k.lower() == b"cache-control" for k, _ in headers):
+                headers.append((b"cache-control", b"private, no-cache"))
+            if not_modified(headers):
+                await send_304(headers)
+                return
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        await self.app(scope, receive, wrapped_send)
+
+
+class SearchCache:
+    """Cache keys for search answers, invalidated by archive events from the bus."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.invalidations = 0
+        self._store: Store | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._pending: set[concurrent.futures.Future[None]] = set()
+
+    def bind(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
+        self._store = store
+        self._loop = loop
+
+    def key(self, request: Request[Any, Any, Any]) -> str:
+        query = sorted(request.query_params.multi_items())
+        return f"search:{self.generation}:{request.url.path}?{orjson.dumps(query).decode()}"
+
+    def on_event(self, _event: Event) -> None:
+        """Bus subscriber for ``archive.`` events; may run in any thread."""
+        # The new generation makes this process stop reading old entries at once; clearing
+        # the store also drops them for other processes sharing a Redis store.
+        self.generation += 1
+        self.invalidations += 1
+        store, loop = self._store, self._loop
+        if store is None or loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            task = loop.create_task(store.delete_all())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            pending = asyncio.run_coroutine_threadsafe(store.delete_all(), loop)
+            self._pending.add(pending)
+            pending.add_done_callback(self._pending.discard)

@@ -1,0 +1,181 @@
+"""One error envelope for every failure, and the mapping from exceptions to HTTP statuses.
+
+Every error response has the same JSON body::
+
+    {"error": {"status": 422, "type": "validation_failed", "message": "...",
+               "details": [{"path": "tasks[0].id", "message": "..."}]},
+     "request_id": "req_..."}
+
+Bad input is never a 500: malformed bodies are 400, bodies that parse but break the rules
+422, too large 413. Only a bug is a 500, and its message says nothing about internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+
+from altlas.errors import (
+    AltlasError,
+    AuthError,
+    DecodeError,
+    FormatError,
+    MissingExtraError,
+    NotFoundError,
+    RunNotFoundError,
+    SegmentationError,
+    ValidationError,
+)
+from altlas.events.queue import JobStateError
+from altlas.server.accounts import ConflictError
+
+__all__ = ["ERROR_TYPES", "envelope", "error_response", "exception_handlers"]
+
+log = logging.getLogger("altlas.server")
+
+ERROR_TYPES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+    501: "not_implemented",
+    503: "unavailable",
+}
+REQUEST_ID_KEY = "altlas.request_id"
+
+
+def envelope(
+    status: int,
+    message: str,
+    *,
+    details: list[dict[str, Any]] | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "status": status,
+        "type": ERROR_TYPES.get(status, "error"),
+        "message": message,
+    }
+    if details:
+        error["details"] = details
+    return {"error": error, "request_id": request_id}
+
+
+def error_response(
+    request: Request[Any, Any, Any] | None,
+    status: int,
+    message: str,
+    *,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    scope: Any = request.scope if request is not None else {}
+    request_id = scope.get(REQUEST_ID_KEY)
+    body = orjson.dumps(envelope(status, message, details=details, request_id=request_id))
+    out_headers = dict(headers or {})
+    if status == 401:
+        out_headers.setdefault("WWW-Authenticate", 'Bearer realm="altlas"')
+    return Response(
+        body,
+        status_code=status,
+        media_type="application/json",
+        headers=out_headers,
+    )
+
+
+def _validation_details(extra: Any) -> list[dict[str, Any]]:
+    details: list[dict[str, Any]] = []
+    if isinstance(extra, list):
+        for item in extra:
+            if isinstance(item, dict):
+                entry = {"message": str(item.get("message", "invalid"))}
+                if item.get("key"):
+                    entry["path"] = str(item["key"])
+                if item.get("source"):
+                    entry["source"] = str(item["source"])
+                details.append(entry)
+    return details
+
+
+def _http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    headers = {k: str(v) for k, v in (exc.headers or {}).items()}
+    if isinstance(exc, ValidationException):
+        # Litestar answers 400 for a body that parsed but failed the model; that is a 422.
+        details = _validation_details(exc.extra)
+        message = "the request does not match its schema"
+        return error_response(request, 422, message, details=details)
+    if status >= 500:
+        log.error("server error on %s %s: %s", request.method, request.url.path, exc.detail)
+        message = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "error"
+        return error_response(request, status, message, headers=headers)
+    message = str(exc.detail) if exc.detail else HTTPStatus(status).phrase
+    if status == 404 and message == "Not Found":
+        policy = request.app.state.get("versions")
+        unknown = policy.unknown_version_message(request.url.path) if policy else None
+        message = unknown or f"no route for {request.method} {request.url.path}"
+    if (
+        status == 401
+        and isinstance(exc, NotAuthorizedException)
+        and (message == "Unauthorized" or message.startswith("No JWT token found"))
+    ):
+        message = "authentication required: send Authorization: Bearer <token> or X-API-Key"
+    return error_response(request, status, message, headers=headers)
+
+
+def _status_for(exc: AltlasError) -> int:
+    if isinstance(exc, AuthError) and not isinstance(exc, ConflictError):
+        return 401
+    if isinstance(exc, ConflictError | JobStateError):
+        return 409
+    if isinstance(exc, NotFoundError | RunNotFoundError):
+        return 404
+    if isinstance(exc, ValidationError | SegmentationError):
+        return 422
+    if isinstance(exc, DecodeError | FormatError):
+        return 400
+    if isinstance(exc, MissingExtraError):
+        return 501
+    return 400
+
+
+def _altlas_error(request: Request[Any, Any, Any], exc: AltlasError) -> Response[bytes]:
+    status = _status_for(exc)
+    details = None
+    if isinstance(exc, ValidationError):
+        details = [
+            {k: v for k, v in d.as_dict().items() if v not in ("", [], None)}
+            for d in exc.diagnostics
+        ]
+    message = exc.message if isinstance(exc, ValidationError) else exc.one_line()
+    return error_response(request, status, message, details=details)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "internal error; the server log has the details")
+
+
+def exception_handlers() -> dict[int | type[Exception], Any]:
+    return {
+        HTTPException: _http_exception,
+        AltlasError: _altlas_error,
+        Exception: _unexpected,
+    }

@@ -1,0 +1,113 @@
+"""What the route modules share: route options, documented errors, raw-body bodies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+from pydantic import BaseModel
+
+from altlas.server.roles import Permission
+
+__all__ = [
+    "ErrorEnvelope",
+    "PublicOperation",
+    "RawBodyOperation",
+    "errors",
+    "read_body",
+    "route_opt",
+]
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    path: str | None = None
+    severity: str | None = None
+    code: str | None = None
+    ids: list[str] | None = None
+    source: str | None = None
+
+
+class ErrorBody(BaseModel):
+    status: int
+    type: str
+    message: str
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorBody
+    request_id: str | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request (unreadable body or document)",
+    401: "Missing, invalid or expired credentials",
+    403: "The principal's role may not use this route",
+    404: "No such resource",
+    409: "Conflicts with the resource's current state",
+    413: "Request body larger than the server accepts",
+    422: "The request parsed but breaks the rules",
+    429: "Rate limit exceeded (see Retry-After)",
+    503: "Not ready",
+}
+
+
+def errors(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the error statuses a route can answer."""
+    return {
+        status: ResponseSpec(
+            data_container=ErrorEnvelope,
+            description=_DESCRIPTIONS.get(status, "Error"),
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+PROTECTED = (400, 401, 403, 413, 422, 429)
+"""What any authenticated route can answer, besides its own statuses."""
+
+
+def route_opt(permission: Permission | str | None, group: str | None) -> dict[str, Any]:
+    """``permission`` None means public (no authentication)."""
+    opt: dict[str, Any] = {"rate_group": group}
+    if permission is None:
+        opt["exclude_from_auth"] = True
+    else:
+        opt["permission"] = str(permission)
+    return opt
+
+
+_RAW_TYPES = ("application/json", "application/yaml", "application/octet-stream")
+
+
+@dataclass
+class RawBodyOperation(Operation):
+    """Documents a body read as bytes: any altlas document, in any dialect or container."""
+
+    def __post_init__(self) -> None:
+        schema = Schema(type=OpenAPIType.STRING, format="binary")  # type: ignore[arg-type]
+        self.request_body = RequestBody(
+            content={name: OpenAPIMediaType(schema=schema) for name in _RAW_TYPES},
+            description="An altlas document: JSON or YAML, optionally zstd, gzip or zip.",
+            required=True,
+        )
+
+
+@dataclass
+class PublicOperation(Operation):
+    """An operation that needs no credentials (``security: []`` overrides the global one)."""
+
+    def __post_init__(self) -> None:
+        self.security = []
+
+
+async def read_body(request: Request[Any, Any, Any]) -> bytes:
+    return await request.body()

@@ -1,0 +1,230 @@
+"""``/v1/runs``: submit (202 + Location), status, result, cancel, and progress as SSE."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import orjson
+from litestar import Request, Response, delete, get, post
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from altlas.events.queue import Job, JobState
+from altlas.server.accounts import Principal
+from altlas.server.caching import resource_response
+from altlas.server.context import ServerContext, ctx_of
+from altlas.server.jobs import RUN_JOB
+from altlas.server.models import RunRequest
+from altlas.server.roles import Permission
+from altlas.server.routes._common import PROTECTED, errors, route_opt
+from altlas.server.routes._times import parse_time
+
+__all__ = ["ROUTES"]
+
+_READ = route_opt(Permission.RUNS_READ, "runs")
+_WRITE = route_opt(Permission.RUNS_WRITE, "runs")
+_KEEPALIVE_SECONDS = 15.0
+_POLL_SECONDS = 1.0
+
+
+def _links(run_id: str) -> dict[str, str]:
+    base = f"/v1/runs/{run_id}"
+    return {"self": base, "result": f"{base}/result", "events": f"{base}/events"}
+
+
+def _status(ctx: ServerContext, job: Job) -> tuple[dict[str, Any], str | None]:
+    counts, last_event = ctx.queue.event_counts(job.id)
+    outcome = dict(job.outcome or {})
+    body = {
+        "id": job.id,
+        "state": job.state.value,
+        "status": outcome.get("status"),
+        "owner": job.owner,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "attempts": job.attempts,
+        "cancel_requested": job.cancel_requested,
+        "error": job.error,
+        "progress": {
+            "tasks_finished": counts.get("task.finished", 0),
+            "tasks_started": counts.get("task.started", 0),
+        },
+        "summary": outcome or None,
+        "has_result": job.has_result,
+        "links": _links(job.id),
+    }
+    return body, max(filter(None, (job.updated_at, last_event)), default=None)
+
+
+@post(
+    "/runs",
+    opt=_WRITE,
+    status_code=202,
+    sync_to_thread=False,
+    tags=["runs"],
+    responses=errors(*PROTECTED),
+)
+def submit(
+    request: Request[Principal, Any, Any], data: JSONBody[RunRequest]
+) -> Response[dict[str, Any]]:
+    """Queue a plan to run. Answers at once (202); follow ``Location`` for the status."""
+    from altlas.errors import Diagnostic, ValidationError
+    from altlas.formats.common import new_id
+    from altlas.formats.io import read_bytes
+    from altlas.run.planning import check_graph
+
+    ctx = ctx_of(request)
+    try:
+        raw = orjson.dumps(data.plan)
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        # JSON allows numbers no plan can hold (beyond 64 bits); refuse them here.
+        raise ValidationError([Diagnostic(f"not a storable plan: {exc}", path="plan")]) from None
+    plan = read_bytes(raw, kind="alt").document
+    check_graph(plan)
+    run_id = new_id("run")
+    payload = {
+        "plan": plan.model_dump(mode="json", exclude_none=True),
+        "options": data.options.model_dump(exclude_none=True),
+        "archive": data.archive,
+    }
+    job = ctx.queue.enqueue(RUN_JOB, payload, job_id=run_id, owner=request.user.key)
+    body, _ = _status(ctx, job)
+    return Response(body, status_code=202, headers={"Location": f"/v1/runs/{run_id}"})
+
+
+@get("/runs", opt=_READ, sync_to_thread=False, tags=["runs"], responses=errors(*PROTECTED))
+def list_runs(
+    request: Request[Any, Any, Any],
+    run_state: Annotated[JobState | None, QueryParameter(name="state")] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 50,
+) -> Response[bytes]:
+    """The most recent runs, newest first."""
+    ctx = ctx_of(request)
+    jobs = [j for j in ctx.queue.list_jobs(state=run_state, limit=limit) if j.kind == RUN_JOB]
+    latest = max((j.updated_at for j in jobs), default=None)
+    rows = [_status(ctx, j)[0] for j in jobs]
+    return resource_response({"runs": rows}, last_modified=parse_time(latest))
+
+
+def _job(ctx: ServerContext, run_id: str) -> Job:
+    from altlas.events.queue import JobNotFoundError
+
+    job = ctx.queue.get(run_id)
+    if job.kind != RUN_JOB:
+        raise JobNotFoundError(f"no run with id {run_id}")
+    return job
+
+
+@get(
+    "/runs/{run_id:str}",
+    opt=_READ,
+    sync_to_thread=False,
+    tags=["runs"],
+    responses=errors(*PROTECTED, 404),
+)
+def status(request: Request[Any, Any, Any], run_id: FromPath[str]) -> Response[bytes]:
+    """Where the run is: queued, running (with progress), done, failed or cancelled."""
+    ctx = ctx_of(request)
+    body, changed = _status(ctx, _job(ctx, run_id))
+    return resource_response(body, last_modified=parse_time(changed))
+
+
+@get(
+    "/runs/{run_id:str}/result",
+    opt=_READ,
+    sync_to_thread=False,
+    tags=["runs"],
+    responses=errors(*PROTECTED, 404, 409),
+)
+def result(request: Request[Any, Any, Any], run_id: FromPath[str]) -> Response[bytes]:
+    """The run's ``.last`` (canonical JSON). 409 while it is still queued or running."""
+    from altlas.errors import NotFoundError
+    from altlas.events.queue import JobStateError
+
+    ctx = ctx_of(request)
+    job = _job(ctx, run_id)
+    if not job.state.terminal:
+        raise JobStateError(f"run {run_id} has not finished ({job.state.value})")
+    body = ctx.queue.result(run_id)
+    if body is None:
+        raise NotFoundError(f"run {run_id} ended without a result ({job.error or job.state.value})")
+    return resource_response(
+        body,
+        last_modified=parse_time(job.finished_at),
+        headers={"Content-Disposition": f'attachment; filename="{run_id}.last"'},
+    )
+
+
+@delete(
+    "/runs/{run_id:str}",
+    opt=_WRITE,
+    status_code=202,
+    sync_to_thread=False,
+    tags=["runs"],
+    responses=errors(*PROTECTED, 404, 409),
+)
+def cancel(request: Request[Any, Any, Any], run_id: FromPath[str]) -> dict[str, Any]:
+    """Cancel: a queued run at once, a running one as soon as its tasks stop. 409 if ended."""
+    ctx = ctx_of(request)
+    _job(ctx, run_id)
+    body, _ = _status(ctx, ctx.queue.cancel(run_id))
+    return body
+
+
+async def _event_stream(ctx: ServerContext, run_id: str, after: int) -> AsyncIterator[Any]:
+    """Recorded events after ``after``, then live ones, until the job ends (or the limit)."""
+    deadline = time.monotonic() + ctx.config.sse_max_seconds
+    last = after
+    quiet = 0.0
+    with ctx.bus.stream(maxsize=256) as wake:
+        while time.monotonic() < deadline:
+            for event in ctx.queue.events(run_id, after=last, limit=500):
+                last = event.seq
+                yield ServerSentEventMessage(
+                    data=orjson.dumps(event.to_dict(), default=str).decode(),
+                    event=event.type,
+                    id=event.seq,
+                )
+                if event.type == "job.finished":
+                    return
+            # Woken by this process's bus at once; a worker in another process is seen by
+            # the poll, so the wait is short either way.
+            got = await wake.get(timeout=_POLL_SECONDS)
+            if got is None:
+                quiet += _POLL_SECONDS
+                if quiet >= _KEEPALIVE_SECONDS:
+                    quiet = 0.0
+                    yield ServerSentEventMessage(comment="keep-alive")
+            else:
+                quiet = 0.0
+
+
+@get(
+    "/runs/{run_id:str}/events",
+    opt=_READ,
+    sync_to_thread=False,
+    tags=["runs"],
+    responses=errors(*PROTECTED, 404),
+)
+def events(
+    request: Request[Any, Any, Any],
+    run_id: FromPath[str],
+    last_event_id: Annotated[
+        int | None,
+        HeaderParameter(name="Last-Event-ID", ge=0, required=False),
+    ] = None,
+) -> ServerSentEvent:
+    """Progress as server-sent events (``run.started``, ``task.*``, ``run.finished``,
+    ``job.finished``); ``Last-Event-ID`` resumes after the events already seen."""
+    ctx = ctx_of(request)
+    _job(ctx, run_id)
+    return ServerSentEvent(
+        _event_stream(ctx, run_id, last_event_id or 0),
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+ROUTES = [submit, list_runs, status, result, cancel, events]

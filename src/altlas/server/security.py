@@ -1,0 +1,309 @@
+"""Authentication (JWT access/refresh tokens, API keys, the auth cookie), roles and CSRF.
+
+Built on Litestar's ``JWTCookieAuth``: its middleware is subclassed only to accept API keys
+(``X-API-Key: altk_...`` or ``Authorization: Bearer altk_...``) beside JWTs. The principal
+of every request ends up in ``request.user``; one guard checks the permission each route
+declares in its ``opt``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.security.jwt import JWTCookieAuth, Token
+from litestar.security.jwt.middleware import JWTCookieAuthenticationMiddleware
+
+from altlas.errors import AuthError
+from altlas.server._asgi import Receive, Scope, Send
+from altlas.server.accounts import AccountStore, Principal, User
+from altlas.server.config import ServerConfig
+from altlas.server.roles import Role, allowed
+
+__all__ = [
+    "ACCESS_COOKIE",
+    "AUTHENTICATED",
+    "CSRF_COOKIE",
+    "CSRF_HEADER",
+    "AuthService",
+    "CookieCSRFMiddleware",
+    "make_jwt_auth",
+    "permission_guard",
+]
+
+ACCESS_COOKIE = "altlas_token"
+CSRF_COOKIE = "altlas_csrf"
+CSRF_HEADER = "x-csrf-token"
+API_KEY_HEADER = "x-api-key"
+AUTHENTICATED = "authenticated"
+"""Route permission meaning: any authenticated principal."""
+ALGORITHM = "HS256"
+_CACHE_MAX = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    refresh_expires_in: int
+    role: Role
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+            "refresh_token": self.refresh_token,
+            "refresh_expires_in": self.refresh_expires_in,
+            "role": self.role.value,
+        }
+
+
+class _TtlCache:
+    """A small time-bounded map: lets a revocation in another process take effect quickly
+    while sparing the database a read on every request."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._data: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        item = self._data.get(key)
+        if item is None or item[0] < time.monotonic():
+            return None
+        return item[1]
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            if len(self._data) >= _CACHE_MAX:
+                self._data.clear()
+            self._data[key] = (time.monotonic() + self.seconds, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class AuthService:
+    """Issues and checks credentials for the server."""
+
+    def __init__(self, store: AccountStore, config: ServerConfig, secret: str) -> None:
+        self.store = store
+        self.config = config
+        self.secret = secret
+        self._users = _TtlCache(config.principal_cache_seconds)
+        self._keys = _TtlCache(config.principal_cache_seconds)
+        self._key_touched: dict[str, float] = {}
+
+    def invalidate(self) -> None:
+        self._users.clear()
+        self._keys.clear()
+
+    # -- principals ------------------------------------------------------------------------
+
+    def principal_for_user(self, name: str) -> Principal | None:
+        cached = self._users.get(name)
+        if cached is not None:
+            return cached if isinstance(cached, Principal) else None
+        user = self.store.get_user(name)
+        principal = Principal("user", user.name, user.role) if user else None
+        self._users.put(name, principal or False)
+        return principal
+
+    def principal_for_key(self, text: str) -> Principal:
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        cached = self._keys.get(digest)
+        if cached is None:
+            try:
+                key = self.store.verify_key(text)
+            except AuthError as exc:
+                cached = str(exc)
+            else:
+                cached = Principal("key", key.id, key.role)
+            self._keys.put(digest, cached)
+        if isinstance(cached, str):
+            raise AuthError(cached)
+        self._touch(cached.id)
+        return cached  # type: ignore[no-any-return]
+
+    def _touch(self, key_id: str) -> None:
+        # last_used_at is informative; once a minute per key keeps writes off the hot path.
+        now = time.monotonic()
+        if now - self._key_touched.get(key_id, -1e9) > 60:
+            self._key_touched[key_id] = now
+            self.store.touch_key(key_id)
+
+    # -- tokens ----------------------------------------------------------------------------
+
+    def _encode(self, sub: str, lifetime: timedelta, typ: str, **extras: Any) -> str:
+        # Flat, registered claims plus ours (Litestar's Token.encode would nest them under
+        # "extras"); Token.decode reads both shapes.
+        import jwt
+
+        now = datetime.now(UTC)
+        claims = {
+            "sub": sub,
+            "iat": int(now.timestamp()),
+            "exp": int((now + lifetime).timestamp()),
+            "iss": self.config.jwt_issuer,
+            "aud": self.config.jwt_audience,
+            "jti": uuid.uuid4().hex,
+            "typ": typ,
+            **extras,
+        }
+        return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+
+    def decode(self, encoded: str) -> Token:
+        return Token.decode(
+            encoded,
+            self.secret,
+            ALGORITHM,
+            audience=[self.config.jwt_audience],
+            issuer=[self.config.jwt_issuer],
+        )
+
+    def issue(self, user: User, family: str | None = None) -> TokenPair:
+        access = timedelta(minutes=self.config.access_token_minutes)
+        refresh = timedelta(days=self.config.refresh_token_days)
+        expires_at = (datetime.now(UTC) + refresh).timestamp()
+        jti = self.store.issue_refresh(user.name, expires_at, family)
+        return TokenPair(
+            access_token=self._encode(user.name, access, "access", role=user.role.value),
+            refresh_token=self._encode(user.name, refresh, "refresh", rid=jti),
+            expires_in=int(access.total_seconds()),
+            refresh_expires_in=int(refresh.total_seconds()),
+            role=user.role,
+        )
+
+    def login(self, name: str, password: str) -> TokenPair:
+        return self.issue(self.store.authenticate(name, password))
+
+    def _refresh_claims(self, encoded: str) -> tuple[str, str]:
+        try:
+            token = self.decode(encoded)
+        except NotAuthorizedException:
+            raise AuthError("invalid or expired refresh token") from None
+        rid = token.extras.get("rid")
+        if token.extras.get("typ") != "refresh" or not isinstance(rid, str):
+            raise AuthError("not a refresh token")
+        return token.sub, rid
+
+    def refresh(self, encoded: str) -> TokenPair:
+        """A new pair for a valid refresh token, which is spent (rotation)."""
+        name, rid = self._refresh_claims(encoded)
+        family = self.store.spend_refresh(rid, name)
+        user = self.store.get_user(name)
+        if user is None:
+            raise AuthError("the user no longer exists")
+        return self.issue(user, family)
+
+    def revoke(self, encoded: str) -> None:
+        _, rid = self._refresh_claims(encoded)
+        self.store.revoke_refresh_family(rid)
+
+
+def _retrieve_user(service_of: Callable[[ASGIConnection[Any, Any, Any, Any]], AuthService]) -> Any:
+    # Async on purpose: Litestar runs sync callbacks in a worker thread, which costs more
+    # than the cached lookup itself.
+    async def retrieve(
+        token: Token,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> Principal | None:
+        if token.extras.get("typ") != "access":
+            return None
+        return service_of(connection).principal_for_user(token.sub)
+
+    return retrieve
+
+
+class AltlasAuthMiddleware(JWTCookieAuthenticationMiddleware):
+    """Litestar's JWT (header or cookie) authentication, plus API keys."""
+
+    async def authenticate_request(
+        self,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> AuthenticationResult:
+        key = connection.headers.get(API_KEY_HEADER)
+        if key is None:
+            scheme, _, credential = connection.headers.get("authorization", "").partition(" ")
+            if scheme.lower() == "bearer" and credential.startswith("altk_"):
+                key = credential
+        if key is not None:
+            service: AuthService = connection.app.state["auth"]
+            try:
+                principal = service.principal_for_key(key)
+            except AuthError as exc:
+                raise NotAuthorizedException(exc.message) from None
+            return AuthenticationResult(user=principal, auth=None)
+        return await super().authenticate_request(connection)
+
+
+def make_jwt_auth(service: AuthService, *, exclude: list[str]) -> JWTCookieAuth[Any, Token]:
+    config = service.config
+    secure = config.secure_cookies
+    return JWTCookieAuth[Any, Token](
+        token_secret=service.secret,
+        retrieve_user_handler=_retrieve_user(lambda c: c.app.state["auth"]),
+        algorithm=ALGORITHM,
+        key=ACCESS_COOKIE,
+        secure=secure,
+        samesite="strict",
+        exclude=exclude,
+        default_token_expiration=timedelta(minutes=config.access_token_minutes),
+        accepted_audiences=[config.jwt_audience],
+        accepted_issuers=[config.jwt_issuer],
+        authentication_middleware_class=AltlasAuthMiddleware,
+        openapi_security_scheme_name="BearerToken",
+        description="A JWT access token from POST /v1/auth/token, or an API key (altk_...).",
+    )
+
+
+async def permission_guard(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    handler: BaseRouteHandler,
+) -> None:
+    """Every route states its permission in ``opt``; a route that states none is refused.
+
+    Async because Litestar runs a sync guard in a worker thread, on every request.
+    """
+    if handler.opt.get("exclude_from_auth"):
+        return
+    permission = handler.opt.get("permission")
+    user = connection.scope.get("user")
+    if not isinstance(user, Principal):
+        raise NotAuthorizedException("authentication required")
+    if permission == AUTHENTICATED:
+        return
+    if permission is None or not allowed(user.role, permission):
+        raise PermissionDeniedException(
+            f"role {user.role.value} may not use this route (needs {permission or 'a permission'})",
+        )
+
+
+class CookieCSRFMiddleware(CSRFMiddleware):
+    """Litestar's CSRF check, applied where CSRF is possible: unsafe requests that a browser
+    authenticates with the auth cookie. A request carrying its own Authorization or API-key
+    header cannot be forged cross-site, so it is not asked for a CSRF token."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
+        if scope["type"] == "http" and scope["method"] not in self.config.safe_methods:
+            headers = dict(scope["headers"])
+            cookie = headers.get(b"cookie", b"")
+            explicit = b"authorization" in headers or API_KEY_HEADER.encode() in headers
+            if ACCESS_COOKIE.encode() + b"=" in cookie and not explicit:
+                await super().__call__(scope, receive, send)  # type: ignore[arg-type]
+                return
+        await self.app(scope, receive, send)  # type: ignore[arg-type]

@@ -1,0 +1,108 @@
+"""ETag and Last-Modified on resource GETs, 304 answers, and the event-driven search cache."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+
+from altlas.events.bus import EventBus
+from altlas.server.caching import SearchCache, etag_of
+
+
+def test_every_resource_get_has_etag_and_last_modified(client, auth) -> None:
+    for path in ("/v1/keys", "/v1/runs", "/v1/analytics", "/v1/auth/me", "/health"):
+        role = "admin"
+        response = client.get(path, headers=auth[role])
+        assert response.status_code == 200, path
+        assert response.headers["etag"].startswith('"'), path
+        parsedate_to_datetime(response.headers["last-modified"])
+        assert response.headers["cache-control"] == "private, no-cache", path
+
+
+def test_etag_is_the_hash_of_the_body(client, auth) -> None:
+    response = client.get("/v1/keys", headers=auth["admin"])
+    assert response.headers["etag"] == etag_of(response.content)
+
+
+def test_if_none_match_gives_304_without_a_body(client, auth) -> None:
+    first = client.get("/v1/keys", headers=auth["admin"])
+    etag = first.headers["etag"]
+    again = client.get("/v1/keys", headers={**auth["admin"], "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert "content-type" not in again.headers
+    listed = client.get(
+        "/v1/keys", headers={**auth["admin"], "If-None-Match": f'"other", W/{etag}'}
+    )
+    assert listed.status_code == 304
+    star = client.get("/v1/keys", headers={**auth["admin"], "If-None-Match": "*"})
+    assert star.status_code == 304
+
+
+def test_a_changed_resource_is_sent_again(client, auth) -> None:
+    etag = client.get("/v1/keys", headers=auth["admin"]).headers["etag"]
+    client.post("/v1/keys", json={"name": "new", "role": "viewer"}, headers=auth["admin"])
+    changed = client.get("/v1/keys", headers={**auth["admin"], "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+
+
+def test_if_modified_since(client, auth) -> None:
+    first = client.get("/v1/keys", headers=auth["admin"])
+    modified = parsedate_to_datetime(first.headers["last-modified"])
+    later = format_datetime(modified + timedelta(seconds=5), usegmt=True)
+    earlier = format_datetime(modified - timedelta(days=1), usegmt=True)
+    assert (
+        client.get("/v1/keys", headers={**auth["admin"], "If-Modified-Since": later}).status_code
+        == 304
+    )
+    assert (
+        client.get("/v1/keys", headers={**auth["admin"], "If-Modified-Since": earlier}).status_code
+        == 200
+    )
+    # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
+    assert (
+        client.get(
+            "/v1/keys",
+            headers={**auth["admin"], "If-Modified-Since": later, "If-None-Match": '"stale"'},
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            "/v1/keys", headers={**auth["admin"], "If-Modified-Since": "not a date"}
+        ).status_code
+        == 200
+    )
+
+
+def test_get_without_handler_etag_is_hashed_by_the_middleware(client) -> None:
+    first = client.get("/ready")
+    assert first.headers["etag"] == etag_of(first.content)
+    assert client.get("/ready", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+
+
+def test_errors_and_writes_carry_no_etag(client, auth) -> None:
+    assert "etag" not in client.get("/v1/keys").headers
+    created = client.post("/v1/keys", json={"name": "n", "role": "viewer"}, headers=auth["admin"])
+    assert "etag" not in created.headers
+    assert created.headers["cache-control"] == "no-store"
+
+
+def test_search_cache_generation_moves_on_archive_events() -> None:
+    cache = SearchCache()
+    bus = EventBus()
+    bus.subscribe(cache.on_event, types=["archive."])
+    before = cache.generation
+    bus.publish("archive.added", {"id": "r1"})
+    bus.publish("run.finished", {})
+    assert cache.generation == before + 1
+    assert cache.invalidations == 1
+
+
+def test_http_date_round_trip() -> None:
+    from altlas.server.caching import http_date
+
+    when = datetime(2025, 5, 20, 12, 30, 15, 999, tzinfo=UTC)
+    assert parsedate_to_datetime(http_date(when)) == when.replace(microsecond=0)

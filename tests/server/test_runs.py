@@ -1,0 +1,181 @@
+"""Runs over HTTP: 202 + Location, status, result, cancel, SSE progress, auto-archive."""
+
+from __future__ import annotations
+
+import time
+
+import orjson
+import pytest
+
+from altlas.formats.io import load_result
+
+from .conftest import error_of
+
+
+def plan(*tasks: dict, plan_id: str = "plan_http") -> dict:
+    return {"format": "altlas.alt", "id": plan_id, "tasks": list(tasks)}
+
+
+def wait_done(client, run_id: str, headers: dict, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        body = client.get(f"/v1/runs/{run_id}", headers=headers).json()
+        if body["state"] in ("done", "failed", "cancelled"):
+            return body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"run {run_id} still {body['state']}")
+        time.sleep(0.05)
+
+
+def test_submit_answers_202_with_location_then_result(client, auth) -> None:
+    body = plan(
+        {"id": "hello", "type": "echo", "parameters": {"message": "hi"}},
+        {"id": "after", "type": "echo", "dependencies": ["hello"]},
+    )
+    submitted = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"])
+    assert submitted.status_code == 202
+    run = submitted.json()
+    assert submitted.headers["location"] == f"/v1/runs/{run['id']}"
+    assert run["state"] in ("queued", "running", "done")
+    assert run["owner"].startswith("key:")
+    final = wait_done(client, run["id"], auth["viewer"])
+    assert final["state"] == "done" and final["status"] == "success"
+    assert final["progress"]["tasks_finished"] == 2
+    assert final["summary"]["success_rate"] == 1.0
+    result = client.get(f"/v1/runs/{run['id']}/result", headers=auth["viewer"])
+    assert result.status_code == 200
+    last = load_result(result.content)
+    assert last.run_id == run["id"] and last.plan_id == "plan_http"
+    assert [t.task_id for t in last.tasks] == ["hello", "after"]
+    assert result.headers["etag"] and result.headers["last-modified"]
+
+
+def test_runs_list_newest_first(client, auth) -> None:
+    ids = [
+        client.post(
+            "/v1/runs", json={"plan": plan({"id": "t", "type": "echo"})}, headers=auth["operator"]
+        ).json()["id"]
+        for _ in range(3)
+    ]
+    listed = client.get("/v1/runs", headers=auth["viewer"]).json()["runs"]
+    assert [r["id"] for r in listed[:3]] == ids[::-1]
+    for run_id in ids:
+        wait_done(client, run_id, auth["viewer"])
+    done = client.get("/v1/runs?state=done&limit=2", headers=auth["viewer"]).json()["runs"]
+    assert len(done) == 2 and all(r["state"] == "done" for r in done)
+
+
+def test_client_cannot_choose_host_options(client, auth) -> None:
+    body = {"plan": plan({"id": "t", "type": "echo"}), "options": {"allow_exec": True}}
+    response = client.post("/v1/runs", json=body, headers=auth["operator"])
+    assert response.status_code == 422
+    body = {"plan": plan({"id": "t", "type": "echo"}), "options": {"workspace": "/"}}
+    assert client.post("/v1/runs", json=body, headers=auth["operator"]).status_code == 422
+
+
+def test_unknown_run_is_404(client, auth) -> None:
+    for path in ("/v1/runs/run_nope", "/v1/runs/run_nope/result", "/v1/runs/run_nope/events"):
+        response = client.get(path, headers=auth["viewer"])
+        assert response.status_code == 404, path
+        assert error_of(response)["type"] == "not_found"
+    assert client.delete("/v1/runs/run_nope", headers=auth["operator"]).status_code == 404
+
+
+def test_cancel_a_running_run(client, auth) -> None:
+    body = plan({"id": "slow", "type": "delay", "parameters": {"seconds": 20}})
+    run_id = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"]).json()["id"]
+    deadline = time.monotonic() + 10
+    while client.get(f"/v1/runs/{run_id}", headers=auth["viewer"]).json()["state"] != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    started = time.monotonic()
+    cancelled = client.delete(f"/v1/runs/{run_id}", headers=auth["operator"])
+    assert cancelled.status_code == 202 and cancelled.json()["cancel_requested"] is True
+    final = wait_done(client, run_id, auth["viewer"], timeout=15)
+    assert time.monotonic() - started < 10  # far sooner than the 20 s delay
+    assert final["state"] == "cancelled"
+    result = load_result(client.get(f"/v1/runs/{run_id}/result", headers=auth["viewer"]).content)
+    assert result.status.value == "cancelled"
+    # Cancelled runs are not archived.
+    assert client.get("/v1/archive/stats", headers=auth["viewer"]).json()["results"] == 0
+
+
+def test_events_stream_as_sse_and_resume_with_last_event_id(client, auth) -> None:
+    body = plan(
+        {"id": "a", "type": "echo"},
+        {"id": "b", "type": "echo", "dependencies": ["a"]},
+    )
+    run_id = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"]).json()["id"]
+    with client.stream("GET", f"/v1/runs/{run_id}/events", headers=auth["viewer"]) as stream:
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        text = "".join(stream.iter_text())
+    events = _parse_sse(text)
+    types = [e["event"] for e in events]
+    assert types[0] == "job.queued" and types[-1] == "job.finished"
+    assert "run.started" in types and "run.finished" in types
+    assert types.count("task.finished") == 2
+    ids = [int(e["id"]) for e in events]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    finished = orjson.loads(events[-1]["data"])
+    assert finished["data"]["state"] == "done"
+    # Reconnecting with Last-Event-ID replays only what came after it.
+    resume = dict(auth["viewer"], **{"Last-Event-ID": str(ids[-3])})
+    with client.stream("GET", f"/v1/runs/{run_id}/events", headers=resume) as stream:
+        again = _parse_sse("".join(stream.iter_text()))
+    assert [int(e["id"]) for e in again] == ids[-2:]
+
+
+def _parse_sse(text: str) -> list[dict[str, str]]:
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        fields: dict[str, str] = {}
+        for line in block.splitlines():
+            if line.startswith(":") or ":" not in line:
+                continue
+            key, _, value = line.partition(":")
+            fields[key] = value.lstrip(" ")
+        if "event" in fields:
+            events.append(fields)
+    return events
+
+
+def test_finished_runs_are_archived_and_searchable(client, auth) -> None:
+    body = plan(
+        {"id": "note", "type": "echo", "parameters": {"message": "zebra crossing"}},
+        plan_id="plan_zebra",
+    )
+    run_id = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"]).json()["id"]
+    wait_done(client, run_id, auth["viewer"])
+    deadline = time.monotonic() + 10
+    while True:
+        found = client.get("/v1/archive/search?q=zebra", headers=auth["viewer"]).json()
+        if found["total"]:
+            break
+        assert time.monotonic() < deadline, found
+        time.sleep(0.05)
+    hit = found["hits"][0]
+    record = client.get(f"/v1/archive/{hit['id']}", headers=auth["viewer"])
+    assert record.status_code == 200 and record.json()["result_id"] == hit["result_id"]
+
+
+def test_archive_false_keeps_the_run_out_of_the_archive(client, auth) -> None:
+    body = plan({"id": "quiet", "type": "echo", "parameters": {"message": "okapi"}})
+    request = {"plan": body, "archive": False}
+    run_id = client.post("/v1/runs", json=request, headers=auth["operator"]).json()["id"]
+    wait_done(client, run_id, auth["viewer"])
+    time.sleep(0.2)
+    assert client.get("/v1/archive/search?q=okapi", headers=auth["viewer"]).json()["total"] == 0
+
+
+@pytest.mark.slow
+def test_queued_runs_survive_a_restart(make_client, auth) -> None:
+    stopped = make_client(queue_workers=0)
+    run_id = stopped.post(
+        "/v1/runs", json={"plan": plan({"id": "t", "type": "echo"})}, headers=auth["operator"]
+    ).json()["id"]
+    assert stopped.get(f"/v1/runs/{run_id}", headers=auth["viewer"]).json()["state"] == "queued"
+    stopped.__exit__(None, None, None)
+    restarted = make_client()
+    final = wait_done(restarted, run_id, auth["viewer"])
+    assert final["state"] == "done"
