@@ -36,6 +36,7 @@ __all__ = [
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 MAX_DECOMPRESSED = 1 << 30
 """Refuse to inflate more than 1 GiB from one file: a guard against decompression bombs."""
 
@@ -84,7 +85,7 @@ def _gunzip(raw: bytes) -> bytes:
     return out
 
 
-_ZIP_PREFERENCE = (".last", ".json", ".alt", ".atlas", ".yaml", ".yml")
+_ZIP_PREFERENCE = (".last", ".json", ".json.gz", ".alt", ".atlas", ".yaml", ".yml")
 
 
 def _unzip(raw: bytes) -> tuple[bytes, str]:
@@ -135,7 +136,7 @@ def _unwrap(raw: bytes) -> tuple[bytes, Container, str | None]:
         return decompress_zstd(raw), "zstd", None
     if raw.startswith(GZIP_MAGIC):
         return _gunzip(raw), "gzip", None
-    if raw.startswith(ZIP_MAGIC):
+    if raw.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
         body, member = _unzip(raw)
         return body, "zip", member
     return raw, "plain", None
@@ -210,7 +211,28 @@ _Dumper.add_representer(str, _str_presenter)
 _Dumper.add_multi_representer(enum.Enum, _enum_presenter)
 
 
-def dump_yaml(data: Any, *, allow_unicode: bool = True, width: int = 100) -> bytes:
+class _LegacyDumper(yaml.SafeDumper):
+    """What the original segmentation service used: pure-Python PyYAML, default style.
+
+    libyaml folds long lines at other places, and literal blocks were never written, so files
+    meant for the original stay byte-for-byte what it would have written itself.
+    """
+
+
+_LegacyDumper.add_multi_representer(enum.Enum, _enum_presenter)
+
+
+def dump_yaml(
+    data: Any,
+    *,
+    allow_unicode: bool = True,
+    width: int = 100,
+    legacy: bool = False,
+) -> bytes:
+    """Safe YAML; ``legacy=True`` writes what the original service wrote (ASCII, 80 columns)."""
+    if legacy:
+        text = yaml.dump(data, Dumper=_LegacyDumper, sort_keys=False, default_flow_style=False)
+        return text.encode("utf-8")
     text = yaml.dump(
         data,
         Dumper=_Dumper,

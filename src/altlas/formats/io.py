@@ -350,7 +350,7 @@ def to_bytes(
             "the runner dialect is JSON only (the original runner reads nothing else)"
         )
     if chosen == "yaml":
-        body = codec.dump_yaml(data, allow_unicode=not target.name.startswith("segmentation"))
+        body = codec.dump_yaml(data, legacy=target.name.startswith("segmentation"))
     else:
         body = codec.dump_json(data, pretty=pretty)
     if compress == "zstd":

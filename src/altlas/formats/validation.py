@@ -266,7 +266,8 @@ def _mode_of(data: Any) -> str:
 
 def plan_rule_diagnostics(data: Any, *, tasks_key: str = "tasks") -> list[Diagnostic]:
     """Graph, mode/chaos and control-structure rules on a plan (mapping or model)."""
-    tasks = _get(data, tasks_key) if isinstance(data, Mapping) else _get(data, "tasks")
+    # The data is canonical-shaped whatever the source; tasks_key only names the paths.
+    tasks = _get(data, "tasks")
     if not isinstance(tasks, list):
         tasks = []
     elif not isinstance(data, BaseModel):
