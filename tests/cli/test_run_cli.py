@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from pathlib import Path
 
 import orjson
 import pytest
@@ -177,3 +178,25 @@ def test_runs_resume_finishes_a_failed_run(cli, plan_file, tmp_path) -> None:
     again = cli("runs", "resume", run_id, "-q")
     assert again.exit_code == 0, again.stderr
     assert load_result("res.last").task("s").output["text"] == "Now it exists."
+
+
+def test_run_archive_stores_the_result_as_written(cli, tmp_path: Path, altlas_home: Path) -> None:
+    """`altlas run --archive` puts the written .last into the archive, byte for byte."""
+    from altlas.formats import io
+    from altlas.formats.plan import Plan
+    from altlas.index import Archive
+
+    plan = Plan(
+        id="p-archive",
+        command="echo hello",
+        tasks=[{"id": "t1", "type": "echo", "parameters": {"message": "hello archive"}}],
+    )
+    plan_path = io.write(plan, tmp_path / "p.alt")
+    out = tmp_path / "r.last"
+    res = cli("run", str(plan_path), "-o", str(out), "--archive", "-q")
+    assert res.exit_code == 0, res.stderr
+    result = io.load_result(out)
+    with Archive(altlas_home) as archive:
+        found = archive.search("archive", limit=5)
+        assert [h.result_id for h in found.hits] == [result.id]
+        assert archive.show(found.hits[0].id, raw=True) == out.read_bytes()

@@ -50,6 +50,10 @@ AllowNetOpt = Annotated[
     bool | None, typer.Option("--allow-net", help="Let the http handler make requests.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+ArchiveOpt = Annotated[
+    bool | None,
+    typer.Option("--archive", help="Store the result in the archive as soon as the run finishes."),
+]
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -146,6 +150,7 @@ def run_command(
     events: EventsOpt = None,
     events_file: EventsFileOpt = None,
     quiet: QuietOpt = False,
+    archive: ArchiveOpt = None,
 ) -> None:
     """Run a plan (.alt) into a result (.last)."""
     from altlas.config import load_settings
@@ -197,6 +202,7 @@ def run_command(
             output=output,
             report=report,
             events=events,
+            archive=bool(archive),
             **opts,
             **selection,
         ),
@@ -324,6 +330,7 @@ def runs_resume(
         bool, typer.Option("--force", help="Resume even if the run's process seems alive.")
     ] = False,
     quiet: QuietOpt = False,
+    archive: ArchiveOpt = None,
 ) -> None:
     """Finish an interrupted run: completed tasks are kept, the others run again."""
     from altlas.config import load_settings
@@ -342,6 +349,7 @@ def runs_resume(
         "allow_net": allow_net,
         "output": output,
         "report": report,
+        "archive": archive,
     }
     extra_allow = _split(allow)
     if extra_allow:

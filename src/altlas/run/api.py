@@ -47,6 +47,7 @@ __all__ = ["PlanSource", "arun", "dry_run", "plan_of", "resume", "resume_async",
 
 PlanSource = Plan | str | os.PathLike[str] | Mapping[str, Any]
 _EXTRAS = {
+    "archive",
     "only",
     "from_task",
     "output",
@@ -106,6 +107,7 @@ class _Prepared:
     from_task: str | None
     output: Path | None
     report: Path | None
+    archive: bool = False
     sinks: list[EventSink] = field(default_factory=list)
     breakers: BreakerRegistry | None = None
     handle_signals: bool = False
@@ -143,6 +145,7 @@ def _prepare(source: PlanSource, options: dict[str, Any]) -> _Prepared:
         from_task=from_task,
         output=Path(output).expanduser().resolve() if output else None,
         report=Path(report).expanduser().resolve() if report else None,
+        archive=bool(options.get("archive", False)),
         sinks=sinks,
         breakers=options.get("breakers"),
         handle_signals=bool(options.get("handle_signals", False)),
@@ -158,6 +161,7 @@ def _stored_options(prep: _Prepared) -> dict[str, Any]:
         from_task=prep.from_task,
         output=str(prep.output) if prep.output else None,
         report=str(prep.report) if prep.report else None,
+        archive=prep.archive,
     )
     return data
 
@@ -346,6 +350,7 @@ def _finish(
         from altlas.run.report import write_report
 
         write_report(result, prep.report)
+    archived = _archive(prep, result, written) if prep.archive else None
     if journal is not None:
         journal.update_run(
             prep.run_id,
@@ -367,9 +372,20 @@ def _finish(
                 counts=result.counts(),
                 duration_ms=result.duration_ms,
                 result_path=str(written) if written else None,
+                archive_id=archived,
             )
         )
     return result
+
+
+def _archive(prep: _Prepared, result: Result, written: Path | None) -> str:
+    """Store the result in the archive under the same home, as the file written (if any)."""
+    from altlas.index import Archive
+
+    raw = written.read_bytes() if written is not None else None
+    with Archive(prep.settings.home) as archive:
+        outcome = archive.add_result(result, raw=raw, name=str(written) if written else None)
+    return outcome.id or result.id
 
 
 async def run_async(plan: PlanSource, **options: Any) -> Result:
@@ -438,6 +454,7 @@ async def resume_async(run_id: str, *, force: bool = False, **options: Any) -> R
         merged["output"] = stored["output"]
     if merged.get("report") is None and stored.get("report"):
         merged["report"] = stored["report"]
+    merged.setdefault("archive", bool(stored.get("archive", False)))
     merged["settings"] = settings
     merged["run_id"] = record.id
     plan = Plan.model_validate(record.plan)
