@@ -68,7 +68,10 @@ def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module 'altlas' has no attribute {name!r}")
     module = _LAZY[name]
-    value = import_module(f"altlas.{name}") if module is None else getattr(import_module(module), name)
+    if module is None:
+        value: Any = import_module(f"altlas.{name}")
+    else:
+        value = getattr(import_module(module), name)
     globals()[name] = value
     return value
 
