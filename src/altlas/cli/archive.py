@@ -1,0 +1,471 @@
+"""``altlas archive ...``: thin wrappers over :class:`altlas.index.Archive`.
+
+Nothing here imports the archive (or tantivy, zstandard, polars) until a command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from altlas.cli._common import ListFormat, OutputFormat, emit_json, emit_rows, is_tty
+
+if TYPE_CHECKING:
+    from altlas.index import AddReport, Archive, Filters, SearchResults
+
+__all__ = ["register"]
+
+archive_app = typer.Typer(
+    name="archive",
+    help="Store results (.last) in a compressed, searchable archive under ALTLAS_HOME.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    TIME = "time"
+    SUCCESS = "success"
+
+
+class ReportFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+ReportOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="text or json.")]
+
+
+class ListSort(StrEnum):
+    TIME = "time"
+    SUCCESS = "success"
+    ADDED = "added"
+
+
+FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")]
+StatusOpt = Annotated[
+    list[str] | None,
+    typer.Option("--status", help="Run status (repeatable: any of): success, partial_success..."),
+]
+MinOpt = Annotated[float | None, typer.Option("--min-success", min=0, max=1)]
+MaxOpt = Annotated[float | None, typer.Option("--max-success", min=0, max=1)]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="An age (30d, 12h) or an ISO date/time.")
+]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="An age or an ISO date/time.")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable: all of).")]
+TypeOpt = Annotated[
+    list[str] | None, typer.Option("--task-type", help="Has a task of this type (all of).")
+]
+ModeOpt = Annotated[list[str] | None, typer.Option("--mode", help="Mode (any of).")]
+PersonaOpt = Annotated[list[str] | None, typer.Option("--persona", help="Persona (any of).")]
+LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Language code (any of).")]
+
+
+def _archive() -> Archive:
+    from altlas.index import Archive
+
+    def waiting(holder: Any) -> None:
+        typer.echo(f"waiting for the archive lock, held by {holder.describe()}", err=True)
+
+    return Archive(on_lock_wait=waiting)
+
+
+def _filters(**kw: Any) -> Filters:
+    from altlas.index import Filters
+
+    return Filters.build(**kw)
+
+
+def _progress(total_hint: str) -> tuple[Any, Any]:
+    """A progress bar on stderr when it is a terminal; ``(callback, context)``."""
+    if not is_tty(sys.stderr):
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn(total_hint),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(total_hint, total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar
+
+
+def _report_add(report: AddReport, fmt: ReportFormat, verbose: bool) -> None:
+    if fmt is ReportFormat.JSON:
+        emit_json(report.as_dict())
+    else:
+        for outcome in report.outcomes:
+            if outcome.status == "failed":
+                typer.echo(f"error: {outcome.message}", err=True)
+            elif verbose or outcome.status in ("restored", "same_result"):
+                note = f" ({outcome.message})" if outcome.message else ""
+                typer.echo(f"{outcome.status} {outcome.id or '-'} {outcome.path}{note}")
+        typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@archive_app.command("add")
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories (recursive).")],
+    batch_size: Annotated[int | None, typer.Option("--batch-size", min=1)] = None,
+    keep_copies: Annotated[
+        bool, typer.Option("--keep-copies", help="Keep files that repeat an archived result id.")
+    ] = False,
+    fmt: ReportOpt = ReportFormat.TEXT,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per file.")] = False,
+) -> None:
+    """Add .last files (any dialect: plain, .zst, .json.gz, runner zip). Idempotent.
+
+    Bad files are reported one line each and do not stop the others; exit 1 if any failed.
+    """
+    callback, bar = _progress("adding")
+    with _archive() as archive:
+        if bar is not None:
+            with bar:
+                report = archive.add(
+                    paths, batch_size=batch_size, keep_copies=keep_copies, progress=callback
+                )
+        else:
+            report = archive.add(paths, batch_size=batch_size, keep_copies=keep_copies)
+    _report_add(report, fmt, verbose)
+
+
+def _hits_table(found: SearchResults) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold", caption=f"{len(found)} of {found.total} hits")
+    for col in ("id", "status", "success", "started", "title", "snippet"):
+        table.add_column(col, overflow="fold" if col == "snippet" else "ellipsis")
+    for hit in found:
+        snippet = Text(hit.fragment)
+        for start, end in hit.highlights:
+            snippet.stylize("bold yellow", start, end)
+        started = hit.started_at.strftime("%Y-%m-%d %H:%M") if hit.started_at else ""
+        table.add_row(
+            hit.id,
+            hit.status,
+            f"{hit.success_rate:.2f}",
+            started,
+            hit.title or hit.command or "",
+            snippet,
+        )
+    Console(soft_wrap=False).print(table)
+
+
+@archive_app.command("search")
+def search(
+    query: Annotated[str, typer.Argument(help="tantivy syntax; all words must match. '*': all.")],
+    status: StatusOpt = None,
+    min_success: MinOpt = None,
+    max_success: MaxOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagOpt = None,
+    task_type: TypeOpt = None,
+    mode: ModeOpt = None,
+    persona: PersonaOpt = None,
+    lang: LangOpt = None,
+    sort: Annotated[Sort, typer.Option("--sort", help="relevance, time or success.")] = (
+        Sort.RELEVANCE
+    ),
+    asc: Annotated[bool, typer.Option("--asc", help="Oldest / lowest first.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10_000)] = 10,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    fmt: FormatOpt = ListFormat.TABLE,
+) -> None:
+    """Full-text search with filters, sorting, paging and highlighted snippets."""
+    with _archive() as archive:
+        found = archive.search(
+            query,
+            status=status,
+            min_success=min_success,
+            max_success=max_success,
+            since=since,
+            until=until,
+            tag=tag,
+            task_type=task_type,
+            mode=mode,
+            persona=persona,
+            lang=lang,
+            sort=sort.value,
+            ascending=asc,
+            limit=limit,
+            offset=offset,
+        )
+    for warning in found.warnings:
+        typer.echo(f"note: {warning}", err=True)
+    if fmt is ListFormat.TABLE:
+        _hits_table(found)
+        return
+    columns = [
+        "id",
+        "result_id",
+        "status",
+        "success_rate",
+        "started_at",
+        "score",
+        "title",
+        "snippet_field",
+        "snippet",
+    ]
+    emit_rows((h.as_dict() for h in found), columns, fmt)
+
+
+@archive_app.command("show")
+def show(
+    key: Annotated[str, typer.Argument(help="Archive id, id prefix, sha256 or result id.")],
+    raw: Annotated[
+        bool, typer.Option("--raw", help="The original file, byte for byte, on stdout.")
+    ] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="text, json or yaml.")] = (
+        OutputFormat.TEXT
+    ),
+) -> None:
+    """Print an archived result: the original bytes (--raw), a tree, or canonical JSON/YAML."""
+    from altlas.formats.result import Result
+
+    with _archive() as archive:
+        body = archive.show(key, raw=raw)
+    if isinstance(body, bytes):
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        return
+    assert isinstance(body, Result)
+    from altlas.formats import io
+
+    if fmt is OutputFormat.JSON:
+        emit_json(io.to_data(body))
+    elif fmt is OutputFormat.YAML:
+        sys.stdout.buffer.write(io.to_bytes(body, syntax="yaml"))
+    else:
+        from rich.console import Console
+
+        from altlas.formats.render import result_tree
+
+        Console(force_terminal=None if is_tty() else False).print(result_tree(body))
+
+
+@archive_app.command("list")
+def list_(
+    status: StatusOpt = None,
+    min_success: MinOpt = None,
+    max_success: MaxOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagOpt = None,
+    task_type: TypeOpt = None,
+    mode: ModeOpt = None,
+    persona: PersonaOpt = None,
+    lang: LangOpt = None,
+    sort: Annotated[ListSort, typer.Option("--sort", help="time, success or added.")] = (
+        ListSort.TIME
+    ),
+    asc: Annotated[bool, typer.Option("--asc")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="0: no limit.")] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    fmt: FormatOpt = ListFormat.TABLE,
+) -> None:
+    """List archived results, newest first."""
+    with _archive() as archive:
+        records = archive.list(
+            status=status,
+            min_success=min_success,
+            max_success=max_success,
+            since=since,
+            until=until,
+            tag=tag,
+            task_type=task_type,
+            mode=mode,
+            persona=persona,
+            lang=lang,
+            sort=sort.value,
+            ascending=asc,
+            limit=limit or None,
+            offset=offset,
+        )
+    columns = ["id", "result_id", "status", "success_rate", "started_at", "task_count", "title"]
+    if fmt is ListFormat.TABLE:
+        rows = [
+            {
+                **r.as_dict(),
+                "started_at": r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "",
+            }
+            for r in records
+        ]
+        emit_rows(rows, columns, fmt)
+        return
+    emit_rows((r.as_dict() for r in records), [*columns, "command", "tags", "added_at"], fmt)
+
+
+@archive_app.command("stats")
+def stats(
+    status: StatusOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagOpt = None,
+    task_type: TypeOpt = None,
+    fmt: FormatOpt = ListFormat.TABLE,
+) -> None:
+    """Success rates by task type, handler, mode, persona, language and day; durations."""
+    filters = _filters(status=status, since=since, until=until, tag=tag, task_type=task_type)
+    with _archive() as archive:
+        result = archive.stats(filters)
+    if fmt is ListFormat.JSON:
+        emit_json(result.as_dict())
+        return
+    columns = ["dimension", "value", "runs", "tasks", "completed", "rate"]
+    if fmt is not ListFormat.TABLE:
+        emit_rows(result.rows(), columns, fmt)
+        return
+    ratio = result.stored_bytes / result.raw_bytes if result.raw_bytes else 0.0
+    typer.echo(
+        f"{result.results} results, {result.tasks} tasks; stored {result.stored_bytes} of "
+        f"{result.raw_bytes} bytes ({ratio:.1%})"
+    )
+    for dim, rows in result.success_by.items():
+        emit_rows(
+            (r.as_dict() for r in rows),
+            ["value", "runs", "tasks", "completed", "rate"],
+            fmt,
+            title=f"success rate by {dim}",
+        )
+    emit_rows(
+        (d.as_dict() for d in result.by_day),
+        ["day", "runs", "tasks", "completed", "rate", "mean_run_success"],
+        fmt,
+        title="by day",
+    )
+    durations = [{"what": "run", **result.run_durations_ms.model_dump()}] + [
+        {"what": f"task:{k}", **v.model_dump()} for k, v in result.task_durations_ms.items()
+    ]
+    emit_rows(
+        durations, ["what", "count", "p50", "p90", "p95", "p99", "max"], fmt, title="durations (ms)"
+    )
+
+
+@archive_app.command("export")
+def export(
+    dest: Annotated[Path, typer.Argument(help="A directory, or a bundle name ending .tar.zst.")],
+    ids: Annotated[list[str] | None, typer.Option("--id", help="Only these (repeatable).")] = None,
+    status: StatusOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagOpt = None,
+) -> None:
+    """Write the originals, byte for byte, into a directory or a .tar.zst bundle."""
+    filters = _filters(status=status, since=since, until=until, tag=tag)
+    with _archive() as archive:
+        report = archive.export(dest, ids=ids, filters=filters)
+    typer.echo(f"exported {report.count} original(s), {report.bytes} bytes, to {report.dest}")
+
+
+@archive_app.command("prune")
+def prune(
+    older_than: Annotated[str, typer.Option("--older-than", help="An age: 90d, 12w, 1y.")],
+    status: StatusOpt = None,
+    archive_to: Annotated[
+        Path | None,
+        typer.Option("--archive-to", help="Save the pruned originals to this .tar.zst first."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count.")] = False,
+) -> None:
+    """Delete old results; with --archive-to, the bundle is written and checked first."""
+    with _archive() as archive:
+        report = archive.prune(older_than, status=status, archive_to=archive_to, dry_run=dry_run)
+    if dry_run:
+        typer.echo(f"would prune {report.matched} result(s)")
+        return
+    saved = f"; saved to {report.bundle}" if report.bundle and report.pruned else ""
+    typer.echo(f"pruned {report.pruned} result(s), freed {report.bytes_freed} bytes{saved}")
+
+
+@archive_app.command("import-bundle")
+def import_bundle(
+    bundles: Annotated[list[Path], typer.Argument(help=".tar.zst bundles (from export/prune).")],
+    fmt: ReportOpt = ReportFormat.TEXT,
+) -> None:
+    """Add every result of one or more bundles (idempotent, like add)."""
+    from altlas.index import AddReport
+
+    total = AddReport()
+    with _archive() as archive:
+        for bundle in bundles:
+            report = archive.import_bundle(bundle)
+            for outcome in report.outcomes:
+                total.count(outcome)
+            total.reindexed += report.reindexed
+    _report_add(total, fmt, verbose=False)
+
+
+@archive_app.command("verify")
+def verify(
+    repair: Annotated[bool, typer.Option("--repair", help="Fix what can be fixed.")] = False,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Check that blobs exist, not their hashes.")
+    ] = False,
+    fmt: ReportOpt = ReportFormat.TEXT,
+) -> None:
+    """Check every blob's hash and that the database and the index agree. Exit 1 if not."""
+    with _archive() as archive:
+        report = archive.verify(repair=repair, full=not quick)
+    if fmt is ReportFormat.JSON:
+        emit_json({**report.as_dict(), "ok": report.ok, "lost": len(report.lost)})
+    else:
+        for problem in report.problems:
+            mark = "fixed" if problem.fixed else "problem"
+            typer.echo(f"{mark}: {problem.kind}: {problem.message}", err=not problem.fixed)
+        state = "ok" if report.ok else f"{sum(not p.fixed for p in report.problems)} problem(s)"
+        typer.echo(
+            f"{report.records} records, {report.blobs} blobs, {report.index_docs} index "
+            f"documents: {state}" + ("" if report.ok or repair else " (try --repair)")
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@archive_app.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index from the database and the blobs."""
+    with _archive() as archive:
+        report = archive.reindex()
+    for line in report.skipped:
+        typer.echo(f"skipped: {line}", err=True)
+    typer.echo(f"re-indexed {report.documents} result(s) in {report.seconds:.1f} s")
+
+
+@archive_app.command("optimize")
+def optimize(
+    recompress: Annotated[
+        bool, typer.Option("--recompress", help="Also re-encode stored blobs with it.")
+    ] = False,
+    samples: Annotated[int, typer.Option("--samples", min=20, help="Results to train on.")] = 2000,
+) -> None:
+    """Train a zstd dictionary on stored results (new blobs use it; old ones stay readable)."""
+    with _archive() as archive:
+        report = archive.optimize(recompress=recompress, samples=samples)
+    typer.echo(
+        f"dictionary {report.dict_id} ({report.dict_size} bytes, {report.samples} samples): "
+        f"ratio {report.ratio_before:.1%} -> {report.ratio_after:.1%}"
+        + (f"; recompressed {report.recompressed} blob(s)" if recompress else "")
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(archive_app, name="archive")

@@ -1,0 +1,502 @@
+"""``Archive``: every result stored (zstd blobs), recorded (SQLite), searchable (tantivy).
+
+::
+
+    from altlas.index import Archive
+
+    with Archive() as archive:                      # $ALTLAS_HOME
+        report = archive.add(["runs/"])             # files or directories, any .last dialect
+        for hit in archive.search("timeout", status="failure", limit=5):
+            print(hit.id, hit.title, hit.snippet)
+        original = archive.show(hit.id)             # the exact bytes that were added
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from altlas.errors import AltlasError, ArchiveError
+from altlas.formats.result import Result
+from altlas.index.blobs import BlobDamaged, BlobMissing, BlobStore
+from altlas.index.lock import ArchiveLock, LockHolder
+from altlas.index.models import (
+    AddReport,
+    ArchiveRecord,
+    ArchiveStats,
+    AtlasEntry,
+    ExportReport,
+    FileOutcome,
+    Filters,
+    OptimizeReport,
+    PruneReport,
+    ReindexReport,
+    SearchHit,
+    SearchResults,
+    VerifyReport,
+)
+from altlas.index.search import IndexMissing, SearchIndex
+from altlas.index.store import Store, row_to_record
+
+if TYPE_CHECKING:
+    from altlas.formats.atlas import Atlas
+
+__all__ = ["Archive", "ArchiveSettings"]
+
+SORTS = ("relevance", "time", "success")
+
+
+class ArchiveSettings(BaseModel):
+    """The ``[archive]`` section of the config (``ALTLAS_ARCHIVE__BATCH_SIZE=1000`` ...)."""
+
+    lock_timeout: float = Field(default=600.0, ge=0)
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+    zstd_level: int = Field(default=3, ge=1, le=22)
+    fsync: bool = True
+    busy_timeout: float = Field(default=30.0, ge=0)
+    """Seconds a statement waits for another connection's write transaction."""
+    auto_dictionary: bool = True
+    """Train a zstd dictionary (as ``optimize --recompress`` does) once enough results are in."""
+    auto_dictionary_after: int = Field(default=1000, ge=20)
+    workers: int = Field(default=1, ge=0, le=8)
+    """Processes that parse ahead of the writer in a large add (0: parse in-process)."""
+
+
+class Archive:
+    """The archive under ``home`` (default: ``load_settings().home``, i.e. ``$ALTLAS_HOME``)."""
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        *,
+        lock_timeout: float | None = None,
+        on_lock_wait: Callable[[LockHolder], None] | None = None,
+        batch_size: int | None = None,
+        zstd_level: int | None = None,
+        fsync: bool | None = None,
+        busy_timeout: float | None = None,
+    ) -> None:
+        from altlas.config import load_settings
+
+        settings = load_settings(home)
+        self.home = Path(settings.home)
+        self.settings = settings.section(
+            "archive",
+            ArchiveSettings,
+            lock_timeout=lock_timeout,
+            batch_size=batch_size,
+            zstd_level=zstd_level,
+            fsync=fsync,
+            busy_timeout=busy_timeout,
+        )
+        self.lock = ArchiveLock(
+            self.home / "archive.lock", timeout=self.settings.lock_timeout, on_wait=on_lock_wait
+        )
+        self.store = Store(
+            self.home / "altlas.db", self.lock, busy_timeout=self.settings.busy_timeout
+        )
+        self.blobs = BlobStore(
+            self.home / "blobs", level=self.settings.zstd_level, fsync=self.settings.fsync
+        )
+        self.index = SearchIndex(self.home / "index")
+        self._opened = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.blobs.close()
+        self.store.close()
+        self.index.close()
+        self._opened = False
+
+    def open(self) -> Archive:
+        """Open (creating and migrating) the database; raises a clear error when it is damaged."""
+        if self._opened:
+            return self
+        self.home.mkdir(parents=True, exist_ok=True)
+        db_file = self.store.path
+        fresh = not db_file.exists() or db_file.stat().st_size == 0
+        self.store.open()
+        if fresh and self.blobs.any_blob() and self.store.count() == 0:
+            self.store.close()
+            raise self.store.damaged("is missing or empty while blobs/ holds archived originals")
+        rows = self.store.query("SELECT dict_id FROM dictionaries WHERE current = 1")
+        self.blobs.use_dictionary(int(rows[0][0]) if rows else 0)
+        self._opened = True
+        return self
+
+    def ensure_index_for_write(self) -> None:
+        """Create the index if it is missing or outdated; every row then awaits catch-up."""
+        self.open()
+        try:
+            self.index.open()
+            return
+        except IndexMissing:
+            pass
+        self.index.create()
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE results SET indexed = 0 WHERE state = 'active' AND indexed = 1")
+
+    def _ensure_index_for_read(self) -> None:
+        self.open()
+        if self.index.exists():
+            return
+        if not self.store.query("SELECT 1 FROM results WHERE state = 'active' LIMIT 1"):
+            with self.lock.held("archive: create index"):
+                if not self.index.exists():
+                    self.index.create()
+            return
+        self.index.open()  # raises IndexMissing with the way back
+
+    # -- adding ------------------------------------------------------------------------------
+    def add(
+        self,
+        paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+        *,
+        batch_size: int | None = None,
+        keep_copies: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> AddReport:
+        """Add files and directories (recursively); idempotent by content hash.
+
+        Bad files become ``failed`` outcomes, one line each, and do not stop the others. A file
+        whose result id is already archived from other bytes (the runner's ``.json`` and
+        ``.zip`` of one run) is skipped as ``same_result`` unless ``keep_copies``.
+        """
+        from altlas.index.ingest import add_paths
+
+        self.open()
+        items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+        return add_paths(
+            self,
+            items,
+            batch_size=batch_size or self.settings.batch_size,
+            keep_copies=keep_copies,
+            progress=progress,
+        )
+
+    def add_result(
+        self, result: Result, raw: bytes | None = None, name: str | None = None
+    ) -> FileOutcome:
+        """Archive a result just produced (``altlas run --archive``)."""
+        from altlas.formats.io import to_bytes
+        from altlas.index.extract import Prepared, sha256_hex
+        from altlas.index.ingest import add_prepared
+
+        self.open()
+        body = raw if raw is not None else to_bytes(result)
+        display = name or f"{result.id}.last"
+        item = Prepared(
+            path=display,
+            source=None,
+            name=Path(display).name,
+            raw=body,
+            sha=sha256_hex(body),
+            result=result,
+            dialect="canonical-last",
+            container="plain",
+        )
+        report = AddReport()
+        add_prepared(self, [item], report, purpose="altlas run --archive")
+        return report.outcomes[0]
+
+    # -- reading -----------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        status: str | Sequence[str] | None = None,
+        min_success: float | None = None,
+        max_success: float | None = None,
+        since: str | datetime | timedelta | None = None,
+        until: str | datetime | timedelta | None = None,
+        tag: str | Sequence[str] | None = None,
+        task_type: str | Sequence[str] | None = None,
+        mode: str | Sequence[str] | None = None,
+        persona: str | Sequence[str] | None = None,
+        lang: str | Sequence[str] | None = None,
+        sort: str = "relevance",
+        ascending: bool = False,
+        limit: int = 10,
+        offset: int = 0,
+        snippets: bool = True,
+    ) -> SearchResults:
+        """Full-text search (tantivy syntax, all words by default) with filters and snippets."""
+        from altlas.index.search import best_snippet, snippet_generators
+
+        if sort not in SORTS:
+            raise AltlasError(f"unknown sort {sort!r} (one of {', '.join(SORTS)})")
+        if not 1 <= limit <= 10_000 or offset < 0:
+            raise AltlasError("limit must be 1..10000 and offset >= 0")
+        filters = Filters.build(
+            status=status,
+            min_success=min_success,
+            max_success=max_success,
+            since=since,
+            until=until,
+            tag=tag,
+            task_type=task_type,
+            mode=mode,
+            persona=persona,
+            lang=lang,
+        )
+        self._ensure_index_for_read()
+        parsed, warnings = self.index.parse(query)
+        searcher, total, pairs = self.index.search(
+            parsed, filters, sort=sort, ascending=ascending, limit=limit, offset=offset
+        )
+        rows = {
+            r["rid"]: r
+            for r in self.store.chunked(
+                "SELECT rid, id, sha256, result_id, title, command, status, success_rate, "
+                "started_at, blob_state FROM results WHERE state = 'active' AND rid IN",
+                [rid for _, rid in pairs],
+            )
+        }
+        gens = snippet_generators(searcher, parsed, self.index.schema) if snippets else {}
+        hits: list[SearchHit] = []
+        for score, rid in pairs:
+            row = rows.get(rid)
+            if row is None:
+                continue  # pruned after the index was read
+            hit = SearchHit(
+                id=row["id"],
+                result_id=row["result_id"],
+                title=row["title"],
+                command=row["command"],
+                status=row["status"],
+                success_rate=row["success_rate"],
+                started_at=row["started_at"],
+                score=score,
+            )
+            if snippets and query.strip() not in ("", "*"):
+                field, fragment, ranges = self._snippet(row, gens, best_snippet)
+                hit.snippet_field, hit.fragment, hit.highlights = field, fragment, ranges
+            hits.append(hit)
+        return SearchResults(
+            query=query,
+            total=total,
+            offset=offset,
+            limit=limit,
+            sort=sort,
+            hits=hits,
+            warnings=warnings,
+        )
+
+    def _snippet(
+        self, row: Any, gens: dict[str, Any], best: Callable[..., Any]
+    ) -> tuple[str | None, str, list[tuple[int, int]]]:
+        import orjson
+
+        from altlas.index.extract import IndexText, index_text, index_text_from_data
+        from altlas.index.ingest import prepare
+
+        try:
+            raw = self.blobs.get(row["sha256"])
+        except (BlobMissing, BlobDamaged):
+            return None, "(the original is missing or damaged: run 'altlas archive verify')", []
+        text: IndexText | None = None
+        if raw[:1] == b"{":
+            # Canonical JSON was validated when it was added: skip validating it again.
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                data = None
+            if isinstance(data, dict) and data.get("format") == "altlas.last":
+                text = index_text_from_data(data)
+        if text is None:
+            try:
+                text = index_text(
+                    prepare(raw, display=row["id"], source=None, sha=row["sha256"]).result
+                )
+            except AltlasError:
+                return None, "", []
+        field, fragment, ranges = best(gens, text)
+        return field, fragment, ranges
+
+    def record(self, key: str) -> ArchiveRecord:
+        """The database record of one result: by id, sha256, result id or id prefix."""
+        self.open()
+        return row_to_record(self.store.find(key))
+
+    def show(self, key: str, raw: bool = True) -> bytes | Result:
+        """The original bytes exactly as added (``raw``), or the parsed :class:`Result`."""
+        from altlas.index.ingest import prepare
+
+        self.open()
+        row = self.store.find(key)
+        sha = row["sha256"]
+        try:
+            body = self.blobs.get(sha)
+        except BlobMissing:
+            raise ArchiveError(
+                f"the original of {row['id']} is missing: add the file again to restore it "
+                f"(source was {row['source'] or 'unknown'}), or see 'altlas archive verify'"
+            ) from None
+        except BlobDamaged as exc:
+            raise ArchiveError(
+                f"the original of {row['id']} is damaged ({exc.message}); add the file again "
+                f"to restore it (source was {row['source'] or 'unknown'}), or run "
+                "'altlas archive verify --repair'"
+            ) from None
+        if raw:
+            return body
+        return prepare(body, display=row["id"], source=None, sha=sha).result
+
+    def list(
+        self,
+        *,
+        status: str | Sequence[str] | None = None,
+        min_success: float | None = None,
+        max_success: float | None = None,
+        since: str | datetime | timedelta | None = None,
+        until: str | datetime | timedelta | None = None,
+        tag: str | Sequence[str] | None = None,
+        task_type: str | Sequence[str] | None = None,
+        mode: str | Sequence[str] | None = None,
+        persona: str | Sequence[str] | None = None,
+        lang: str | Sequence[str] | None = None,
+        sort: str = "time",
+        ascending: bool = False,
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> list[ArchiveRecord]:
+        """Records, newest first by default (``sort``: time, success or added)."""
+        filters = Filters.build(
+            status=status,
+            min_success=min_success,
+            max_success=max_success,
+            since=since,
+            until=until,
+            tag=tag,
+            task_type=task_type,
+            mode=mode,
+            persona=persona,
+            lang=lang,
+        )
+        self.open()
+        return self.store.records(
+            filters, sort=sort, ascending=ascending, limit=limit, offset=offset
+        )
+
+    def stats(self, filters: Filters | None = None) -> ArchiveStats:
+        """Success rates by task type, handler, mode, persona, language and day (polars)."""
+        from altlas.index.stats import compute_stats
+
+        self.open()
+        return compute_stats(self, filters or Filters())
+
+    # -- export, retention, bundles ----------------------------------------------------------
+    def export(
+        self,
+        dest: str | os.PathLike[str],
+        *,
+        ids: Sequence[str] | None = None,
+        filters: Filters | None = None,
+    ) -> ExportReport:
+        """The originals, byte for byte: into a directory, or a ``.tar.zst`` bundle."""
+        from altlas.index.bundles import export
+
+        self.open()
+        return export(self, Path(dest), ids=ids, filters=filters or Filters())
+
+    def prune(
+        self,
+        older_than: str | timedelta,
+        *,
+        status: str | Sequence[str] | None = None,
+        archive_to: str | os.PathLike[str] | None = None,
+        dry_run: bool = False,
+    ) -> PruneReport:
+        """Delete results older than ``older_than``; with ``archive_to``, bundle them first."""
+        from altlas.index.bundles import prune
+
+        self.open()
+        return prune(
+            self,
+            older_than,
+            status=status,
+            archive_to=Path(archive_to) if archive_to else None,
+            dry_run=dry_run,
+        )
+
+    def import_bundle(self, path: str | os.PathLike[str]) -> AddReport:
+        """Add every result of a ``.tar.zst`` bundle (keeping its added time and source)."""
+        from altlas.index.bundles import import_bundle
+
+        self.open()
+        return import_bundle(self, Path(path))
+
+    # -- maintenance -------------------------------------------------------------------------
+    def verify(self, repair: bool = False, *, full: bool = True) -> VerifyReport:
+        """Check every blob's hash and that the database and the index agree."""
+        from altlas.index.maintenance import verify
+
+        return verify(self, repair=repair, full=full)
+
+    def reindex(self) -> ReindexReport:
+        """Rebuild the search index from the database and the blobs."""
+        from altlas.index.maintenance import reindex
+
+        self.open()
+        return reindex(self)
+
+    def optimize(self, *, recompress: bool = False, samples: int = 2000) -> OptimizeReport:
+        """Train a zstd dictionary on stored results; new blobs use it, old ones stay readable."""
+        from altlas.index.maintenance import optimize
+
+        self.open()
+        return optimize(self, recompress=recompress, samples=samples)
+
+    # -- atlas -------------------------------------------------------------------------------
+    def build_atlas(
+        self,
+        since: str | datetime | timedelta | None = None,
+        *,
+        until: str | datetime | timedelta | None = None,
+        filters: Filters | None = None,
+        top_failures: int = 20,
+    ) -> Atlas:
+        """Distil the archive (or the results since ``since``) into an :class:`Atlas`."""
+        from altlas.index.atlas import build_atlas
+
+        self.open()
+        base = filters or Filters()
+        narrowed = base.model_copy(
+            update={
+                "since": Filters.build(since=since).since if since is not None else base.since,
+                "until": Filters.build(until=until).until if until is not None else base.until,
+            }
+        )
+        return build_atlas(self, narrowed, top_failures=top_failures)
+
+    def record_atlas(self, atlas: Atlas, path: str | os.PathLike[str] | None = None) -> AtlasEntry:
+        """Remember an atlas (its bytes go to the blob store, so a rebuild recovers it)."""
+        from altlas.index.atlas import record_atlas
+
+        self.open()
+        return record_atlas(self, atlas, Path(path) if path else None)
+
+    def list_atlases(self) -> builtins.list[AtlasEntry]:
+        from altlas.index.atlas import list_atlases
+
+        self.open()
+        return list_atlases(self)
+
+    def atlas(self, key: str) -> Atlas:
+        """A recorded atlas, by id."""
+        from altlas.index.atlas import load_recorded
+
+        self.open()
+        return load_recorded(self, key)

@@ -1,0 +1,308 @@
+"""Export, retention and bundles (``.tar.zst``: a manifest plus the originals, byte for byte).
+
+Prune is archive-first: the bundle is written to a temporary name, fsynced, renamed, read
+back and checked against every hash before the first deletion. Deletion itself is ordered so
+that a crash leaves rows in state ``pruning``, which ``verify --repair`` finishes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import sqlite3
+import tarfile
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import orjson
+
+from altlas.errors import ArchiveError
+from altlas.index.extract import sha256_hex
+from altlas.index.models import AddReport, ExportReport, Filters, PruneReport
+from altlas.index.timeparse import parse_age, to_micros
+
+if TYPE_CHECKING:
+    from altlas.index.archive import Archive
+
+__all__ = ["export", "finish_pruning", "import_bundle", "prune", "read_bundle", "write_bundle"]
+
+BUNDLE_FORMAT = "altlas.bundle"
+MANIFEST = "manifest.json"
+_ROW_COLUMNS = "rid, id, sha256, result_id, name, source, added_at, raw_size"
+
+
+def is_bundle_name(path: Path) -> bool:
+    return path.name.lower().endswith((".tar.zst", ".tzst"))
+
+
+def _member_name(row: sqlite3.Row) -> str:
+    name = Path(row["name"] or f"{row['id']}.last").name or f"{row['id']}.last"
+    return f"originals/{row['id']}/{name}"
+
+
+def write_bundle(archive: Archive, rows: Sequence[sqlite3.Row], dest: Path) -> int:
+    """Write, fsync, rename and re-check a bundle of ``rows``; returns its size in bytes."""
+    import zstandard
+
+    if dest.exists():
+        raise ArchiveError("bundle already exists; choose another name", file=str(dest))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    entries = [
+        {
+            "path": _member_name(r),
+            "id": r["id"],
+            "sha256": r["sha256"],
+            "result_id": r["result_id"],
+            "name": r["name"],
+            "source": r["source"],
+            "added_at": r["added_at"],
+            "size": r["raw_size"],
+        }
+        for r in rows
+    ]
+    manifest = orjson.dumps(
+        {
+            "format": BUNDLE_FORMAT,
+            "format_version": 1,
+            "created_at": datetime.now(UTC).isoformat(),
+            "entries": entries,
+        },
+        option=orjson.OPT_INDENT_2,
+    )
+    tmp = dest.parent / f".{dest.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        with tmp.open("wb") as fh:
+            cctx = zstandard.ZstdCompressor(level=9, write_checksum=True)
+            with (
+                cctx.stream_writer(fh, closefd=False) as zw,
+                tarfile.open(fileobj=zw, mode="w|", format=tarfile.PAX_FORMAT) as tar,
+            ):
+                _add_member(tar, MANIFEST, manifest, datetime.now(UTC).timestamp())
+                for row, entry in zip(rows, entries, strict=True):
+                    raw = archive.blobs.get(row["sha256"])
+                    added = datetime.fromisoformat(row["added_at"].replace("Z", "+00:00"))
+                    _add_member(tar, entry["path"], raw, added.timestamp())
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(dest)
+        if os.name != "nt":
+            fd = os.open(dest.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    expected = {e["path"]: e["sha256"] for e in entries}
+    seen = {}
+    for member, raw, _ in read_bundle(dest):
+        seen[member] = sha256_hex(raw)
+    if seen != expected:
+        dest.unlink(missing_ok=True)
+        raise ArchiveError("bundle did not read back intact; nothing was deleted", file=str(dest))
+    return dest.stat().st_size
+
+
+def _add_member(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(mtime)
+    info.mode = 0o644
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _open_stream(path: Path) -> BinaryIO:
+    fh = path.open("rb")
+    head = fh.read(4)
+    fh.seek(0)
+    if head == b"\x28\xb5\x2f\xfd":
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(fh, closefd=True)
+    if head[:2] == b"\x1f\x8b":
+        import gzip
+
+        return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
+    return fh
+
+
+def read_bundle(path: Path) -> Iterator[tuple[str, bytes, dict[str, Any] | None]]:
+    """``(member path, bytes, manifest entry or None)`` for every regular file of a bundle."""
+    manifest: dict[str, dict[str, Any]] = {}
+    try:
+        stream = _open_stream(path)
+    except OSError as exc:
+        raise ArchiveError(f"cannot read bundle: {exc.strerror}", file=str(path)) from None
+    try:
+        with stream, tarfile.open(fileobj=stream, mode="r|") as tar:
+            for member in tar:
+                if not member.isfile():
+                    continue
+                fh = tar.extractfile(member)
+                data = fh.read() if fh is not None else b""
+                if member.name == MANIFEST:
+                    try:
+                        parsed = orjson.loads(data)
+                        manifest = {e["path"]: e for e in parsed.get("entries", [])}
+                    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError):
+                        raise ArchiveError("bundle manifest is damaged", file=str(path)) from None
+                    continue
+                yield member.name, data, manifest.get(member.name)
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise ArchiveError(
+            f"bundle is damaged or not a tar archive: {exc}", file=str(path)
+        ) from None
+    except Exception as exc:
+        if type(exc).__name__ == "ZstdError":
+            raise ArchiveError(f"bundle is damaged: {exc}", file=str(path)) from None
+        raise
+
+
+def import_bundle(archive: Archive, path: Path, *, batch_size: int | None = None) -> AddReport:
+    from altlas.index.ingest import add_staged
+    from altlas.index.staging import Staged, stage_bytes
+
+    if not path.is_file():
+        raise ArchiveError("no such bundle", file=str(path))
+    report = AddReport()
+    size = batch_size or archive.settings.batch_size
+    started = time.perf_counter()
+
+    def batches() -> Iterator[list[Staged]]:
+        batch: list[Staged] = []
+        for member, raw, entry in read_bundle(path):
+            display = f"{path}:{member}"
+            sha = sha256_hex(raw)
+            meta = entry or {}
+            if entry is not None and meta.get("sha256") != sha:
+                failure = f"{display}: damaged in the bundle (hash mismatch)"
+                batch.append(Staged(display, None, sha, len(raw), failure=failure))
+                continue
+            added = meta.get("added_at")
+            batch.append(
+                stage_bytes(
+                    raw,
+                    display=display,
+                    source=meta.get("source"),
+                    compressor=archive.blobs,
+                    sha=sha,
+                    name=meta.get("name") or Path(member).name,
+                    added_at=datetime.fromisoformat(str(added).replace("Z", "+00:00"))
+                    if added
+                    else None,
+                )
+            )
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    add_staged(archive, batches(), report, purpose="altlas archive import-bundle")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _rows_for(archive: Archive, ids: Sequence[str] | None, filters: Filters) -> list[sqlite3.Row]:
+    from altlas.index.store import filter_sql
+
+    if ids:
+        rids = [archive.store.find(key)["rid"] for key in ids]
+        rows = archive.store.chunked(f"SELECT {_ROW_COLUMNS} FROM results WHERE rid IN", rids)  # noqa: S608
+        order = {rid: n for n, rid in enumerate(rids)}
+        return sorted(rows, key=lambda r: order[r["rid"]])
+    where, params = filter_sql(filters)
+    return archive.store.query(
+        f"SELECT {_ROW_COLUMNS} FROM results WHERE {where} ORDER BY ts, rid",  # noqa: S608
+        params,
+    )
+
+
+def export(
+    archive: Archive, dest: Path, *, ids: Sequence[str] | None, filters: Filters
+) -> ExportReport:
+    from altlas.formats.io import atomic_write_bytes
+
+    rows = _rows_for(archive, ids, filters)
+    report = ExportReport(dest=str(dest))
+    if is_bundle_name(dest):
+        report.bytes = write_bundle(archive, rows, dest)
+        report.count = len(rows)
+        return report
+    if dest.exists() and not dest.is_dir():
+        raise ArchiveError("export target exists and is not a directory", file=str(dest))
+    dest.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    for row in rows:
+        name = Path(row["name"] or f"{row['id']}.last").name
+        if name in used or (dest / name).exists():
+            name = f"{row['id']}-{name}"
+        used.add(name)
+        raw = archive.blobs.get(row["sha256"])
+        atomic_write_bytes(dest / name, raw)
+        report.count += 1
+        report.bytes += len(raw)
+    return report
+
+
+def finish_pruning(archive: Archive, rids: Sequence[int]) -> int:
+    """Delete rows marked ``pruning``: index documents, then blobs, then rows."""
+    if not rids:
+        return 0
+    rows = archive.store.chunked(
+        "SELECT rid, sha256 FROM results WHERE state = 'pruning' AND rid IN", list(rids)
+    )
+    if not rows:
+        return 0
+    archive.ensure_index_for_write()
+    with archive.index.writer() as writer:
+        archive.index.delete_rids(writer, [r["rid"] for r in rows])
+        writer.commit()
+    freed = archive.blobs.delete_many([r["sha256"] for r in rows])
+    with archive.store.transaction() as conn:
+        conn.executemany(
+            "DELETE FROM results WHERE rid = ? AND state = 'pruning'", [(r["rid"],) for r in rows]
+        )
+    return freed
+
+
+def prune(
+    archive: Archive,
+    older_than: str | timedelta,
+    *,
+    status: str | Sequence[str] | None,
+    archive_to: Path | None,
+    dry_run: bool,
+) -> PruneReport:
+    from altlas.index.store import filter_sql
+
+    age = parse_age(older_than)
+    cutoff = datetime.now(UTC) - age
+    filters = Filters.build(status=status)
+    where, params = filter_sql(filters)
+    report = PruneReport(dry_run=dry_run, bundle=str(archive_to) if archive_to else None)
+    with archive.lock.held("altlas archive prune"):
+        rows = archive.store.query(
+            f"SELECT {_ROW_COLUMNS} FROM results WHERE {where} AND ts < ? "  # noqa: S608
+            "ORDER BY ts, rid",
+            [*params, to_micros(cutoff)],
+        )
+        report.matched = len(rows)
+        report.ids = [r["id"] for r in rows]
+        if dry_run or not rows:
+            return report
+        if archive_to is not None:
+            write_bundle(archive, rows, archive_to)
+        rids = [r["rid"] for r in rows]
+        with archive.store.transaction() as conn:
+            conn.executemany(
+                "UPDATE results SET state = 'pruning' WHERE rid = ?", [(r,) for r in rids]
+            )
+        report.bytes_freed = finish_pruning(archive, rids)
+        report.pruned = len(rows)
+    return report

@@ -1,0 +1,268 @@
+"""From a validated :class:`Result` to what the archive stores: a row, task rows, tags and text."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from altlas.formats.common import TaskStatus, to_rfc3339
+from altlas.formats.result import Result
+from altlas.index.timeparse import to_micros
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "TASK_COLUMNS",
+    "IndexText",
+    "Prepared",
+    "index_text",
+    "record_id",
+    "result_row",
+    "sha256_hex",
+    "task_rows",
+]
+
+MAX_FIELD_CHARS = 64_000
+"""Text beyond this per field is not indexed (it stays in the blob): bounds the index size."""
+
+RESULT_COLUMNS = (
+    "id",
+    "sha256",
+    "result_id",
+    "run_id",
+    "plan_id",
+    "title",
+    "command",
+    "language",
+    "mode",
+    "persona",
+    "status",
+    "success_rate",
+    "started_at",
+    "finished_at",
+    "ts",
+    "duration_ms",
+    "task_count",
+    "completed_count",
+    "tags",
+    "dialect",
+    "container",
+    "source",
+    "name",
+    "raw_size",
+    "stored_size",
+    "added_at",
+    "indexed",
+    "blob_state",
+    "state",
+    "dict_id",
+)
+TASK_COLUMNS = (
+    "rid",
+    "seq",
+    "task_id",
+    "type",
+    "handler",
+    "status",
+    "attempts",
+    "duration_ms",
+    "error_type",
+    "error_message",
+    "cached",
+)
+
+
+def sha256_hex(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def record_id(sha: str) -> str:
+    """The archive id of a file: the first 16 hex digits of the sha256 of its original bytes."""
+    return sha[:16]
+
+
+@dataclass(slots=True)
+class IndexText:
+    """The searchable text of one result, by index field."""
+
+    command: str = ""
+    title: str = ""
+    summary: str = ""
+    tasks: str = ""
+    outputs: str = ""
+    errors: str = ""
+    tags: str = ""
+
+    def fields(self) -> dict[str, str]:
+        return {
+            "command": self.command,
+            "title": self.title,
+            "summary": self.summary,
+            "tasks": self.tasks,
+            "outputs": self.outputs,
+            "errors": self.errors,
+            "tags": self.tags,
+        }
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One file read, hashed, parsed and compressed, ready for the saga."""
+
+    path: str
+    source: str | None
+    name: str
+    raw: bytes
+    sha: str
+    result: Result
+    dialect: str
+    container: str
+    blob: bytes = b""
+    dict_id: int = 0
+    added_at: datetime | None = None
+    rid: int = 0
+    future: Any = None
+    """The pending blob write, when it was started early (see ``BlobStore.write_async``)."""
+
+    @property
+    def id(self) -> str:
+        return record_id(self.sha)
+
+
+def _strings(value: Any, out: list[str]) -> None:
+    """Append the string leaves of a JSON value, in document order."""
+    kind = type(value)
+    if kind is str:
+        out.append(value)
+        return
+    if kind is dict:
+        children: Any = value.values()
+    elif kind is list or kind is tuple:
+        children = value
+    else:
+        return
+    # Scalars are tested inline: outputs are often long tables of numbers.
+    for child in children:
+        kind = type(child)
+        if kind is str:
+            out.append(child)
+        elif kind is dict or kind is list:
+            _strings(child, out)
+
+
+def index_text(result: Result) -> IndexText:
+    outputs: list[str] = []
+    for task in result.tasks:
+        _strings(task.output, outputs)
+    errors = [f"{t.error.type}: {t.error.message}" for t in result.tasks if t.error is not None]
+    meta_error = result.metadata.get("error")
+    if isinstance(meta_error, str):
+        errors.append(meta_error)
+    return IndexText(
+        command=result.command or "",
+        title=result.title or "",
+        summary=(result.summary or "")[:MAX_FIELD_CHARS],
+        tasks="\n".join(t.description or t.task_id for t in result.tasks)[:MAX_FIELD_CHARS],
+        outputs="\n".join(outputs)[:MAX_FIELD_CHARS],
+        errors="\n".join(errors)[:MAX_FIELD_CHARS],
+        tags=" ".join(result.tags),
+    )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def index_text_from_data(data: dict[str, Any]) -> IndexText:
+    """:func:`index_text` straight from canonical JSON data (no validation): for snippets,
+    where the original was validated when it was added."""
+    tasks = [t for t in data.get("tasks") or [] if isinstance(t, dict)]
+    outputs: list[str] = []
+    for task in tasks:
+        _strings(task.get("output"), outputs)
+    errors = []
+    for task in tasks:
+        err = task.get("error")
+        if isinstance(err, dict):
+            errors.append(f"{_text(err.get('type'))}: {_text(err.get('message'))}")
+    meta = data.get("metadata")
+    if isinstance(meta, dict) and isinstance(meta.get("error"), str):
+        errors.append(meta["error"])
+    tags = [t for t in data.get("tags") or [] if isinstance(t, str)]
+    return IndexText(
+        command=_text(data.get("command")),
+        title=_text(data.get("title")),
+        summary=_text(data.get("summary"))[:MAX_FIELD_CHARS],
+        tasks="\n".join(_text(t.get("description")) or _text(t.get("task_id")) for t in tasks)[
+            :MAX_FIELD_CHARS
+        ],
+        outputs="\n".join(outputs)[:MAX_FIELD_CHARS],
+        errors="\n".join(errors)[:MAX_FIELD_CHARS],
+        tags=" ".join(tags),
+    )
+
+
+def result_time(result: Result, added_at: datetime) -> datetime:
+    """When the result happened: started, else finished, else when it was archived."""
+    return result.started_at or result.finished_at or added_at
+
+
+def result_row(item: Prepared) -> tuple[Any, ...]:
+    """Values for :data:`RESULT_COLUMNS`, in order (``indexed`` starts at 0)."""
+    res = item.result
+    assert item.added_at is not None
+    completed = sum(1 for t in res.tasks if t.status is TaskStatus.COMPLETED)
+    return (
+        item.id,
+        item.sha,
+        res.id,
+        res.run_id,
+        res.plan_id or None,
+        res.title,
+        res.command,
+        (res.language or None) and res.language.lower(),
+        res.mode.value,
+        res.persona,
+        res.status.value,
+        res.success_rate,
+        to_rfc3339(res.started_at) if res.started_at else None,
+        to_rfc3339(res.finished_at) if res.finished_at else None,
+        to_micros(result_time(res, item.added_at)),
+        res.duration_ms,
+        len(res.tasks),
+        completed,
+        orjson.dumps(res.tags).decode(),
+        item.dialect,
+        item.container,
+        item.source,
+        item.name,
+        len(item.raw),
+        len(item.blob),
+        to_rfc3339(item.added_at),
+        0,
+        "ok",
+        "active",
+        item.dict_id,
+    )
+
+
+def task_rows(rid: int, result: Result) -> list[tuple[Any, ...]]:
+    return [
+        (
+            rid,
+            seq,
+            t.task_id,
+            t.type,
+            t.handler,
+            t.status.value,
+            t.attempts,
+            t.duration_ms,
+            t.error.type if t.error else None,
+            t.error.message if t.error else None,
+            int(t.cached),
+        )
+        for seq, t in enumerate(result.tasks)
+    ]

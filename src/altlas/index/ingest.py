@@ -1,0 +1,450 @@
+"""Adding results: the saga blob -> row -> index document, in batches, under the archive lock.
+
+Per batch, in one SQLite transaction: for each file, skip it if its sha256 (of the original
+bytes) is already archived, else parse and validate it, insert its rows (``indexed = 0``) and
+hand its document to the open tantivy writer, which indexes it on another core while the next
+file is parsed. At the end of the batch: write the blobs and make them durable (one
+``syncfs``), commit the rows, commit the index, set ``indexed = 1``.
+
+So a crash leaves at worst orphan blobs (reused by the next ``add``, adopted by ``verify
+--repair``) or committed rows whose index documents were never committed, which the next
+writer indexes first ("catch-up"). A row is never committed before its blob is durable; a
+failed batch rolls back its rows and index documents and deletes the blobs it wrote.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from altlas.errors import AltlasError, ArchiveError
+from altlas.formats.result import Result
+from altlas.index.extract import (
+    Prepared,
+    index_text,
+    result_time,
+    sha256_hex,
+)
+from altlas.index.models import AddReport, FileOutcome
+from altlas.index.staging import Staged, Stager, stage_prepared
+from altlas.index.timeparse import to_micros
+
+if TYPE_CHECKING:
+    from altlas.index.archive import Archive
+
+__all__ = [
+    "WriteSession",
+    "add_paths",
+    "add_prepared",
+    "add_staged",
+    "catch_up",
+    "document_for",
+    "expand_paths",
+    "ingest_batch",
+    "prepare",
+]
+
+Progress = Callable[[int, int], None]
+_SUFFIXES = (".last", ".json", ".zst", ".gz", ".zip", ".yaml", ".yml")
+_OTHER_KINDS = (".alt", ".alt.json", ".alt.yaml", ".alt.yml", ".atlas", ".atlas.json")
+
+
+def _wanted(name: str) -> bool:
+    low = name.lower()
+    if low.startswith(".") or not low.endswith(_SUFFIXES):
+        return False
+    bare = low.removesuffix(".zst").removesuffix(".gz")
+    return not bare.endswith(_OTHER_KINDS)
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, Path | None]]:
+    """``(display name, path or None when it does not exist)``; directories recursively."""
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if _wanted(name):
+                        full = Path(root) / name
+                        yield str(full), full
+        elif path.is_file():
+            yield str(path), path
+        else:
+            yield str(path), None
+
+
+def prepare(raw: bytes, *, display: str, source: str | None, sha: str | None = None) -> Prepared:
+    """Parse and validate one original (any ``.last`` dialect and container)."""
+    from altlas.formats.io import read_bytes
+
+    loaded = read_bytes(raw, name=display, kind="last")
+    if not isinstance(loaded.document, Result):
+        raise AltlasError(f"not a result but a {loaded.kind} document", file=display)
+    return Prepared(
+        path=display,
+        source=source,
+        name=Path(loaded.member or display).name,
+        raw=raw,
+        sha=sha or sha256_hex(raw),
+        result=loaded.document,
+        dialect=loaded.dialect,
+        container=loaded.container,
+    )
+
+
+def document_for(archive: Archive, rid: int, result: Result, added_at: datetime) -> Any:
+    keywords = {
+        "status": [result.status.value],
+        "tag": result.tags,
+        "task_type": sorted({t.type for t in result.tasks if t.type}),
+        "handler": sorted({t.handler for t in result.tasks if t.handler}),
+        "mode": [result.mode.value],
+        "persona": [result.persona] if result.persona else [],
+        "lang": [result.language.lower()] if result.language else [],
+        "result_id": [result.id],
+    }
+    return archive.index.document(
+        rid,
+        index_text(result),
+        keywords,
+        to_micros(result_time(result, added_at)),
+        result.success_rate,
+    )
+
+
+def catch_up(archive: Archive, *, chunk: int = 500, limit: int | None = None) -> int:
+    """Index rows whose index document was never committed. Call with the lock held."""
+    from altlas.index.blobs import BlobDamaged, BlobMissing
+
+    done = 0
+    while limit is None or done < limit:
+        rows = archive.store.query(
+            "SELECT rid, sha256, added_at FROM results WHERE indexed = 0 AND state = 'active' "
+            "AND blob_state = 'ok' ORDER BY rid LIMIT ?",
+            [chunk],
+        )
+        if not rows:
+            break
+        indexed: list[int] = []
+        unusable: list[tuple[str, int]] = []
+        with archive.index.writer() as writer:
+            archive.index.delete_rids(writer, [r["rid"] for r in rows])
+            for row in rows:
+                try:
+                    raw = archive.blobs.get(row["sha256"])
+                    item = prepare(raw, display=row["sha256"], source=None, sha=row["sha256"])
+                except BlobMissing:
+                    unusable.append(("missing", row["rid"]))
+                    continue
+                except BlobDamaged:
+                    unusable.append(("damaged", row["rid"]))
+                    continue
+                except AltlasError:
+                    unusable.append(("unparsable", row["rid"]))
+                    continue
+                added = datetime.fromisoformat(row["added_at"].replace("Z", "+00:00"))
+                writer.add_document(document_for(archive, row["rid"], item.result, added))
+                indexed.append(row["rid"])
+            writer.commit()
+        archive.store.mark_indexed(indexed)
+        with archive.store.transaction() as conn:
+            for state, rid in unusable:
+                if state == "unparsable":
+                    conn.execute("UPDATE results SET indexed = -1 WHERE rid = ?", (rid,))
+                else:
+                    conn.execute("UPDATE results SET blob_state = ? WHERE rid = ?", (state, rid))
+        done += len(rows)
+    return done
+
+
+class WriteSession:
+    """The archive lock plus one tantivy writer for a run of batches.
+
+    The lock is let go every ``SLICE_SECONDS`` between batches, so a long import does not
+    keep ``altlas run --archive`` or a second ``add`` waiting for its whole duration.
+    """
+
+    SLICE_SECONDS = 3.0
+
+    def __init__(self, archive: Archive, purpose: str, report: AddReport) -> None:
+        self.archive = archive
+        self.purpose = purpose
+        self.report = report
+        self.writer: Any = None
+        self._held: Any = None
+        self._since = 0.0
+
+    def __enter__(self) -> WriteSession:
+        self._acquire()
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._release(failed=exc is not None)
+
+    def _acquire(self) -> None:
+        self._held = self.archive.lock.held(self.purpose)
+        self._held.__enter__()
+        try:
+            self.archive.ensure_index_for_write()
+            self.report.reindexed += catch_up(self.archive)
+            self.writer = self.archive.index.raw_writer()
+        except BaseException:
+            self._held.__exit__(None, None, None)
+            self._held = None
+            raise
+        self._since = time.monotonic()
+
+    def _release(self, *, failed: bool = False) -> None:
+        try:
+            if self.writer is not None:
+                if failed:
+                    self.writer.rollback()
+                self.writer.wait_merging_threads()
+        finally:
+            self.writer = None
+            if self._held is not None:
+                held, self._held = self._held, None
+                held.__exit__(None, None, None)
+
+    def maybe_yield(self) -> None:
+        """Between batches: let a waiting process in if the lock was held for a while."""
+        if time.monotonic() - self._since < self.SLICE_SECONDS:
+            return
+        if not self.archive.lock.someone_waiting():
+            self._since = time.monotonic()
+            return
+        self._release()
+        time.sleep(0.15)  # waiters poll every 50 ms
+        self._acquire()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A batch keeps hundreds of parsed results alive: the cyclic GC would rescan them."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _outcome(report: AddReport, path: str, status: Any, row: Any = None, **kw: Any) -> None:
+    if row is not None:
+        kw.setdefault("id", row["id"])
+        kw.setdefault("result_id", row["result_id"])
+    report.count(FileOutcome(path=path, status=status, **kw))
+
+
+def ingest_batch(
+    session: WriteSession,
+    staged: Sequence[Staged],
+    report: AddReport,
+    *,
+    keep_copies: bool = False,
+) -> None:
+    """One batch of the saga (the session holds the lock and the writer)."""
+    archive, writer = session.archive, session.writer
+    store, blobs = archive.store, archive.blobs
+    conn = store.conn
+    now = datetime.now(UTC)
+    frames: list[tuple[str, bytes]] = []
+    created: list[str] = []
+    new_rids: list[int] = []
+    added: list[Staged] = []
+    task_batch: list[tuple[Any, ...]] = []
+    tag_batch: list[tuple[int, str]] = []
+    with store.errors(), _gc_paused():
+        if conn.in_transaction:
+            conn.commit()
+        conn.execute("BEGIN")
+        try:
+            for st in staged:
+                if st.failure is not None:
+                    _outcome(report, st.display, "failed", message=st.failure)
+                    continue
+                row = conn.execute(
+                    "SELECT rid, id, result_id, blob_state FROM results WHERE sha256 = ?",
+                    (st.sha,),
+                ).fetchone()
+                if row is not None and row["blob_state"] == "ok":
+                    _outcome(
+                        report, st.display, "exists", row, message="already archived (same content)"
+                    )
+                    continue
+                if st.known:
+                    _outcome(
+                        report,
+                        st.display,
+                        "failed",
+                        message=f"{st.display}: was pruned while being added; add it again",
+                    )
+                    continue
+                if row is not None:
+                    frames.append((st.sha, st.frame))
+                    conn.execute(
+                        "UPDATE results SET blob_state = 'ok', dict_id = ?, stored_size = ?, "
+                        "indexed = 0 WHERE rid = ?",
+                        (st.dict_id, len(st.frame), row["rid"]),
+                    )
+                    _outcome(
+                        report,
+                        st.display,
+                        "restored",
+                        row,
+                        message="the lost original was written back",
+                    )
+                    continue
+                if not keep_copies:
+                    other = conn.execute(
+                        "SELECT id FROM results WHERE result_id = ? AND state = 'active' LIMIT 1",
+                        (st.result_id,),
+                    ).fetchone()
+                    if other is not None:
+                        _outcome(
+                            report,
+                            st.display,
+                            "same_result",
+                            id=other["id"],
+                            result_id=st.result_id,
+                            message=f"result {st.result_id} is already archived as "
+                            f"{other['id']} from another file",
+                        )
+                        continue
+                added_at = st.added_at or now
+                rid = store.insert_result(conn, st.row_for(added_at, len(st.frame)))
+                task_batch.extend(st.task_rows(rid))
+                tag_batch.extend((rid, tag) for tag in st.tags)
+                assert st.text is not None
+                ts = st.event_us if st.event_us is not None else to_micros(added_at)
+                writer.add_document(
+                    archive.index.document(rid, st.text, st.keywords, ts, st.success_rate)
+                )
+                frames.append((st.sha, st.frame))
+                created.append(st.sha)
+                new_rids.append(rid)
+                added.append(st)
+            store.insert_tasks(conn, task_batch)
+            store.insert_tag_rows(conn, tag_batch)
+            blobs.put_many(frames)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            writer.rollback()
+            blobs.delete_many(created)
+            raise
+    for st in added:
+        _outcome(report, st.display, "added", id=st.id, result_id=st.result_id)
+        report.raw_bytes += st.raw_size
+        report.stored_bytes += len(st.frame)
+    try:
+        writer.commit()
+    except ValueError as exc:
+        raise ArchiveError(
+            f"the results are stored but the index update failed ({exc}); the next "
+            "'altlas archive add' or 'altlas archive reindex' brings the index up to date"
+        ) from None
+    store.mark_indexed(new_rids)
+
+
+def add_staged(
+    archive: Archive,
+    batches: Iterable[Sequence[Staged]],
+    report: AddReport,
+    *,
+    keep_copies: bool = False,
+    purpose: str = "altlas archive add",
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    restored = False
+    with WriteSession(archive, purpose, report) as session:
+        for batch in batches:
+            before = report.restored
+            ingest_batch(session, batch, report, keep_copies=keep_copies)
+            restored = restored or report.restored > before
+            if progress is not None:
+                progress(len(batch))
+            _maybe_train_dictionary(archive)
+            session.maybe_yield()
+    if restored:
+        with archive.lock.held(purpose):
+            report.reindexed += catch_up(archive)
+
+
+def _maybe_train_dictionary(archive: Archive) -> None:
+    """Small JSON files compress far better with a dictionary: train one once there is data."""
+    settings = archive.settings
+    if not settings.auto_dictionary or archive.blobs.current_dict_id:
+        return
+    plain = archive.store.query(
+        "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
+    )[0][0]
+    if plain < settings.auto_dictionary_after:
+        return
+    from altlas.index.maintenance import optimize
+
+    optimize(archive, recompress=True, samples=settings.auto_dictionary_after)
+
+
+def add_prepared(
+    archive: Archive,
+    items: Sequence[Prepared],
+    report: AddReport,
+    *,
+    keep_copies: bool = False,
+    purpose: str = "altlas archive add",
+) -> None:
+    """Add parsed items (``add_result``, adoption) as one batch."""
+    staged = [stage_prepared(item, archive.blobs) for item in items]
+    add_staged(archive, [staged], report, keep_copies=keep_copies, purpose=purpose)
+
+
+def add_paths(
+    archive: Archive,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    batch_size: int = 500,
+    keep_copies: bool = False,
+    progress: Progress | None = None,
+) -> AddReport:
+    started = time.perf_counter()
+    report = AddReport()
+    cwd = str(Path.cwd())
+    files = [
+        (
+            display,
+            str(path) if path is not None else None,
+            os.path.normpath(os.path.join(cwd, path)) if path is not None else None,  # noqa: PTH118
+        )
+        for display, path in expand_paths(paths)
+    ]
+    total = len(files)
+    size = max(1, batch_size)
+    chunks = [files[at : at + size] for at in range(0, total, size)]
+    # A worker process pays off from a few batches on (starting one takes about a second).
+    workers = archive.settings.workers if len(chunks) >= 3 else 0
+    stager = Stager(blobs=archive.blobs, db=archive.store.path, workers=workers)
+    done = [0]
+
+    def step(count: int) -> None:
+        done[0] = min(total, done[0] + count)
+        if progress is not None:
+            progress(done[0], total)
+
+    try:
+        if total:
+            add_staged(
+                archive, stager.stage(iter(chunks)), report, keep_copies=keep_copies, progress=step
+            )
+    finally:
+        stager.close()
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,140 @@
+"""The archive's SQLite schema, as numbered migrations (sqlite-utils ``Migrations``).
+
+Never edit a migration that has shipped: add the next one. Each is recorded in
+``_sqlite_migrations`` and applied on open; ``tests/index/test_migrations.py`` builds a
+database at every earlier version, with rows, and upgrades it.
+
+* 001 results, their tasks and tags;
+* 002 saga state: ``indexed`` (the index document is committed), ``blob_state``
+  (``ok``/``missing``/``damaged``), ``state`` (``active``/``pruning``);
+* 003 zstd dictionaries, and the dictionary each blob was compressed with;
+* 004 recorded atlases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["MIGRATIONS", "MIGRATION_NAMES", "SET_NAME"]
+
+SET_NAME = "altlas.archive"
+MIGRATIONS = Migrations(SET_NAME)
+
+
+@MIGRATIONS(name="m001_results")
+def m001_results(db: Any) -> None:
+    db.execute(
+        """
+        CREATE TABLE results (
+            rid INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            sha256 TEXT NOT NULL UNIQUE,
+            result_id TEXT NOT NULL,
+            run_id TEXT,
+            plan_id TEXT,
+            title TEXT,
+            command TEXT,
+            language TEXT,
+            mode TEXT,
+            persona TEXT,
+            status TEXT NOT NULL,
+            success_rate REAL NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            ts INTEGER NOT NULL,
+            duration_ms REAL,
+            task_count INTEGER NOT NULL DEFAULT 0,
+            completed_count INTEGER NOT NULL DEFAULT 0,
+            tags TEXT NOT NULL DEFAULT '[]',
+            dialect TEXT,
+            container TEXT,
+            source TEXT,
+            name TEXT,
+            raw_size INTEGER NOT NULL,
+            stored_size INTEGER NOT NULL,
+            added_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_results_result_id ON results(result_id)")
+    db.execute("CREATE INDEX idx_results_ts ON results(ts)")
+    db.execute("CREATE INDEX idx_results_status ON results(status, ts)")
+    db.execute(
+        """
+        CREATE TABLE tasks (
+            rid INTEGER NOT NULL REFERENCES results(rid) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            task_id TEXT NOT NULL,
+            type TEXT,
+            handler TEXT,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            duration_ms REAL,
+            error_type TEXT,
+            error_message TEXT,
+            cached INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (rid, seq)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_tasks_type ON tasks(type, rid)")
+    db.execute(
+        """
+        CREATE TABLE tags (
+            rid INTEGER NOT NULL REFERENCES results(rid) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (rid, tag)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX idx_tags_tag ON tags(tag, rid)")
+
+
+@MIGRATIONS(name="m002_saga_state")
+def m002_saga_state(db: Any) -> None:
+    # Rows written before this migration were indexed in the same step, so they start as 1.
+    db.execute("ALTER TABLE results ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE results ADD COLUMN blob_state TEXT NOT NULL DEFAULT 'ok'")
+    db.execute("ALTER TABLE results ADD COLUMN state TEXT NOT NULL DEFAULT 'active'")
+    db.execute("CREATE INDEX idx_results_unindexed ON results(rid) WHERE indexed = 0")
+    db.execute("CREATE INDEX idx_results_attention ON results(rid) WHERE state != 'active'")
+
+
+@MIGRATIONS(name="m003_dictionaries")
+def m003_dictionaries(db: Any) -> None:
+    db.execute(
+        """
+        CREATE TABLE dictionaries (
+            dict_id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            samples INTEGER NOT NULL,
+            current INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("ALTER TABLE results ADD COLUMN dict_id INTEGER NOT NULL DEFAULT 0")
+
+
+@MIGRATIONS(name="m004_atlases")
+def m004_atlases(db: Any) -> None:
+    db.execute(
+        """
+        CREATE TABLE atlases (
+            id TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            path TEXT,
+            created_at TEXT NOT NULL,
+            results INTEGER NOT NULL DEFAULT 0,
+            since TEXT,
+            until TEXT,
+            recorded_at TEXT NOT NULL
+        )
+        """
+    )
+
+
+MIGRATION_NAMES: tuple[str, ...] = tuple(m.name for m in MIGRATIONS._migrations)
+"""In order; ``MIGRATIONS.apply(db, stop_before=name)`` builds each earlier version."""

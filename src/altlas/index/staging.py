@@ -1,0 +1,330 @@
+"""Staging: from an original's bytes to everything the saga writes, touching nothing.
+
+Staging is pure CPU work (hash, parse and validate, extract rows and text, compress), so a
+large ``add`` runs it in a worker process, one batch ahead, while the main process writes
+the previous batch (see :class:`Stager`). The worker only reads the database, to skip
+parsing files that are already archived.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from altlas.errors import AltlasError
+from altlas.formats.result import Result
+from altlas.index.blobs import BlobStore
+from altlas.index.extract import (
+    RESULT_COLUMNS,
+    IndexText,
+    Prepared,
+    index_text,
+    record_id,
+    result_row,
+    sha256_hex,
+    task_rows,
+)
+from altlas.index.timeparse import to_micros
+
+__all__ = ["Staged", "Stager", "stage_bytes", "stage_prepared"]
+
+_TS = RESULT_COLUMNS.index("ts")
+_ADDED = RESULT_COLUMNS.index("added_at")
+_FILE = tuple[str, str | None, str | None]
+"""(display name, path to read or None when it does not exist, absolute source path)."""
+
+
+@dataclass(slots=True)
+class Staged:
+    """One original, ready to be written (or the one-line reason it cannot be)."""
+
+    display: str
+    source: str | None
+    sha: str
+    raw_size: int = 0
+    failure: str | None = None
+    known: bool = False
+    """Already archived when staged: not parsed."""
+    result_id: str = ""
+    frame: bytes = b""
+    dict_id: int = 0
+    row: tuple[Any, ...] = ()
+    """Values of RESULT_COLUMNS; ``ts`` and ``added_at`` are set by :meth:`row_for`."""
+    event_us: int | None = None
+    tasks: list[tuple[Any, ...]] = field(default_factory=list)
+    """Task rows without the leading rid."""
+    tags: list[str] = field(default_factory=list)
+    text: IndexText | None = None
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    success_rate: float = 0.0
+    added_at: datetime | None = None
+
+    @property
+    def id(self) -> str:
+        return record_id(self.sha)
+
+    def row_for(self, added_at: datetime, stored_size: int) -> tuple[Any, ...]:
+        from altlas.formats.common import to_rfc3339
+
+        values = list(self.row)
+        values[_TS] = self.event_us if self.event_us is not None else to_micros(added_at)
+        values[_ADDED] = to_rfc3339(added_at)
+        values[RESULT_COLUMNS.index("stored_size")] = stored_size
+        values[RESULT_COLUMNS.index("dict_id")] = self.dict_id
+        return tuple(values)
+
+    def task_rows(self, rid: int) -> list[tuple[Any, ...]]:
+        return [(rid, *t) for t in self.tasks]
+
+
+def stage_prepared(item: Prepared, compressor: BlobStore | None) -> Staged:
+    """Stage a parsed result (``frame`` reused when the item carries one)."""
+    result: Result = item.result
+    if not item.blob and compressor is not None:
+        item.blob, item.dict_id = compressor.compress(item.raw)
+    event = result.started_at or result.finished_at
+    placeholder = item.added_at or datetime(1970, 1, 1, tzinfo=UTC)
+    item_added, item.added_at = item.added_at, placeholder
+    row = result_row(item)
+    item.added_at = item_added
+    return Staged(
+        display=item.path,
+        source=item.source,
+        sha=item.sha,
+        raw_size=len(item.raw),
+        result_id=result.id,
+        frame=item.blob,
+        dict_id=item.dict_id,
+        row=row,
+        event_us=to_micros(event) if event else None,
+        tasks=[t[1:] for t in task_rows(0, result)],
+        tags=list(dict.fromkeys(result.tags)),
+        text=index_text(result),
+        keywords={
+            "status": [result.status.value],
+            "tag": list(result.tags),
+            "task_type": sorted({t.type for t in result.tasks if t.type}),
+            "handler": sorted({t.handler for t in result.tasks if t.handler}),
+            "mode": [result.mode.value],
+            "persona": [result.persona] if result.persona else [],
+            "lang": [result.language.lower()] if result.language else [],
+            "result_id": [result.id],
+        },
+        success_rate=result.success_rate,
+        added_at=item.added_at,
+    )
+
+
+def stage_bytes(
+    raw: bytes,
+    *,
+    display: str,
+    source: str | None,
+    compressor: BlobStore,
+    sha: str | None = None,
+    name: str | None = None,
+    added_at: datetime | None = None,
+) -> Staged:
+    """Parse, validate and stage one original; a bad one becomes ``failure`` (one line)."""
+    from altlas.index.ingest import prepare
+
+    digest = sha or sha256_hex(raw)
+    try:
+        item = prepare(raw, display=display, source=source, sha=digest)
+    except AltlasError as exc:
+        return Staged(display, source, digest, len(raw), failure=exc.one_line())
+    except Exception as exc:  # a reader bug must not stop the batch
+        return Staged(
+            display, source, digest, len(raw), failure=f"{display}: {type(exc).__name__}: {exc}"
+        )
+    if name:
+        item.name = name
+    item.added_at = added_at
+    return stage_prepared(item, compressor)
+
+
+# -- the worker process -------------------------------------------------------------------------
+
+_WORKER: dict[Any, Any] = {}
+
+
+def _mark_worker(parent: int) -> None:
+    """Pool initializer: cache between batches, and never outlive the parent.
+
+    A parent killed with SIGKILL cannot stop its workers: on Linux the kernel sends them
+    SIGKILL too (``PR_SET_PDEATHSIG``); elsewhere a watchdog notices the new parent pid.
+    """
+    import sys
+    import threading
+    import time
+
+    _WORKER["worker"] = True
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="altlas-parent-watch", daemon=True).start()
+
+
+def _worker_store(root: str, level: int, dict_id: int) -> BlobStore:
+    key = ("blobs", root, level)
+    store = _WORKER.get(key) if _WORKER.get("worker") else None
+    if store is None:
+        store = BlobStore(Path(root), level=level)
+        if _WORKER.get("worker"):
+            _WORKER[key] = store
+    store.use_dictionary(dict_id)
+    return store
+
+
+def _known(db: str, shas: Sequence[str]) -> set[str]:
+    key = ("conn", db)
+    conn = _WORKER.get(key)
+    if conn is None:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        if _WORKER.get("worker"):
+            _WORKER[key] = conn
+    try:
+        return _known_in(conn, shas)
+    finally:
+        if not _WORKER.get("worker"):
+            conn.close()
+
+
+def _known_in(conn: sqlite3.Connection, shas: Sequence[str]) -> set[str]:
+    out: set[str] = set()
+    for at in range(0, len(shas), 900):
+        chunk = list(shas[at : at + 900])
+        marks = ", ".join("?" * len(chunk))
+        out.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT sha256 FROM results WHERE blob_state = 'ok' AND state = 'active' "  # noqa: S608
+                f"AND sha256 IN ({marks})",
+                chunk,
+            )
+        )
+    return out
+
+
+def stage_files(
+    files: Sequence[_FILE], *, blobs_root: str, level: int, dict_id: int, db: str
+) -> list[Staged]:
+    """Read, hash and stage a batch of files (in the worker, or in-process as a fallback)."""
+    import gc
+
+    compressor = _worker_store(blobs_root, level, dict_id)
+    read: list[tuple[str, str | None, bytes, str]] = []
+    out: list[Staged] = []
+    for display, path, source in files:
+        if path is None:
+            out.append(Staged(display, source, "", failure=f"{display}: no such file or directory"))
+            continue
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            out.append(
+                Staged(display, source, "", failure=f"{display}: cannot read: {exc.strerror}")
+            )
+            continue
+        read.append((display, source, raw, sha256_hex(raw)))
+    known = _known(db, [r[3] for r in read]) if Path(db).exists() else set()
+    was = gc.isenabled()
+    gc.disable()  # a batch of parsed results is a lot of objects for the cyclic GC to rescan
+    try:
+        for display, source, raw, sha in read:
+            if sha in known:
+                out.append(Staged(display, source, sha, len(raw), known=True))
+            else:
+                out.append(
+                    stage_bytes(raw, display=display, source=source, sha=sha, compressor=compressor)
+                )
+    finally:
+        if was:
+            gc.enable()
+    return out
+
+
+class Stager:
+    """Stages batches of files one batch ahead in a worker process (in-process if it cannot)."""
+
+    def __init__(self, *, blobs: BlobStore, db: Path, workers: int) -> None:
+        self.blobs = blobs
+        self.db = db
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 0:
+            import multiprocessing
+
+            # spawn, not fork: the parent has I/O and tantivy threads.
+            try:
+                self.pool = ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_mark_worker,
+                    initargs=(os.getpid(),),
+                )
+            except (OSError, ImportError, NotImplementedError):
+                self.pool = None  # no process support here: stage in-process
+
+    def _job(self, files: Sequence[_FILE]) -> dict[str, Any]:
+        return {
+            "blobs_root": str(self.blobs.root),
+            "level": self.blobs.level,
+            "dict_id": self.blobs.current_dict_id,
+            "db": str(self.db),
+        }
+
+    def stage(self, batches: Iterator[Sequence[_FILE]]) -> Iterator[list[Staged]]:
+        pending: list[tuple[Sequence[_FILE], Future[list[Staged]] | None]] = []
+
+        def submit() -> None:
+            files = next(batches, None)
+            if files is None:
+                return
+            future = None
+            if self.pool is not None:
+                try:
+                    future = self.pool.submit(stage_files, files, **self._job(files))
+                except (BrokenProcessPool, RuntimeError):
+                    self.pool = None
+            pending.append((files, future))
+
+        submit()
+        submit()
+        while pending:
+            files, future = pending.pop(0)
+            staged: list[Staged] | None = None
+            if future is not None:
+                try:
+                    staged = future.result()
+                except BrokenProcessPool:
+                    self.pool = None
+            if staged is None:
+                staged = stage_files(files, **self._job(files))
+            submit()
+            yield staged
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None

@@ -1,0 +1,125 @@
+"""The content-addressed blob store: round trips, damage, dictionaries."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from altlas.index.blobs import BlobDamaged, BlobMissing, BlobStore
+from altlas.index.extract import sha256_hex
+from altlas.index.synthetic import synthetic_result
+
+
+def _store(tmp_path: Path) -> BlobStore:
+    return BlobStore(tmp_path / "blobs", level=3)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(min_size=0, max_size=5000))
+def test_compress_decompress_round_trip(tmp_path: Path, raw: bytes) -> None:
+    """Any bytes come back exactly, and the hash check passes."""
+    store = _store(tmp_path)
+    frame, dict_id = store.compress(raw)
+    assert dict_id == 0
+    assert store.decompress(frame, sha=sha256_hex(raw)) == raw
+
+
+def test_put_get_and_layout(tmp_path: Path) -> None:
+    """A blob lives at blobs/<sha[:2]>/<sha>.zst and reads back verified."""
+    store = _store(tmp_path)
+    raw = b'{"format": "altlas.last"}' * 40
+    sha = sha256_hex(raw)
+    store.put_many([(sha, store.compress(raw)[0])])
+    assert store.path_for(sha) == tmp_path / "blobs" / sha[:2] / f"{sha}.zst"
+    assert store.get(sha) == raw
+    assert list(store.iter_shas()) == [sha]
+    # Writing the same blob again (an interrupted add retried) is harmless.
+    store.put_many([(sha, store.compress(raw)[0])])
+    assert store.get(sha) == raw
+
+
+def test_damaged_and_missing_blobs_are_named(tmp_path: Path) -> None:
+    """A flipped byte or a missing file raises a clear, specific error."""
+    store = _store(tmp_path)
+    raw = b"hello archive " * 100
+    sha = sha256_hex(raw)
+    store.put_many([(sha, store.compress(raw)[0])])
+    path = store.path_for(sha)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(BlobDamaged, match=sha):
+        store.get(sha)
+    assert store.check(sha) == "damaged"
+    path.unlink()
+    with pytest.raises(BlobMissing, match=sha):
+        store.get(sha)
+    assert store.check(sha) == "missing"
+
+
+def test_wrong_content_under_a_name_is_damage(tmp_path: Path) -> None:
+    """A sound zstd frame holding other bytes fails the hash check."""
+    store = _store(tmp_path)
+    sha = sha256_hex(b"expected")
+    store.put_many([(sha, store.compress(b"something else")[0])])
+    with pytest.raises(BlobDamaged, match="no longer matches"):
+        store.get(sha)
+
+
+def test_dictionary_blobs_and_old_blobs_stay_readable(tmp_path: Path) -> None:
+    """After switching dictionaries, blobs from before and after all decompress."""
+    from altlas.formats import io
+
+    store = _store(tmp_path)
+    samples = [io.to_bytes(synthetic_result(i)) for i in range(120)]
+    plain_frame, _ = store.compress(samples[0])
+    import zstandard
+
+    first = store.save_dictionary(zstandard.train_dictionary(16_384, samples[:100]).as_bytes())
+    store.use_dictionary(first)
+    with_first, used = store.compress(samples[1])
+    assert used == first
+    second = store.save_dictionary(zstandard.train_dictionary(8_192, samples[20:120]).as_bytes())
+    store.use_dictionary(second)
+    with_second, used2 = store.compress(samples[2])
+    assert used2 == second != first
+    fresh = _store(tmp_path)  # a new process: dictionaries are found on disk by frame id
+    assert fresh.decompress(plain_frame) == samples[0]
+    assert fresh.decompress(with_first) == samples[1]
+    assert fresh.decompress(with_second) == samples[2]
+    assert len(with_second) < len(plain_frame)
+
+
+def test_already_compressed_input_skips_the_dictionary(tmp_path: Path) -> None:
+    """A .json.gz original is stored at level 1 without a dictionary (nothing to gain)."""
+    store = _store(tmp_path)
+    raw = gzip.compress(b"x" * 5000)
+    store.current_dict_id = 123  # would fail if it were used: no such dictionary
+    frame, used = store.compress(raw)
+    assert used == 0
+    assert store.decompress(frame) == raw
+
+
+def test_missing_dictionary_is_a_clear_error(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    store.dicts_dir.mkdir(parents=True)
+    with pytest.raises(Exception, match="dictionary 42 is missing"):
+        store.use_dictionary(42)
+
+
+def test_delete_and_quarantine(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    raw = b"abc" * 300
+    sha = sha256_hex(raw)
+    store.put_many([(sha, store.compress(raw)[0])])
+    moved = store.quarantine(sha)
+    assert moved is not None and moved.parent == store.quarantine_dir
+    assert not store.exists(sha)
+    assert list(store.iter_shas()) == []
+    store.put_many([(sha, store.compress(raw)[0])])
+    assert store.delete_many([sha, "0" * 64]) > 0
+    assert not store.exists(sha)

@@ -1,0 +1,126 @@
+"""Every earlier schema version, with rows in it, upgrades to the current one."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from altlas.formats import io
+from altlas.index import Archive
+from altlas.index.blobs import BlobStore
+from altlas.index.extract import RESULT_COLUMNS, Prepared, result_row, sha256_hex, task_rows
+from altlas.index.migrations import MIGRATION_NAMES, MIGRATIONS
+from altlas.index.synthetic import synthetic_result
+
+# Columns each version's results table has (the builders write rows in that shape).
+_V1 = RESULT_COLUMNS[: RESULT_COLUMNS.index("indexed")]
+_V2 = RESULT_COLUMNS[: RESULT_COLUMNS.index("dict_id")]
+VERSION_COLUMNS = {1: _V1, 2: _V2, 3: RESULT_COLUMNS, 4: RESULT_COLUMNS}
+
+
+def _schema(path: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(
+            conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            ).fetchall()
+        )
+    finally:
+        conn.close()
+
+
+def build_version(home: Path, version: int, count: int = 3) -> list[bytes]:
+    """An archive as altlas wrote it at schema ``version``: rows, tasks, tags and blobs."""
+    home.mkdir(parents=True, exist_ok=True)
+    db = Database(home / "altlas.db")
+    if version < len(MIGRATION_NAMES):
+        MIGRATIONS.apply(db, stop_before=MIGRATION_NAMES[version])
+    else:
+        MIGRATIONS.apply(db)
+    blobs = BlobStore(home / "blobs")
+    originals = []
+    columns = VERSION_COLUMNS[version]
+    for i in range(count):
+        result = synthetic_result(i, seed=version)
+        raw = io.to_bytes(result)
+        item = Prepared(
+            path=f"r{i}.last",
+            source=None,
+            name=f"r{i}.last",
+            raw=raw,
+            sha=sha256_hex(raw),
+            result=result,
+            dialect="canonical-last",
+            container="plain",
+            added_at=datetime(2025, 1, 2, tzinfo=UTC),
+        )
+        item.blob, _ = blobs.compress(raw)
+        blobs.put_many([(item.sha, item.blob)])
+        values = result_row(item)[: len(columns)]
+        cur = db.conn.execute(
+            f"INSERT INTO results ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            values,
+        )
+        rid = cur.lastrowid
+        db.conn.executemany(
+            "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", task_rows(rid, result)
+        )
+        db.conn.executemany(
+            "INSERT INTO tags VALUES (?, ?)", [(rid, t) for t in dict.fromkeys(result.tags)]
+        )
+        originals.append(raw)
+    db.conn.commit()
+    db.conn.close()
+    return originals
+
+
+@pytest.mark.parametrize("version", range(1, len(MIGRATION_NAMES)))
+def test_upgrade_from_every_earlier_version(version: int, tmp_path: Path) -> None:
+    old = tmp_path / f"v{version}"
+    originals = build_version(old, version)
+    applied = [
+        r[0]
+        for r in sqlite3.connect(old / "altlas.db").execute(
+            "SELECT name FROM _sqlite_migrations ORDER BY id"
+        )
+    ]
+    assert applied == list(MIGRATION_NAMES[:version])
+    with Archive(old) as arch:
+        records = arch.list(limit=None, sort="added", ascending=True)
+        assert [arch.show(r.id) for r in records] == originals
+        assert all(r.blob_state == "ok" for r in records)
+        arch.reindex()
+        assert arch.search("*").total == 3
+        assert arch.verify().ok
+        assert arch.stats().results == 3
+    fresh = tmp_path / "fresh"
+    with Archive(fresh) as arch:
+        arch.open()
+    assert _schema(old / "altlas.db") == _schema(fresh / "altlas.db")
+
+
+def test_current_version_builder_matches_a_new_archive(tmp_path: Path) -> None:
+    """The builder for the latest version writes what Archive itself would read."""
+    home = tmp_path / "latest"
+    build_version(home, len(MIGRATION_NAMES))
+    with Archive(home) as arch:
+        arch.reindex()
+        assert arch.verify().ok
+
+
+def test_migrations_are_recorded_once(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    for _ in range(2):
+        with Archive(home) as arch:
+            arch.open()
+    rows = (
+        sqlite3.connect(home / "altlas.db")
+        .execute("SELECT migration_set, name FROM _sqlite_migrations ORDER BY id")
+        .fetchall()
+    )
+    assert rows == [("altlas.archive", name) for name in MIGRATION_NAMES]

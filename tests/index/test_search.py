@@ -1,0 +1,166 @@
+"""Search: tantivy syntax, every filter, sorts, paging, snippets, errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from altlas.errors import AltlasError, ArchiveError
+from altlas.index import Archive
+
+
+@pytest.fixture
+def filled(archive: Archive, mkresult) -> Archive:
+    day = datetime(2025, 3, 1, tzinfo=UTC)
+    docs = [
+        mkresult(
+            "r_ok",
+            ["completed", "completed"],
+            types=["search", "summarize"],
+            started=day,
+            command="find the quarterly invoice report",
+            tags=["finance"],
+            language="en",
+            mode="normal",
+            persona="researcher",
+        ),
+        mkresult(
+            "r_half",
+            ["completed", "failed"],
+            types=["execute", "create"],
+            started=day + timedelta(days=1),
+            command="deploy the invoice service",
+            tags=["ops", "finance"],
+            language="en",
+            mode="dream",
+            persona="technical_expert",
+            errors=[("TimeoutError", "deploy timed out after 30 s")],
+        ),
+        mkresult(
+            "r_bad",
+            ["failed"],
+            types=["execute"],
+            started=day + timedelta(days=2),
+            command="fatura raporunu bul",
+            tags=["ops"],
+            language="tr",
+            mode="chaos",
+            persona=None,
+            errors=[("HTTPError", "GET /invoices returned 503")],
+        ),
+        mkresult(
+            "r_most",
+            ["completed", "completed", "completed", "failed"],
+            types=["search", "search", "analyze", "open"],
+            started=day + timedelta(days=3),
+            command="analyze churn in the invoice data",
+            tags=["finance"],
+            language="en",
+            mode="explore",
+            persona="data_analyst",
+        ),
+    ]
+    for doc in docs:
+        archive.add_result(doc)
+    return archive
+
+
+def _ids(found) -> list[str]:
+    return [h.result_id for h in found]
+
+
+def test_term_query_finds_all_fields(filled: Archive) -> None:
+    assert set(_ids(filled.search("invoice"))) == {"r_ok", "r_half", "r_most"}
+    assert _ids(filled.search("fatura")) == ["r_bad"]
+    assert _ids(filled.search("timed")) == ["r_half"]  # error messages are indexed
+    assert _ids(filled.search("503")) == ["r_bad"]
+
+
+def test_words_must_all_match_and_syntax_works(filled: Archive) -> None:
+    assert _ids(filled.search("invoice deploy")) == ["r_half"]
+    assert set(_ids(filled.search("deploy OR fatura"))) == {"r_half", "r_bad"}
+    assert _ids(filled.search('"quarterly invoice"')) == ["r_ok"]
+    assert set(_ids(filled.search("invoice -churn"))) == {"r_ok", "r_half"}
+    assert _ids(filled.search("command:churn")) == ["r_most"]
+
+
+def test_filters(filled: Archive) -> None:
+    assert _ids(filled.search("*", status="failure")) == ["r_bad"]
+    assert set(_ids(filled.search("*", status=["success", "failure"]))) == {"r_ok", "r_bad"}
+    assert set(_ids(filled.search("*", min_success=0.5, max_success=0.8))) == {"r_half", "r_most"}
+    assert set(_ids(filled.search("*", tag="finance"))) == {"r_ok", "r_half", "r_most"}
+    assert _ids(filled.search("*", tag=["finance", "ops"])) == ["r_half"]
+    assert set(_ids(filled.search("*", task_type="execute"))) == {"r_half", "r_bad"}
+    assert _ids(filled.search("*", task_type=["search", "open"])) == ["r_most"]
+    assert _ids(filled.search("*", mode="Chaos")) == ["r_bad"]
+    assert _ids(filled.search("*", persona="data_analyst")) == ["r_most"]
+    assert _ids(filled.search("*", lang="tr")) == ["r_bad"]
+    assert set(_ids(filled.search("*", since="2025-03-02", until="2025-03-03T12:00:00Z"))) == {
+        "r_half",
+        "r_bad",
+    }
+    assert _ids(filled.search("invoice", status="partial_success", mode="explore")) == ["r_most"]
+
+
+def test_sorting_and_paging(filled: Archive) -> None:
+    newest = _ids(filled.search("*", sort="time", limit=10))
+    assert newest == ["r_most", "r_bad", "r_half", "r_ok"]
+    assert _ids(filled.search("*", sort="time", ascending=True)) == newest[::-1]
+    assert _ids(filled.search("*", sort="success")) == ["r_ok", "r_most", "r_half", "r_bad"]
+    page = filled.search("*", sort="time", limit=2, offset=1)
+    assert _ids(page) == ["r_bad", "r_half"] and page.total == 4
+    scored = filled.search("invoice")
+    assert all(h.score is not None for h in scored)
+    assert [h.score for h in scored] == sorted((h.score for h in scored), reverse=True)
+
+
+def test_snippets_highlight_the_matches(filled: Archive) -> None:
+    hit = filled.search("churn").hits[0]
+    assert hit.snippet_field == "command"
+    assert [hit.fragment[a:b] for a, b in hit.highlights] == ["churn"]
+    assert "**churn**" in hit.snippet
+    tr = filled.search("raporunu").hits[0]
+    assert [tr.fragment[a:b] for a, b in tr.highlights] == ["raporunu"]
+    data = hit.as_dict()
+    assert data["id"] == hit.id and data["snippet"] == hit.snippet
+    assert {"id", "title", "command", "status", "success_rate", "snippet", "score"} <= set(data)
+
+
+def test_bad_queries(filled: Archive) -> None:
+    found = filled.search("invoice AND (")
+    assert found.warnings and "leniently" in found.warnings[0]
+    with pytest.raises(AltlasError, match="unknown sort"):
+        filled.search("x", sort="size")
+    with pytest.raises(AltlasError, match="unknown status"):
+        filled.search("x", status="great")
+    with pytest.raises(AltlasError, match="invalid time"):
+        filled.search("x", since="yesterday")
+
+
+def test_search_on_a_fresh_home_is_empty(archive: Archive) -> None:
+    found = archive.search("anything")
+    assert found.total == 0 and found.hits == []
+
+
+def test_a_deleted_index_gives_a_clear_message_and_reindex_restores(filled: Archive) -> None:
+    import shutil
+
+    shutil.rmtree(filled.index.path)
+    filled.close()
+    with pytest.raises(ArchiveError, match=r"search index is missing.*altlas archive reindex"):
+        filled.search("invoice")
+    report = filled.reindex()
+    assert report.documents == 4
+    assert set(_ids(filled.search("invoice"))) == {"r_ok", "r_half", "r_most"}
+
+
+def test_writers_rebuild_a_missing_index(filled: Archive, mkresult) -> None:
+    """An add finds the index gone, rebuilds it from the rows, then adds."""
+    import shutil
+
+    shutil.rmtree(filled.index.path)
+    filled.close()
+    filled.add_result(mkresult("r_new", ["completed"], command="invoice follow-up"))
+    assert len(filled.search("invoice").hits) == 4
+    assert filled.verify().ok

@@ -1,0 +1,56 @@
+"""Staging: the same answer in a worker process as in-process, bad files as one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from altlas.index import Archive
+from altlas.index.blobs import BlobStore
+from altlas.index.staging import Stager, stage_bytes
+
+
+def _chunks(files: list[Path], size: int) -> list[list[tuple[str, str | None, str | None]]]:
+    items = [(str(p), str(p), str(p)) for p in files]
+    return [items[at : at + size] for at in range(0, len(items), size)]
+
+
+def test_worker_and_in_process_staging_agree(archive: Archive, write_results) -> None:
+    files = write_results(9)
+    archive.open()
+    archive.add(files[:2])  # known ones are not parsed again
+    results = []
+    for workers in (0, 1):
+        stager = Stager(blobs=archive.blobs, db=archive.store.path, workers=workers)
+        try:
+            results.append([s for batch in stager.stage(iter(_chunks(files, 3))) for s in batch])
+        finally:
+            stager.close()
+    local, remote = results
+    assert [s.sha for s in local] == [s.sha for s in remote]
+    assert [s.known for s in remote] == [True, True] + [False] * 7
+    for a, b in zip(local, remote, strict=True):
+        assert (a.row, a.text, a.keywords, a.tasks, a.frame) == (
+            b.row,
+            b.text,
+            b.keywords,
+            b.tasks,
+            b.frame,
+        )
+
+
+def test_bad_input_is_staged_as_one_line(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    staged = stage_bytes(
+        b'{"format": "altlas.last", "tasks": 3}', display="x.last", source=None, compressor=store
+    )
+    assert staged.failure is not None and staged.failure.startswith("x.last")
+    assert "\n" not in staged.failure
+
+
+def test_large_adds_use_the_worker_and_say_the_same(altlas_home: Path, write_results) -> None:
+    files = write_results(40)
+    with Archive(altlas_home, batch_size=5) as arch:
+        report = arch.add([*files[:20], Path("missing.last"), *files[20:]])
+        assert report.added == 40 and report.failed == 1
+        assert "missing.last: no such file" in report.failures[0].message
+        assert arch.verify().ok

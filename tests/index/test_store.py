@@ -1,0 +1,67 @@
+"""The SQLite side: damage detection from the header, filters as parameters, lookups."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from altlas.errors import ArchiveError, NotFoundError
+from altlas.index import Archive, Filters
+from altlas.index.store import check_database_file, filter_sql
+
+
+def test_check_database_file(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert check_database_file(db) is None  # absent: a new archive
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE t (x)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("y" * 500,)] * 200)
+    conn.commit()
+    conn.close()
+    assert check_database_file(db) is None
+    size = db.stat().st_size
+    with db.open("r+b") as fh:
+        fh.truncate(size - 4096)
+    assert "truncated" in (check_database_file(db) or "")
+    db.write_bytes(b"hello")
+    assert "not a SQLite database" in (check_database_file(db) or "")
+
+
+def test_filters_become_parameters_only() -> None:
+    hostile = "x'); DROP TABLE results; --"
+    where, params = filter_sql(
+        Filters.build(status="failure", tag=[hostile, "b"], task_type="t", lang="EN", mode="x")
+    )
+    assert hostile not in where and hostile in params
+    assert where.count("?") == len(params)
+    assert "en" in params
+
+
+def test_find_by_id_prefix_sha_and_result_id(archive: Archive, mkresult) -> None:
+    archive.add_result(mkresult("last_one", ["completed"]))
+    archive.add_result(mkresult("last_two", ["failed"]))
+    record = archive.record("last_one")
+    assert archive.record(record.id) == record
+    assert archive.record(record.sha256) == record
+    assert archive.record(record.id[:8]) == record
+    with pytest.raises(NotFoundError, match="no archived result"):
+        archive.record("nothing-like-this")
+    with pytest.raises(NotFoundError):
+        archive.record("last")
+
+
+def test_ambiguous_prefix(archive: Archive, mkresult) -> None:
+    archive.add_result(mkresult("r1", ["completed"]))
+    record = archive.record("r1")
+    twin_id = record.id[:6] + ("0" if record.id[6] != "0" else "1") + record.id[7:]
+    with archive.store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO results (id, sha256, result_id, status, success_rate, ts, raw_size, "
+            "stored_size, added_at) VALUES (?, ?, 'r2', 'success', 1, 0, 1, 1, '2025-01-01')",
+            (twin_id, twin_id + "0" * 48),
+        )
+    with pytest.raises(ArchiveError, match="ambiguous"):
+        archive.record(record.id[:6])
+    assert archive.record(record.id[:7]).id == record.id
