@@ -69,11 +69,12 @@ def serve(
     """Serve the API: segment, runs, archive and atlas under /v1, plus /health, /ready,
     /metrics and the OpenAPI document at /schema."""
     try:
+        import litestar  # noqa: F401  (checked here so a missing extra is named before startup)
         import uvicorn
-    except ImportError:
+    except ImportError as exc:
         from altlas.errors import MissingExtraError
 
-        raise MissingExtraError("server", "uvicorn") from None
+        raise MissingExtraError("server", exc.name or "litestar") from None
 
     flags = {
         "host": host,
