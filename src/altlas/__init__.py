@@ -25,10 +25,12 @@ if TYPE_CHECKING:
         read,
         write,
     )
+    from altlas.index import Archive
     from altlas.run import run_async
 
 __all__ = [
     "AltlasError",
+    "Archive",
     "Atlas",
     "Plan",
     "Result",
@@ -48,6 +50,7 @@ __all__ = [
 # A value of None means the name is a callable package (``altlas.run``, ``altlas.segment``):
 # the module object itself is returned, so ``altlas.run(plan)`` and ``altlas.run.resume`` both work.
 _LAZY: dict[str, str | None] = {
+    "Archive": "altlas.index",
     "Atlas": "altlas.formats",
     "Plan": "altlas.formats",
     "Result": "altlas.formats",

@@ -336,3 +336,13 @@ def test_a_held_lock_is_named_when_the_wait_times_out(altlas_home, write_results
         holder.communicate(timeout=30)
     with Archive(altlas_home, lock_timeout=5) as arch:
         assert arch.add(files).added == 3
+
+
+def test_add_result_remembers_the_file_the_run_wrote(archive, mkresult, tmp_path) -> None:
+    """``altlas run -o x.last.zst --archive``: the zstd bytes are kept; the file is the source."""
+    result = mkresult("last_written", ["completed"])
+    path = io.write(result, tmp_path / "x.last.zst")
+    outcome = archive.add_result(result, raw=path.read_bytes(), name=str(path))
+    record = archive.record(outcome.id or "")
+    assert record.container == "zstd" and record.source == str(path.resolve())
+    assert archive.show(record.id) == path.read_bytes()

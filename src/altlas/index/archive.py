@@ -190,23 +190,10 @@ class Archive:
         self, result: Result, raw: bytes | None = None, name: str | None = None
     ) -> FileOutcome:
         """Archive a result just produced (``altlas run --archive``)."""
-        from altlas.formats.io import to_bytes
-        from altlas.index.extract import Prepared, sha256_hex
-        from altlas.index.ingest import add_prepared
+        from altlas.index.ingest import add_prepared, prepared_for_result
 
         self.open()
-        body = raw if raw is not None else to_bytes(result)
-        display = name or f"{result.id}.last"
-        item = Prepared(
-            path=display,
-            source=None,
-            name=Path(display).name,
-            raw=body,
-            sha=sha256_hex(body),
-            result=result,
-            dialect="canonical-last",
-            container="plain",
-        )
+        item = prepared_for_result(result, raw, name)
         report = AddReport()
         add_prepared(self, [item], report, purpose="altlas run --archive")
         return report.outcomes[0]

@@ -48,6 +48,7 @@ __all__ = [
     "expand_paths",
     "ingest_batch",
     "prepare",
+    "prepared_for_result",
 ]
 
 Progress = Callable[[int, int], None]
@@ -96,6 +97,35 @@ def prepare(raw: bytes, *, display: str, source: str | None, sha: str | None = N
         result=loaded.document,
         dialect=loaded.dialect,
         container=loaded.container,
+    )
+
+
+def prepared_for_result(result: Result, raw: bytes | None, name: str | None) -> Prepared:
+    """A result just produced (``altlas run --archive``), with the bytes the run wrote."""
+    from altlas.formats.io import to_bytes
+
+    body = raw if raw is not None else to_bytes(result)
+    display = name or f"{result.id}.last"
+    # When ``name`` is the file the run wrote, remember it: verify --repair restores from it.
+    source = str(Path(name).resolve()) if name is not None and Path(name).is_file() else None
+    container = "plain"
+    for magic, kind in (
+        (b"\x28\xb5\x2f\xfd", "zstd"),
+        (b"\x1f\x8b", "gzip"),
+        (b"PK\x03\x04", "zip"),
+    ):
+        if body.startswith(magic):
+            container = kind
+            break
+    return Prepared(
+        path=display,
+        source=source,
+        name=Path(display).name,
+        raw=body,
+        sha=sha256_hex(body),
+        result=result,
+        dialect="canonical-last",
+        container=container,
     )
 
 
