@@ -129,21 +129,6 @@ def _runner_l1(execution_id: str, statuses: dict[str, str]) -> dict[str, object]
     }
 
 
-def _legacy_reader_ready() -> bool:
-    raw = orjson.dumps(_runner_l1("e0", {"task_001": "completed"}))
-    try:
-        io.read_bytes(raw, name="last_e0.json", kind="last")
-    except Exception:
-        return False
-    return True
-
-
-legacy = pytest.mark.skipif(
-    not _legacy_reader_ready(), reason="the runner (L1) .last reader has not landed yet"
-)
-
-
-@legacy
 def test_legacy_runner_files_in_every_container(archive, tmp_path) -> None:
     """L1 JSON, its .json.gz and its zip bundle: searchable, shown byte for byte."""
     folder = tmp_path / "last_files"

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import orjson
-import pytest
 
 import altlas
-from altlas.errors import FormatError
 from altlas.formats.common import TaskStatus
 
 RUNNER_TASKS = [
@@ -80,8 +78,5 @@ def test_runner_dialect_file(tmp_path, workspace) -> None:
     }
     path = tmp_path / "legacy.alt"
     path.write_bytes(orjson.dumps(doc))
-    try:
-        plan, _ = altlas.run.plan_of(path)
-    except FormatError as exc:  # the runner dialect reader belongs to altlas.formats
-        pytest.skip(f"runner dialect not readable yet: {exc}")
+    plan, _ = altlas.run.plan_of(path)
     _check(altlas.run(plan, workspace=workspace))
