@@ -18,7 +18,7 @@ import orjson
 
 from altlas._version import __version__
 from altlas.config import Settings, load_settings
-from altlas.errors import ExecutionError
+from altlas.errors import ExecutionError, FormatError
 from altlas.formats.common import TaskStatus, new_id, to_rfc3339, utcnow
 from altlas.formats.plan import Plan
 from altlas.formats.result import Artifact, ErrorInfo, Result
@@ -71,7 +71,12 @@ def plan_of(source: PlanSource) -> tuple[Plan, str | None]:
     from altlas.formats.io import load_plan, read_bytes
 
     if isinstance(source, Mapping):
-        loaded = read_bytes(orjson.dumps(dict(source), default=str), kind="alt")
+        try:
+            raw = orjson.dumps(dict(source), default=str)
+        except (TypeError, orjson.JSONEncodeError) as exc:
+            # e.g. an integer wider than 64 bits: JSON cannot carry it faithfully
+            raise FormatError(f"plan cannot be serialised as JSON: {exc}") from None
+        loaded = read_bytes(raw, kind="alt")
         return loaded.document, None
     path = Path(source)
     return load_plan(path), str(path.resolve())

@@ -169,13 +169,20 @@ class Journal:
     def __init__(self, path: str | Path, *, sync: str = "normal") -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Two processes opening a fresh journal at once would both try to upgrade a read lock to
+        # a write lock inside the migration, and SQLite answers one of them "database is locked"
+        # at once instead of waiting; an OS file lock makes set-up one process at a time.
+        from altlas.index.lock import ArchiveLock
+
+        setup_lock = ArchiveLock(self.path.with_name(self.path.name + ".setup.lock"), timeout=60)
         try:
             conn = sqlite3.connect(str(self.path), timeout=30.0)
             self.db = Database(conn, execute_plugins=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA synchronous={sync.upper()}")
-            conn.execute("PRAGMA foreign_keys=ON")
-            MIGRATIONS.apply(self.db)
+            with setup_lock.held("run journal set-up"):
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(f"PRAGMA synchronous={sync.upper()}")
+                conn.execute("PRAGMA foreign_keys=ON")
+                MIGRATIONS.apply(self.db)
         except sqlite3.DatabaseError as exc:
             raise ExecutionError(
                 f"cannot open the run journal: {exc}", file=str(self.path)
