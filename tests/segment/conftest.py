@@ -46,3 +46,8 @@ def fresh_path() -> Path:
 @pytest.fixture
 def fresh2_path() -> Path:
     return _DATA / "fresh2.jsonl"
+
+
+@pytest.fixture
+def fresh3_path() -> Path:
+    return _DATA / "fresh3.jsonl"

@@ -91,7 +91,7 @@ def test_seed_makes_the_plan_id_reproducible(now: datetime) -> None:
     assert a.model_dump() == b.model_dump()
 
 
-@pytest.mark.parametrize("fixture", ["extra_path", "fresh_path", "fresh2_path"])
+@pytest.mark.parametrize("fixture", ["extra_path", "fresh_path", "fresh2_path", "fresh3_path"])
 def test_every_gold_command_gives_a_valid_plan(
     fixture: str, request: pytest.FixtureRequest
 ) -> None:

@@ -62,7 +62,9 @@ def test_scorer_parity_on_imperfect_predictions(
     assert format_table(ours) + "\n" == theirs
 
 
-@pytest.mark.parametrize("fixture", ["dev_path", "extra_path", "fresh_path", "fresh2_path"])
+@pytest.mark.parametrize(
+    "fixture", ["dev_path", "extra_path", "fresh_path", "fresh2_path", "fresh3_path"]
+)
 def test_quality_targets_hold(fixture: str, request: pytest.FixtureRequest) -> None:
     """Per language: boundary and edge F1 >= 0.95 / 0.90, type and language >= 0.95 / 0.99."""
     path: Path = request.getfixturevalue(fixture)

@@ -17,7 +17,7 @@ from altlas.segment.personas import check_persona
 from altlas.segment.segments import Segment
 from altlas.segment.split_en import split_en
 from altlas.segment.split_tr import split_tr
-from altlas.segment.tasktype import refine_type
+from altlas.segment.tasktype import inherit_check, refine_type
 from altlas.segment.text import Token, relower, tokenize
 
 __all__ = [
@@ -92,6 +92,7 @@ def analyze(command: str, language: str = "auto") -> Analysis:
         segments = [Segment(0, len(tokens) - 1)] if tokens else []
     for seg in segments:
         refine_type(tokens, seg, lang)
+    inherit_check(tokens, segments, lang)
     deps = infer_dependencies(tokens, segments, lang)
     return Analysis(command, lang, detection, tokens, segments, deps)
 

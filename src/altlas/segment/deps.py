@@ -11,7 +11,13 @@ and unique, and always go backwards, so the graph is a DAG.
 from __future__ import annotations
 
 from altlas.segment.refs import cached_category, producer, stems_match
-from altlas.segment.refs_en import en_content, en_elided, en_head_nouns, en_references
+from altlas.segment.refs_en import (
+    en_content,
+    en_elided,
+    en_head_nouns,
+    en_old_heads,
+    en_references,
+)
 from altlas.segment.refs_tr import tr_content, tr_elided, tr_references
 from altlas.segment.segments import Segment
 from altlas.segment.text import Token
@@ -77,7 +83,11 @@ def infer_dependencies(tokens: list[Token], segs: list[Segment], lang: str) -> l
     content = en_content if lang == "en" else tr_content
     contents = [_index(content(tokens, s)) for s in segs]
     out: list[list[int]] = [[] for _ in segs]
+    old: set[str] = set()
     for i in range(1, len(segs)):
+        if lang == "en":
+            old |= en_old_heads(tokens, segs[i - 1])
+        contrast = frozenset(old)
         seg = segs[i]
         prev = segs[i - 1]
         targets: set[int] = set()
@@ -86,9 +96,11 @@ def infer_dependencies(tokens: list[Token], segs: list[Segment], lang: str) -> l
         seg.elided = en_elided(tokens, seg) if lang == "en" else tr_elided(tokens, seg)
         if seg.elided:
             targets.add(i - 1)
-        refs = en_references(tokens, seg) if lang == "en" else tr_references(tokens, seg)
         if lang == "en":
-            refs += [("noun", h) for h in en_head_nouns(tokens, seg)]
+            refs = en_references(tokens, seg, contrast)
+            refs += [("noun", h) for h in en_head_nouns(tokens, seg, contrast)]
+        else:
+            refs = tr_references(tokens, seg)
         for ref in refs:
             targets.update(_resolve(i, ref, segs, contents, lang))
         out[i] = sorted(t for t in targets if 0 <= t < i)

@@ -29,7 +29,7 @@ Ref = tuple[str, str]
 EN_OUTPUTS: dict[str, str] = {}
 for _cat, _nouns in {
     "generic": """result output finding answer number figure total sum average match option
-        outcome rest receipt""",
+        outcome rest receipt timing measurement metric statistic evaluation assessment""",
     "translate": "translation",
     "summarize": "summary gist recap overview outline digest highlight",
     "compare": "comparison difference",
@@ -53,9 +53,9 @@ for _cat, _nouns in {
     "compress": "arsiv zip",
     "cut": "klip kesit",
     "schedule": "davet davetiye toplanti randevu etkinlik onay",
-    "transcribe": "transkript dokum",
+    "transcribe": "transkript dokum metin",
     "change": "degisiklik duzenleme",
-    "artifact": """tablo grafik rapor liste mesaj oneri taslak sunum belge dosya metin not
+    "artifact": """tablo grafik rapor liste mesaj oneri taslak sunum belge dosya not
         gonderi kaynakca betik kod gorsel resim video kayit yedek cizelge""",
 }.items():
     for _n in _nouns.split():

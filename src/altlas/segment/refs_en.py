@@ -10,7 +10,14 @@ from altlas.segment.refs import Ref
 from altlas.segment.segments import Segment
 from altlas.segment.text import Token, words
 
-__all__ = ["en_content", "en_elided", "en_head_nouns", "en_lemma", "en_references"]
+__all__ = [
+    "en_content",
+    "en_elided",
+    "en_head_nouns",
+    "en_lemma",
+    "en_old_heads",
+    "en_references",
+]
 
 _EN_STOP = frozenset(
     words(
@@ -82,7 +89,45 @@ def _next_word(tokens: list[Token], k: int, last: int) -> Token | None:
     return tokens[k + 1] if k + 1 <= last else None
 
 
-def en_references(tokens: list[Token], seg: Segment) -> list[Ref]:
+_OLD_ADJ = frozenset(words("old older previous current existing outdated former"))
+
+
+def _np_head(tokens: list[Token], j: int, last: int) -> str | None:
+    """The lemma of the last word of the noun phrase starting at ``j``."""
+    head = None
+    while j <= last:
+        tok = tokens[j]
+        if tok.kind != "word" or tok.low in _PREPS or tok.low in en.PRONOUNS:
+            break
+        head = tok
+        j += 1
+    return en_lemma(head.low) if head is not None else None
+
+
+def en_old_heads(tokens: list[Token], seg: Segment) -> set[str]:
+    """Heads of "old/previous … X" phrases: a later "the new X" is another thing, not X."""
+    out: set[str] = set()
+    for k in range(seg.first, seg.last + 1):
+        if tokens[k].low in _OLD_ADJ:
+            head = _np_head(tokens, k + 1, seg.last)
+            if head is not None:
+                out.add(head)
+    return out
+
+
+def _contrasted(tokens: list[Token], k: int, last: int, contrast: frozenset[str]) -> bool:
+    """ "the new driver" after "the old printer driver": a contrast, not a reference."""
+    return (
+        k <= last
+        and tokens[k].low == "new"
+        and bool(contrast)
+        and _np_head(tokens, k + 1, last) in contrast
+    )
+
+
+def en_references(
+    tokens: list[Token], seg: Segment, contrast: frozenset[str] = frozenset()
+) -> list[Ref]:
     refs: list[Ref] = []
     last = seg.last
     words = [t.low for t in tokens[seg.first : last + 1]]
@@ -128,7 +173,10 @@ def en_references(tokens: list[Token], seg: Segment) -> list[Ref]:
             if tokens[k - 1].low in ("you", "it", "they", "we"):
                 refs.append(("prev", ""))
         elif (low == "the" and nxt is not None and _selection(tokens, k + 1, last)) or (
-            low in ("the", "your") and nxt is not None and nl in _OUTPUT_ADJ
+            low in ("the", "your")
+            and nxt is not None
+            and nl in _OUTPUT_ADJ
+            and not _contrasted(tokens, k + 1, last, contrast)
         ):
             refs.append(("prev", ""))
     return refs
@@ -154,7 +202,9 @@ def _selection(tokens: list[Token], k: int, last: int) -> bool:
     return _is_number(b)
 
 
-def en_head_nouns(tokens: list[Token], seg: Segment) -> list[str]:
+def en_head_nouns(
+    tokens: list[Token], seg: Segment, contrast: frozenset[str] = frozenset()
+) -> list[str]:
     """Heads of definite noun phrases ("the new file" -> file) that may name an earlier output."""
     heads: list[str] = []
     last = seg.last
@@ -171,7 +221,7 @@ def en_head_nouns(tokens: list[Token], seg: Segment) -> list[str]:
                 break
             head = tok
             j += 1
-        if head is not None:
+        if head is not None and not _contrasted(tokens, k + 1, last, contrast):
             lemma = en_lemma(head.low)
             # a capitalised head mid-sentence is a name ("the Berlin office" ends in office,
             # "the Redis" would be a name); acronyms such as CSV are not names

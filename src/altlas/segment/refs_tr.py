@@ -71,7 +71,7 @@ _POSTPOSITIONS = frozenset(
     fold(w)
     for w in words(
         """göre için ile üzerinden kadar gibi hakkında ait dolayı rağmen boyunca yerine üzerine
-ilgili karşı doğru beri""",
+ilgili karşı doğru beri halinde şeklinde biçiminde olarak""",
     )
 )
 _FOLDED_STEMS = frozenset(fold(s) for s in tr.STEM_TYPES)
@@ -90,6 +90,9 @@ def tr_stem(word: str) -> str:
     Strips at most one case ending, one possessive and one plural, from the end inwards.
     """
     w = word.split("'")[0]
+    for drop, base in _VOWEL_DROP.items():
+        if w == base or (w.startswith(drop) and _DROP_SUFFIX.match(w[len(drop) :])):
+            return "~" + base
     if w.endswith(("si", "su")) and len(w) >= 6:
         w = w[:-2]
     else:
@@ -101,6 +104,18 @@ def tr_stem(word: str) -> str:
     if m is not None:
         w = m.group(1)
     return "~" + w
+
+
+# nouns that lose their last vowel before a vowel suffix: metin -> metni, isim -> ismi
+_VOWEL_DROP = {
+    "metn": "metin",
+    "ism": "isim",
+    "sehr": "sehir",
+    "fikr": "fikir",
+    "kayb": "kayip",
+    "hukm": "hukum",
+}
+_DROP_SUFFIX = re.compile(r"^[iuae](?:n[iuae]?|nd[ae]n?|m[iu]?|y?l[ae])?$")
 
 
 def _indefinite(tokens: list[Token], seg: Segment, k: int) -> bool:
@@ -319,7 +334,9 @@ def tr_elided(tokens: list[Token], seg: Segment) -> bool:
         if f == "bir":
             # "bir grafik" is an indefinite object, "bir dosyada" only a place
             nxt_word = tokens[k + 1] if k + 1 < seg.verb_first else None
-            if nxt_word is None or _tr_case(nxt_word) in ("nom", "acc"):
+            # "bir tablo halinde" is a manner, not an object
+            manner = k + 2 < seg.verb_first and tokens[k + 2].fold in _POSTPOSITIONS
+            if nxt_word is None or (_tr_case(nxt_word) in ("nom", "acc") and not manner):
                 return False
             continue
         if f in tr.FUNCTION_WORDS or f in _POSTPOSITIONS or f in tr.ADJECTIVES:

@@ -8,6 +8,8 @@ fiyatları", "İstanbul, Ankara ve İzmir") is never split because no verb prece
 
 from __future__ import annotations
 
+import re
+
 from altlas.segment import lexicon_en as en
 from altlas.segment import lexicon_tr as tr
 from altlas.segment.segments import Segment, trim
@@ -77,7 +79,37 @@ def verb_infos(tokens: list[Token]) -> list[VerbInfo | None]:
                 out[k] = VerbInfo(f"{prev.low} {vf.stem}", vf.form, vtype, k - 1, folded_only)
         elif vf.stem != "ol":
             out[k] = VerbInfo(vf.stem, vf.form, vf.type, k, folded_only)
+    _question_verbs(tokens, out, allow_folded)
     return out
+
+
+_QPARTICLE = re.compile(r"^m[iu](?:s[iu]n(?:[iu]z)?)?$")
+_AORIST = ("yabilir", "yebilir", "abilir", "ebilir", "ir", "ur", "ar", "er", "r")
+
+
+def _question_verbs(tokens: list[Token], out: list[VerbInfo | None], allow_folded: bool) -> None:
+    """A polite question "açar mısın", "özetleyebilir misiniz": the particle ends the verb."""
+    for k in range(len(tokens) - 1):
+        tok, part = tokens[k], tokens[k + 1]
+        if out[k] is not None or tok.kind != "word" or not _QPARTICLE.match(part.fold):
+            continue
+        for suffix in _AORIST:
+            if not tok.low.endswith(suffix) or len(tok.low) - len(suffix) < 2:
+                continue
+            stem = tok.low[: -len(suffix)]
+            if stem.endswith("ed"):
+                stem = stem[:-2] + "et"
+            vf = tr.lookup_form(stem, fold(stem), allow_folded)
+            if vf is None or vf.form != "imp" or vf.stem == "ol":
+                continue
+            comp = _compound(tokens, k, vf.stem)
+            folded_only = not tr.is_exact(stem)
+            if comp is not None:
+                key, vtype, first = comp
+            else:
+                key, vtype, first = vf.stem, vf.type, k
+            out[k + 1] = VerbInfo(key, "imp", vtype, first, folded_only)
+            break
 
 
 def _bare_noun(tok: Token) -> bool:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 
+from altlas.segment.refs_tr import tr_elided
 from altlas.segment.segments import Segment
 from altlas.segment.text import Token, fold
+from altlas.segment.when import _DAYS_TR, _MONTHS_TR
 
-__all__ = ["refine_type"]
+__all__ = ["inherit_check", "refine_type"]
 
 
 def _words(spec: str) -> frozenset[str]:
@@ -101,26 +103,9 @@ _EVENT_TR = (
     "sabah",
     "ogle",
     "gece",
-    "pazartesi",
-    "sali",
-    "carsamba",
-    "persembe",
-    "cuma",
-    "cumartesi",
-    "pazar",
+    *_DAYS_TR,
     "hafta",
-    "ocak",
-    "subat",
-    "mart",
-    "nisan",
-    "mayis",
-    "haziran",
-    "temmuz",
-    "agustos",
-    "eylul",
-    "ekim",
-    "kasim",
-    "aralik",
+    *_MONTHS_TR,
     "ders",
     "seans",
     "ziyaret",
@@ -219,11 +204,29 @@ def _refine_en(key: str, vtype: str, obj: list[Token]) -> str:
         folds, _words("reservation booking appointment reminder alarm")
     ):
         return "schedule"
+    if head == "tell" and folds[:1] and folds[0] not in ("me", "us"):
+        # "tell me the time" asks for facts; "tell Ayşe about it" notifies someone
+        return "execute"
+    if head == "turn" and key == "turn" and "into" in folds:
+        return "transform"
     if head == "load" and "into" in folds:
         return "execute"
     if head == "clean" and _has_prefix(folds, _CACHE):
         return "execute"
     return vtype
+
+
+_CHANNELS_TR = ("kanal", "slack", "teams", "discord", "grup", "sohbet", "forum", "duvar")
+
+
+def _posted(obj: list[Token]) -> bool:
+    """ "sonucu #ci kanalına yaz": writing something made to a channel posts it (execute);
+    "Slack'e kısa bir duyuru yaz" composes new text there (create)."""
+    if any(t.fold == "bir" for t in obj):
+        return False
+    return any(
+        t.kind == "word" and t.fold.startswith(_CHANNELS_TR) and _DATIVE.search(t.low) for t in obj
+    )
 
 
 def _refine_tr(key: str, vtype: str, obj: list[Token], seg_tokens: list[Token]) -> str:
@@ -243,6 +246,8 @@ def _refine_tr(key: str, vtype: str, obj: list[Token], seg_tokens: list[Token]) 
         return "schedule" if timed else "execute"
     if stem == "tasi" and _has_prefix(folds, ("toplanti", "gorusme", "randevu", "etkinlik")):
         return "schedule"
+    if stem == "yaz" and " " not in key and _posted(obj):
+        return "execute"
     if stem == "guncelle":
         return "execute" if _has_prefix(folds, _SOFTWARE_TR) else "transform"
     if stem == "temizle":
@@ -279,3 +284,26 @@ def refine_type(tokens: list[Token], seg: Segment, lang: str) -> None:
     if new != seg.type:
         seg.type = new
         seg.confidence = round(max(0.5, seg.confidence - 0.05), 3)
+
+
+def inherit_check(tokens: list[Token], segs: list[Segment], lang: str) -> None:
+    """A check with no object of its own repeats the search before it.
+
+    "hava durumuna bak, ardından Ankara için de kontrol et", "check the weather, then check
+    for Izmir too": the checked thing is the external fact just searched for.
+    """
+    for i in range(1, len(segs)):
+        seg, prev = segs[i], segs[i - 1]
+        if seg.verb is None or seg.type != "analyze" or prev.type != "search":
+            continue
+        key = fold(seg.verb_key)
+        if lang == "tr" and key.endswith("kontrol et"):
+            objectless = tr_elided(tokens, seg)
+        elif lang == "en" and key == "check":
+            rest = [t.fold for t in tokens[seg.verb + 1 : seg.last + 1] if t.kind == "word"]
+            objectless = not rest or rest[0] in ("for", "too", "also", "again")
+        else:
+            continue
+        if objectless:
+            seg.type = "search"
+            seg.confidence = round(max(0.5, seg.confidence - 0.1), 3)
