@@ -34,40 +34,35 @@ __all__ = [
 ]
 
 
-class PermanentError(HandlerError):
-    """A failure that retrying cannot fix; it does not count against the circuit breaker."""
+class _TaskFailure(HandlerError):
+    """A handler's failure: its error type, and any output or details worth keeping."""
 
     retryable = False
+    default_type = "HandlerError"
 
     def __init__(
         self,
         message: str,
         *,
-        error_type: str = "InvalidParameters",
+        error_type: str | None = None,
         output: Any = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(message, error_type=error_type)
+        super().__init__(message, error_type=error_type or self.default_type)
         self.output = output
         self.details = details
 
 
-class TransientError(HandlerError):
+class PermanentError(_TaskFailure):
+    """A failure that retrying cannot fix; it does not count against the circuit breaker."""
+
+    default_type = "InvalidParameters"
+
+
+class TransientError(_TaskFailure):
     """A failure worth retrying (and counted by the circuit breaker); may carry output."""
 
     retryable = True
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        error_type: str = "HandlerError",
-        output: Any = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message, error_type=error_type)
-        self.output = output
-        self.details = details
 
 
 _TEXT_KEYS = ("text", "summary", "content", "stdout", "message", "body")
