@@ -296,10 +296,11 @@ def plan_rule_diagnostics(data: Any, *, tasks_key: str = "tasks") -> list[Diagno
         )
     ids: set[Any] | None = None
     columns = _columns(tasks, *_ADVANCED)
-    for i, task in enumerate(tasks):
+    # Control structures are rare: find the tasks that have any before looking at each one.
+    flagged = sorted({i for col in columns for i, value in enumerate(col) if value is not None})
+    for i in flagged:
+        task = tasks[i]
         used = [name for name, col in zip(_ADVANCED, columns, strict=True) if col[i] is not None]
-        if not used:
-            continue
         if len(used) > 1:
             diags.append(
                 Diagnostic(
