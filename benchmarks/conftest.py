@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def altlas_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("ALTLAS_"):
-            monkeypatch.delenv(key)
-    home = tmp_path / "altlas-home"
-    home.mkdir()
-    monkeypatch.setenv("ALTLAS_HOME", str(home))
-    return home
+    """A fresh, empty ALTLAS_HOME for each test."""
+    from altlas.testing import seal_home
+
+    return seal_home(tmp_path, monkeypatch)

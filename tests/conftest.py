@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -24,13 +23,9 @@ def pytest_report_header() -> list[str]:
 @pytest.fixture(autouse=True)
 def altlas_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh, empty ALTLAS_HOME for each test."""
-    for key in list(os.environ):
-        if key.startswith("ALTLAS_"):
-            monkeypatch.delenv(key)
-    home = tmp_path / "altlas-home"
-    home.mkdir()
-    monkeypatch.setenv("ALTLAS_HOME", str(home))
-    return home
+    from altlas.testing import seal_home
+
+    return seal_home(tmp_path, monkeypatch)
 
 
 @pytest.fixture

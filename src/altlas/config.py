@@ -106,12 +106,6 @@ class Settings:
             where = str(self.config_file) if self.config_file else "settings"
             raise ConfigError(f"{where}: [{name}] {loc}: {err['msg']}") from None
 
-    def with_overrides(self, section: str, **values: Any) -> Settings:
-        data = {k: dict(v) if isinstance(v, dict) else v for k, v in self.data.items()}
-        sect = data.setdefault(section, {})
-        sect.update({k: v for k, v in values.items() if v is not None})
-        return Settings(self.home, data, config_file=self.config_file)
-
 
 def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     """Defaults, then the config file, then ``ALTLAS_<SECTION>__<KEY>`` variables."""

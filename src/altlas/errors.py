@@ -23,8 +23,7 @@ either.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +42,6 @@ __all__ = [
     "RunNotFoundError",
     "SegmentationError",
     "ValidationError",
-    "error_context",
 ]
 
 
@@ -179,15 +177,3 @@ class NotFoundError(ArchiveError):
 
 class AuthError(AltlasError):
     """Authentication or authorisation refused."""
-
-
-@contextmanager
-def error_context(**context: Any) -> Iterator[None]:
-    """Attach context (``file=``, ``task_id=`` ...) to any AltlasError raised inside."""
-    try:
-        yield
-    except AltlasError as exc:
-        for key, value in context.items():
-            if value is not None:
-                exc.context.setdefault(key, value)
-        raise

@@ -10,7 +10,9 @@ Needs ``hypothesis`` (in the ``test`` extra); nothing in altlas imports this mod
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -51,9 +53,23 @@ from altlas.formats.result import (
     success_rate_of,
 )
 
-__all__ = ["atlases", "json_values", "plans", "results", "texts", "timestamps"]
+__all__ = ["atlases", "json_values", "plans", "results", "seal_home", "texts", "timestamps"]
 
 _TURKISH = "çğıöşüÇĞİÖŞÜ"
+
+
+def seal_home(tmp_path: Path, monkeypatch: Any) -> Path:
+    """Point ALTLAS_HOME at a fresh directory and drop every other ALTLAS_* setting.
+
+    ``monkeypatch`` is pytest's fixture, so everything is undone after the test.
+    """
+    for key in list(os.environ):
+        if key.startswith("ALTLAS_"):
+            monkeypatch.delenv(key)
+    home = tmp_path / "altlas-home"
+    home.mkdir()
+    monkeypatch.setenv("ALTLAS_HOME", str(home))
+    return home
 
 
 def texts(max_size: int = 40) -> st.SearchStrategy[str]:

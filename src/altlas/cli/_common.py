@@ -6,7 +6,6 @@ Nothing heavy is imported here; ``altlas --help`` must stay fast.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -161,6 +160,4 @@ def _csv_cell(value: Any) -> str:
         import orjson
 
         return orjson.dumps(value).decode()
-    buf = io.StringIO()
-    buf.write(_cell(value) if not isinstance(value, float) else repr(value))
-    return buf.getvalue()
+    return repr(value) if isinstance(value, float) else _cell(value)

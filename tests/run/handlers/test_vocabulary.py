@@ -66,7 +66,16 @@ def test_segmented_commands_run_end_to_end(tmp_path: Path) -> None:
         "Analyze sales.csv and then create a summary report",
         "sales.csv dosyasını json biçimine dönüştür",
         "notes.md dosyasını açıp özetle",
+        "Summarize notes.md",
     ):
         plan = altlas.segment(command)
         result = altlas.run(plan, workspace=tmp_path)
         assert result.status.value == "success", (command, [t.error for t in result.tasks])
+
+
+def test_summarizing_a_missing_file_fails_clearly(tmp_path: Path) -> None:
+    """A named file that is not in the workspace is a NotFound task error naming it."""
+    result = altlas.run(altlas.segment("Summarize missing.md"), workspace=tmp_path)
+    error = result.tasks[0].error
+    assert error is not None
+    assert (error.type, error.message) == ("NotFound", "cannot read missing.md: no such file")

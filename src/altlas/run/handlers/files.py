@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from altlas.formats.plan import Task
 from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, file_stamp
 
-__all__ = ["FilesHandler"]
+__all__ = ["FilesHandler", "read_file"]
 
 OPERATIONS = ("read", "write", "append", "list", "delete")
 _PATH_KEYS = ("path", "file_path", "file", "target")
@@ -102,7 +103,7 @@ def _do(ctx: HandlerContext, op: str) -> dict[str, Any]:
     path = ctx.path(raw, what=key)
     shown = str(raw)
     encoding = str(ctx.params.get("encoding", "utf-8"))
-    try:
+    with _file_errors(shown, encoding):
         if op == "read":
             return _read(ctx, path, shown, encoding)
         if op == "delete":
@@ -116,12 +117,27 @@ def _do(ctx: HandlerContext, op: str) -> dict[str, Any]:
             fh.write(data)
         ctx.add_artifact(path)
         return {"bytes_written": len(data), "file_path": shown, "operation": op}
+
+
+@contextmanager
+def _file_errors(shown: str, encoding: str) -> Iterator[None]:
+    """File-system failures as the permanent task errors users see."""
+    try:
+        yield
     except LookupError:
         raise PermanentError(f"parameters.encoding: unknown encoding '{encoding}'") from None
     except IsADirectoryError:
         raise PermanentError(f"{shown} is a directory", error_type="IsADirectory") from None
     except PermissionError as exc:
         raise PermanentError(f"{shown}: {exc.strerror}", error_type="PermissionDenied") from None
+
+
+def read_file(
+    ctx: HandlerContext, raw: str, *, what: str = "path", encoding: str = "utf-8"
+) -> dict[str, Any]:
+    """Read a workspace file exactly as the files handler does: confined, capped, typed errors."""
+    with _file_errors(raw, encoding):
+        return _read(ctx, ctx.path(raw, what=what), raw, encoding)
 
 
 def _read(ctx: HandlerContext, path: Path, shown: str, encoding: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from altlas.formats.plan import Task
 from altlas.run.handlers.base import Handler, HandlerContext, PermanentError
+from altlas.run.handlers.files import read_file
 
 __all__ = ["SummarizeHandler", "summarize_text"]
 
@@ -57,18 +58,6 @@ def summarize_text(text: str, *, sentences: int = 3) -> list[str]:
     return [found[i] for i in sorted(chosen)]
 
 
-def _read_text(ctx: HandlerContext, value: str) -> str:
-    path = ctx.path(value)
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise PermanentError(
-            f"no such file in the workspace: {value}", error_type="NotFound"
-        ) from None
-    except OSError as exc:
-        raise PermanentError(f"cannot read {value}: {exc.strerror}") from None
-
-
 class SummarizeHandler(Handler):
     name = "summarize"
     description = "deterministic extractive summary of parameters.text or dependency outputs"
@@ -86,7 +75,7 @@ class SummarizeHandler(Handler):
         source = "parameters.text"
         path_param = ctx.params.get("path")
         if not (isinstance(text, str) and text.strip()) and isinstance(path_param, str):
-            text, source = _read_text(ctx, path_param), f"file {path_param}"
+            text, source = read_file(ctx, path_param)["content"], f"file {path_param}"
         if not (isinstance(text, str) and text.strip()):
             text, source = ctx.input_text(), "dependencies"
         if not text.strip():

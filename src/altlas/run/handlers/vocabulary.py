@@ -14,10 +14,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from altlas.formats.plan import Task
+from altlas.run.handlers.data import FORMATS
 
 __all__ = ["handler_parameters"]
 
-TABLE_SUFFIXES = (".csv", ".json", ".ndjson", ".jsonl", ".parquet")
+TABLE_SUFFIXES = tuple(FORMATS)
+"""What the data handler can load; a file with one of these suffixes is a table source."""
 TEXT_SUFFIXES = (".md", ".txt", ".rst", ".log", ".html", ".htm")
 
 
