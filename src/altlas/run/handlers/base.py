@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ __all__ = [
     "file_stamp",
     "handler",
     "text_of",
+    "write_workspace_file",
 ]
 
 
@@ -154,6 +157,64 @@ class HandlerContext:
         """The text of every dependency output, in dependency order, blank-line separated."""
         parts = [text_of(v).strip() for v in self.inputs.values()]
         return "\n\n".join(p for p in parts if p)
+
+
+def write_workspace_file(
+    ctx: HandlerContext, relpath: str | Path, data: bytes, overwrite: bool
+) -> Path:
+    """Write ``data`` to a workspace file under the overwrite rule; the written path.
+
+    The path is confined to the workspace and its parent folders are created. An existing
+    file with different bytes is kept unless ``overwrite``; identical bytes are a no-op.
+    The write is atomic (a sibling temporary file renamed over the target) and the file is
+    created ``0o644 & ~umask``, so nothing a plan writes is executable.
+    """
+    path = ctx.path(relpath)
+    shown = str(relpath)
+    if path.is_dir():
+        raise PermanentError(f"{shown} is a directory", error_type="IsADirectory")
+    if path.exists():
+        if _same_bytes(path, data):
+            ctx.add_artifact(path)
+            return path
+        if not overwrite:
+            raise PermanentError(
+                f"{shown} already exists with different content; use --overwrite to replace it",
+                error_type="WouldOverwrite",
+            )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(path, data)
+    except NotADirectoryError:
+        raise PermanentError(
+            f"cannot write {shown}: a parent is a file", error_type="NotADirectory"
+        ) from None
+    except PermissionError as exc:
+        raise PermanentError(f"{shown}: {exc.strerror}", error_type="PermissionDenied") from None
+    ctx.add_artifact(path)
+    return path
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # os.open applies the umask to 0o644 itself; mkstemp would leave the file 0o600
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        temp.replace(path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 class Handler:
