@@ -10,11 +10,10 @@ never one fsync per request. ``altlas analytics`` and ``GET /v1/analytics`` shar
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +48,6 @@ GROUPINGS = {
     "route,principal": ("route", "method", "principal"),
     "status": ("status",),
 }
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,22 +177,15 @@ class AnalyticsRecorder:
 
 
 def parse_since(text: str | None, *, now: datetime | None = None) -> float | None:
-    """``1h``, ``30m``, ``7d`` back from now, or an ISO 8601 time; None is everything."""
+    """``1h``, ``30m``, ``7d`` back from now, or an ISO 8601 time; None is everything.
+
+    The same grammar (and the same out-of-range check) as the archive's ``--since``.
+    """
+    from altlas.index.timeparse import parse_when
+
     if text is None or not text.strip():
         return None
-    now = now or datetime.now(UTC)
-    match = _DURATION.match(text)
-    if match:
-        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-        return (now - timedelta(seconds=seconds)).timestamp()
-    try:
-        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        message = f"since {text!r} is neither a duration (1h, 7d) nor an ISO time"
-        raise ValidationError([_Diagnostic(message, "since")]) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.timestamp()
+    return parse_when(text, now=now).timestamp()
 
 
 def report(

@@ -34,6 +34,7 @@ from altlas.events.bus import EventBus
 from altlas.events.embedded import SqliteJobQueue
 from altlas.server.accounts import AccountStore
 from altlas.server.analytics import AnalyticsRecorder
+from altlas.server.bodies import AltlasRequest
 from altlas.server.caching import ConditionalGetMiddleware, SearchCache
 from altlas.server.config import ServerConfig
 from altlas.server.context import ArchiveHolder, ServerContext
@@ -227,6 +228,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         on_app_init=[jwt_auth.on_app_init],
         exception_handlers=exception_handlers(),
         request_max_body_size=config.max_body_bytes,
+        request_class=AltlasRequest,
         stores=stores,
         response_cache_config=ResponseCacheConfig(
             default_expiration=config.search_cache_seconds or None,

@@ -106,6 +106,8 @@ class ServerConfig(BaseModel):
     """``Secure`` on the auth cookie; default: on when TLS is configured."""
 
     max_body_bytes: int = Field(default=10_000_000, ge=1024)
+    max_json_depth: int = Field(default=128, ge=8, le=900)
+    """How deeply a JSON body may nest arrays and objects (400 above it)."""
     cors_origins: list[str] = Field(default_factory=list)
     """Origins allowed by CORS. Empty (the default): no CORS headers at all."""
     metrics_public: bool = False

@@ -14,6 +14,8 @@ from pydantic import BaseModel
 from altlas.server.roles import Permission
 
 __all__ = [
+    "SMALL_BODY",
+    "TEXT_BODY",
     "ErrorEnvelope",
     "PublicOperation",
     "RawBodyOperation",
@@ -70,6 +72,12 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
         for status in statuses
     }
 
+
+SMALL_BODY = 8 * 1024
+"""Body limit of routes whose models hold a few short fields (auth, keys, atlas): the
+global ``max_body_bytes`` is for documents, and a JSON body is decoded on the event loop."""
+TEXT_BODY = 1024 * 1024
+"""Body limit of ``POST /v1/segment`` (100,000 characters of text, escaped)."""
 
 PROTECTED = (400, 401, 403, 413, 422, 429)
 """What any authenticated route can answer, besides its own statuses."""

@@ -10,7 +10,7 @@ from litestar.params import FromQuery, JSONBody
 
 from altlas.server.models import SegmentRequest
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, errors, route_opt
+from altlas.server.routes._common import PROTECTED, TEXT_BODY, errors, route_opt
 
 __all__ = ["ROUTES"]
 
@@ -21,6 +21,7 @@ _MEDIA = {"json": "application/json", "yaml": "application/yaml"}
     "/segment",
     opt=route_opt(Permission.SEGMENT, "segment"),
     status_code=200,
+    request_max_body_size=TEXT_BODY,
     tags=["segment"],
     responses=errors(*PROTECTED),
 )
