@@ -22,11 +22,22 @@ from altlas.run.handlers.routing import Route
 from altlas.run.handlers.vocabulary import handler_parameters
 from altlas.run.journal import Journal
 from altlas.run.options import RunConfig
+from altlas.run.planning import condition_holds
 from altlas.run.resilience import BreakerRegistry, CircuitBreaker, retry_policy
 from altlas.run.state import TaskState
 from altlas.run.templating import render
 
-__all__ = ["RunContext", "TaskTimeout", "effective_retries", "effective_timeout", "execute_task"]
+__all__ = [
+    "CONDITION_FALSE",
+    "RunContext",
+    "TaskTimeout",
+    "effective_retries",
+    "effective_timeout",
+    "execute_task",
+]
+
+CONDITION_FALSE = "ConditionFalse"
+"""The error type of a task skipped because its condition did not hold (not a failure)."""
 
 
 class TaskTimeout(TransientError):
@@ -103,8 +114,8 @@ def _inputs(rc: RunContext, task: Task) -> dict[str, Any]:
     return out
 
 
-def _templated(rc: RunContext, task: Task) -> dict[str, Any]:
-    params = handler_parameters(task)
+def _templated(rc: RunContext, task: Task, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    params = handler_parameters(task) if params is None else params
     if "{{" not in orjson.dumps(params, default=str).decode():
         return params
     outputs: dict[str, Any] = {}
@@ -213,6 +224,12 @@ async def execute_task(
         if route is None:
             raise route_error or PermanentError("no handler", error_type="NoHandler")
         handler = route.handler
+        skip = _condition_skip(rc, state.task)
+        if skip is not None:
+            state.status = TaskStatus.SKIPPED
+            state.error = ErrorInfo(type=CONDITION_FALSE, message=skip)
+            state.set_output({"skipped": True, "reason": skip})
+            return state
         params = _templated(rc, state.task)
         inputs = _inputs(rc, state.task)
         key = None
@@ -265,6 +282,26 @@ async def execute_task(
         state.finished_at = utcnow()
         state.duration_ms = round((time.perf_counter() - started) * 1000, 3)
     return state
+
+
+def _condition_skip(rc: RunContext, task: Task) -> str | None:
+    """Why ``task`` must not run: its own condition is false, or it is another's else branch."""
+    for dep in task.dependencies:
+        carrier = rc.states.get(dep)
+        branch = carrier.task.condition if carrier is not None else None
+        in_else = bool(branch and branch.else_body and task.id in branch.else_body)
+        if in_else and carrier is not None and carrier.status is TaskStatus.COMPLETED:
+            return f"the condition of '{dep}' held, so its else branch did not run"
+    branch = task.condition
+    if branch is None:
+        return None
+
+    def value_of(operand: Any) -> Any:
+        return _templated(rc, task, {"value": operand})["value"]
+
+    if condition_holds(branch.condition, value_of):
+        return None
+    return str(task.metadata.get("condition_text") or "the condition did not hold")
 
 
 def _probe(rc: RunContext, state: TaskState, params: dict[str, Any]) -> HandlerContext:

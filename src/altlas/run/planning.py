@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from altlas.errors import ExecutionError, ValidationError
 from altlas.formats.common import Priority
-from altlas.formats.plan import Plan, Task
+from altlas.formats.plan import Condition, ConditionOperator, Plan, Task
 from altlas.formats.validation import graph_diagnostics
 from altlas.run.handlers.base import PermanentError
 from altlas.run.handlers.routing import Route, Router
@@ -16,6 +17,7 @@ from altlas.run.handlers.routing import Route, Router
 __all__ = [
     "DryRunStep",
     "check_graph",
+    "condition_holds",
     "dry_run",
     "execution_order",
     "priority_key",
@@ -168,3 +170,65 @@ def dry_run(
                 step.note = (step.note + " " if step.note else "") + "(refused: needs --allow-net)"
         steps.append(step)
     return steps
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, list | dict):
+        return float(len(value))  # "has any lines": a list compares by its length
+    return None
+
+
+def _compare(op: ConditionOperator, left: Any, right: Any) -> bool:
+    if op in (ConditionOperator.CONTAINS, ConditionOperator.NOT_CONTAINS):
+        inside = (str(right) in left) if isinstance(left, str) else (right in (left or ()))
+        return inside if op is ConditionOperator.CONTAINS else not inside
+    if op is ConditionOperator.STARTS_WITH:
+        return str(left).startswith(str(right))
+    if op is ConditionOperator.ENDS_WITH:
+        return str(left).endswith(str(right))
+    a, b = _number(left), _number(right)
+    if a is None or b is None:
+        a_text, b_text = str(left), str(right)
+        if op is ConditionOperator.EQ:
+            return a_text == b_text
+        if op is ConditionOperator.NEQ:
+            return a_text != b_text
+        raise PermanentError(
+            f"condition {op.value}: cannot compare {left!r} and {right!r} as numbers",
+            error_type="ConditionError",
+        )
+    checks: dict[ConditionOperator, Callable[[float, float], bool]] = {
+        ConditionOperator.EQ: lambda x, y: x == y,
+        ConditionOperator.NEQ: lambda x, y: x != y,
+        ConditionOperator.GT: lambda x, y: x > y,
+        ConditionOperator.LT: lambda x, y: x < y,
+        ConditionOperator.GTE: lambda x, y: x >= y,
+        ConditionOperator.LTE: lambda x, y: x <= y,
+    }
+    return checks[op](a, b)
+
+
+def condition_holds(condition: Condition, value_of: Callable[[Any], Any]) -> bool:
+    """Evaluate a v2 condition tree; ``value_of`` fills ``{{ ... }}`` references of operands."""
+    op = condition.operator
+    if op is ConditionOperator.NOT:
+        assert isinstance(condition.left, Condition)  # the model's arity check guarantees it
+        return not condition_holds(condition.left, value_of)
+    if op in (ConditionOperator.AND, ConditionOperator.OR):
+        assert isinstance(condition.left, Condition) and isinstance(condition.right, Condition)
+        first = condition_holds(condition.left, value_of)
+        if op is ConditionOperator.AND and not first:
+            return False
+        if op is ConditionOperator.OR and first:
+            return True
+        return condition_holds(condition.right, value_of)
+    return _compare(op, value_of(condition.left), value_of(condition.right))

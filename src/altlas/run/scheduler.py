@@ -16,7 +16,7 @@ from collections import defaultdict
 from altlas.formats.common import TaskStatus, utcnow
 from altlas.formats.result import ErrorInfo
 from altlas.run.events import EventType, RunEvent
-from altlas.run.executor import RunContext, execute_task
+from altlas.run.executor import CONDITION_FALSE, RunContext, execute_task
 from altlas.run.handlers.base import PermanentError
 from altlas.run.handlers.routing import Route
 from altlas.run.planning import priority_key
@@ -194,14 +194,28 @@ class Scheduler:
                         ready, (priority_key(child_state.task, child_state.index), child)
                     )
             return
-        stack = list(dependents.get(state.id, ()))
-        reason = f"dependency '{state.id}' {state.status.value}"
+        children = list(dependents.get(state.id, ()))
+        error_type, reason = "DependencyFailed", f"dependency '{state.id}' {state.status.value}"
+        if state.error is not None and state.error.type == CONDITION_FALSE:
+            # a false condition is not a failure: its else branch runs, the rest is skipped too
+            error_type, reason = CONDITION_FALSE, state.error.message
+            branch = state.task.condition
+            otherwise = set(branch.else_body or ()) if branch else set()
+            for child in [c for c in children if c in otherwise]:
+                remaining[child] -= 1
+                child_state = states[child]
+                if remaining[child] == 0 and not child_state.status.finished:
+                    heapq.heappush(
+                        ready, (priority_key(child_state.task, child_state.index), child)
+                    )
+            children = [c for c in children if c not in otherwise]
+        stack = children
         while stack:
             child = stack.pop()
             child_state = states[child]
             if child_state.status.finished:
                 continue
-            self._finish(child_state, TaskStatus.SKIPPED, "DependencyFailed", reason)
+            self._finish(child_state, TaskStatus.SKIPPED, error_type, reason)
             stack.extend(dependents.get(child, ()))
 
     async def _shutdown(self) -> None:

@@ -36,6 +36,7 @@ def test_builtins_are_all_there() -> None:
         "report",
         "schedule",
         "summarize",
+        "text",
     ]
 
 

@@ -1,4 +1,16 @@
-"""The ``files`` handler: read, write, append, list and delete, confined to the workspace."""
+"""The ``files`` handler: read, write, append, list, delete, copy, move and back up files.
+
+Everything is confined to the workspace. Writes follow the overwrite rule of
+:func:`~altlas.run.handlers.base.write_workspace_file`: an existing file with different content
+is replaced only when ``parameters.overwrite`` is true. Operations and their parameters:
+
+* ``read`` / ``delete`` ``path``; ``write`` (alias ``create``) ``path`` [``content``];
+* ``append`` ``path`` ``content`` (as is) or ``line`` (on a line of its own);
+* ``copy`` / ``move`` (alias ``rename``) ``source`` ``dest``: a ``dest`` that is a folder (or
+  ends in ``/``) receives the file under its own name;
+* ``list`` [``path``] [``pattern``] [``recursive``]: the matching files, as the answer;
+* ``backup`` [``dest``]: every workspace file copied into a new folder; nothing is deleted.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +21,30 @@ from pathlib import Path
 from typing import Any
 
 from altlas.formats.plan import Task
-from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, file_stamp
+from altlas.run.handlers.base import (
+    Handler,
+    HandlerContext,
+    PermanentError,
+    file_stamp,
+    write_workspace_file,
+)
 
 __all__ = ["FilesHandler", "read_file"]
 
-OPERATIONS = ("read", "write", "append", "list", "delete")
+OPERATIONS = (
+    "read",
+    "write",
+    "create",
+    "append",
+    "list",
+    "delete",
+    "copy",
+    "move",
+    "rename",
+    "backup",
+)
 _PATH_KEYS = ("path", "file_path", "file", "target")
-_WRITES = ("write", "append", "delete")
+_WITHOUT_PATH = ("list", "copy", "move", "rename", "backup")
 
 
 def _path_param(params: Mapping[str, Any]) -> tuple[str, Any] | None:
@@ -53,8 +82,10 @@ class FilesHandler(Handler):
         op = _operation(task, params)
         if op not in OPERATIONS:
             return f"operation '{op}' is not one of {', '.join(OPERATIONS)}"
-        if op != "list" and _path_param(params) is None:
+        if op not in _WITHOUT_PATH and _path_param(params) is None:
             return "needs parameters.path (or file_path)"
+        if op in ("copy", "move", "rename") and not (params.get("source") and params.get("dest")):
+            return f"{op} needs parameters.source and parameters.dest"
         if task.type == "create" and op == "write" and "content" not in params:
             # without content a create task is a report over its dependencies
             return "needs parameters.content"
@@ -98,7 +129,12 @@ def _do(ctx: HandlerContext, op: str) -> dict[str, Any]:
     found = _path_param(ctx.params)
     if op == "list":
         return _list(ctx, ctx.path(found[1] if found else ".", what=found[0] if found else "path"))
-    assert found is not None
+    if op in ("copy", "move", "rename", "backup"):
+        from altlas.run.handlers.files_copy import backup, copy_or_move
+
+        return backup(ctx) if op == "backup" else copy_or_move(ctx, op)
+    if found is None:
+        raise PermanentError(f"files {op} needs parameters.path")
     key, raw = found
     path = ctx.path(raw, what=key)
     shown = str(raw)
@@ -111,12 +147,35 @@ def _do(ctx: HandlerContext, op: str) -> dict[str, Any]:
                 raise PermanentError(f"cannot delete {shown}: no such file", error_type="NotFound")
             path.unlink()
             return {"file_path": shown, "operation": op, "deleted": True}
+        if op == "append":
+            return _append(ctx, path, shown, encoding)
         data = _content(ctx).encode(encoding)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("ab" if op == "append" else "wb") as fh:
-            fh.write(data)
-        ctx.add_artifact(path)
+        overwrite = bool(ctx.params.get("overwrite", False))
+        write_workspace_file(ctx, raw, data, overwrite)
         return {"bytes_written": len(data), "file_path": shown, "operation": op}
+
+
+def _append(ctx: HandlerContext, path: Path, shown: str, encoding: str) -> dict[str, Any]:
+    line = ctx.params.get("line")
+    if isinstance(line, str):
+        # a line of its own: it must not glue onto a last line without a newline
+        text = line if line.endswith("\n") else line + "\n"
+        if path.is_file() and path.stat().st_size:
+            with path.open("rb") as fh:
+                fh.seek(-1, 2)
+                if fh.read(1) != b"\n":
+                    text = "\n" + text
+    else:
+        text = _content(ctx)
+    data = text.encode(encoding)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab") as fh:
+        fh.write(data)
+    ctx.add_artifact(path)
+    out: dict[str, Any] = {"bytes_written": len(data), "file_path": shown, "operation": "append"}
+    if isinstance(line, str):
+        out["answer"] = f"Added to {shown}: {text.strip()}"
+    return out
 
 
 @contextmanager
@@ -184,9 +243,13 @@ def _list(ctx: HandlerContext, root: Path) -> dict[str, Any]:
         )
         if len(entries) >= ctx.config.max_output_rows:
             break
+    names = [str(e["path"]) for e in entries]
+    where = str(root.relative_to(base).as_posix()) if root != base else "the workspace"
+    found = f"{len(names)} matching '{pattern}' in {where}"
     return {
         "files": entries,
         "count": len(entries),
         "operation": "list",
-        "text": "\n".join(str(e["path"]) for e in entries),
+        "text": "\n".join(names),
+        "answer": f"{found}:\n" + "\n".join(names) if names else f"No files {found}",
     }

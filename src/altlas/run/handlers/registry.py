@@ -33,6 +33,7 @@ def builtin_handlers() -> list[Handler]:
     from altlas.run.handlers.llm import LlmHandler
     from altlas.run.handlers.report import ReportHandler
     from altlas.run.handlers.summarize import SummarizeHandler
+    from altlas.run.handlers.text import TextHandler
 
     return [
         ArchiveHandler(),
@@ -46,6 +47,7 @@ def builtin_handlers() -> list[Handler]:
         ReportHandler(),
         ScheduleHandler(),
         SummarizeHandler(),
+        TextHandler(),
     ]
 
 

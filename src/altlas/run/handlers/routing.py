@@ -29,7 +29,9 @@ DEFAULT_ROUTES: dict[str, tuple[str, ...]] = {
     "analyze": ("data", "summarize"),
     "open": ("files",),
     "transform": ("data",),
-    "execute": ("command",),
+    # a free "execute" verb ("run the numbers", "back it up") is not a program: only an
+    # explicit command, with handler "command" or type system_command, reaches that handler
+    "execute": (),
     "summarize": ("summarize",),
     "schedule": ("schedule",),
     # the original runner's parameters.task_type values
@@ -115,6 +117,12 @@ class Router:
                     f"({', '.join(sorted(self.table))}) and no handler has that name; "
                     f"available handlers: {self._available()}",
                 )
+        if not names:
+            raise NoHandlerError(
+                f"task type '{key}' says what to do only in words and has no handler of its "
+                "own: name one with task.handler (a program needs handler 'command' with "
+                "parameters.argv)",
+            )
         reasons: list[str] = []
         for name in names:
             found = self.registry.get(name)
