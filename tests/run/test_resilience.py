@@ -165,6 +165,7 @@ def test_open_breaker_fails_fast_in_a_run(mkplan, workspace, failing_server) -> 
         plan,
         workspace=workspace,
         allow_net=True,
+        http_allow_hosts=["127.0.0.1"],
         concurrency=1,
         breaker_failures=3,
         continue_on_error=True,

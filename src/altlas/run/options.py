@@ -41,7 +41,17 @@ class RunConfig(BaseModel):
     allow_exec: bool = False
     exec_allowlist: list[str] = Field(default_factory=list)
     """Programs the command handler may start (a bare name matches a PATH lookup only)."""
+    exec_env_allow: list[str] = Field(default_factory=list)
+    """More environment names (or ``NAME_*`` patterns) a plan may set for a command, on top
+    of LANG, LC_*, TZ, TERM, NO_COLOR; loader and interpreter hooks are refused regardless."""
+    exec_path: str = "/usr/local/bin:/usr/bin:/bin"
+    """The PATH commands are looked up on and run with (never the server's PATH)."""
     allow_net: bool = False
+    http_allow_hosts: list[str] = Field(default_factory=list)
+    """Hosts (``host`` or ``host:port``) the http handler may reach although they resolve to
+    loopback, private, link-local or metadata addresses."""
+    http_max_redirects: int = Field(default=5, ge=0, le=50)
+    """Redirects the http handler follows (each one checked again) before it gives up."""
     workspace: Path | None = None
     """The directory file-touching handlers are confined to (default: the current directory)."""
     output_dir: Path | None = None
@@ -56,11 +66,19 @@ class RunConfig(BaseModel):
     max_output_rows: int = Field(default=10_000, ge=1)
     """Cap on table rows a data handler keeps in its output."""
 
-    @field_validator("exec_allowlist", mode="before")
+    @field_validator("exec_allowlist", "exec_env_allow", "http_allow_hosts", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("exec_path")
+    @classmethod
+    def _absolute_dirs(cls, value: str) -> str:
+        # a relative entry would make lookups depend on the command's cwd, the workspace
+        if not value or any(not part.startswith("/") for part in value.split(":")):
+            raise ValueError("must be a ':'-separated list of absolute directories")
         return value
 
     @field_validator("routing", mode="before")

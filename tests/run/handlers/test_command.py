@@ -90,6 +90,7 @@ def test_stdin_and_env(mkplan, workspace) -> None:
         {"argv": [PY, "-c", code], "stdin": "abc", "env": {"ALTLAS_T": "v"}},
         allow_exec=True,
         exec_allowlist=[PY],
+        exec_env_allow=["ALTLAS_T"],
     )
     assert task.output["stdout"].strip() == "ABC v"
 
@@ -119,7 +120,7 @@ def test_timeout_kills_the_whole_process_group(mkplan, workspace) -> None:
     plan = mkplan(
         {
             "id": "c",
-            "type": "execute",
+            "type": "system_command",
             "timeout_seconds": 1.0,
             "parameters": {"argv": [PY, "-c", script]},
         }
@@ -146,5 +147,5 @@ def test_program_not_found(mkplan, workspace) -> None:
     )
     assert (task.error.type, task.error.message) == (
         "NotFound",
-        "program not found: no-such-program-xyz",
+        "program not found: no-such-program-xyz (looked on /usr/local/bin:/usr/bin:/bin)",
     )

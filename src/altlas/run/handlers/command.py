@@ -1,8 +1,11 @@
 """The ``command`` handler: run a program from an argv list, never through a shell.
 
-Off unless the run allows it (``--allow-exec``) *and* the program is on the allowlist. The
-program starts in its own process group, so a timeout or a cancel kills it and every child
-it spawned. stdout, stderr and the exit code are recorded, also when the command fails.
+Off unless the run allows it (``--allow-exec``) *and* the program is on the allowlist. Even
+then it runs sandboxed (:mod:`altlas.run.handlers.exec_sandbox`): a minimal environment, no
+loader or interpreter hooks, path arguments inside the workspace, no program from the
+workspace, umask 0o022. The program starts in its own process group, so a timeout or a
+cancel kills it and every child it spawned. stdout, stderr and the exit code are recorded,
+also when the command fails.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from typing import Any
 
 from altlas.formats.plan import Task
 from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, TransientError
+from altlas.run.handlers.exec_sandbox import (
+    child_env,
+    confine_arguments,
+    plan_env,
+    resolve_program,
+)
 
 __all__ = ["CommandHandler", "argv_of", "is_allowed"]
 
@@ -105,21 +114,26 @@ class CommandHandler(Handler):
                 f"add it with --allow {argv[0]}",
                 error_type="PermissionDenied",
             )
+        workspace = ctx.workspace.resolve()
         cwd = ctx.path(ctx.params.get("cwd", "."), what="cwd")
-        env = None
-        extra_env = ctx.params.get("env")
-        if isinstance(extra_env, Mapping):
-            env = {**os.environ, **{str(k): str(v) for k, v in extra_env.items()}}
+        task_id = ctx.task.id
+        extra_env = plan_env(task_id, ctx.params.get("env"), config.exec_env_allow)
+        program = resolve_program(task_id, argv[0], cwd, workspace, config.exec_path)
+        confine_arguments(task_id, argv[1:], cwd, workspace)
         stdin = ctx.params.get("stdin")
         try:
             proc = await asyncio.create_subprocess_exec(
                 *argv,
+                executable=program,
                 cwd=cwd,
-                env=env,
+                env=child_env(workspace, config.exec_path, extra_env),
                 stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,
+                # whatever the server's umask, files the command creates are not group- or
+                # world-writable (and it cannot run anything it writes: see resolve_program)
+                umask=0o022,
             )
         except FileNotFoundError:
             raise PermanentError(f"program not found: {argv[0]}", error_type="NotFound") from None

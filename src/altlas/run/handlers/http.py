@@ -1,4 +1,10 @@
-"""The ``http`` handler (httpx): one request, off unless the run allows the network."""
+"""The ``http`` handler (httpx): one request, off unless the run allows the network.
+
+Even with the network on, a plan reaches only public addresses (or hosts an operator listed
+in ``[run] http_allow_hosts``): every connection, redirects included, goes through
+:mod:`altlas.run.handlers.http_sandbox`. Redirects are followed here, at most
+``[run] http_max_redirects`` of them.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,64 @@ def _url(params: Mapping[str, Any]) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PermanentError(f"parameters.url must be an http(s) URL, not {url!r}")
     return url.strip()
+
+
+async def _send(
+    ctx: HandlerContext, method: str, url: str, kwargs: dict[str, Any], *, follow: bool
+) -> tuple[Any, list[str]]:
+    """Send the request, following redirects here (each hop connects through the guard)."""
+    import httpx
+
+    from altlas.run.handlers.http_sandbox import AddressBlocked, GuardedTransport
+
+    limit = ctx.config.http_max_redirects
+    hops: list[str] = []
+    try:
+        async with httpx.AsyncClient(
+            transport=GuardedTransport(ctx.config.http_allow_hosts),
+            follow_redirects=False,
+            timeout=ctx.timeout,
+            trust_env=False,
+        ) as client:
+            request = client.build_request(method, url, **kwargs)
+            while True:
+                response = await client.send(request)
+                if not (follow and response.is_redirect and response.next_request is not None):
+                    await response.aread()
+                    return response, hops
+                request = response.next_request
+                await response.aclose()
+                _check_redirect(ctx, method, url, request.url, len(hops), limit)
+                hops.append(str(request.url))
+    except AddressBlocked as exc:
+        where = f" (redirected to {hops[-1]})" if hops else ""
+        raise PermanentError(
+            f"task '{ctx.task.id}': {method} {url}{where} refused: {exc}",
+            error_type="AddressBlocked",
+        ) from None
+    except httpx.InvalidURL as exc:
+        raise PermanentError(f"{method} {url}: invalid URL: {exc}") from None
+    except httpx.HTTPError as exc:
+        raise TransientError(
+            f"{method} {url}: {type(exc).__name__}: {exc}", error_type="HTTPError"
+        ) from None
+
+
+def _check_redirect(
+    ctx: HandlerContext, method: str, url: str, target: Any, done: int, limit: int
+) -> None:
+    if target.scheme not in ("http", "https"):
+        raise PermanentError(
+            f"task '{ctx.task.id}': {method} {url} redirected to a {target.scheme}: URL; "
+            "only http and https are followed",
+            error_type="AddressBlocked",
+        )
+    if done >= limit:
+        raise PermanentError(
+            f"task '{ctx.task.id}': {method} {url} redirected more than {limit} times "
+            "([run] http_max_redirects)",
+            error_type="TooManyRedirects",
+        )
 
 
 class HttpHandler(Handler):
@@ -63,8 +127,6 @@ class HttpHandler(Handler):
             raise PermanentError(
                 f"parameters.method '{method}' is not one of {', '.join(_METHODS)}"
             )
-        import httpx
-
         headers = ctx.params.get("headers") or {}
         if not isinstance(headers, Mapping):
             raise PermanentError("parameters.headers must be an object")
@@ -76,16 +138,8 @@ class HttpHandler(Handler):
         elif ctx.params.get("body") is not None:
             body = ctx.params["body"]
             kwargs["content"] = body if isinstance(body, str) else str(body)
-        try:
-            async with httpx.AsyncClient(
-                follow_redirects=bool(ctx.params.get("follow_redirects", True)),
-                timeout=ctx.timeout,
-            ) as client:
-                response = await client.request(method, url, **kwargs)
-        except httpx.HTTPError as exc:
-            raise TransientError(
-                f"{method} {url}: {type(exc).__name__}: {exc}", error_type="HTTPError"
-            ) from None
+        follow = bool(ctx.params.get("follow_redirects", True))
+        response, hops = await _send(ctx, method, url, kwargs, follow=follow)
         limit = ctx.config.max_output_bytes
         text = response.text
         out: dict[str, Any] = {
@@ -95,6 +149,8 @@ class HttpHandler(Handler):
             "headers": dict(response.headers),
             "text": text[:limit],
         }
+        if hops:
+            out["redirects"] = hops
         if len(text) > limit:
             out["truncated"] = True
         if "json" in response.headers.get("content-type", "") and len(text) <= limit:

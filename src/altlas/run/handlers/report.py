@@ -10,7 +10,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from altlas.formats.plan import Task
-from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, text_of
+from altlas.run.handlers.base import (
+    Handler,
+    HandlerContext,
+    PermanentError,
+    text_of,
+    write_workspace_file,
+)
 
 __all__ = ["ReportHandler"]
 
@@ -110,15 +116,10 @@ class ReportHandler(Handler):
         }
         where = ctx.params.get("path")
         if where:
-            path = ctx.path(where)
             data = body.encode("utf-8")
-
-            def write() -> None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-
-            await asyncio.to_thread(write)
-            ctx.add_artifact(path)
+            # the shared writer: overwrite rule, atomic, confined, never executable
+            overwrite = bool(ctx.params.get("overwrite"))
+            await asyncio.to_thread(write_workspace_file, ctx, str(where), data, overwrite)
             out["path"] = str(where)
             out["bytes_written"] = len(data)
         return out
