@@ -24,7 +24,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from altlas.errors import ConfigError
 
-__all__ = ["Settings", "altlas_home", "load_settings", "resolve_secret"]
+__all__ = ["Settings", "altlas_home", "ensure_home", "load_settings", "resolve_secret"]
 
 S = TypeVar("S", bound=BaseModel)
 _ENV_PREFIX = "ALTLAS_"
@@ -41,6 +41,27 @@ def altlas_home(override: str | os.PathLike[str] | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("altlas", appauthor=False))
+
+
+def ensure_home(home: Path) -> Path:
+    """Create the data directory if needed; one line naming it and the cause when it cannot be."""
+    import errno
+
+    try:
+        if home.is_dir():
+            return home
+        if home.exists():
+            raise ConfigError("ALTLAS_HOME is not a directory (it is a file)", file=str(home))
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        name = errno.errorcode.get(exc.errno or 0, "")
+        cause = f"{exc.strerror or exc}" + (f" ({name})" if name else "")
+        where = exc.filename if exc.filename and str(exc.filename) != str(home) else None
+        raise ConfigError(
+            f"ALTLAS_HOME cannot be created: {cause}" + (f" at {where}" if where else ""),
+            file=str(home),
+        ) from None
+    return home
 
 
 def resolve_secret(reference: str | None, *, what: str = "secret") -> str | None:
@@ -113,7 +134,11 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     config_env = os.environ.get("ALTLAS_CONFIG")
     path = Path(config_env).expanduser() if config_env else root / "config.toml"
     data: dict[str, Any] = {}
-    if path.is_file():
+    try:
+        present = path.is_file()
+    except OSError as exc:  # a home below a folder we may not enter (EACCES)
+        raise ConfigError(f"cannot read config: {exc.strerror}", file=str(path)) from None
+    if present:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
@@ -128,4 +153,4 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         section, _, field = key[len(_ENV_PREFIX) :].lower().partition("__")
         if section and field:
             data.setdefault(section, {})[field] = _parse_env_value(raw)
-    return Settings(root, data, config_file=path if path.is_file() else None)
+    return Settings(root, data, config_file=path if present else None)

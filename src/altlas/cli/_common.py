@@ -40,6 +40,25 @@ def _print_error(exc: AltlasError) -> None:
         typer.echo(f"error: {line}", err=True)
 
 
+def environment_error_line(exc: BaseException) -> str | None:
+    """An OSError or SQLite error that escaped the library, as one line naming path and cause.
+
+    The library turns the failures it expects into AltlasError; this is the net below it, so a
+    full disk or a read-only home never ends in a traceback.
+    """
+    if isinstance(exc, OSError):
+        import errno
+
+        name = errno.errorcode.get(exc.errno or 0)
+        cause = (exc.strerror or str(exc)) + (f" ({name})" if name else "")
+        where = exc.filename or ""
+        return f"{where}: {cause}" if where else cause
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+        return f"database error: {exc}"
+    return None
+
+
 class AltlasGroup(TyperGroup):
     """The root group: turns AltlasError into one line per error and an exit code."""
 
@@ -56,6 +75,12 @@ class AltlasGroup(TyperGroup):
                 raise
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except Exception as exc:
+            line = None if debug_enabled() else environment_error_line(exc)
+            if line is None:
+                raise
+            typer.echo(f"error: {line}", err=True)
+            raise typer.Exit(1) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -430,11 +430,13 @@ def verify(
     else:
         for problem in report.problems:
             mark = "fixed" if problem.fixed else "problem"
-            typer.echo(f"{mark}: {problem.kind}: {problem.message}", err=not problem.fixed)
+            text = " ".join(problem.message.split())  # one line per problem, whatever SQLite said
+            typer.echo(f"{mark}: {problem.kind}: {text}", err=not problem.fixed)
         state = "ok" if report.ok else f"{sum(not p.fixed for p in report.problems)} problem(s)"
+        hint = not report.ok and not repair and all(p.repairable for p in report.problems)
         typer.echo(
             f"{report.records} records, {report.blobs} blobs, {report.index_docs} index "
-            f"documents: {state}" + ("" if report.ok or repair else " (try --repair)")
+            f"documents: {state}" + (" (try --repair)" if hint else "")
         )
     if not report.ok:
         raise typer.Exit(1)

@@ -66,6 +66,8 @@ class ArchiveSettings(BaseModel):
     auto_dictionary_after: int = Field(default=1000, ge=20)
     workers: int = Field(default=1, ge=0, le=8)
     """Processes that parse ahead of the writer in a large add (0: parse in-process)."""
+    check_on_open: bool = True
+    """Run SQLite's ``quick_check`` when the database is opened, so damage is refused early."""
 
 
 class Archive:
@@ -99,7 +101,10 @@ class Archive:
             self.home / "archive.lock", timeout=self.settings.lock_timeout, on_wait=on_lock_wait
         )
         self.store = Store(
-            self.home / "altlas.db", self.lock, busy_timeout=self.settings.busy_timeout
+            self.home / "altlas.db",
+            self.lock,
+            busy_timeout=self.settings.busy_timeout,
+            check_on_open=self.settings.check_on_open,
         )
         self.blobs = BlobStore(
             self.home / "blobs", level=self.settings.zstd_level, fsync=self.settings.fsync
@@ -122,13 +127,15 @@ class Archive:
 
     def open(self) -> Archive:
         """Open (creating and migrating) the database; raises a clear error when it is damaged."""
+        from altlas.config import ensure_home
+
         if self._opened:
             return self
-        self.home.mkdir(parents=True, exist_ok=True)
+        ensure_home(self.home)
         db_file = self.store.path
         fresh = not db_file.exists() or db_file.stat().st_size == 0
         self.store.open()
-        if fresh and self.blobs.any_blob() and self.store.count() == 0:
+        if fresh and self.store.count() == 0 and self.blobs.any_blob():
             self.store.close()
             raise self.store.damaged("is missing or empty while blobs/ holds archived originals")
         rows = self.store.query("SELECT dict_id FROM dictionaries WHERE current = 1")

@@ -19,7 +19,10 @@ from typing import Any
 from altlas.errors import ArchiveError
 from altlas.index.extract import sha256_hex
 
-__all__ = ["BlobDamaged", "BlobMissing", "BlobStore"]
+__all__ = ["NAMES_FILE", "BlobDamaged", "BlobMissing", "BlobStore"]
+
+NAMES_FILE = "names.jsonl"
+"""Sidecar: one JSON line per added original (sha256, name, source, added_at), append-only."""
 
 _ALREADY_COMPRESSED = (b"\x28\xb5\x2f\xfd", b"\x1f\x8b", b"PK\x03\x04")
 _MAX_BLOB = 1 << 30
@@ -98,6 +101,7 @@ class BlobStore:
         self._batch_sync: bool | None = None
         self.dicts_dir = root / "dicts"
         self.quarantine_dir = root / "quarantine"
+        self.names_path = root / NAMES_FILE
         self.level = level
         self.fsync = fsync
         self._dicts: dict[int, Any] = {}
@@ -316,21 +320,71 @@ class BlobStore:
 
     def put_many(self, items: Sequence[tuple[str, bytes]], *, replace: bool = False) -> None:
         """Write frames (``replace``: atomically over existing ones) and make them durable."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        from altlas.index.health import os_cause
+
         futures = [self.write_async(sha, frame, replace=replace) for sha, frame in items]
         self.wait(futures)
-        self.sync_dirs([sha for sha, _ in items])
+        try:
+            self.sync_dirs([sha for sha, _ in items])
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot make blobs durable: {os_cause(exc)}", file=str(self.root)
+            ) from None
 
     def wait(self, futures: Sequence[Future[None]]) -> None:
-        try:
-            for future in futures:
+        """Wait for every write (so none lands after a rollback), then raise the first error."""
+        from altlas.index.health import os_cause
+
+        failed: OSError | None = None
+        for future in futures:
+            try:
                 future.result()
-        except OSError as exc:
-            raise ArchiveError(f"cannot write blobs: {exc.strerror}", file=str(self.root)) from None
+            except OSError as exc:
+                failed = failed or exc
+        if failed is not None:
+            raise ArchiveError(f"cannot write blobs: {os_cause(failed)}", file=str(self.root))
 
     def rewrite(self, sha: str, frame: bytes) -> None:
         """Replace a blob atomically (recompression or restoration)."""
         self.put_many([(sha, frame)], replace=True)
+
+    # -- the names sidecar ----------------------------------------------------------------
+    def append_names(self, entries: Sequence[dict[str, Any]]) -> None:
+        """Remember each original's file name, source path and added time beside the blobs.
+
+        The database holds them too, but a database rebuilt from the blobs would lose them;
+        this append-only journal brings them back. Written before the batch's sync, so it is
+        as durable as the blobs it describes (a torn last line is skipped when read).
+        """
+        if not entries:
+            return
+        import orjson
+
+        data = b"".join(orjson.dumps(entry) + b"\n" for entry in entries)
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.names_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            _write_all(fd, data, self.fsync and not self.batch_sync)
+        finally:
+            os.close(fd)
+
+    def read_names(self) -> dict[str, dict[str, Any]]:
+        """sha256 -> the latest entry of the names sidecar (empty when there is none)."""
+        import orjson
+
+        found: dict[str, dict[str, Any]] = {}
+        try:
+            raw = self.names_path.read_bytes()
+        except FileNotFoundError:
+            return found
+        for line in raw.splitlines():
+            try:
+                entry = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue  # a line cut short by a crash
+            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
+                found[entry["sha256"]] = entry
+        return found
 
     def close(self) -> None:
         if self._pool is not None:

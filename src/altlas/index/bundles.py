@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 
 from altlas.errors import ArchiveError
-from altlas.index.extract import sha256_hex
+from altlas.index.extract import sha256_hex, stored_name
 from altlas.index.models import AddReport, ExportReport, Filters, PruneReport
 from altlas.index.timeparse import parse_age, to_micros
 
@@ -32,7 +32,7 @@ __all__ = ["export", "finish_pruning", "import_bundle", "prune", "read_bundle", 
 
 BUNDLE_FORMAT = "altlas.bundle"
 MANIFEST = "manifest.json"
-_ROW_COLUMNS = "rid, id, sha256, result_id, name, source, added_at, raw_size"
+_ROW_COLUMNS = "rid, id, sha256, result_id, name, source, added_at, raw_size, container"
 
 
 def is_bundle_name(path: Path) -> bool:
@@ -40,8 +40,7 @@ def is_bundle_name(path: Path) -> bool:
 
 
 def _member_name(row: sqlite3.Row) -> str:
-    name = Path(row["name"] or f"{row['id']}.last").name or f"{row['id']}.last"
-    return f"originals/{row['id']}/{name}"
+    return f"originals/{row['id']}/{stored_name(row['name'], row['id'], row['container'])}"
 
 
 def write_bundle(archive: Archive, rows: Sequence[sqlite3.Row], dest: Path) -> int:
@@ -57,7 +56,7 @@ def write_bundle(archive: Archive, rows: Sequence[sqlite3.Row], dest: Path) -> i
             "id": r["id"],
             "sha256": r["sha256"],
             "result_id": r["result_id"],
-            "name": r["name"],
+            "name": stored_name(r["name"], r["id"], r["container"]),
             "source": r["source"],
             "added_at": r["added_at"],
             "size": r["raw_size"],
@@ -239,7 +238,7 @@ def export(
     dest.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
     for row in rows:
-        name = Path(row["name"] or f"{row['id']}.last").name
+        name = stored_name(row["name"], row["id"], row["container"])
         if name in used or (dest / name).exists():
             name = f"{row['id']}-{name}"
         used.add(name)

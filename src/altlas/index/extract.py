@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -82,6 +83,27 @@ def sha256_hex(raw: bytes) -> str:
 def record_id(sha: str) -> str:
     """The archive id of a file: the first 16 hex digits of the sha256 of its original bytes."""
     return sha[:16]
+
+
+CONTAINER_SUFFIXES = {"zip": ".zip", "zstd": ".zst", "gzip": ".gz"}
+
+
+def default_name(archive_id: str, container: str | None) -> str:
+    """A file name for an original whose name is unknown, with its container's suffix."""
+    return f"{archive_id}.last" + CONTAINER_SUFFIXES.get(container or "", "")
+
+
+def stored_name(name: str | None, archive_id: str, container: str | None) -> str:
+    """The name an original is exported under: it must say what the bytes are.
+
+    A zip bundle once recorded under its inner file's name (``last_x.json``) gets its
+    container's suffix back, so export never writes zip bytes to a ``.json`` file.
+    """
+    base = Path(name or "").name or default_name(archive_id, container)
+    suffix = CONTAINER_SUFFIXES.get(container or "")
+    if suffix and not base.lower().endswith(suffix):
+        base += suffix
+    return base
 
 
 @dataclass(slots=True)

@@ -26,10 +26,13 @@ from typing import TYPE_CHECKING, Any
 from altlas.errors import AltlasError, ArchiveError
 from altlas.formats.result import Result
 from altlas.index.extract import (
+    RESULT_COLUMNS,
     Prepared,
     index_text,
+    record_id,
     result_time,
     sha256_hex,
+    stored_name,
 )
 from altlas.index.models import AddReport, FileOutcome
 from altlas.index.staging import Staged, Stager, stage_prepared
@@ -52,6 +55,7 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
+_SIDECAR_COLUMNS = {k: RESULT_COLUMNS.index(k) for k in ("name", "source", "added_at")}
 _SUFFIXES = (".last", ".json", ".zst", ".gz", ".zip", ".yaml", ".yml")
 _OTHER_KINDS = (".alt", ".alt.json", ".alt.yaml", ".alt.yml", ".atlas", ".atlas.json")
 
@@ -91,7 +95,8 @@ def prepare(raw: bytes, *, display: str, source: str | None, sha: str | None = N
     return Prepared(
         path=display,
         source=source,
-        name=Path(loaded.member or display).name,
+        # The file's own name, not a zip member's: export must write what the bytes are.
+        name=stored_name(Path(display).name, record_id(sha or sha256_hex(raw)), loaded.container),
         raw=raw,
         sha=sha or sha256_hex(raw),
         result=loaded.document,
@@ -292,6 +297,7 @@ def ingest_batch(
     added: list[Staged] = []
     task_batch: list[tuple[Any, ...]] = []
     tag_batch: list[tuple[int, str]] = []
+    names: list[dict[str, Any]] = []
     with store.errors(), _gc_paused():
         if conn.in_transaction:
             conn.commit()
@@ -350,7 +356,11 @@ def ingest_batch(
                         )
                         continue
                 added_at = st.added_at or now
-                rid = store.insert_result(conn, st.row_for(added_at, len(st.frame)))
+                values = st.row_for(added_at, len(st.frame))
+                rid = store.insert_result(conn, values)
+                names.append(
+                    {"sha256": st.sha, **{k: values[i] for k, i in _SIDECAR_COLUMNS.items()}}
+                )
                 task_batch.extend(st.task_rows(rid))
                 tag_batch.extend((rid, tag) for tag in st.tags)
                 assert st.text is not None
@@ -364,7 +374,7 @@ def ingest_batch(
                 added.append(st)
             store.insert_tasks(conn, task_batch)
             store.insert_tag_rows(conn, tag_batch)
-            blobs.put_many(frames)
+            _write_blobs(blobs, frames, names)
             conn.commit()
         except BaseException:
             conn.rollback()
@@ -383,6 +393,19 @@ def ingest_batch(
             "'altlas archive add' or 'altlas archive reindex' brings the index up to date"
         ) from None
     store.mark_indexed(new_rids)
+
+
+def _write_blobs(blobs: Any, frames: list[tuple[str, bytes]], names: list[dict[str, Any]]) -> None:
+    """The batch's names (sidecar) and blobs, made durable together; OSError as one line."""
+    from altlas.index.health import os_cause
+
+    try:
+        blobs.append_names(names)
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot write the names sidecar: {os_cause(exc)}", file=str(blobs.names_path)
+        ) from None
+    blobs.put_many(frames)
 
 
 def add_staged(

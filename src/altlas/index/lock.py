@@ -159,8 +159,16 @@ class ArchiveLock:
             entry.mutex.release()
 
     def _acquire(self, purpose: str) -> int:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        from altlas.index.health import os_cause
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot take the lock for {purpose or 'writing'}: {os_cause(exc)}",
+                file=str(self.path),
+            ) from None
         try:
             deadline = time.monotonic() + self.timeout
             told = False
@@ -186,9 +194,12 @@ class ArchiveLock:
                 "command": purpose or " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:3]),
                 "since": datetime.now(UTC).isoformat(timespec="seconds"),
             }
-            os.ftruncate(fd, 0)
-            os.lseek(fd, 0, os.SEEK_SET)
-            os.write(fd, orjson.dumps(info))
+            try:
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.write(fd, orjson.dumps(info))
+            except OSError:
+                pass  # the holder's description is a courtesy; a full disk must not stop us
         except BaseException:
             os.close(fd)
             raise

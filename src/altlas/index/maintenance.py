@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from altlas.errors import AltlasError, ArchiveError
-from altlas.index.extract import Prepared, record_id, sha256_hex
+from altlas.index.extract import Prepared, default_name, record_id, sha256_hex
 from altlas.index.models import (
     AddReport,
     OptimizeReport,
@@ -23,7 +23,7 @@ from altlas.index.models import (
     VerifyReport,
 )
 from altlas.index.search import IndexMissing, SearchIndex
-from altlas.index.store import DatabaseDamaged
+from altlas.index.store import DatabaseDamaged, StoreUnavailable
 
 if TYPE_CHECKING:
     from altlas.index.archive import Archive
@@ -33,11 +33,62 @@ __all__ = ["optimize", "rebuild_database", "reindex", "verify"]
 _DICT_SIZE = 112_640
 
 
+def confirm_damage(path: Path) -> list[str]:
+    """SQLite's own verdict on ``path`` (``integrity_check`` on a read-only connection).
+
+    [] means the database is sound, or holds no results (nothing a rebuild could lose). Only a
+    non-empty answer lets repair move the file aside; an environment problem raises instead.
+    """
+    import sqlite3
+
+    from altlas.index.health import integrity_problems, is_corruption, open_readonly, sqlite_cause
+    from altlas.index.store import unavailable
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return []
+    try:
+        conn = open_readonly(path)
+    except sqlite3.Error as exc:
+        if is_corruption(exc):
+            return [str(exc)]
+        cause = sqlite_cause(exc, path)
+        if cause is not None:
+            raise unavailable(path, cause) from None
+        return [str(exc)]
+    try:
+        problems = integrity_problems(conn, full=True)
+        if problems:
+            return problems
+        try:
+            conn.execute("SELECT 1 FROM results LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)] if is_corruption(exc) else []
+        return []
+    finally:
+        conn.close()
+
+
 def rebuild_database(archive: Archive, reason: str) -> VerifyProblem:
-    """Move the damaged database aside and start an empty one (blobs are adopted next)."""
+    """Move the damaged database aside and start an empty one (blobs are adopted next).
+
+    Refuses, keeping the file, when SQLite's ``integrity_check`` finds it sound and it holds
+    results: a repair must never discard a healthy database.
+    """
+    from altlas.index.health import summarise_problems
+
     archive.close()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = archive.store.path
+    damage = confirm_damage(path)
+    if not damage and _has_results(path):
+        return VerifyProblem(
+            kind="database",
+            message=f"{reason}; but it passes SQLite's integrity check, so it was kept as it "
+            "is (not rebuilt)",
+            repairable=False,
+        )
+    if damage and "check" not in reason:
+        reason = f"{reason}; integrity check: {summarise_problems(damage)}"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = path.with_name(f"{path.name}.damaged-{stamp}")
     for suffix in ("", "-wal", "-shm"):
         src = Path(f"{path}{suffix}")
@@ -69,6 +120,34 @@ def rebuild_database(archive: Archive, reason: str) -> VerifyProblem:
     )
 
 
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _has_results(path: Path) -> bool:
+    import sqlite3
+
+    from altlas.index.health import open_readonly
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    try:
+        conn = open_readonly(path)
+    except sqlite3.Error:
+        return False
+    try:
+        return bool(conn.execute("SELECT 1 FROM results LIMIT 1").fetchall())
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 def _adopt(archive: Archive, shas: Sequence[str], report: VerifyReport) -> None:
     """Orphan blobs become records again (results) or atlas entries; unreadable ones go aside."""
     from altlas.formats.atlas import Atlas
@@ -80,6 +159,7 @@ def _adopt(archive: Archive, shas: Sequence[str], report: VerifyReport) -> None:
 
     batch: list[Prepared] = []
     add_report = AddReport()
+    sidecar = archive.blobs.read_names() if shas else {}
     for sha in shas:
         problem = VerifyProblem(
             kind="orphan_blob",
@@ -109,21 +189,23 @@ def _adopt(archive: Archive, shas: Sequence[str], report: VerifyReport) -> None:
             problem.fixed = True
             continue
         frame = archive.blobs.read_frame(sha)
+        known = sidecar.get(sha, {})
         batch.append(
             Prepared(
                 path=str(path),
-                source=None,
-                name=f"{record_id(sha)}.last",
+                source=known.get("source"),
+                name=known.get("name") or default_name(record_id(sha), loaded.container),
                 raw=raw,
                 sha=sha,
                 result=loaded.document,
                 dialect=loaded.dialect,
                 container=loaded.container,
                 blob=frame,
-                added_at=mtime,
+                added_at=_parse_time(known.get("added_at")) or mtime,
             )
         )
-        problem.message += "; adopted as a record"
+        restored = " (name and source restored)" if known else ""
+        problem.message += "; adopted as a record" + restored
         problem.fixed = True
         if len(batch) >= archive.settings.batch_size:
             add_prepared(archive, batch, add_report, keep_copies=True, purpose="verify --repair")
@@ -283,29 +365,47 @@ def verify(archive: Archive, *, repair: bool, full: bool) -> VerifyReport:
     report = VerifyReport(repaired=repair)
     try:
         archive.open()
+    except StoreUnavailable as exc:
+        # Not damage: repairing would move a healthy database aside. Say so and stop.
+        report.problems.append(
+            VerifyProblem(kind="database", message=exc.message, repairable=False)
+        )
+        return report
     except DatabaseDamaged as exc:
         if not repair:
             report.problems.append(VerifyProblem(kind="database", message=exc.message))
             return report
         with archive.lock.held("altlas archive verify --repair"):
-            report.problems.append(rebuild_database(archive, exc.message))
+            problem = rebuild_database(archive, exc.message)
+        report.problems.append(problem)
+        if not problem.fixed:
+            return report
     with archive.lock.held("altlas archive verify" + (" --repair" if repair else "")):
-        if full:
-            try:
-                check = archive.store.query("PRAGMA quick_check")[0][0]
-            except DatabaseDamaged as exc:
-                check = exc.message
-            if check != "ok":
-                if not repair:
-                    report.problems.append(VerifyProblem(kind="database", message=str(check)))
-                    return report
-                report.problems.append(rebuild_database(archive, f"database check: {check}"))
+        checked = archive.store.check_on_open
+        if full and not checked and not _database_sound(archive, report, repair):
+            return report
         if repair:
             archive.ensure_index_for_write()
         _check_blobs(archive, report, repair, full)
         _check_index(archive, report, repair)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _database_sound(archive: Archive, report: VerifyReport, repair: bool) -> bool:
+    """``quick_check`` when open did not run it; False when verify must stop here."""
+    from altlas.index.health import integrity_problems, summarise_problems
+
+    problems = integrity_problems(archive.store.conn)
+    if not problems:
+        return True
+    reason = f"the archive database failed its check: {summarise_problems(problems)}"
+    if not repair:
+        report.problems.append(VerifyProblem(kind="database", message=reason))
+        return False
+    problem = rebuild_database(archive, reason)
+    report.problems.append(problem)
+    return problem.fixed
 
 
 def reindex(archive: Archive) -> ReindexReport:

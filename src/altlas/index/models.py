@@ -301,6 +301,8 @@ class VerifyProblem(_Model):
     id: str | None = None
     sha256: str | None = None
     fixed: bool = False
+    repairable: bool = True
+    """False when the cause is outside the archive (disk full, read-only, permission)."""
 
     @property
     def loss(self) -> bool:

@@ -21,7 +21,7 @@ from altlas.index.lock import ArchiveLock
 from altlas.index.models import ArchiveRecord, Filters
 from altlas.index.timeparse import to_micros
 
-__all__ = ["DatabaseDamaged", "Store", "check_database_file", "filter_sql"]
+__all__ = ["DatabaseDamaged", "Store", "StoreUnavailable", "check_database_file", "filter_sql"]
 
 _HEADER = b"SQLite format 3\x00"
 _REPAIR_HINT = "run 'altlas archive verify --repair' to rebuild it from the blobs"
@@ -45,8 +45,28 @@ class DatabaseDamaged(ArchiveError):
     """altlas.db is truncated, corrupt or not a database."""
 
 
+class StoreUnavailable(ArchiveError):
+    """altlas.db cannot be used because of its environment (disk full, read-only, permission).
+
+    The file is not damaged: the message says so and never advises a repair.
+    """
+
+
+def unavailable(path: Path, cause: str, what: str = "the archive database") -> StoreUnavailable:
+    return StoreUnavailable(
+        f"{what} cannot be used: {cause}; the file is not damaged, so free space or fix "
+        "the permissions or mount, then try again (do not repair it)",
+        file=str(path),
+    )
+
+
 def check_database_file(path: Path) -> str | None:
-    """A reason the file is damaged, judged from its header and size; None if it looks sound."""
+    """A reason the file is damaged, judged from its header and size; None if it looks sound.
+
+    A file that cannot be read at all raises :class:`StoreUnavailable`: that is not damage.
+    """
+    from altlas.index.health import os_cause
+
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -54,7 +74,7 @@ def check_database_file(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
+        raise unavailable(path, os_cause(exc)) from None
     if size == 0:
         return None
     if len(head) < 100 or not head.startswith(_HEADER):
@@ -143,10 +163,20 @@ def row_to_record(row: sqlite3.Row) -> ArchiveRecord:
 
 
 class Store:
-    def __init__(self, path: Path, lock: ArchiveLock, *, busy_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        lock: ArchiveLock,
+        *,
+        busy_timeout: float = 30.0,
+        check_on_open: bool = True,
+    ) -> None:
         self.path = path
         self.lock = lock
         self.busy_timeout = busy_timeout
+        self.check_on_open = check_on_open
+        self.read_only = False
+        self.read_only_cause = ""
         self._db: Any = None
 
     # -- opening -----------------------------------------------------------------------------
@@ -156,33 +186,92 @@ class Store:
         )
 
     def open(self) -> Any:
+        """Open, migrate and check the database (``quick_check``: damage is found on open).
+
+        Where the home cannot be written (read-only mount, no permission) an up-to-date
+        database is opened read-only, so listing and searching still work; writes then fail
+        with one line naming the cause.
+        """
         if self._db is not None:
             return self._db
-        from sqlite_utils import Database
-
         reason = check_database_file(self.path)
         if reason:
             raise self.damaged(reason)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            db = Database(conn, execute_plugins=False)
-            with self.errors():
-                if db.journal_mode != "wal":
-                    with self.lock.held("archive: enable WAL"):
-                        db.enable_wal()
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("PRAGMA foreign_keys = ON")
-                conn.execute("PRAGMA temp_store = MEMORY")
-                conn.execute("PRAGMA cache_size = -32768")
-                self._migrate(db)
-        except DatabaseDamaged:
-            raise
-        except sqlite3.DatabaseError as exc:
-            raise self.damaged(f"cannot be opened ({exc})") from None
+            db = self._open_writable()
+        except sqlite3.Error as exc:
+            db = self._open_fallback(exc)
+        self._check(db)
         self._db = db
         return db
+
+    def _open_writable(self) -> Any:
+        from sqlite_utils import Database
+
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout, check_same_thread=False)
+        try:
+            conn.row_factory = sqlite3.Row
+            db = Database(conn, execute_plugins=False)
+            if db.journal_mode != "wal":
+                with self.lock.held("archive: enable WAL"):
+                    db.enable_wal()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA cache_size = -32768")
+            self._migrate(db)
+        except BaseException:
+            conn.close()
+            raise
+        self.read_only = False
+        return db
+
+    def _open_fallback(self, exc: sqlite3.Error) -> Any:
+        """After a failed open: read-only when only writing is impossible, else one clear line."""
+        from sqlite_utils import Database
+
+        from altlas.index.health import is_corruption, open_readonly, sqlite_cause
+
+        if is_corruption(exc):
+            raise self.damaged(f"cannot be opened ({exc})") from None
+        cause = sqlite_cause(exc, self.path)
+        if cause is None:
+            raise ArchiveError(
+                f"the archive database cannot be opened ({exc}); run 'altlas archive verify' "
+                "to check it",
+                file=str(self.path),
+            ) from None
+        if not self.path.is_file() or self.path.stat().st_size == 0:
+            raise unavailable(self.path, cause) from None
+        try:
+            conn = open_readonly(self.path, timeout=self.busy_timeout)
+        except sqlite3.Error as again:
+            if is_corruption(again):
+                raise self.damaged(f"cannot be opened ({again})") from None
+            raise unavailable(self.path, cause) from None
+        conn.row_factory = sqlite3.Row
+        db = Database(conn, execute_plugins=False)
+        from altlas.index.migrations import MIGRATION_NAMES, MIGRATIONS
+
+        with self.errors():
+            applied = {m.name for m in MIGRATIONS.applied(db)}
+        if not set(MIGRATION_NAMES) <= applied:
+            conn.close()
+            raise unavailable(self.path, f"{cause}, and it needs an upgrade") from None
+        self.read_only = True
+        self.read_only_cause = cause
+        return db
+
+    def _check(self, db: Any) -> None:
+        """``PRAGMA quick_check``: a damaged database is refused on open, with the way back."""
+        from altlas.index.health import integrity_problems, summarise_problems
+
+        if not self.check_on_open:
+            return
+        problems = integrity_problems(db.conn)
+        if problems:
+            db.conn.close()
+            raise self.damaged(f"failed its check: {summarise_problems(problems)}")
 
     def _migrate(self, db: Any) -> None:
         from altlas.index.migrations import MIGRATION_NAMES, MIGRATIONS
@@ -212,10 +301,12 @@ class Store:
 
     @contextmanager
     def errors(self) -> Iterator[None]:
-        """SQLite errors as one clear line: busy, or damaged with the way back."""
+        """SQLite errors as one clear line: busy, the environment, or damage with the way back."""
+        from altlas.index.health import is_corruption, sqlite_cause
+
         try:
             yield
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             text = str(exc)
             if "locked" in text or "busy" in text:
                 raise ArchiveError(
@@ -224,9 +315,17 @@ class Store:
                 ) from None
             if "no such table" in text or "no such column" in text:
                 raise self.damaged(f"has an unexpected schema ({text})") from None
-            raise self.damaged(f"failed ({text})") from None
-        except sqlite3.DatabaseError as exc:
-            raise self.damaged(f"is damaged ({exc})") from None
+            if is_corruption(exc):
+                raise self.damaged(f"is damaged ({text})") from None
+            if self.read_only and "readonly" in text:
+                raise unavailable(self.path, self.read_only_cause) from None
+            cause = sqlite_cause(exc, self.path)
+            if cause is not None:
+                raise unavailable(self.path, cause) from None
+            raise ArchiveError(
+                f"the archive database failed ({text}); run 'altlas archive verify' to check it",
+                file=str(self.path),
+            ) from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
