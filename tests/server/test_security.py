@@ -75,7 +75,11 @@ def test_expired_and_foreign_tokens_are_401(client, users, settings) -> None:
     assert client.get("/v1/auth/me", headers=bearer(forged)).status_code == 401
     wrong_audience = jwt.encode({**fresh, "aud": "someone-else"}, secret, algorithm="HS256")
     assert client.get("/v1/auth/me", headers=bearer(wrong_audience)).status_code == 401
-    genuine = jwt.encode(fresh, secret, algorithm="HS256")
+    # Correctly signed, but naming no login: every access token belongs to a session.
+    sessionless = jwt.encode(fresh, secret, algorithm="HS256")
+    assert client.get("/v1/auth/me", headers=bearer(sessionless)).status_code == 401
+    issued = jwt.decode(login(client).json()["access_token"], options={"verify_signature": False})
+    genuine = jwt.encode({**fresh, "sid": issued["sid"]}, secret, algorithm="HS256")
     assert client.get("/v1/auth/me", headers=bearer(genuine)).status_code == 200
 
 

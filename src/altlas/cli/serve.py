@@ -147,6 +147,10 @@ def _serve(uvicorn: Any, *, access_log: bool, log_level: str) -> None:
         access_log=access_log,
         log_level=log_level,
         server_header=False,
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise; only the
+        # configured proxies may name the client (rate limits and analytics count by it).
+        proxy_headers=bool(config.trusted_proxies),
+        forwarded_allow_ips=list(config.trusted_proxies) or None,
         timeout_graceful_shutdown=15,
         **ssl_options,
     )

@@ -35,6 +35,7 @@ __all__ = [
     "ApiKey",
     "ConflictError",
     "Principal",
+    "RefreshReuseError",
     "User",
     "parse_api_key",
 ]
@@ -81,6 +82,14 @@ MAX_PASSWORD = 1024
 
 class ConflictError(AuthError):
     """The account or key already exists."""
+
+
+class RefreshReuseError(AuthError):
+    """A spent refresh token came back: it was copied, so its whole login is revoked."""
+
+    def __init__(self, message: str, family: str) -> None:
+        super().__init__(message)
+        self.family = family
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +397,10 @@ class AccountStore:
                     "WHERE family = ?",
                     (stamp, family),
                 )
-                raise AuthError("refresh token already used; its sessions are revoked")
+                raise RefreshReuseError(
+                    "refresh token already used; its sessions are revoked",
+                    str(family),
+                )
             if revoked is not None or expires < time.time():
                 raise AuthError("refresh token revoked or expired")
             self._conn.execute(
@@ -397,10 +409,25 @@ class AccountStore:
             )
         return str(family)
 
-    def revoke_refresh_family(self, jti: str) -> None:
+    def revoke_refresh_family(self, jti: str) -> str | None:
+        """Revoke the login ``jti`` belongs to; its family id (None for an unknown token)."""
         with self._lock:
-            self._conn.execute(
+            row = self._conn.execute(
                 "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE family = "
-                "(SELECT family FROM refresh_tokens WHERE jti = ?)",
+                "(SELECT family FROM refresh_tokens WHERE jti = ?) RETURNING family",
                 (now_iso(), jti),
-            )
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def family_revoked(self, family: str) -> bool:
+        """Whether the login ``family`` is over (logged out, or a refresh token replayed).
+
+        A family none of whose tokens is known counts as revoked: its access tokens cannot
+        have come from this server's logins.
+        """
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT count(*), count(revoked_at) FROM refresh_tokens WHERE family = ?",
+                (family,),
+            ).fetchone()
+        return bool(row[0] == 0 or row[1] > 0)

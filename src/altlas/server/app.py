@@ -46,6 +46,7 @@ from altlas.server.routes import health, v1_routes
 from altlas.server.security import (
     CSRF_COOKIE,
     CSRF_HEADER,
+    SESSION_REVOKED,
     AuthService,
     CookieCSRFMiddleware,
     make_jwt_auth,
@@ -120,7 +121,7 @@ def _build_context(settings: Settings, config: ServerConfig) -> ServerContext:
         settings=settings,
         config=config,
         accounts=accounts,
-        auth=AuthService(accounts, config, secret),
+        auth=AuthService(accounts, config, secret, publish=bus.publish),
         bus=bus,
         queue=queue,
         archive=ArchiveHolder(home, bus),
@@ -143,6 +144,7 @@ def _lifespan(ctx: ServerContext, stores: dict[str, Store]) -> Any:
         ctx.search_cache.bind(stores["response_cache"], loop)
         subs = [
             ctx.bus.subscribe(ctx.search_cache.on_event, types=["archive.", "atlas."]),
+            ctx.bus.subscribe(ctx.auth.on_event, types=[SESSION_REVOKED]),
             ctx.bus.subscribe(ArchiveOnFinish(ctx.archive, ctx.bus), types=["job.finished"]),
         ]
         if ctx.recorder is not None:

@@ -108,6 +108,9 @@ class ServerConfig(BaseModel):
     max_body_bytes: int = Field(default=10_000_000, ge=1024)
     max_json_depth: int = Field(default=128, ge=8, le=900)
     """How deeply a JSON body may nest arrays and objects (400 above it)."""
+    trusted_proxies: list[str] = Field(default_factory=list)
+    """Peers (addresses or CIDR networks) whose ``X-Forwarded-For``/``-Proto`` are believed.
+    Empty (the default): the client is the TCP peer, whatever headers it sends."""
     cors_origins: list[str] = Field(default_factory=list)
     """Origins allowed by CORS. Empty (the default): no CORS headers at all."""
     metrics_public: bool = False

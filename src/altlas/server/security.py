@@ -26,8 +26,9 @@ from litestar.security.jwt import JWTCookieAuth, Token
 from litestar.security.jwt.middleware import JWTCookieAuthenticationMiddleware
 
 from altlas.errors import AuthError
+from altlas.events.bus import Event
 from altlas.server._asgi import Receive, Scope, Send
-from altlas.server.accounts import AccountStore, Principal, User
+from altlas.server.accounts import AccountStore, Principal, RefreshReuseError, User
 from altlas.server.config import ServerConfig
 from altlas.server.roles import Role, allowed
 
@@ -49,6 +50,8 @@ API_KEY_HEADER = "x-api-key"
 AUTHENTICATED = "authenticated"
 """Route permission meaning: any authenticated principal."""
 ALGORITHM = "HS256"
+SESSION_REVOKED = "auth.session_revoked"
+"""Bus event: a login (refresh-token family) ended; ``data["family"]`` names it."""
 _CACHE_MAX = 10_000
 
 
@@ -100,17 +103,53 @@ class _TtlCache:
 class AuthService:
     """Issues and checks credentials for the server."""
 
-    def __init__(self, store: AccountStore, config: ServerConfig, secret: str) -> None:
+    def __init__(
+        self,
+        store: AccountStore,
+        config: ServerConfig,
+        secret: str,
+        publish: Callable[[str, dict[str, Any]], object] | None = None,
+    ) -> None:
         self.store = store
         self.config = config
         self.secret = secret
+        self.publish = publish
         self._users = _TtlCache(config.principal_cache_seconds)
         self._keys = _TtlCache(config.principal_cache_seconds)
+        self._sessions = _TtlCache(config.principal_cache_seconds)
         self._key_touched: dict[str, float] = {}
 
     def invalidate(self) -> None:
         self._users.clear()
         self._keys.clear()
+        self._sessions.clear()
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def session_active(self, family: str) -> bool:
+        """Whether access tokens of the login ``family`` still work.
+
+        Asked on every use of an access token. The answer is cached for
+        ``principal_cache_seconds``; a revocation in this process reaches the cache at once
+        through the bus (:meth:`on_event`), one in another process within the cache time.
+        """
+        cached = self._sessions.get(family)
+        if cached is None:
+            cached = not self.store.family_revoked(family)
+            self._sessions.put(family, cached)
+        return bool(cached)
+
+    def on_event(self, event: Event) -> None:
+        family = event.data.get("family")
+        if isinstance(family, str):
+            self._sessions.put(family, False)
+
+    def _revoked(self, family: str | None) -> None:
+        if family is None:
+            return
+        self._sessions.put(family, False)  # even without a bus (tests, the CLI)
+        if self.publish is not None:
+            self.publish(SESSION_REVOKED, {"family": family})
 
     # -- principals ------------------------------------------------------------------------
 
@@ -180,8 +219,11 @@ class AuthService:
         refresh = timedelta(days=self.config.refresh_token_days)
         expires_at = (datetime.now(UTC) + refresh).timestamp()
         jti = self.store.issue_refresh(user.name, expires_at, family)
+        session = family or jti
         return TokenPair(
-            access_token=self._encode(user.name, access, "access", role=user.role.value),
+            access_token=self._encode(
+                user.name, access, "access", role=user.role.value, sid=session
+            ),
             refresh_token=self._encode(user.name, refresh, "refresh", rid=jti),
             expires_in=int(access.total_seconds()),
             refresh_expires_in=int(refresh.total_seconds()),
@@ -204,7 +246,11 @@ class AuthService:
     def refresh(self, encoded: str) -> TokenPair:
         """A new pair for a valid refresh token, which is spent (rotation)."""
         name, rid = self._refresh_claims(encoded)
-        family = self.store.spend_refresh(rid, name)
+        try:
+            family = self.store.spend_refresh(rid, name)
+        except RefreshReuseError as exc:
+            self._revoked(exc.family)
+            raise
         user = self.store.get_user(name)
         if user is None:
             raise AuthError("the user no longer exists")
@@ -212,7 +258,7 @@ class AuthService:
 
     def revoke(self, encoded: str) -> None:
         _, rid = self._refresh_claims(encoded)
-        self.store.revoke_refresh_family(rid)
+        self._revoked(self.store.revoke_refresh_family(rid))
 
 
 def _retrieve_user(service_of: Callable[[ASGIConnection[Any, Any, Any, Any]], AuthService]) -> Any:
@@ -224,7 +270,14 @@ def _retrieve_user(service_of: Callable[[ASGIConnection[Any, Any, Any, Any]], Au
     ) -> Principal | None:
         if token.extras.get("typ") != "access":
             return None
-        return service_of(connection).principal_for_user(token.sub)
+        service = service_of(connection)
+        session = token.extras.get("sid")
+        if not isinstance(session, str) or not service.session_active(session):
+            raise NotAuthorizedException(
+                "this token's login was revoked (logged out, or a refresh token was reused); "
+                "log in again",
+            )
+        return service.principal_for_user(token.sub)
 
     return retrieve
 
