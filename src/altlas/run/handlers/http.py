@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,9 +32,32 @@ def _url(params: Mapping[str, Any]) -> str:
     return url.strip()
 
 
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    response: Any  # httpx.Response, whose body was read here (at most the output cap)
+    body: bytes
+    truncated: bool
+    redirects: list[str]
+
+
+async def _read_capped(response: Any, limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body: a huge answer never sits in memory whole."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return b"".join(chunks)[:limit], True
+    finally:
+        await response.aclose()
+    return b"".join(chunks), False
+
+
 async def _send(
     ctx: HandlerContext, method: str, url: str, kwargs: dict[str, Any], *, follow: bool
-) -> tuple[Any, list[str]]:
+) -> _Reply:
     """Send the request, following redirects here (each hop connects through the guard)."""
     import httpx
 
@@ -50,10 +74,10 @@ async def _send(
         ) as client:
             request = client.build_request(method, url, **kwargs)
             while True:
-                response = await client.send(request)
+                response = await client.send(request, stream=True)
                 if not (follow and response.is_redirect and response.next_request is not None):
-                    await response.aread()
-                    return response, hops
+                    body, cut = await _read_capped(response, ctx.config.max_output_bytes)
+                    return _Reply(response, body, cut, hops)
                 request = response.next_request
                 await response.aclose()
                 _check_redirect(ctx, method, url, request.url, len(hops), limit)
@@ -139,23 +163,25 @@ class HttpHandler(Handler):
             body = ctx.params["body"]
             kwargs["content"] = body if isinstance(body, str) else str(body)
         follow = bool(ctx.params.get("follow_redirects", True))
-        response, hops = await _send(ctx, method, url, kwargs, follow=follow)
-        limit = ctx.config.max_output_bytes
-        text = response.text
+        reply = await _send(ctx, method, url, kwargs, follow=follow)
+        response = reply.response
+        text = reply.body.decode(response.encoding or "utf-8", errors="replace")
         out: dict[str, Any] = {
             "url": str(response.url),
             "method": method,
             "status_code": response.status_code,
             "headers": dict(response.headers),
-            "text": text[:limit],
+            "text": text,
         }
-        if hops:
-            out["redirects"] = hops
-        if len(text) > limit:
+        if reply.redirects:
+            out["redirects"] = reply.redirects
+        if reply.truncated:
             out["truncated"] = True
-        if "json" in response.headers.get("content-type", "") and len(text) <= limit:
+        elif "json" in response.headers.get("content-type", ""):
+            import orjson
+
             with contextlib.suppress(ValueError):
-                out["json"] = response.json()
+                out["json"] = orjson.loads(reply.body)
         expect = ctx.params.get("expect_status")
         ok = response.status_code in expect if isinstance(expect, list) else response.is_success
         if not ok:
