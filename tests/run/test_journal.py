@@ -86,7 +86,7 @@ def test_journal_off_leaves_no_database(mkplan, workspace, altlas_home) -> None:
 def test_corrupt_journal_is_a_clear_error(mkplan, workspace, altlas_home) -> None:
     """A damaged runs.db names the file."""
     (altlas_home / "runs.db").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(ExecutionError, match="cannot open the run journal"):
+    with pytest.raises(ExecutionError, match=r"the run journal is damaged.*runs verify --repair"):
         altlas.run(mkplan({"id": "a"}), workspace=workspace)
 
 
@@ -207,3 +207,79 @@ def test_plan_mapping_that_json_cannot_hold_is_a_format_error() -> None:
     plan = {"format": "altlas.alt", "format_version": 1, "metadata": {"n": 2**70}}
     with pytest.raises(FormatError, match="cannot be serialised as JSON"):
         plan_of(plan)
+
+
+# -- issue 9 item 17: a damaged journal is found on open and repaired without writing into it --
+
+
+def _fill_journal(home, runs: int = 120) -> None:
+    """A journal of many pages (each run carries a 2 KB plan), checkpointed into runs.db."""
+    import orjson
+
+    plan = orjson.dumps({"format": "altlas.alt", "id": "p", "tasks": [], "pad": "x" * 2000})
+    with Journal.open(home) as journal:
+        for n in range(runs):
+            journal.create_run(
+                run_id=f"run_{n:04d}",
+                plan=plan,
+                plan_id="p",
+                title=f"run {n}",
+                task_ids=["a", "b"],
+                options={},
+            )
+        journal.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _garble_middle(db) -> bytes:
+    size = db.stat().st_size
+    assert size > 40 * 4096
+    with db.open("r+b") as fh:
+        fh.seek((size // 4096 // 2) * 4096)
+        fh.write(b"\xa5" * 4096 * 3)
+    return db.read_bytes()
+
+
+def test_a_damaged_journal_is_refused_on_open_and_never_written(
+    cli, altlas_home, tmp_path, monkeypatch
+) -> None:
+    _fill_journal(altlas_home)
+    db = altlas_home / "runs.db"
+    damaged = _garble_middle(db)
+    plan = tmp_path / "p.alt"
+    plan.write_bytes(b'{"format": "altlas.alt", "id": "p", "tasks": [{"id": "a", "type": "echo"}]}')
+    monkeypatch.chdir(tmp_path)
+    for args in (
+        ("runs", "show", "run_0060"),
+        ("runs", "list"),
+        ("runs", "resume", "run_0060"),
+        ("run", str(plan), "-q"),
+    ):
+        res = cli(*args)
+        assert res.exit_code == 1, (args, res.stdout)
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), (args, res.stderr)
+        assert "runs.db" in lines[0] and "runs verify --repair" in lines[0], lines[0]
+    assert db.read_bytes() == damaged  # nothing was written into the damaged file
+
+
+def test_runs_verify_and_repair_keep_what_can_be_read(cli, altlas_home) -> None:
+    _fill_journal(altlas_home)
+    _garble_middle(altlas_home / "runs.db")
+    res = cli("runs", "verify")
+    assert res.exit_code == 1
+    assert len(res.stderr.strip().splitlines()) == 1 and "damaged" in res.stderr
+    fixed = cli("runs", "verify", "--repair")
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "kept" in fixed.stdout
+    assert list(altlas_home.glob("runs.db.damaged-*"))
+    with Journal.open(altlas_home) as journal:
+        kept = journal.list_runs(limit=1000)
+    assert 60 <= len(kept) < 120  # most pages were readable; the damaged ones are gone
+    assert cli("runs", "verify").exit_code == 0
+    assert cli("runs", "list").exit_code == 0
+
+
+def test_runs_verify_on_a_sound_journal(cli, altlas_home) -> None:
+    _fill_journal(altlas_home, runs=3)
+    res = cli("runs", "verify")
+    assert res.exit_code == 0 and "ok (3 runs)" in res.stdout

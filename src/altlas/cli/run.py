@@ -212,7 +212,9 @@ def run_command(
     _report_outcome(result, output, to_stderr=events is not None)
 
 
-runs_app = typer.Typer(help="The run journal: list, show and resume runs.", no_args_is_help=True)
+runs_app = typer.Typer(
+    help="The run journal: list, show, resume and verify runs.", no_args_is_help=True
+)
 
 
 @runs_app.command("list")
@@ -229,7 +231,8 @@ def runs_list(
     from altlas.config import load_settings
     from altlas.run.journal import Journal
 
-    with Journal.open(load_settings().home) as journal:
+    # Read-only: listing works on a read-only home and never writes into a damaged journal.
+    with Journal.open(load_settings().home, readonly=True) as journal:
         records = journal.list_runs(limit=limit, status=status)
     rows = [r.summary_row() for r in records]
     columns = [
@@ -256,7 +259,7 @@ def runs_show(
     from altlas.config import load_settings
     from altlas.run.journal import Journal
 
-    with Journal.open(load_settings().home) as journal:
+    with Journal.open(load_settings().home, readonly=True) as journal:
         record = journal.load_run(run_id)
     data = {
         **record.summary_row(),
@@ -362,6 +365,36 @@ def runs_resume(
         live,
     )
     _report_outcome(result, output, to_stderr=events is not None)
+
+
+@runs_app.command("verify")
+def runs_verify(
+    repair: Annotated[
+        bool,
+        typer.Option("--repair", help="Keep what a damaged journal holds; move the file aside."),
+    ] = False,
+) -> None:
+    """Check the run journal (SQLite integrity_check). Exit 1 if it is damaged."""
+    from altlas.config import load_settings
+    from altlas.index.health import summarise_problems
+    from altlas.run.journal_repair import verify_journal
+
+    check = verify_journal(load_settings().home, repair=repair)
+    if not check.problems:
+        typer.echo(f"{check.path}: ok ({check.runs} runs)")
+        return
+    line = f"{check.path}: the run journal is damaged: {summarise_problems(check.problems)}"
+    if not check.repaired:
+        typer.echo(
+            f"error: {line}; run 'altlas runs verify --repair' to keep what can be read", err=True
+        )
+        raise typer.Exit(1)
+    kept = ", ".join(f"{n} {table}" for table, n in check.kept.items()) or "nothing"
+    skipped = sum(check.unreadable.values())
+    typer.echo(f"fixed: {line}")
+    typer.echo(
+        f"kept {kept} ({skipped} unreadable part(s) skipped); the damaged file is {check.moved_to}"
+    )
 
 
 def register(app: typer.Typer) -> None:

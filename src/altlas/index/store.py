@@ -60,7 +60,7 @@ def unavailable(path: Path, cause: str, what: str = "the archive database") -> S
     )
 
 
-def check_database_file(path: Path) -> str | None:
+def check_database_file(path: Path, what: str = "the archive database") -> str | None:
     """A reason the file is damaged, judged from its header and size; None if it looks sound.
 
     A file that cannot be read at all raises :class:`StoreUnavailable`: that is not damage.
@@ -74,7 +74,7 @@ def check_database_file(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise unavailable(path, os_cause(exc)) from None
+        raise unavailable(path, os_cause(exc), what) from None
     if size == 0:
         return None
     if len(head) < 100 or not head.startswith(_HEADER):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,42 @@ from sqlite_utils.migrations import Migrations
 from altlas.errors import ExecutionError, RunNotFoundError
 from altlas.formats.common import to_rfc3339, utcnow
 
-__all__ = ["JOURNAL_NAME", "MIGRATIONS", "Journal", "RunRecord"]
+__all__ = [
+    "JOURNAL_NAME",
+    "MIGRATIONS",
+    "Journal",
+    "JournalDamaged",
+    "RunRecord",
+]
 
 JOURNAL_NAME = "runs.db"
 MIGRATIONS = Migrations("altlas.runs")
+_REPAIR_HINT = "run 'altlas runs verify --repair' to keep what can be read"
+
+
+class JournalDamaged(ExecutionError):
+    """runs.db is damaged: nothing is written into it until ``runs verify --repair``."""
+
+
+def journal_damaged(path: Path, reason: str) -> JournalDamaged:
+    return JournalDamaged(f"the run journal is damaged ({reason}): {_REPAIR_HINT}", file=str(path))
+
+
+def _refuse_damaged_file(path: Path) -> None:
+    from altlas.index.store import check_database_file
+
+    reason = check_database_file(path, "the run journal")
+    if reason:
+        raise journal_damaged(path, f"it {reason}")
+
+
+def _refuse_damaged(conn: sqlite3.Connection, path: Path) -> None:
+    """``quick_check`` before the first write: never write into a damaged journal."""
+    from altlas.index.health import integrity_problems, summarise_problems
+
+    problems = integrity_problems(conn)
+    if problems:
+        raise journal_damaged(path, summarise_problems(problems))
 
 
 @MIGRATIONS()
@@ -166,35 +199,87 @@ class RunRecord:
 class Journal:
     """One connection to the journal. Not thread-safe: use it from the event loop thread."""
 
-    def __init__(self, path: str | Path, *, sync: str = "normal") -> None:
+    def __init__(self, path: str | Path, *, sync: str = "normal", readonly: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Two processes opening a fresh journal at once would both try to upgrade a read lock to
-        # a write lock inside the migration, and SQLite answers one of them "database is locked"
-        # at once instead of waiting; an OS file lock makes set-up one process at a time.
-        from altlas.index.lock import ArchiveLock
-
-        setup_lock = ArchiveLock(self.path.with_name(self.path.name + ".setup.lock"), timeout=60)
-        try:
-            conn = sqlite3.connect(str(self.path), timeout=30.0)
-            self.db = Database(conn, execute_plugins=False)
-            with setup_lock.held("run journal set-up"):
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(f"PRAGMA synchronous={sync.upper()}")
-                conn.execute("PRAGMA foreign_keys=ON")
-                MIGRATIONS.apply(self.db)
-        except sqlite3.DatabaseError as exc:
-            raise ExecutionError(
-                f"cannot open the run journal: {exc}", file=str(self.path)
-            ) from None
-        self.conn = conn
+        self.readonly = readonly
+        self.conn = self._connect_readonly() if readonly else self._connect(sync)
+        self.db = Database(self.conn, execute_plugins=False)
         self._tasks: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._cache: dict[str, tuple[Any, ...]] = {}
         self._hits: list[str] = []
 
+    def _connect(self, sync: str) -> sqlite3.Connection:
+        from altlas.config import ensure_home
+        from altlas.index.lock import ArchiveLock
+
+        ensure_home(self.path.parent)
+        _refuse_damaged_file(self.path)
+        # Two processes opening a fresh journal at once would both try to upgrade a read lock to
+        # a write lock inside the migration, and SQLite answers one of them "database is locked"
+        # at once instead of waiting; an OS file lock makes set-up one process at a time.
+        setup_lock = ArchiveLock(self.path.with_name(self.path.name + ".setup.lock"), timeout=60)
+        conn = sqlite3.connect(str(self.path), timeout=30.0)
+        try:
+            with self.errors("open"):
+                _refuse_damaged(conn, self.path)
+                with setup_lock.held("run journal set-up"):
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute(f"PRAGMA synchronous={sync.upper()}")
+                    conn.execute("PRAGMA foreign_keys=ON")
+                    MIGRATIONS.apply(Database(conn, execute_plugins=False))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """For listing and showing: works on a read-only home; no file yet means no runs."""
+        from altlas.index.health import open_readonly
+
+        if not self.path.is_file():
+            conn = sqlite3.connect(":memory:")
+            MIGRATIONS.apply(Database(conn, execute_plugins=False))
+            return conn
+        _refuse_damaged_file(self.path)
+        with self.errors("open"):
+            conn = open_readonly(self.path)
+        try:
+            with self.errors("open"):
+                _refuse_damaged(conn, self.path)
+                if MIGRATIONS.pending(Database(conn, execute_plugins=False)):
+                    raise ExecutionError(
+                        "the run journal needs an upgrade, which a read-only command cannot "
+                        "do: run 'altlas runs list' where the home is writable",
+                        file=str(self.path),
+                    )
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @contextmanager
+    def errors(self, doing: str = "write") -> Iterator[None]:
+        """SQLite errors as one line: damage (with the way back) or the environment's cause."""
+        from altlas.index.health import is_corruption, sqlite_cause
+
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if is_corruption(exc):
+                raise journal_damaged(self.path, str(exc)) from None
+            cause = sqlite_cause(exc, self.path)
+            if cause is not None:
+                raise ExecutionError(
+                    f"cannot {doing} the run journal: {cause} (the journal is not damaged)",
+                    file=str(self.path),
+                ) from None
+            raise ExecutionError(
+                f"cannot {doing} the run journal: {exc}", file=str(self.path)
+            ) from None
+
     @classmethod
-    def open(cls, home: str | Path, *, sync: str = "normal") -> Journal:
-        return cls(Path(home) / JOURNAL_NAME, sync=sync)
+    def open(cls, home: str | Path, *, sync: str = "normal", readonly: bool = False) -> Journal:
+        return cls(Path(home) / JOURNAL_NAME, sync=sync, readonly=readonly)
 
     def close(self) -> None:
         try:
@@ -224,7 +309,7 @@ class Journal:
     ) -> None:
         """The run and all its tasks (``pending``), in one transaction."""
         now = to_rfc3339(utcnow())
-        with self.db.atomic():
+        with self.errors(), self.db.atomic():
             self.conn.execute(
                 "INSERT INTO runs (id, plan_id, title, status, created_at, updated_at, "
                 "task_count, plan, plan_path, options, resumes) VALUES (?,?,?,?,?,?,?,?,?,?,0)",
@@ -265,14 +350,9 @@ class Journal:
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Change run fields now, together with any buffered task states."""
-        try:
-            with self.db.atomic():
-                self._write_buffers()
-                self._update_run(run_id, fields)
-        except sqlite3.Error as exc:
-            raise ExecutionError(
-                f"cannot write the run journal: {exc}", file=str(self.path)
-            ) from None
+        with self.errors(), self.db.atomic():
+            self._write_buffers()
+            self._update_run(run_id, fields)
 
     def record(self, run_id: str, row: tuple[Any, ...]) -> None:
         """Buffer a task state (a :meth:`TaskState.row`); the latest per task wins."""
@@ -306,13 +386,8 @@ class Journal:
         """Commit every buffered change in one transaction."""
         if not self.dirty:
             return
-        try:
-            with self.db.atomic():
-                self._write_buffers()
-        except sqlite3.Error as exc:
-            raise ExecutionError(
-                f"cannot write the run journal: {exc}", file=str(self.path)
-            ) from None
+        with self.errors(), self.db.atomic():
+            self._write_buffers()
 
     # reading -------------------------------------------------------------------------------
 
@@ -359,6 +434,10 @@ class Journal:
         )
 
     def load_run(self, run_id: str, *, tasks: bool = True) -> RunRecord:
+        with self.errors("read"):
+            return self._load_run(run_id, tasks=tasks)
+
+    def _load_run(self, run_id: str, *, tasks: bool) -> RunRecord:
         full = self.resolve_id(run_id)
         cur = self.conn.execute("SELECT * FROM runs WHERE id=?", (full,))
         names = [d[0] for d in cur.description]
@@ -390,9 +469,10 @@ class Journal:
             args.append(status)
         sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
         args.append(limit)
-        cur = self.conn.execute(sql, args)
-        names = [d[0] for d in cur.description]
-        return [self._record(row, names) for row in cur.fetchall()]
+        with self.errors("read"):
+            cur = self.conn.execute(sql, args)
+            names = [d[0] for d in cur.description]
+            return [self._record(row, names) for row in cur.fetchall()]
 
     def latest_outputs(self, plan_id: str, task_ids: Sequence[str]) -> dict[str, Any]:
         """For each task id, its output in the latest run of ``plan_id`` that completed it."""

@@ -1,0 +1,119 @@
+"""``altlas runs verify [--repair]``: check the run journal, and keep what a damaged one holds.
+
+The damaged file is never written. Repair copies every readable row into a fresh journal
+beside it (rowid order, no indexes, skipping past unreadable pages), makes it durable, moves
+the damaged file aside as ``runs.db.damaged-<time>`` and puts the fresh one in its place.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from altlas.errors import ExecutionError
+from altlas.run.journal import JOURNAL_NAME, MIGRATIONS
+
+__all__ = ["JournalCheck", "verify_journal"]
+
+_TABLES = ("runs", "tasks", "cache")
+
+
+@dataclass(slots=True)
+class JournalCheck:
+    """What ``altlas runs verify`` found, and what ``--repair`` kept."""
+
+    path: str
+    runs: int = 0
+    problems: list[str] = field(default_factory=list)
+    repaired: bool = False
+    moved_to: str | None = None
+    kept: dict[str, int] = field(default_factory=dict)
+    unreadable: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems or self.repaired
+
+
+def verify_journal(home: str | Path, *, repair: bool = False) -> JournalCheck:
+    """``integrity_check`` of runs.db; ``repair`` copies what can be read into a new file.
+
+    The damaged file is never written: the readable rows go to a fresh journal beside it,
+    which replaces it once complete; the damaged one is kept as ``runs.db.damaged-<time>``.
+    """
+    from altlas.index.health import integrity_problems, is_corruption, open_readonly
+    from altlas.index.store import check_database_file
+
+    path = Path(home) / JOURNAL_NAME
+    check = JournalCheck(path=str(path))
+    if not path.is_file():
+        return check
+    reason = check_database_file(path, "the run journal")
+    if reason:
+        check.problems.append(f"the run journal {reason}")
+    else:
+        try:
+            conn = open_readonly(path)
+        except sqlite3.Error as exc:
+            if not is_corruption(exc):
+                raise ExecutionError(
+                    f"cannot open the run journal: {exc}", file=str(path)
+                ) from None
+            check.problems.append(str(exc))
+        else:
+            try:
+                check.problems.extend(integrity_problems(conn, full=True))
+                if not check.problems:
+                    check.runs = int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
+            except sqlite3.DatabaseError as exc:
+                check.problems.append(str(exc))
+            finally:
+                conn.close()
+    if check.problems and repair:
+        _salvage(path, check)
+    return check
+
+
+def _salvage(path: Path, check: JournalCheck) -> None:
+    import os
+    from datetime import UTC, datetime
+
+    from altlas.index.health import open_readonly, salvage_tables
+    from altlas.index.lock import ArchiveLock
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    fresh = path.with_name(f"{path.name}.salvage-{stamp}")
+    kept = path.with_name(f"{path.name}.damaged-{stamp}")
+    lock = ArchiveLock(path.with_name(path.name + ".setup.lock"), timeout=60)
+    with lock.held("altlas runs verify --repair"):
+        fresh.unlink(missing_ok=True)
+        dst = sqlite3.connect(fresh)
+        try:
+            MIGRATIONS.apply(Database(dst, execute_plugins=False))
+            try:
+                src = open_readonly(path)
+            except sqlite3.Error:
+                src = None  # not even the schema can be read: start empty
+            if src is not None:
+                try:
+                    check.kept, check.unreadable = salvage_tables(src, dst, _TABLES)
+                finally:
+                    src.close()
+            dst.commit()
+            check.runs = int(dst.execute("SELECT count(*) FROM runs").fetchone()[0])
+        finally:
+            dst.close()
+        fd = os.open(fresh, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        for suffix in ("", "-wal", "-shm"):
+            old = Path(f"{path}{suffix}")
+            if old.exists():
+                old.replace(Path(f"{kept}{suffix}"))
+        fresh.replace(path)
+    check.repaired, check.moved_to = True, str(kept)
