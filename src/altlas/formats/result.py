@@ -148,6 +148,8 @@ class Result(StrictModel):
     artifacts: list[Artifact] = Field(default_factory=list)
     graph: ExecutionGraph = Field(default_factory=ExecutionGraph)
     summary: str | None = None
+    answer: str | None = None
+    """What ``altlas do`` found or did, as a person reads it (the number, the files written)."""
     priority: Priority | None = None
     tags: list[str] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
