@@ -5,13 +5,24 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from altlas.cli._common import FormatOpt, OutputFormat, emit_json, is_tty
 
+if TYPE_CHECKING:
+    from altlas.formats.limits import ReadLimits
+
 __all__ = ["register"]
+
+
+def _read_limits() -> ReadLimits:
+    """The ``[formats]`` limits of this home's settings (config file and environment)."""
+    from altlas.config import load_settings
+    from altlas.formats.limits import ReadLimits
+
+    return ReadLimits.from_settings(load_settings())
 
 
 class ValidateFormat(StrEnum):
@@ -47,7 +58,8 @@ def validate(
     """Check files against their format: every error, one line each. Exit 1 if any is invalid."""
     from altlas.formats.io import check
 
-    reports = [check(path) for path in files]
+    limits = _read_limits()
+    reports = [check(path, limits=limits) for path in files]
     failed = 0
     out: list[dict[str, Any]] = []
     for path, report in zip(files, reports, strict=True):
@@ -96,7 +108,7 @@ def convert(
     """
     from altlas.formats import io
 
-    loaded = io.read(source)
+    loaded = io.read(source, limits=_read_limits())
     target = to.value
     dialect = {"segmentation-v1": "segmentation-v1", "runner": f"runner-{loaded.kind}"}.get(
         target,
@@ -129,7 +141,7 @@ def inspect(
     """Show a document: a tree on a terminal, or the canonical JSON/YAML."""
     from altlas.formats import io
 
-    loaded = io.read(file)
+    loaded = io.read(file, limits=_read_limits())
     if fmt is OutputFormat.JSON:
         emit_json(io.to_data(loaded.document))
         return

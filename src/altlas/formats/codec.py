@@ -10,16 +10,19 @@ from __future__ import annotations
 import enum
 import gzip
 import io
+import lzma
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import orjson
 import yaml
 
 from altlas.errors import DecodeError, FormatError
+from altlas.formats.limits import DEFAULT_LIMITS, ReadLimits, clip, describe_bytes
+from altlas.formats.yaml_text import load_json, load_yaml
 
 __all__ = [
     "Container",
@@ -37,8 +40,7 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
-MAX_DECOMPRESSED = 1 << 30
-"""Refuse to inflate more than 1 GiB from one file: a guard against decompression bombs."""
+_CHUNK = 1 << 20
 
 Container = Literal["plain", "zstd", "gzip", "zip"]
 Syntax = Literal["json", "yaml"]
@@ -55,17 +57,46 @@ class Decoded:
     member: str | None = None
 
 
-def decompress_zstd(raw: bytes) -> bytes:
+def _is_zstd(raw: bytes) -> bool:
+    """A zstd frame, or a skippable frame (magic 0x184D2A5?) that may precede one."""
+    return raw.startswith(ZSTD_MAGIC) or (
+        len(raw) >= 4 and raw[1:4] == b"\x2a\x4d\x18" and raw[0] & 0xF0 == 0x50
+    )
+
+
+def _too_big(what: str, limit: int) -> DecodeError:
+    return DecodeError(
+        f"{what} inflates past {describe_bytes(limit)}; refusing "
+        "(limit: [formats] max_decompressed_bytes)",
+    )
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _drain(stream: _Readable, what: str, limit: int) -> bytes:
+    """Read ``stream`` in chunks, stopping as soon as the output passes ``limit``."""
+    out = io.BytesIO()
+    while chunk := stream.read(_CHUNK):
+        out.write(chunk)
+        if out.tell() > limit:
+            raise _too_big(what, limit)
+    return out.getvalue()
+
+
+def decompress_zstd(raw: bytes, limit: int = DEFAULT_LIMITS.max_decompressed_bytes) -> bytes:
+    """Every frame of a zstd stream (skippable frames skipped), at most ``limit`` bytes."""
     import zstandard
 
+    # A frame may ask for a window up to 2 GiB; no honest document under the limit needs more.
+    window = 1 << min(31, max(20, (limit - 1).bit_length()))
     try:
-        reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw))
-        out = reader.read(MAX_DECOMPRESSED + 1)
+        dctx = zstandard.ZstdDecompressor(max_window_size=window)
+        with dctx.stream_reader(io.BytesIO(raw), read_across_frames=True) as reader:
+            return _drain(reader, "zstd data", limit)
     except zstandard.ZstdError as exc:
         raise DecodeError(f"damaged zstd data: {exc}") from None
-    if len(out) > MAX_DECOMPRESSED:
-        raise DecodeError("zstd data inflates past 1 GiB; refusing")
-    return bytes(out)
 
 
 def compress_zstd(raw: bytes, level: int = 10) -> bytes:
@@ -74,70 +105,94 @@ def compress_zstd(raw: bytes, level: int = 10) -> bytes:
     return bytes(zstandard.ZstdCompressor(level=level, write_checksum=True).compress(raw))
 
 
-def _gunzip(raw: bytes) -> bytes:
+def _gunzip(raw: bytes, limit: int) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
-            out = fh.read(MAX_DECOMPRESSED + 1)
+            return _drain(fh, "gzip data", limit)
     except (OSError, EOFError, zlib.error) as exc:
         raise DecodeError(f"damaged gzip data: {exc}") from None
-    if len(out) > MAX_DECOMPRESSED:
-        raise DecodeError("gzip data inflates past 1 GiB; refusing")
-    return out
 
 
 _ZIP_PREFERENCE = (".last", ".json", ".json.gz", ".alt", ".atlas", ".yaml", ".yml")
+_ZIP_METHODS = {
+    zipfile.ZIP_STORED: "stored",
+    zipfile.ZIP_DEFLATED: "deflate",
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "lzma",
+}
 
 
-def _unzip(raw: bytes) -> tuple[bytes, str]:
+def _zip_member(zf: zipfile.ZipFile) -> zipfile.ZipInfo:
+    names = [
+        n
+        for n in zf.namelist()
+        if not n.endswith("/") and not n.startswith(("artifacts/", "__MACOSX/"))
+    ]
+    ranked = sorted(
+        (n for n in names if n.lower().endswith(_ZIP_PREFERENCE)),
+        key=lambda n: (not n.rsplit("/", 1)[-1].startswith("last_"), n.count("/"), n),
+    )
+    if not ranked:
+        raise DecodeError("zip archive holds no .last/.json/.alt document")
+    info = zf.getinfo(ranked[0])
+    name = clip(info.filename)
+    if info.flag_bits & 0x1:
+        raise DecodeError(f"zip member {name} is encrypted; altlas reads no encrypted archives")
+    if info.compress_type not in _ZIP_METHODS:
+        raise DecodeError(
+            f"zip member {name} uses compression method {info.compress_type}; "
+            f"altlas reads {', '.join(_ZIP_METHODS.values())}",
+        )
+    return info
+
+
+def _unzip(raw: bytes, limit: int) -> tuple[bytes, str]:
     """The document inside a runner bundle: ``last_<id>.json`` (artifacts are skipped)."""
+    member = "?"
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            names = [
-                n
-                for n in zf.namelist()
-                if not n.endswith("/") and not n.startswith(("artifacts/", "__MACOSX/"))
-            ]
-            ranked = sorted(
-                (n for n in names if n.lower().endswith(_ZIP_PREFERENCE)),
-                key=lambda n: (
-                    not n.rsplit("/", 1)[-1].startswith("last_"),
-                    n.count("/"),
-                    n,
-                ),
-            )
-            if not ranked:
-                raise DecodeError("zip archive holds no .last/.json/.alt document")
-            member = ranked[0]
-            info = zf.getinfo(member)
-            if info.file_size > MAX_DECOMPRESSED:
-                raise DecodeError(f"zip member {member} is larger than 1 GiB; refusing")
-            return zf.read(member), member
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise DecodeError(f"damaged zip archive: {exc}") from None
+            info = _zip_member(zf)
+            member = clip(info.filename)
+            with zf.open(info) as fh:
+                return _drain(fh, f"zip member {member}", limit), info.filename
+    except (zipfile.BadZipFile, zlib.error, EOFError, lzma.LZMAError) as exc:
+        raise DecodeError(f"damaged zip archive: {clip(str(exc))}") from None
+    except (OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+        # bzip2 damage is an OSError, a missing codec NotImplementedError; one line either way
+        raise DecodeError(f"cannot read zip member {member}: {clip(str(exc))}") from None
 
 
-def unwrap(raw: bytes) -> tuple[bytes, Container, str | None]:
+def unwrap(
+    raw: bytes,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> tuple[bytes, Container, str | None]:
     """Undo the container (nested once, e.g. zstd inside zip); plain bytes pass through."""
     if not raw:
         raise DecodeError("file is empty")
-    body, container, member = _unwrap(raw)
-    if container != "plain" and body.startswith((ZSTD_MAGIC, GZIP_MAGIC)):
-        body, _, _ = _unwrap(body)
+    limit = limits.max_decompressed_bytes
+    body, container, member = _unwrap(raw, limit)
+    if container != "plain" and (_is_zstd(body) or body.startswith(GZIP_MAGIC)):
+        body, _, _ = _unwrap(body, limit)
     return body, container, member
 
 
-def decode_unwrapped(body: bytes, container: Container, member: str | None = None) -> Decoded:
-    data, syntax = parse_text(body)
+def decode_unwrapped(
+    body: bytes,
+    container: Container,
+    member: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Decoded:
+    data, syntax = parse_text(body, limits)
     return Decoded(data=data, container=container, syntax=syntax, text=body, member=member)
 
 
-def _unwrap(raw: bytes) -> tuple[bytes, Container, str | None]:
-    if raw.startswith(ZSTD_MAGIC):
-        return decompress_zstd(raw), "zstd", None
+def _unwrap(raw: bytes, limit: int) -> tuple[bytes, Container, str | None]:
+    if _is_zstd(raw):
+        return decompress_zstd(raw, limit), "zstd", None
     if raw.startswith(GZIP_MAGIC):
-        return _gunzip(raw), "gzip", None
+        return _gunzip(raw, limit), "gzip", None
     if raw.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
-        body, member = _unzip(raw)
+        body, member = _unzip(raw, limit)
         return body, "zip", member
     return raw, "plain", None
 
@@ -146,10 +201,7 @@ def _looks_binary(text: bytes) -> bool:
     return b"\x00" in text[:8192]
 
 
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def parse_text(text: bytes) -> tuple[Any, Syntax]:
+def parse_text(text: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> tuple[Any, Syntax]:
     """Parse JSON or YAML text, chosen by the first significant character."""
     if text.startswith(b"\xef\xbb\xbf"):
         text = text[3:]
@@ -159,29 +211,20 @@ def parse_text(text: bytes) -> tuple[Any, Syntax]:
     if _looks_binary(text):
         raise DecodeError("binary data, not a JSON or YAML document")
     if stripped[:1] in (b"{", b"["):
-        try:
-            return orjson.loads(text), "json"
-        except orjson.JSONDecodeError as exc:
-            raise DecodeError(f"invalid or truncated JSON: {exc}") from None
+        return load_json(text, limits), "json"
     try:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DecodeError(f"not UTF-8 text (byte {exc.start})") from None
-    try:
-        data = yaml.load(decoded, Loader=_SafeLoader)  # noqa: S506  (a safe loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise DecodeError(f"invalid YAML{where}: {problem}") from None
+    data = load_yaml(decoded, limits)
     if not isinstance(data, dict | list):
         raise DecodeError("not a JSON or YAML document (no mapping at the top level)")
     return data, "yaml"
 
 
-def decode_bytes(raw: bytes) -> Decoded:
+def decode_bytes(raw: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Decoded:
     """Undo the container, then the syntax."""
-    return decode_unwrapped(*unwrap(raw))
+    return decode_unwrapped(*unwrap(raw, limits), limits=limits)
 
 
 def dump_json(data: Any, *, pretty: bool = True) -> bytes:

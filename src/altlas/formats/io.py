@@ -7,6 +7,7 @@ The public entry points are :func:`read` (any kind), :func:`load_plan`, :func:`l
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import re
@@ -30,6 +31,15 @@ from altlas.errors import (
 from altlas.formats import codec
 from altlas.formats.atlas import Atlas
 from altlas.formats.dialects import Dialect, Kind, dialect_named, sniff
+from altlas.formats.limits import (
+    DEFAULT_LIMITS,
+    JSON_DEPTH_CEILING,
+    ReadLimits,
+    clip,
+    describe_bytes,
+    readable,
+    readable_path,
+)
 from altlas.formats.plan import Plan
 from altlas.formats.result import Result
 from altlas.formats.validation import (
@@ -37,10 +47,12 @@ from altlas.formats.validation import (
     result_rule_diagnostics,
     validate_model,
 )
+from altlas.formats.yaml_text import has_long_digit_run
 
 __all__ = [
     "Document",
     "Loaded",
+    "ReadLimits",
     "check",
     "kind_of",
     "load_atlas",
@@ -123,12 +135,22 @@ def _kind_hint(name: str | None) -> Kind | None:
     return None
 
 
-def _read_source(source: Source) -> tuple[bytes, str | None]:
+def _too_large(limits: ReadLimits) -> str:
+    size = describe_bytes(limits.max_decompressed_bytes)
+    return f"file is larger than {size}; refusing (limit: [formats] max_decompressed_bytes)"
+
+
+def _read_source(source: Source, limits: ReadLimits) -> tuple[bytes, str | None]:
     if isinstance(source, bytes):
         return source, None
     path = Path(source)
     try:
-        return path.read_bytes(), str(path)
+        with path.open("rb") as fh:
+            # The limit holds for what is read, not only for what a container inflates to.
+            raw = fh.read(limits.max_decompressed_bytes + 1)
+        if len(raw) > limits.max_decompressed_bytes:
+            raise FormatError(_too_large(limits), file=str(path))
+        return raw, str(path)
     except FileNotFoundError:
         raise FormatError("no such file", file=str(path)) from None
     except IsADirectoryError:
@@ -145,11 +167,24 @@ def _rule_diagnostics(kind: str, data: Any, tasks_key: str = "tasks") -> list[Di
     return []
 
 
+def _task_count_error(count: int, limits: ReadLimits, tasks_key: str = "tasks") -> Diagnostic:
+    return Diagnostic(
+        f"plan has {count:,} tasks, more than {limits.max_tasks_per_plan:,} "
+        "(limit: [formats] max_tasks_per_plan)",
+        path=tasks_key,
+        code="too_many_tasks",
+    )
+
+
 def _validate(
     dialect: Dialect,
     data: Mapping[str, Any],
+    limits: ReadLimits,
 ) -> tuple[Any, list[Diagnostic]]:
     outcome = dialect.read(data)
+    tasks = outcome.data.get("tasks")
+    if dialect.kind == "alt" and isinstance(tasks, list) and len(tasks) > limits.max_tasks_per_plan:
+        return None, [_task_count_error(len(tasks), limits, outcome.tasks_key)]
     model = MODELS[dialect.kind]
     doc, diags = validate_model(model, outcome.data, renames=outcome.renames)
     diags = outcome.diagnostics + diags
@@ -182,14 +217,22 @@ def _gc_paused(size: int) -> Iterator[None]:
 _LARGE_DOCUMENT = 1 << 20
 
 
-def _fast_canonical(decoded_text: bytes, kind: Kind | None) -> tuple[Any, list[Diagnostic]] | None:
+def _fast_canonical(
+    decoded_text: bytes,
+    kind: Kind | None,
+    limits: ReadLimits,
+) -> tuple[Any, list[Diagnostic]] | None:
     """Canonical JSON straight into the model, skipping the intermediate dicts.
 
     Returns None when the fast path does not apply or the document is invalid, so the
-    general path can produce complete diagnostics with paths.
+    general path can produce complete diagnostics with paths. The fast parser refuses
+    nesting past JSON_DEPTH_CEILING by itself but keeps integers of any size, so a text that
+    may hold one past 64 bits (or a lower depth limit) takes the general path, which checks.
     """
     match = _CANONICAL_JSON.match(decoded_text[:200])
-    if match is None:
+    if match is None or limits.max_json_depth < JSON_DEPTH_CEILING:
+        return None
+    if has_long_digit_run(decoded_text):
         return None
     doc_kind = match.group(1).decode()
     if kind is not None and kind != doc_kind:
@@ -201,21 +244,46 @@ def _fast_canonical(decoded_text: bytes, kind: Kind | None) -> tuple[Any, list[D
         return None
     if warnings:
         return None
+    if isinstance(doc, Plan) and len(doc.tasks) > limits.max_tasks_per_plan:
+        return doc, [_task_count_error(len(doc.tasks), limits)]
     return doc, _rule_diagnostics(doc_kind, doc)
 
 
-def check_bytes(raw: bytes, *, name: str | None = None, kind: Kind | None = None) -> CheckReport:
+def check_bytes(
+    raw: bytes,
+    *,
+    name: str | None = None,
+    kind: Kind | None = None,
+    limits: ReadLimits | None = None,
+) -> CheckReport:
     """Every diagnostic for one document, errors and warnings, without raising."""
     with _gc_paused(len(raw)):
-        return _check_bytes(raw, name, kind)
+        report = _check_bytes(raw, name, kind, limits or DEFAULT_LIMITS)
+    if any(len(d.message) > 200 or len(d.path) > 160 for d in report.diagnostics):
+        report.diagnostics = [
+            dataclasses.replace(d, message=readable(d.message), path=readable_path(d.path))
+            for d in report.diagnostics
+        ]
+    return report
 
 
-def _check_bytes(raw: bytes, name: str | None, kind: Kind | None) -> CheckReport:
+def _decode_diagnostic(exc: DecodeError) -> Diagnostic:
+    return Diagnostic(exc.message, path=exc.context.get("path", ""), code="decode")
+
+
+def _check_bytes(
+    raw: bytes,
+    name: str | None,
+    kind: Kind | None,
+    limits: ReadLimits,
+) -> CheckReport:
+    if len(raw) > limits.max_decompressed_bytes:
+        return CheckReport(name, None, [Diagnostic(_too_large(limits), code="decode")])
     try:
-        body, container, member = codec.unwrap(raw)
+        body, container, member = codec.unwrap(raw, limits)
     except DecodeError as exc:
-        return CheckReport(name, None, [Diagnostic(exc.message, code="decode")])
-    fast = _fast_canonical(body, kind)
+        return CheckReport(name, None, [_decode_diagnostic(exc)])
+    fast = _fast_canonical(body, kind, limits)
     if fast is not None:
         doc, diags = fast
         if not any(d.severity == "error" for d in diags):
@@ -231,9 +299,9 @@ def _check_bytes(raw: bytes, name: str | None, kind: Kind | None) -> CheckReport
             )
             return CheckReport(name, loaded, diags)
     try:
-        decoded = codec.decode_unwrapped(body, container, member)
+        decoded = codec.decode_unwrapped(body, container, member, limits)
     except DecodeError as exc:
-        return CheckReport(name, None, [Diagnostic(exc.message, code="decode")])
+        return CheckReport(name, None, [_decode_diagnostic(exc)])
     data = decoded.data
     want = kind
     dialect = sniff(data, want)
@@ -246,13 +314,14 @@ def _check_bytes(raw: bytes, name: str | None, kind: Kind | None) -> CheckReport
         shape = "a list" if isinstance(data, list) else "a mapping"
         keys = ""
         if isinstance(data, Mapping):
-            keys = " with keys " + ", ".join(sorted(map(str, data))[:8]) if data else " (empty)"
+            listed = ", ".join(clip(k, 40) for k in sorted(map(str, data))[:8])
+            keys = f" with keys {listed}" if data else " (empty)"
         return CheckReport(
             name,
             None,
             [Diagnostic(f"not a known {what} dialect: {shape}{keys}", code="unknown_dialect")],
         )
-    doc, diags = _validate(dialect, data)
+    doc, diags = _validate(dialect, data, limits)
     errors = [d for d in diags if d.severity == "error"]
     if doc is None or errors:
         return CheckReport(name, None, diags)
@@ -269,18 +338,30 @@ def _check_bytes(raw: bytes, name: str | None, kind: Kind | None) -> CheckReport
     return CheckReport(name, loaded, diags)
 
 
-def check(source: Source, *, kind: Kind | None = None) -> CheckReport:
+def check(
+    source: Source,
+    *,
+    kind: Kind | None = None,
+    limits: ReadLimits | None = None,
+) -> CheckReport:
     """Like :func:`check_bytes`, reading ``source`` first (unreadable files become errors)."""
+    limits = limits or DEFAULT_LIMITS
     try:
-        raw, name = _read_source(source)
+        raw, name = _read_source(source, limits)
     except FormatError as exc:
         name = exc.context.get("file")
         return CheckReport(name, None, [Diagnostic(exc.message, code="io")])
-    return check_bytes(raw, name=name, kind=kind)
+    return check_bytes(raw, name=name, kind=kind, limits=limits)
 
 
-def read_bytes(raw: bytes, *, name: str | None = None, kind: Kind | None = None) -> Loaded:
-    report = check_bytes(raw, name=name, kind=kind)
+def read_bytes(
+    raw: bytes,
+    *,
+    name: str | None = None,
+    kind: Kind | None = None,
+    limits: ReadLimits | None = None,
+) -> Loaded:
+    report = check_bytes(raw, name=name, kind=kind, limits=limits)
     if report.loaded is not None:
         return report.loaded
     errors = [d for d in report.diagnostics if d.severity == "error"]
@@ -288,35 +369,36 @@ def read_bytes(raw: bytes, *, name: str | None = None, kind: Kind | None = None)
         raise (DecodeError if errors[0].code == "decode" else FormatError)(
             errors[0].message,
             file=name,
+            path=errors[0].path or None,
         )
     raise ValidationError(errors, file=name)
 
 
-def read(source: Source, *, kind: Kind | None = None) -> Loaded:
+def read(source: Source, *, kind: Kind | None = None, limits: ReadLimits | None = None) -> Loaded:
     """Read any altlas document, in any dialect and container. Raises on any error."""
-    raw, name = _read_source(source)
-    return read_bytes(raw, name=name, kind=kind)
+    raw, name = _read_source(source, limits or DEFAULT_LIMITS)
+    return read_bytes(raw, name=name, kind=kind, limits=limits)
 
 
-def _load_kind(source: Source, kind: Kind, model: type[D]) -> D:
-    loaded = read(source, kind=kind)
+def _load_kind(source: Source, kind: Kind, model: type[D], limits: ReadLimits | None) -> D:
+    loaded = read(source, kind=kind, limits=limits)
     if not isinstance(loaded.document, model):
         raise FormatError(f"expected a {kind} document, found {loaded.kind}", file=loaded.source)
     return loaded.document
 
 
-def load_plan(source: Source) -> Plan:
+def load_plan(source: Source, *, limits: ReadLimits | None = None) -> Plan:
     """A validated :class:`Plan` from a path or bytes, in any ``.alt`` dialect."""
-    return _load_kind(source, "alt", Plan)
+    return _load_kind(source, "alt", Plan, limits)
 
 
-def load_result(source: Source) -> Result:
+def load_result(source: Source, *, limits: ReadLimits | None = None) -> Result:
     """A validated :class:`Result` from a path or bytes, in any ``.last`` dialect."""
-    return _load_kind(source, "last", Result)
+    return _load_kind(source, "last", Result, limits)
 
 
-def load_atlas(source: Source) -> Atlas:
-    return _load_kind(source, "atlas", Atlas)
+def load_atlas(source: Source, *, limits: ReadLimits | None = None) -> Atlas:
+    return _load_kind(source, "atlas", Atlas, limits)
 
 
 def _target_dialect(document: Any, dialect: str | None) -> Dialect:

@@ -8,6 +8,7 @@ in ``metadata["altlas"]`` and restored on the way back.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -55,6 +56,8 @@ class Dialect:
 
 _REGISTRY: dict[str, Dialect] = {}
 _LOADED = False
+# Reentrant: a dialect module may look another dialect up while it is being imported.
+_LOAD_LOCK = threading.RLock()
 
 
 def register(dialect: Dialect) -> Dialect:
@@ -63,19 +66,25 @@ def register(dialect: Dialect) -> Dialect:
 
 
 def _ensure_loaded() -> None:
+    """Import every dialect once. The flag is set only after the imports finished, under a
+    lock: a second thread must wait for a full registry, never see a half-filled one."""
     global _LOADED
     if _LOADED:
         return
-    _LOADED = True
-    # Imported for their register() side effect.
-    from altlas.formats.dialects import (  # noqa: F401
-        canonical,
-        legacy_atlas,
-        placeholder,
-        runner_alt,
-        runner_last,
-        segmentation,
-    )
+    with _LOAD_LOCK:
+        if _LOADED:
+            return
+        # Imported for their register() side effect.
+        from altlas.formats.dialects import (  # noqa: F401
+            canonical,
+            legacy_atlas,
+            placeholder,
+            runner_alt,
+            runner_last,
+            segmentation,
+        )
+
+        _LOADED = True
 
 
 def all_dialects(kind: Kind | None = None) -> list[Dialect]:

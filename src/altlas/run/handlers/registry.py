@@ -5,6 +5,7 @@ and handlers registered in code.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -140,15 +141,20 @@ class HandlerRegistry:
 
 
 _DEFAULT: HandlerRegistry | None = None
+_DEFAULT_LOCK = threading.Lock()
 
 
 def default_registry() -> HandlerRegistry:
     """Built-ins plus plugins, loaded once per process; :func:`register_handler` adds to it."""
     global _DEFAULT
     if _DEFAULT is None:
-        registry = HandlerRegistry.builtin()
-        registry.load_entry_points()
-        _DEFAULT = registry
+        # Two threads building one each would let the second replace the first, dropping
+        # whatever register_handler had added to it meanwhile.
+        with _DEFAULT_LOCK:
+            if _DEFAULT is None:
+                registry = HandlerRegistry.builtin()
+                registry.load_entry_points()
+                _DEFAULT = registry
     return _DEFAULT
 
 
