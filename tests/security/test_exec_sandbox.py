@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import altlas
 from altlas.formats.common import TaskStatus
 from altlas.formats.plan import Plan
 from altlas.formats.result import TaskResult
+from altlas.run.handlers.base import PermanentError
+from altlas.run.handlers.exec_sandbox import confine_arguments
 
 pytestmark = pytest.mark.slow
 
@@ -293,3 +297,31 @@ def test_files_and_report_handlers_write_plain_files(workspace: Path) -> None:
         {"id": "r", "type": "report", "parameters": {"format": "markdown", "path": "a/r.md"}},
     )
     assert modes == {"f.sh": 0o644, "r.md": 0o644}
+
+
+@given(
+    arg=st.text(alphabet="/.~=@:,-_ kaI'", max_size=24),
+)
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_an_accepted_argument_names_nothing_outside(tmp_path: Path, arg: str) -> None:
+    """Whatever way a program reads an accepted argument, it stays inside the workspace."""
+    workspace = tmp_path / "fuzz-ws"
+    if not workspace.exists():
+        workspace.mkdir()
+        (tmp_path / "outside").mkdir()
+        (workspace / "k").symlink_to(tmp_path / "outside")
+    root = workspace.resolve()
+    try:
+        confine_arguments("c", [arg], workspace, root)
+    except PermanentError as exc:
+        assert exc.error_type == "PathOutsideWorkspace"
+        return
+    readings = [arg, arg.partition("=")[2], arg.rpartition("@")[2], arg.rpartition(":")[2]]
+    if len(arg) > 2 and arg.startswith("-"):
+        readings.append(arg[2:])
+    if arg.startswith("~/"):
+        readings.append(str(root / arg[2:]))
+    for reading in filter(None, readings):
+        assert Path(root, reading).resolve().is_relative_to(root), (arg, reading)

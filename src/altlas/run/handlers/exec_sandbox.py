@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,11 @@ REFUSED_ENV = (
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _MAX_VALUE = 4096
-_SPLITS = re.compile(r"[=:,]")
+_PATH_MAX = 4096
+# Characters that end a path inside a longer argument: `--file=/x`, `if=/x`, `a:/x,/y`,
+# `@/x` (response files), `'/x'` inside code. Path characters (letters, digits, . _ - ~ /)
+# never split, so every token is a whole candidate path and the tokens are disjoint.
+_SEPARATORS = re.compile(r"[^\w.~/-]+")
 
 
 def _matches(name: str, patterns: tuple[str, ...] | list[str]) -> str | None:
@@ -130,16 +134,19 @@ def resolve_program(task_id: str, program: str, cwd: Path, workspace: Path, exec
     return found
 
 
-def _pieces(arg: str) -> Iterator[str]:
-    """The parts of an argument a program may take as a path: the whole argument, the value
-    of ``--opt=value``/``if=value``/``a:b,c`` forms, and the value glued to ``-Ivalue``."""
-    yield arg
-    yield from (p for p in _SPLITS.split(arg)[1:] if p)
+def _pieces(arg: str) -> set[str]:
+    """The parts of an argument a program may take as a path: the whole argument, every
+    token between separators, and the value glued to a short option (``-I/x``)."""
+    pieces = {arg, *_SEPARATORS.split(arg)}
     if len(arg) > 2 and arg[0] == "-" and arg[1] != "-":
-        yield arg[2:]
+        pieces.add(arg[2:])
+    pieces.discard("")
+    return pieces
 
 
 def _is_path_like(piece: str, cwd: Path) -> bool:
+    if len(piece.encode("utf-8", "surrogatepass")) > _PATH_MAX:
+        return False  # the kernel refuses longer paths (ENAMETOOLONG): it names no file
     if piece.startswith(("/", "~")) or "/" in piece or ".." in piece:
         return True
     try:
