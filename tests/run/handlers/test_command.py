@@ -63,12 +63,12 @@ def test_legacy_command_and_args_without_a_shell(mkplan, workspace) -> None:
         workspace,
         {
             "command": PY,
-            "args": ["-c", "import sys; print(sys.argv[1:])", "$HOME", ";", "rm -rf /"],
+            "args": ["-c", "import sys; print(sys.argv[1:])", "$HOME", ";", "rm -rf x", "&&"],
         },
         allow_exec=True,
         exec_allowlist=[PY],
     )
-    assert task.output["stdout"].strip() == "['$HOME', ';', 'rm -rf /']"
+    assert task.output["stdout"].strip() == "['$HOME', ';', 'rm -rf x', '&&']"
 
 
 def test_nonzero_exit_fails_with_output_kept(mkplan, workspace) -> None:
