@@ -225,6 +225,20 @@ def test_path_arguments_are_confined_to_the_workspace(
     assert task.output is None
 
 
+def test_the_working_directory_is_confined_too(workspace: Path, altlas_home: Path) -> None:
+    (workspace / "home-link").symlink_to(altlas_home)
+    task = _run_one(workspace, {"argv": ["ls"], "cwd": "home-link"}, exec_allowlist=["ls"])
+    assert task.error.type == "PathOutsideWorkspace"
+    assert task.output is None
+
+
+def test_a_nul_in_an_argument_is_a_clear_error(workspace: Path) -> None:
+    task = _run_one(workspace, {"argv": ["ls", "a\x00b"]}, exec_allowlist=["ls"])
+    assert task.status is TaskStatus.FAILED
+    assert "parameters.argv[1] contains a NUL character" in task.error.message
+    assert "\n" not in task.error.message
+
+
 def test_paths_inside_the_workspace_still_work(workspace: Path) -> None:
     (workspace / "sub").mkdir()
     (workspace / "sub" / "a.txt").write_text("a")

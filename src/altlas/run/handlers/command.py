@@ -52,7 +52,11 @@ def argv_of(params: Mapping[str, Any]) -> list[str]:
         or not all(isinstance(a, str | int | float) for a in argv)
     ):
         raise PermanentError("parameters.argv must be a non-empty list of strings")
-    return [str(a) for a in argv]
+    out = [str(a) for a in argv]
+    for index, arg in enumerate(out):
+        if "\x00" in arg:
+            raise PermanentError(f"parameters.argv[{index}] contains a NUL character")
+    return out
 
 
 def is_allowed(program: str, allowlist: list[str]) -> bool:
