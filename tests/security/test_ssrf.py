@@ -224,3 +224,32 @@ def test_allow_entries() -> None:
     assert host_allowed("::1", 8080, ["[::1]:8080"])
     assert not host_allowed("::1", 8081, ["[::1]:8080"])
     assert not host_allowed("api.example.com", 443, ["example.com"])
+
+
+def test_the_connection_goes_to_the_checked_address_not_the_name(servers) -> None:
+    """DNS rebinding needs a second lookup at connect time; the guard hands the connecting
+    layer the address it checked, never the name (recorded around the real backend)."""
+    import asyncio
+
+    import httpcore
+
+    from altlas.run.handlers.http_sandbox import _GuardedBackend
+
+    connected: list[str] = []
+
+    class Recording(httpcore.AnyIOBackend):
+        async def connect_tcp(self, host, port, *args, **kwargs):  # type: ignore[override]
+            connected.append(host)
+            return await super().connect_tcp(host, port, *args, **kwargs)
+
+    backend = _GuardedBackend(["localhost"])
+    backend._inner = Recording()
+
+    async def fetch() -> int:
+        async with httpcore.AsyncConnectionPool(network_backend=backend) as pool:
+            response = await pool.request("GET", f"http://localhost:{servers[0].port}/pinned")
+            return response.status
+
+    assert asyncio.run(fetch()) == 200
+    assert servers[0].seen == ["/pinned"]
+    assert connected and all(ipaddress.ip_address(host).is_loopback for host in connected)
