@@ -1,0 +1,195 @@
+"""Data commands in English and Turkish become precise ``query`` operations of the data handler.
+
+``ground_data`` reads one segment: which table (a named file, or the previous operation's
+output), which steps (filter, derive, group, sort, limit, select, distinct), where to write,
+and what to answer. Column words are checked against the real header; a step whose column
+word matches nothing makes the whole segment ungrounded (None), never a guess.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from altlas.do.context import GroundContext
+from altlas.do.ground_data_columns import find_columns, find_values
+from altlas.do.ground_data_filter import find_filters
+from altlas.do.ground_data_parse import Parse
+from altlas.do.ground_data_refs import (
+    READ_SUFFIXES,
+    WRITE_SUFFIXES,
+    Files,
+    facts_after,
+    find_files,
+    previous_facts,
+    remember,
+)
+from altlas.do.ground_data_shape import (
+    find_argmax,
+    find_count,
+    find_dedupe,
+    find_group,
+    find_select,
+    find_sort,
+    find_top,
+)
+from altlas.do.ground_data_words import Tok, tokenize
+from altlas.do.operations import Operation
+from altlas.do.tables import TableFacts, peek
+
+__all__ = ["ground_data", "ground_data_condition"]
+
+_FORMATS = {
+    "json": ".json",
+    "csv": ".csv",
+    "ndjson": ".ndjson",
+    "jsonl": ".jsonl",
+    "parquet": ".parquet",
+}
+_CONVERT_VERBS = ("convert*", "export*", "transform*", "turn", "donustur*", "cevir*", "aktar*")
+_TO = ("to", "as", "into", "in")
+_FORMAT_AFTER = ("formatina", "formatinda", "olarak", "bicimine", "format", "formatta")
+_DATIVE = ("e", "a", "ye", "ya")
+_OVERWRITE = ("overwrite*", "uzerine yaz*", "replace the existing", "ustune yaz*")
+_SHOW = (
+    *("show", "display", "print", "list", "read", "load", "view"),
+    *("goster*", "listele*", "oku*", "getir*"),
+)
+
+
+def _target_format(toks: list[Tok]) -> tuple[str, int] | None:
+    """The format a convert asks for: "to JSON", "JSON formatına", "CSV'ye", "as parquet"."""
+    has_verb = any(t.fold.startswith(v.rstrip("*")) for t in toks for v in _CONVERT_VERBS)
+    for i, tok in enumerate(toks):
+        if tok.kind != "word" or tok.fold not in _FORMATS:
+            continue
+        before = toks[i - 1].fold if i > 0 else ""
+        after = toks[i + 1].fold if i + 1 < len(toks) else ""
+        if has_verb or before in _TO or after in _FORMAT_AFTER or tok.suffix in _DATIVE:
+            return tok.fold, i
+    return None
+
+
+def _overwrite(toks: list[Tok]) -> bool:
+    from altlas.do.ground_data_words import phrase_at
+
+    return any(phrase_at(toks, i, p) for i in range(len(toks)) for p in _OVERWRITE)
+
+
+def _parse(text: str, toks: list[Tok], facts: TableFacts, files: Files, lang: str) -> Parse:
+    p = Parse(text, toks, facts)
+    p.used |= set(files.used)
+    marked = find_values(toks, facts, set(files.used), marked_only=True)
+    marked_tokens = {k for v in marked for k in range(v.start, v.end)}
+    p.cols = find_columns(toks, facts, set(files.used) | marked_tokens)
+    col_tokens = {k for m in p.cols for k in range(m.start, m.end)}
+    rest = find_values(toks, facts, set(files.used) | marked_tokens | col_tokens)
+    p.vals = sorted(marked + rest, key=lambda v: v.start)
+    for finder in (
+        find_filters,
+        find_top,
+        find_group,
+        find_argmax,
+        find_sort,
+        find_select,
+        find_dedupe,
+    ):
+        finder(p)
+        if p.failed:
+            return p
+    find_count(p, lang)
+    return p
+
+
+def _input(files: Files, ctx: GroundContext) -> TableFacts | None:
+    if files.source is not None:
+        return peek(ctx.workspace, files.source)
+    if files.others:
+        return None  # the segment is about a log, a note...: not a table
+    return previous_facts(ctx)
+
+
+def _default_output(source: str, fmt: str) -> str:
+    return str(PurePosixPath(source).with_suffix(_FORMATS[fmt]))
+
+
+def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
+    """One segment's text → a data ``query`` Operation, or None when it is not a data command."""
+    toks = tokenize(text)
+    files = find_files(toks, ctx)
+    facts = _input(files, ctx)
+    if facts is None:
+        return None
+    output = files.output
+    if output is not None and PurePosixPath(output).suffix.lower() not in WRITE_SUFFIXES:
+        return None
+    p = _parse(text, toks, facts, files, lang)
+    if p.failed:
+        return None
+    steps = p.steps()
+    why = list(p.why)
+    target = _target_format(toks)
+    if target is not None and files.source is not None and output is None:
+        if PurePosixPath(files.source).suffix.lower() == _FORMATS[target[0]]:
+            return None
+        output = _default_output(files.source, target[0])
+        why.append(
+            f"convert to {target[0]} ← '{toks[target[1]].text}' (written next to the source)"
+        )
+    if not steps and p.answer is None:
+        if output is not None and files.source is None:
+            why.append("save the previous table")
+        elif target is not None and output is not None:
+            pass
+        elif (
+            files.source is not None
+            and output is None
+            and any(t.fold.startswith(s.rstrip("*")) for t in toks for s in _SHOW)
+        ):
+            p.answer = "table"
+        else:
+            return None
+    params: dict[str, Any] = {"operation": "query"}
+    if files.source is not None:
+        params["source"] = files.source
+        why.insert(0, f"read {files.source}")
+    else:
+        why.insert(0, "read the previous result")
+    params["steps"] = steps
+    if output is not None:
+        params["output"] = output
+        why.append(f"write {output}")
+        if _overwrite(toks):
+            params["overwrite"] = True
+    answer = p.answer or ("table" if output is None else None)
+    if answer is not None:
+        params["answer"] = answer
+    op = Operation(handler="data", params=params, why="; ".join(why), produces=p.produces)
+    remember(op, facts_after(facts, steps))
+    return op
+
+
+def ground_data_condition(text: str, lang: str, ctx: GroundContext) -> Operation | None:
+    """The data part of a condition ("if any item in X has zero stock") → a filter query whose
+    ``row_count > 0`` is the condition."""
+    toks = tokenize(text)
+    files = find_files(toks, ctx)
+    facts = _input(files, ctx)
+    if facts is None or files.output is not None:
+        return None
+    p = _parse(text, toks, facts, files, lang)
+    if p.failed or not p.filters:
+        return None
+    steps = [step for step in p.steps() if step["op"] in ("filter", "derive")]
+    params: dict[str, Any] = {"operation": "query"}
+    if files.source is not None:
+        params["source"] = files.source
+    params["steps"] = steps
+    params["answer"] = "count"
+    why = "; ".join([f"read {files.source or 'the previous result'}", *p.why, "rows exist?"])
+    op = Operation(handler="data", params=params, why=why, produces="table")
+    remember(op, facts_after(facts, steps))
+    return op
+
+
+assert set(WRITE_SUFFIXES) <= set(READ_SUFFIXES)

@@ -1,0 +1,281 @@
+"""Filters: typed comparisons ("more than 20 units", "stoğu 20'nin altında", "stock below
+reorder_level") and values ("region is North", "customers in London", "Widget ürününe ait")."""
+
+from __future__ import annotations
+
+from altlas.do import ground_data_lexicon as W
+from altlas.do.ground_data_columns import Mention, ValueMention
+from altlas.do.ground_data_parse import Parse, column_ref, literal
+
+__all__ = ["find_filters"]
+
+
+_Operand = tuple[str, int, Mention | None]
+
+
+def _operand_after(p: Parse, i: int) -> _Operand | None:
+    k = i
+    while k < len(p.toks) and p.fold(k) in W.SKIP_RHS:
+        k += 1
+    if k >= len(p.toks):
+        return None
+    tok = p.toks[k]
+    if tok.kind == "num" and tok.number is not None:
+        return literal(tok.number) or "", k + 1, None
+    if tok.kind in ("date", "quote"):
+        return literal(tok.text) or "", k + 1, None
+    m = p.mention_at(k)
+    if m is not None and p.free(m):
+        return column_ref(m.column) or "", m.end, m
+    if tok.kind == "word" and tok.number is not None:
+        return literal(tok.number) or "", k + 1, None
+    return None
+
+
+def _ablative(p: Parse, i: int) -> bool:
+    tok = p.toks[i]
+    return tok.suffix in W.ABLATIVE or tok.fold.endswith(W.ABLATIVE)
+
+
+def _operand_before(p: Parse, k: int, ablative: bool) -> _Operand | None:
+    i = k - 1
+    if i < 0:
+        return None
+    if ablative and not _ablative(p, i):
+        return None
+    tok = p.toks[i]
+    if tok.kind == "num" and tok.number is not None:
+        return literal(tok.number) or "", i, None
+    if tok.kind in ("date", "quote"):
+        return literal(tok.text) or "", i, None
+    m = p.mention_ending(k)
+    if m is not None and p.free(m):
+        return column_ref(m.column) or "", m.start, m
+    if tok.kind == "word" and tok.number is not None:
+        return literal(tok.number) or "", i, None
+    return None
+
+
+def _lhs(p: Parse, before: int, after: int) -> Mention | None:
+    m = p.mention_before(before)
+    if m is None:
+        m = p.mention_after(after)
+    return m
+
+
+def _temporal_default(p: Parse, rhs: str) -> str | None:
+    if rhs.startswith("'") and len(p.facts.temporal) == 1:
+        return next(iter(p.facts.temporal))
+    return None
+
+
+def _emit(p: Parse, lhs: str, op: str, rhs: str, start: int, end: int) -> None:
+    left = column_ref(lhs)
+    if left is None or not rhs:
+        return
+    p.filters.append(f"{left} {op} {rhs}")
+    p.take(start, end)
+    p.note(f"filter {lhs} {op} {rhs.strip('`')}", start, end)
+
+
+def _comparisons(p: Parse) -> None:
+    i = 0
+    while i < len(p.toks):
+        if i in p.used:
+            i += 1
+            continue
+        done = _en_infix(p, i) or _en_postfix(p, i) or _tr_prefix(p, i) or _tr_postfix(p, i)
+        i = done if done else i + 1
+
+
+def _en_infix(p: Parse, i: int) -> int:
+    for op, phrases in W.EN_INFIX.items():
+        n = p.at(i, phrases)
+        if not n:
+            continue
+        rhs = _operand_after(p, i + n)
+        if rhs is None:
+            return 0
+        value, end, right = rhs
+        if right is not None:
+            p.use(right)
+        lhs = _lhs(p, i, end)
+        column = lhs.column if lhs else _temporal_default(p, value)
+        if column is None:
+            if right is not None:
+                p.used_mentions.discard(right.start)
+            return 0
+        if lhs is not None:
+            p.use(lhs)
+        _emit(
+            p, column, op, value, min(i, lhs.start if lhs else i), max(end, lhs.end if lhs else end)
+        )
+        return end
+    return 0
+
+
+def _en_postfix(p: Parse, i: int) -> int:
+    tok = p.toks[i]
+    if tok.kind != "num" or tok.number is None:
+        return 0
+    for op, phrases in W.EN_POSTFIX.items():
+        n = p.at(i + 1, phrases)
+        if n:
+            lhs = _lhs(p, i, i + 1 + n)
+            if lhs is None:
+                return 0
+            p.use(lhs)
+            _emit(
+                p,
+                lhs.column,
+                op,
+                literal(tok.number) or "",
+                min(i, lhs.start),
+                max(i + 1 + n, lhs.end),
+            )
+            return i + 1 + n
+    return 0
+
+
+def _tr_prefix(p: Parse, i: int) -> int:
+    for op, phrases in W.TR_PREFIX.items():
+        n = p.at(i, phrases)
+        tok = p.toks[i + n] if n and i + n < len(p.toks) else None
+        if tok is None or tok.number is None or tok.kind == "quote":
+            continue
+        lhs = p.mention_after(i + n + 1, gap=1) or p.mention_before(i, gap=2)
+        if lhs is None:
+            return 0
+        p.use(lhs)
+        _emit(
+            p, lhs.column, op, literal(tok.number) or "", min(i, lhs.start), max(i + n + 1, lhs.end)
+        )
+        return i + n + 1
+    return 0
+
+
+def _tr_postfix(p: Parse, k: int) -> int:
+    if p.fold(k - 1) == "en":  # "en düşük 3" is a bottom-N, not a comparison
+        return 0
+    for op, phrases in W.TR_POSTFIX.items():
+        for phrase in phrases:
+            n = p.at(k, (phrase,))
+            if not n:
+                continue
+            needs = phrase.split()[-1].rstrip("*") in W.TR_NEEDS_ABLATIVE
+            rhs = _operand_before(p, k, ablative=needs)
+            if rhs is None:
+                continue
+            value, start, right = rhs
+            if right is not None:
+                p.use(right)
+            lhs = p.mention_before(start, gap=3) or p.mention_after(k + n, gap=2)
+            column = lhs.column if lhs else _temporal_default(p, value)
+            if column is None:
+                if right is not None:
+                    p.used_mentions.discard(right.start)
+                continue
+            if lhs is not None:
+                p.use(lhs)
+            _emit(
+                p,
+                column,
+                op,
+                value,
+                min(start, lhs.start if lhs else start),
+                max(k + n, lhs.end if lhs else k + n),
+            )
+            return k + n
+    return 0
+
+
+def _zero_equalities(p: Parse) -> None:
+    for i, tok in enumerate(p.toks):
+        if i in p.used:
+            continue
+        zero = (tok.kind == "word" and tok.number == 0) or tok.fold in W.ZERO_WORDS
+        if zero:
+            m = p.mention_after(i + 1, gap=0) or p.mention_before(i, gap=2)
+            if m is not None and m.column in p.facts.numeric:
+                p.use(m)
+                _emit(p, m.column, "==", "0", min(i, m.start), max(i + 1, m.end))
+                continue
+        if tok.kind == "num" and tok.number is not None:
+            m = p.mention_before(i, gap=1)
+            said_is = i > 0 and p.fold(i - 1) in W.IS
+            olan = p.fold(i + 1).startswith("olan")
+            if m is not None and (said_is or olan) and m.column in p.facts.numeric:
+                p.use(m)
+                _emit(p, m.column, "==", literal(tok.number) or "", m.start, i + 1)
+
+
+def _negated(p: Parse, v: ValueMention) -> bool:
+    for k in range(max(0, v.start - 3), v.start):
+        if p.at(k, W.NEGATE_BEFORE):
+            return True
+    return any(p.at(k, W.NEGATE_AFTER) for k in range(v.end, min(len(p.toks), v.end + 3)))
+
+
+def _value_column(p: Parse, v: ValueMention) -> str | None:
+    near = [
+        m
+        for m in p.free_mentions()
+        if m.column in v.holders and (0 <= v.start - m.end <= 2 or 0 <= m.start - v.end <= 2)
+    ]
+    if near:
+        return p.use(near[0])
+    if len(v.holders) == 1:
+        return next(iter(v.holders))
+    return None
+
+
+def _values(p: Parse) -> None:
+    chosen: dict[tuple[str, bool], list[tuple[str, ValueMention]]] = {}
+    for v in p.vals:
+        if any(k in p.used for k in range(v.start, v.end)):
+            continue
+        column = _value_column(p, v)
+        if column is None:
+            continue
+        chosen.setdefault((column, _negated(p, v)), []).append((v.holders[column], v))
+    for (column, negated), found in chosen.items():
+        quoted = [literal(value) for value, _ in found]
+        if any(q is None for q in quoted):
+            continue
+        start, end = min(v.start for _, v in found), max(v.end for _, v in found)
+        if len(quoted) == 1:
+            _emit(p, column, "!=" if negated else "==", str(quoted[0]), start, end)
+            continue
+        listed = f"({', '.join(str(q) for q in quoted)})"
+        left = column_ref(column)
+        if left is not None:
+            p.filters.append(f"not {left} in {listed}" if negated else f"{left} in {listed}")
+            p.take(start, end)
+            p.note(f"filter {column} {'not ' if negated else ''}in {listed}", start, end)
+
+
+def _unknown_values(p: Parse) -> None:
+    """ "city is Paris" where the sample does not hold Paris: the column was named, so trust it."""
+    for m in p.free_mentions():
+        if m.column not in p.facts.values:
+            continue
+        k = m.end
+        if p.fold(k) in ("is", "=", "==", "equals"):
+            k += 1
+        tok = p.toks[k] if k < len(p.toks) else None
+        if tok is None or k in p.used or not (tok.kind == "quote" or tok.capitalized):
+            continue
+        olan = p.fold(k + 1).startswith("olan")
+        if k == m.end and not olan:
+            continue
+        value = literal(tok.text)
+        if value is not None:
+            p.use(m)
+            _emit(p, m.column, "==", value, m.start, k + 1)
+
+
+def find_filters(p: Parse) -> None:
+    _comparisons(p)
+    _zero_equalities(p)
+    _values(p)
+    _unknown_values(p)

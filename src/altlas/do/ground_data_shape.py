@@ -1,0 +1,443 @@
+"""Steps that shape a table: sort, top/bottom N, group with aggregates (and the derived columns
+they need), "which … the most", select, dedupe, and the counting answer."""
+
+from __future__ import annotations
+
+from altlas.do import ground_data_lexicon as W
+from altlas.do.ground_data_columns import Mention, column_of
+from altlas.do.ground_data_parse import Parse, column_ref
+
+__all__ = [
+    "find_argmax",
+    "find_count",
+    "find_dedupe",
+    "find_group",
+    "find_select",
+    "find_sort",
+    "find_top",
+]
+
+
+def _key_by(p: Parse, lo: int = 0) -> Mention | bool | None:
+    """The column after "by"/before "göre"; False when such a slot holds an unknown word."""
+    for i in range(lo, len(p.toks)):
+        n = p.at(i, W.BY)
+        if n:
+            k = i + n
+            while p.fold(k) in ("the", "their", "its"):
+                k += 1
+            m = p.mention_at(k)
+            if m is not None and p.free(m):
+                return m
+            if k < len(p.toks) and p.toks[k].kind == "word" and p.at(k, W.DESC + W.ASC) == 0:
+                return False
+    for i in range(len(p.toks)):
+        if p.at(i, W.GORE) or p.toks[i].suffix == "gore":
+            k = i
+            while k > 0 and p.at(k - 1, W.COLUMN_NOUNS) and p.mention_ending(k) is None:
+                k -= 1
+            m = p.mention_ending(k)
+            if m is not None and p.free(m):
+                return m
+            if k > 0 and p.toks[k - 1].kind == "word":
+                return False
+    return None
+
+
+def _direction(p: Parse) -> tuple[bool | None, int, int]:
+    for phrases, desc in ((W.DESC, True), (W.ASC, False)):
+        hit = p.has(phrases)
+        if hit:
+            return desc, hit[0], hit[0] + hit[1]
+    return None, 0, 0
+
+
+def find_sort(p: Parse) -> None:
+    if p.limit is not None:
+        return  # top-N and "which … the most" have sorted already
+    verb = p.has(W.SORT_VERBS)
+    desc, d0, d1 = _direction(p)
+    if verb is None and desc is None:
+        return
+    key = _key_by(p)
+    if key is None and p.group is not None and (verb is not None or desc is not None):
+        column = str(p.group["aggregate"][0]["as"])
+        p.sorts = [{"column": column, "desc": bool(desc)}]
+        hit = verb or (d0, d1 - d0, "")
+        p.note(f"sort {column} {'desc' if desc else 'asc'}", hit[0], hit[0] + hit[1])
+        return
+    if isinstance(key, bool) or (key is None and verb is not None and not p.free_mentions()):
+        p.failed = "the column to sort by is not in the table"
+        return
+    if key is None:
+        near = p.free_mentions()
+        if verb is None or len(near) != 1:
+            if verb is not None:
+                p.failed = "the column to sort by is not named"
+            return
+        key = near[0]
+    assert isinstance(key, Mention)
+    column = p.use(key)
+    p.sorts.append({"column": column, "desc": bool(desc)})
+    start = min(
+        x
+        for x in (verb[0] if verb else None, key.start, d0 if desc is not None else None)
+        if x is not None
+    )
+    p.note(
+        f"sort {column} {'desc' if desc else 'asc'}",
+        start,
+        max(key.end, d1, verb[0] + verb[1] if verb else 0),
+    )
+
+
+def _top_number(p: Parse) -> tuple[int, bool, int, int] | None:
+    """(n, descending, start, end) of "top 3", "3 lowest", "en düşük 3", "ilk 5"."""
+    for i, tok in enumerate(p.toks):
+        if tok.kind != "num" or tok.number is None or not tok.number.is_integer() or i in p.used:
+            continue
+        n = int(tok.number)
+        for phrases, desc in (
+            (W.TOP, True),
+            (W.BOTTOM, False),
+            (W.TR_TOP, True),
+            (W.TR_BOTTOM, False),
+        ):
+            for k in range(max(0, i - 4), i):
+                width = p.at(k, phrases)
+                if width and k + width <= i and i - (k + width) <= 2:
+                    return n, desc, k, i + 1
+            if p.at(i + 1, phrases) and phrases in (W.TOP, W.BOTTOM):
+                return n, desc, i, i + 2
+    return None
+
+
+def find_top(p: Parse) -> None:
+    found = _top_number(p)
+    if found is None or p.sorts:
+        return
+    n, desc, start, end = found
+    said = _key_by(p)
+    if isinstance(said, bool):
+        p.failed = "the column to rank by is not in the table"
+        return
+    key = said
+    if key is None:
+        key = (
+            p.mention_before(start, gap=2)
+            or p.mention_after(start + 1, gap=2)
+            or p.mention_after(end, gap=1)
+        )
+    if key is None:
+        numeric = [m for m in p.free_mentions() if m.column in p.facts.numeric]
+        key = numeric[0] if len(numeric) == 1 else None
+    if key is None:
+        first = p.fold(start) in ("first", "ilk")
+        if first:
+            p.limit = n
+            p.take(start, end)
+            p.note(f"limit {n}", start, end)
+        else:
+            p.failed = "the column to rank by is not named"
+        return
+    column = p.use(key)
+    p.take(start, end)
+    p.sorts.append({"column": column, "desc": desc})
+    p.limit = n
+    p.note(
+        f"{'top' if desc else 'bottom'} {n} by {column}", min(start, key.start), max(end, key.end)
+    )
+
+
+def _derive_expr(p: Parse) -> tuple[str, int, int] | None:
+    """``units × price`` → "`units` * `price`" (columns joined by arithmetic signs or words)."""
+    for m in p.cols:
+        parts = [column_ref(m.column) or ""]
+        k = m.end
+        while k < len(p.toks):
+            sign = W.ARITH_WORDS.get(p.fold(k))
+            nxt = p.mention_at(k + 1)
+            if sign is None or nxt is None:
+                break
+            parts += [sign, column_ref(nxt.column) or ""]
+            k = nxt.end
+        if len(parts) >= 3 and all(parts):
+            for mm in list(p.cols):
+                if m.start <= mm.start < k:
+                    p.use(mm)
+            return " ".join(parts), m.start, k
+    return None
+
+
+def _derived_name(word: str) -> str:
+    return column_of([word], W.DERIVED_NAMES) or "value"
+
+
+def _free_hit(p: Parse, phrases: tuple[str, ...], lo: int = 0) -> tuple[int, int] | None:
+    for i in range(lo, len(p.toks)):
+        if i in p.used:
+            continue
+        n = p.at(i, phrases)
+        if n and not any(k in p.used for k in range(i, i + n)):
+            return i, n
+    return None
+
+
+def _aggregate_word(p: Parse) -> tuple[str, int, int] | None:
+    best: tuple[str, int, int] | None = None
+    for fn, phrases in W.AGG.items():
+        lo = 0
+        while (hit := _free_hit(p, phrases, lo)) is not None:
+            i, n = hit
+            lo = i + 1
+            before = p.mention_ending(i)
+            if (
+                p.fold(i).startswith("sayisi")
+                and before is not None
+                and before.column in p.facts.numeric
+            ):
+                continue  # "birim sayısı" is the units column, not a count
+            if best is None or i < best[1]:
+                best = (fn, i, n)
+            break
+    return best
+
+
+def _month_key(p: Parse) -> tuple[str, str, int, int] | None:
+    for words, fn, name in ((W.MONTH, "year_month", "month"), (W.YEAR, "year", "year")):
+        for i in range(len(p.toks)):
+            n = p.at(i, W.KEY_BEFORE)
+            if n and p.at(i + n, words):
+                return fn, name, i, i + n + 1
+            if p.at(i, words) and p.at(i + 1, W.KEY_AFTER):
+                return fn, name, i, i + 2
+        hit = _free_hit(p, W.MONTHLY if name == "month" else W.YEARLY)
+        if hit:
+            return fn, name, hit[0], hit[0] + hit[1]
+    return None
+
+
+def _mention_key(p: Parse, fn: str | None) -> tuple[list[Mention], int, int] | None:
+    for i in range(len(p.toks)):
+        n = p.at(i, W.KEY_BEFORE)
+        if n == 0 or i in p.used or (p.fold(i) == "by" and fn is None):
+            continue
+        k = i + n
+        while p.fold(k) == "the":
+            k += 1
+        m = p.mention_at(k)
+        if m is not None and p.free(m):
+            keys = [m]
+            end = m.end
+            while (
+                p.at(end, W.JOINERS) and (nxt := p.mention_at(end + 1)) is not None and p.free(nxt)
+            ):
+                keys.append(nxt)
+                end = nxt.end
+            return keys, i, end
+    for m in p.free_mentions():
+        after = p.at(m.end, W.KEY_AFTER)
+        if after and (p.fold(m.end) != "gore" or fn is not None):
+            return [m], m.start, m.end + after
+    return None
+
+
+def _date_column(p: Parse) -> str | None:
+    dated = [c for c in p.facts.columns if c in p.facts.temporal]
+    return dated[0] if len(dated) == 1 else None
+
+
+def _measure(p: Parse, fn: str, i: int, n: int) -> tuple[str, int, int] | None:
+    k = i + n
+    while p.fold(k) in ("of", "the", "kac", "number", "all", "tum"):
+        k += 1
+    m = p.mention_at(k) or p.mention_ending(i)
+    if m is not None and p.free(m):
+        return p.use(m), min(i, m.start), max(k, m.end)
+    expr = _derive_expr(p)
+    word = p.toks[k].fold if k < len(p.toks) and p.toks[k].kind == "word" else ""
+    if expr is None and word and _derived_name(word) == "revenue":
+        qty = column_of(["units"], p.facts.columns) or column_of(["quantity"], p.facts.columns)
+        price = column_of(["price"], p.facts.columns)
+        if qty and price and qty != price:
+            expr = (f"{column_ref(qty)} * {column_ref(price)}", k, k + 1)
+    if expr is None:
+        return None
+    name = _derived_name(word) if word else "value"
+    name = name if name not in p.facts.columns else f"{name}_total"
+    p.derives.append({"op": "derive", "column": name, "expr": expr[0]})
+    p.note(f"derive {name} = {expr[0].replace('`', '')}", expr[1], expr[2])
+    return name, min(i, expr[1]), max(k + 1, expr[2])
+
+
+def find_group(p: Parse) -> None:
+    agg = _aggregate_word(p)
+    fn = agg[0] if agg else None
+    month = _month_key(p)
+    keyed = None if month else _mention_key(p, fn)
+    if fn is None or (month is None and keyed is None and fn not in ("sum", "mean", "median")):
+        return
+    if keyed is not None:
+        for m in keyed[0]:
+            p.use(m)
+    assert agg is not None
+    _, i, n = agg
+    measure = _measure(p, fn, i, n)
+    if measure is None and fn not in ("count",):
+        p.failed = "the column to aggregate is not in the table"
+        return
+    if (
+        measure is not None
+        and fn in ("count",)
+        and measure[0] in p.facts.numeric
+        and p.fold(i) in ("how", "kac")
+    ):
+        fn = "sum"  # "how many units" totals the units column
+    by: list[str] = []
+    if month is not None:
+        date = _date_column(p)
+        if date is None:
+            p.failed = "no date column to group by month"
+            return
+        expr_fn, name, m0, m1 = month
+        p.derives.append({"op": "derive", "column": name, "expr": f"{expr_fn}({column_ref(date)})"})
+        p.take(m0, m1)
+        p.note(f"derive {name} = {expr_fn}({date})", m0, m1)
+        by = [name]
+        p.sorts.append({"column": name, "desc": False})
+    elif keyed is not None:
+        by = [m.column for m in keyed[0]]
+        p.take(keyed[1], keyed[2])
+    column = measure[0] if measure else None
+    aggregate = (
+        {"fn": fn, "column": column, "as": column}
+        if column and fn != "count"
+        else {"fn": "count", "as": "count"}
+    )
+    p.group = {"op": "group", "by": by, "aggregate": [aggregate]}
+    p.take(i, i + n)
+    p.note(
+        f"group by {', '.join(by) or '(all rows)'}: {aggregate['fn']} {column or 'rows'}", i, i + n
+    )
+    p.answer = "table" if by else "value"
+    p.produces = "table" if by else "value"
+
+
+def _superlative(p: Parse) -> tuple[bool, int, int] | None:
+    for phrases, desc in ((W.SUPER_DESC, True), (W.SUPER_ASC, False)):
+        hit = _free_hit(p, phrases)
+        if hit is None:
+            continue
+        i, n = hit
+        if any(p.toks[k].kind == "num" for k in range(i + n, min(len(p.toks), i + n + 3))):
+            continue  # "the 3 highest" is a top-N
+        return desc, i, n
+    return None
+
+
+def find_argmax(p: Parse) -> None:
+    sup = _superlative(p)
+    if sup is None:
+        return
+    desc, i, n = sup
+    which = _free_hit(p, W.WHICH)
+    key: Mention | None = None
+    if which is not None:
+        key = p.mention_after(which[0] + which[1], gap=1) or p.mention_before(which[0], gap=1)
+    after = [m for m in p.free_mentions() if m.start >= i + n and m is not key]
+    measure = after[0] if after and after[0].start - (i + n) <= 1 else None
+    if key is None and after:
+        rest = [m for m in after if m is not measure]
+        if rest:
+            key = rest[-1]
+        elif measure is not None and (
+            measure.column in p.facts.grouped_by or measure.column not in p.facts.numeric
+        ):
+            key, measure = measure, None
+    if key is None:
+        return
+    grouped = tuple(p.group["by"]) if p.group else p.facts.grouped_by
+    measure_col = measure.column if measure else None
+    if measure_col is None:
+        if p.group:
+            measure_col = str(p.group["aggregate"][0]["as"])
+        else:
+            numeric = [c for c in p.facts.columns if c in p.facts.numeric and c != key.column]
+            measure_col = numeric[0] if len(numeric) == 1 else None
+    if measure_col is None:
+        p.failed = "the measure to rank by is not named"
+        return
+    p.use(key)
+    if measure is not None:
+        p.use(measure)
+    if grouped != (key.column,):
+        p.group = {
+            "op": "group",
+            "by": [key.column],
+            "aggregate": [{"fn": "sum", "column": measure_col, "as": measure_col}],
+        }
+    p.sorts = [{"column": measure_col, "desc": desc}]
+    p.limit = 1
+    p.select = [key.column, measure_col]
+    p.answer = "table"
+    p.produces = "value"
+    spans = [x for x in (which[0] if which else None, i, key.start) if x is not None]
+    p.note(
+        f"the {key.column} with the {'highest' if desc else 'lowest'} {measure_col}",
+        min(spans),
+        max(key.end, i + n),
+    )
+
+
+def find_select(p: Parse) -> None:
+    nouns = (
+        "column",
+        "columns",
+        "field",
+        "fields",
+        "sutun*",
+        "kolon*",
+        "alan",
+        "alanlar*",
+        "alani*",
+    )
+    best: list[Mention] = []
+    for m in p.free_mentions():
+        chain = [m]
+        while (
+            p.at(chain[-1].end, W.JOINERS)
+            and (nxt := p.mention_at(chain[-1].end + 1))
+            and p.free(nxt)
+        ):
+            chain.append(nxt)
+        if len(chain) > len(best):
+            best = chain
+    if not best:
+        return
+    start, end = best[0].start, best[-1].end
+    noun = p.at(end, nouns) or any(p.at(k, nouns) for k in range(max(0, start - 2), start))
+    cue = any(p.at(k, W.SELECT_CUES) for k in range(max(0, start - 3), start)) or p.has(("select",))
+    if not (noun or (cue and len(best) >= 2)):
+        return
+    p.select = [p.use(m) for m in best]
+    p.note(f"select {', '.join(p.select)}", start, end + (p.at(end, nouns) or 0))
+
+
+def find_dedupe(p: Parse) -> None:
+    hit = _free_hit(p, W.DEDUPE)
+    if hit is not None:
+        p.distinct = True
+        p.take(hit[0], hit[0] + hit[1])
+        p.note("distinct rows", hit[0], hit[0] + hit[1])
+
+
+def find_count(p: Parse, lang: str) -> None:
+    if p.group is not None or p.answer is not None:
+        return
+    phrases = W.COUNT if lang == "tr" else tuple(c for c in W.COUNT if c != "say")
+    hit = _free_hit(p, phrases)
+    if hit is not None:
+        p.answer = "count"
+        p.produces = "value"
+        p.take(hit[0], hit[0] + hit[1])
+        p.note("count rows", hit[0], hit[0] + hit[1])
