@@ -23,8 +23,11 @@ import yaml
 from altlas.errors import DecodeError, FormatError
 from altlas.formats.limits import DEFAULT_LIMITS, ReadLimits, clip, describe_bytes
 from altlas.formats.yaml_text import load_json, load_yaml
+from altlas.formats.zstd_frames import ZSTD_MAGIC, check_frames, is_zstd
 
 __all__ = [
+    "GZIP_MAGIC",
+    "ZSTD_MAGIC",
     "Container",
     "Decoded",
     "compress_zstd",
@@ -36,7 +39,6 @@ __all__ = [
     "parse_text",
 ]
 
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -55,13 +57,6 @@ class Decoded:
     syntax: Syntax
     text: bytes
     member: str | None = None
-
-
-def _is_zstd(raw: bytes) -> bool:
-    """A zstd frame, or a skippable frame (magic 0x184D2A5?) that may precede one."""
-    return raw.startswith(ZSTD_MAGIC) or (
-        len(raw) >= 4 and raw[1:4] == b"\x2a\x4d\x18" and raw[0] & 0xF0 == 0x50
-    )
 
 
 def _too_big(what: str, limit: int) -> DecodeError:
@@ -89,6 +84,7 @@ def decompress_zstd(raw: bytes, limit: int = DEFAULT_LIMITS.max_decompressed_byt
     """Every frame of a zstd stream (skippable frames skipped), at most ``limit`` bytes."""
     import zstandard
 
+    check_frames(raw)
     # A frame may ask for a window up to 2 GiB; no honest document under the limit needs more.
     window = 1 << min(31, max(20, (limit - 1).bit_length()))
     try:
@@ -171,7 +167,7 @@ def unwrap(
         raise DecodeError("file is empty")
     limit = limits.max_decompressed_bytes
     body, container, member = _unwrap(raw, limit)
-    if container != "plain" and (_is_zstd(body) or body.startswith(GZIP_MAGIC)):
+    if container != "plain" and (is_zstd(body) or body.startswith(GZIP_MAGIC)):
         body, _, _ = _unwrap(body, limit)
     return body, container, member
 
@@ -187,7 +183,7 @@ def decode_unwrapped(
 
 
 def _unwrap(raw: bytes, limit: int) -> tuple[bytes, Container, str | None]:
-    if _is_zstd(raw):
+    if is_zstd(raw):
         return decompress_zstd(raw, limit), "zstd", None
     if raw.startswith(GZIP_MAGIC):
         return _gunzip(raw, limit), "gzip", None
