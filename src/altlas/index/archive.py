@@ -184,6 +184,7 @@ class Archive:
         from altlas.index.ingest import add_paths
 
         self.open()
+        self.store.require_writable()
         items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
         return add_paths(
             self,
@@ -200,6 +201,7 @@ class Archive:
         from altlas.index.ingest import add_prepared, prepared_for_result
 
         self.open()
+        self.store.require_writable()
         item = prepared_for_result(result, raw, name)
         report = AddReport()
         add_prepared(self, [item], report, purpose="altlas run --archive")
@@ -417,6 +419,7 @@ class Archive:
         from altlas.index.bundles import prune
 
         self.open()
+        self.store.require_writable()
         return prune(
             self,
             older_than,
@@ -430,6 +433,7 @@ class Archive:
         from altlas.index.bundles import import_bundle
 
         self.open()
+        self.store.require_writable()
         return import_bundle(self, Path(path))
 
     # -- maintenance -------------------------------------------------------------------------
@@ -444,6 +448,7 @@ class Archive:
         from altlas.index.maintenance import reindex
 
         self.open()
+        self.store.require_writable()
         return reindex(self)
 
     def optimize(self, *, recompress: bool = False, samples: int = 2000) -> OptimizeReport:
@@ -451,6 +456,7 @@ class Archive:
         from altlas.index.maintenance import optimize
 
         self.open()
+        self.store.require_writable()
         return optimize(self, recompress=recompress, samples=samples)
 
     # -- atlas -------------------------------------------------------------------------------
@@ -480,6 +486,7 @@ class Archive:
         from altlas.index.atlas import record_atlas
 
         self.open()
+        self.store.require_writable()
         return record_atlas(self, atlas, Path(path) if path else None)
 
     def list_atlases(self) -> builtins.list[AtlasEntry]:

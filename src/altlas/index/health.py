@@ -129,7 +129,9 @@ def integrity_problems(
     try:
         rows = conn.execute(f"PRAGMA {pragma}({int(limit)})").fetchall()
     except sqlite3.DatabaseError as exc:
-        return [str(exc)]
+        if is_corruption(exc):
+            return [str(exc)]
+        raise  # cannot read it at all (no -shm, no permission): not a verdict on the file
     found = [str(row[0]) for row in rows]
     return [] if found == ["ok"] else found
 

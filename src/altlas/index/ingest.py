@@ -18,7 +18,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -240,8 +240,8 @@ class WriteSession:
         try:
             if self.writer is not None:
                 if failed:
-                    self.writer.rollback()
-                self.writer.wait_merging_threads()
+                    _quietly(self.writer.rollback)
+                _quietly(self.writer.wait_merging_threads)
         finally:
             self.writer = None
             if self._held is not None:
@@ -376,10 +376,12 @@ def ingest_batch(
             store.insert_tag_rows(conn, tag_batch)
             _write_blobs(blobs, frames, names)
             conn.commit()
-        except BaseException:
+        except BaseException as exc:
             conn.rollback()
-            writer.rollback()
+            _quietly(writer.rollback)
             blobs.delete_many(created)
+            if isinstance(exc, ValueError):  # tantivy reports its I/O failures as ValueError
+                raise _index_error(archive, exc, "nothing from this batch was kept") from None
             raise
     for st in added:
         _outcome(report, st.display, "added", id=st.id, result_id=st.result_id)
@@ -388,11 +390,28 @@ def ingest_batch(
     try:
         writer.commit()
     except ValueError as exc:
-        raise ArchiveError(
-            f"the results are stored but the index update failed ({exc}); the next "
-            "'altlas archive add' or 'altlas archive reindex' brings the index up to date"
+        raise _index_error(
+            archive,
+            exc,
+            "the results are stored; the next 'altlas archive add' or 'altlas archive "
+            "reindex' brings the index up to date",
         ) from None
     store.mark_indexed(new_rids)
+
+
+def _quietly(step: Callable[[], object]) -> None:
+    """Undo steps of a writer tantivy already killed raise again; the first error is the news."""
+    with suppress(ValueError):
+        step()
+
+
+def _index_error(archive: Archive, exc: ValueError, outcome: str) -> ArchiveError:
+    from altlas.index.health import environment_cause
+
+    cause = environment_cause(archive.index.path) or str(exc)
+    return ArchiveError(
+        f"the search index cannot be written: {cause}; {outcome}", file=str(archive.index.path)
+    )
 
 
 def _write_blobs(blobs: Any, frames: list[tuple[str, bytes]], names: list[dict[str, Any]]) -> None:

@@ -23,7 +23,7 @@ from altlas.index.models import (
     VerifyReport,
 )
 from altlas.index.search import IndexMissing, SearchIndex
-from altlas.index.store import DatabaseDamaged, StoreUnavailable
+from altlas.index.store import DatabaseDamaged
 
 if TYPE_CHECKING:
     from altlas.index.archive import Archive
@@ -364,13 +364,7 @@ def verify(archive: Archive, *, repair: bool, full: bool) -> VerifyReport:
     started = time.perf_counter()
     report = VerifyReport(repaired=repair)
     try:
-        archive.open()
-    except StoreUnavailable as exc:
-        # Not damage: repairing would move a healthy database aside. Say so and stop.
-        report.problems.append(
-            VerifyProblem(kind="database", message=exc.message, repairable=False)
-        )
-        return report
+        archive.open()  # StoreUnavailable (disk full, read-only, permission) is not damage: raised
     except DatabaseDamaged as exc:
         if not repair:
             report.problems.append(VerifyProblem(kind="database", message=exc.message))
@@ -380,6 +374,8 @@ def verify(archive: Archive, *, repair: bool, full: bool) -> VerifyReport:
         report.problems.append(problem)
         if not problem.fixed:
             return report
+    if repair:
+        archive.store.require_writable()
     with archive.lock.held("altlas archive verify" + (" --repair" if repair else "")):
         checked = archive.store.check_on_open
         if full and not checked and not _database_sound(archive, report, repair):

@@ -59,6 +59,7 @@ class SearchIndex:
         self.path = path
         self._index: Any = None
         self._schema: Any = None
+        self._copy: Path | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -107,6 +108,8 @@ class SearchIndex:
             self._schema = _schema()
             self._index = tantivy.Index.open(str(self.path))
         except (OSError, ValueError) as exc:
+            if self._open_copy():
+                return self._index
             raise IndexMissing(
                 f"the search index cannot be opened ({exc}): "
                 "rebuild it with 'altlas archive reindex'",
@@ -114,8 +117,35 @@ class SearchIndex:
             ) from None
         return self._index
 
+    def _open_copy(self) -> bool:
+        """On a home that cannot be written, search a private copy of the index.
+
+        tantivy creates a lock file even to read, which a read-only mount refuses. The index
+        is derived data, so a copy in the temporary folder answers the same searches.
+        """
+        import tempfile
+
+        import tantivy
+
+        from altlas.index.health import environment_cause
+
+        if environment_cause(self.path) is None:
+            return False
+        copy = Path(tempfile.mkdtemp(prefix="altlas-index-"))
+        try:
+            shutil.copytree(self.path, copy / "index")
+            self._index = tantivy.Index.open(str(copy / "index"))
+        except (OSError, ValueError):
+            shutil.rmtree(copy, ignore_errors=True)
+            return False
+        self._copy = copy
+        return True
+
     def close(self) -> None:
         self._index = None
+        if self._copy is not None:
+            shutil.rmtree(self._copy, ignore_errors=True)
+            self._copy = None
 
     @property
     def schema(self) -> Any:

@@ -206,6 +206,9 @@ def _known(db: str, shas: Sequence[str]) -> set[str]:
             _WORKER[key] = conn
     try:
         return _known_in(conn, shas)
+    except sqlite3.Error:
+        # Only a shortcut (skip parsing what is archived): the writer checks again under the lock.
+        return set()
     finally:
         if not _WORKER.get("worker"):
             conn.close()

@@ -273,6 +273,12 @@ class Store:
             db.conn.close()
             raise self.damaged(f"failed its check: {summarise_problems(problems)}")
 
+    def require_writable(self) -> None:
+        """Before a write: one line naming the cause when the database was opened read-only."""
+        self.open()
+        if self.read_only:
+            raise unavailable(self.path, self.read_only_cause)
+
     def _migrate(self, db: Any) -> None:
         from altlas.index.migrations import MIGRATION_NAMES, MIGRATIONS
 

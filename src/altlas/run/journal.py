@@ -234,8 +234,10 @@ class Journal:
 
     def _connect_readonly(self) -> sqlite3.Connection:
         """For listing and showing: works on a read-only home; no file yet means no runs."""
+        from altlas.config import ensure_home
         from altlas.index.health import open_readonly
 
+        ensure_home(self.path.parent)
         if not self.path.is_file():
             conn = sqlite3.connect(":memory:")
             MIGRATIONS.apply(Database(conn, execute_plugins=False))
