@@ -203,6 +203,9 @@ def test_the_child_gets_a_minimal_environment(
         ["~root"],
         ["--hide={home}"],
         ["-I{home}"],
+        ["-xf{home}/keys"],
+        ["-xfkeys-link"],
+        ["@{home}/keys/jwt.key"],
         ["x=/etc"],
         ["keys-link"],
         ["keys-link/jwt.key"],
@@ -308,9 +311,14 @@ def test_files_and_report_handlers_write_plain_files(workspace: Path) -> None:
             "type": "file_operation",
             "parameters": {"operation": "write", "path": "a/f.sh", "content": "#!/bin/sh\n"},
         },
+        {
+            "id": "g",
+            "type": "file_operation",
+            "parameters": {"operation": "append", "path": "a/g.log", "content": "line\n"},
+        },
         {"id": "r", "type": "report", "parameters": {"format": "markdown", "path": "a/r.md"}},
     )
-    assert modes == {"f.sh": 0o644, "r.md": 0o644}
+    assert modes == {"f.sh": 0o644, "g.log": 0o644, "r.md": 0o644}
 
 
 @given(
@@ -333,8 +341,8 @@ def test_an_accepted_argument_names_nothing_outside(tmp_path: Path, arg: str) ->
         assert exc.error_type == "PathOutsideWorkspace"
         return
     readings = [arg, arg.partition("=")[2], arg.rpartition("@")[2], arg.rpartition(":")[2]]
-    if len(arg) > 2 and arg.startswith("-"):
-        readings.append(arg[2:])
+    if arg.startswith("-"):
+        readings.extend(arg[i:] for i in range(1, min(len(arg), 5)))
     if arg.startswith("~/"):
         readings.append(str(root / arg[2:]))
     for reading in filter(None, readings):

@@ -47,6 +47,7 @@ REFUSED_ENV = (
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _MAX_VALUE = 4096
 _PATH_MAX = 4096
+_GLUED_FLAGS = 8
 # Characters that end a path inside a longer argument: `--file=/x`, `if=/x`, `a:/x,/y`,
 # `@/x` (response files), `'/x'` inside code. Path characters (letters, digits, . _ - ~ /)
 # never split, so every token is a whole candidate path and the tokens are disjoint.
@@ -136,10 +137,15 @@ def resolve_program(task_id: str, program: str, cwd: Path, workspace: Path, exec
 
 def _pieces(arg: str) -> set[str]:
     """The parts of an argument a program may take as a path: the whole argument, every
-    token between separators, and the value glued to a short option (``-I/x``)."""
+    token between separators, and a value glued to options (``-I/x``, ``-xf/x``, ``-xfname``).
+    """
     pieces = {arg, *_SEPARATORS.split(arg)}
-    if len(arg) > 2 and arg[0] == "-" and arg[1] != "-":
-        pieces.add(arg[2:])
+    if arg.startswith("-"):
+        # getopt lets a value follow any run of single-letter flags
+        pieces.update(arg[i:] for i in range(1, min(len(arg), _GLUED_FLAGS + 1)))
+        start = re.search(r"[/~.]", arg)
+        if start is not None:
+            pieces.add(arg[start.start() :])
     pieces.discard("")
     return pieces
 

@@ -15,6 +15,7 @@ is replaced only when ``parameters.overwrite`` is true. Operations and their par
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -169,7 +170,8 @@ def _append(ctx: HandlerContext, path: Path, shown: str, encoding: str) -> dict[
         text = _content(ctx)
     data = text.encode(encoding)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("ab") as fh:
+    # created like write_workspace_file's files: 0o644 & ~umask, never executable
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644), "ab") as fh:
         fh.write(data)
     ctx.add_artifact(path)
     out: dict[str, Any] = {"bytes_written": len(data), "file_path": shown, "operation": "append"}
