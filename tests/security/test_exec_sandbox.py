@@ -262,11 +262,15 @@ def test_a_program_inside_the_workspace_is_never_executed(workspace: Path) -> No
     planted.chmod(0o755)
     outside_link = workspace.parent / "tool-link"
     outside_link.symlink_to(planted)
-    for program in (str(planted), "./tool", str(outside_link)):
+    for program in (str(planted), str(outside_link)):
         task = _run_one(workspace, {"argv": [program]}, exec_allowlist=[program])
         assert task.status is TaskStatus.FAILED
         assert task.error.type == "PermissionDenied", task.error.message
         assert "inside the workspace" in task.error.message
+    for program in ("./tool", "sub/../tool"):
+        task = _run_one(workspace, {"argv": [program]}, exec_allowlist=[program])
+        assert task.error.type == "PermissionDenied", task.error.message
+        assert "relative path" in task.error.message
     assert not marker.exists()
 
 

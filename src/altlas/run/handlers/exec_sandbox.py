@@ -118,7 +118,15 @@ def child_env(workspace: Path, exec_path: str, extra: Mapping[str, str]) -> dict
 def resolve_program(task_id: str, program: str, cwd: Path, workspace: Path, exec_path: str) -> str:
     """The absolute file to execute; never one inside the workspace."""
     if os.sep in program:
-        candidate = cwd / program  # an absolute program replaces cwd
+        candidate = Path(program)
+        if not candidate.is_absolute():
+            # the allowlist compares absolute files; a relative one would mean another file
+            # from the workspace (./tool) or from wherever ../ leads
+            raise PermanentError(
+                f"task '{task_id}': program {program} is a relative path; name a program by "
+                "its bare name or its absolute path",
+                error_type="PermissionDenied",
+            )
         found = str(candidate) if os.access(candidate, os.X_OK) and candidate.is_file() else None
     else:
         found = shutil.which(program, path=exec_path)
