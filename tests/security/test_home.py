@@ -186,6 +186,9 @@ def test_read_only_home(cli, altlas_home: Path, tmp_path: Path, work, monkeypatc
         if remount.returncode:
             pytest.skip("cannot remount the tmpfs read-only")
         _reads_work_writes_fail(cli, home, work, archived, must_fail=True)
+        checked = cli("archive", "verify")
+        assert checked.exit_code == 0, checked.stdout + checked.stderr
+        assert cli("runs", "verify").exit_code == 0
         subprocess.run(["mount", "-o", "remount,rw", str(mount)], check=True)
         assert cli("archive", "verify").exit_code == 0
 
@@ -218,6 +221,12 @@ def test_full_disk(cli, altlas_home: Path, tmp_path: Path, work, monkeypatch) ->
         _one_line(res, home, "ENOSPC", "disk is full")
         res = cli("archive", "add", str(more))
         _one_line(res, home, "ENOSPC", "disk is full")
+        # Item 12: a full disk is not damage; repair must leave the database where it is.
+        for command in (("archive", "list"), ("archive", "verify", "--repair")):
+            res = cli(*command)
+            if res.exit_code:
+                _one_line(res, home, "ENOSPC", "disk is full")
+        assert not list(home.glob("altlas.db.damaged-*"))
         filler.unlink()
         verified = cli("archive", "verify")
         assert verified.exit_code == 0, verified.stdout + verified.stderr
