@@ -3,8 +3,9 @@
 * ``ALTLAS_HOME`` is where everything lives (default: the platform's user data directory).
 * The config file is ``$ALTLAS_HOME/config.toml`` unless ``ALTLAS_CONFIG`` names another.
 * Each component owns a section (``[run]``, ``[segment]``, ``[llm]``, ``[archive]``,
-  ``[server]``) and reads it with :meth:`Settings.section`, which validates it against the
-  component's own pydantic model.
+  ``[server]``, ``[formats]`` for the reader limits of ``altlas.formats.limits``) and reads
+  it with :meth:`Settings.section`, which validates it against the component's own pydantic
+  model.
 * Environment variables override single keys: ``ALTLAS_RUN__CONCURRENCY=8`` sets
   ``[run] concurrency``. Values are parsed as JSON when they can be (``8``, ``true``), else
   kept as strings.
