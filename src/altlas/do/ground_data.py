@@ -15,6 +15,14 @@ from altlas.do.context import GroundContext
 from altlas.do.ground_data_columns import find_columns, find_values
 from altlas.do.ground_data_filter import find_filters
 from altlas.do.ground_data_parse import Parse
+from altlas.do.ground_data_pick import (
+    find_count,
+    find_dedupe,
+    find_distinct_of,
+    find_drop,
+    find_ranked,
+    find_select,
+)
 from altlas.do.ground_data_refs import (
     READ_SUFFIXES,
     WRITE_SUFFIXES,
@@ -24,15 +32,7 @@ from altlas.do.ground_data_refs import (
     previous_facts,
     remember,
 )
-from altlas.do.ground_data_shape import (
-    find_argmax,
-    find_count,
-    find_dedupe,
-    find_group,
-    find_select,
-    find_sort,
-    find_top,
-)
+from altlas.do.ground_data_shape import find_argmax, find_group, find_sort, find_top
 from altlas.do.ground_data_words import Tok, tokenize
 from altlas.do.operations import Operation
 from altlas.do.tables import TableFacts, peek
@@ -87,12 +87,15 @@ def _parse(text: str, toks: list[Tok], facts: TableFacts, files: Files, lang: st
     p.vals = sorted(marked + rest, key=lambda v: v.start)
     for finder in (
         find_filters,
+        find_ranked,
         find_top,
         find_group,
         find_argmax,
         find_sort,
-        find_select,
+        find_distinct_of,
         find_dedupe,
+        find_drop,
+        find_select,
     ):
         finder(p)
         if p.failed:

@@ -4,7 +4,7 @@ reorder_level") and values ("region is North", "customers in London", "Widget ü
 from __future__ import annotations
 
 from altlas.do import ground_data_lexicon as W
-from altlas.do.ground_data_columns import Mention, ValueMention
+from altlas.do.ground_data_columns import Mention, ValueMention, column_of
 from altlas.do.ground_data_parse import Parse, column_ref, literal
 
 __all__ = ["find_filters"]
@@ -63,10 +63,45 @@ def _lhs(p: Parse, before: int, after: int) -> Mention | None:
     return m
 
 
-def _temporal_default(p: Parse, rhs: str) -> str | None:
+def _default_lhs(p: Parse, rhs: str, i: int) -> str | None:
+    """The column an unnamed left-hand side means: the date column for a date, the price
+    column for "cheaper than"."""
     if rhs.startswith("'") and len(p.facts.temporal) == 1:
         return next(iter(p.facts.temporal))
+    if p.at(i, W.PRICE_WORDS):
+        return column_of(["price"], p.facts.columns)
     return None
+
+
+def _bound(p: Parse, k: int) -> str | None:
+    tok = p.toks[k] if 0 <= k < len(p.toks) else None
+    if tok is None or k in p.used:
+        return None
+    if tok.kind == "num" and tok.number is not None:
+        return literal(tok.number)
+    return literal(tok.text) if tok.kind == "date" else None
+
+
+def _between(p: Parse, i: int) -> int:
+    """ "between 10 and 20", "10 ile 20 arasında" → `col` between 10 and 20."""
+    if p.at(i, W.BETWEEN_EN):
+        low, high, start, end = _bound(p, i + 1), _bound(p, i + 3), i, i + 4
+        joined = p.fold(i + 2) == "and"
+    else:
+        low, high, start = _bound(p, i), _bound(p, i + 2), i
+        end = i + 3 + p.at(i + 3, W.BETWEEN_TR)
+        joined = p.fold(i + 1) in ("ile", "ve") and end > i + 3
+    if not (joined and low and high):
+        return 0
+    lhs = p.mention_before(start, gap=3) or p.mention_after(end, gap=2)
+    column = lhs.column if lhs else _default_lhs(p, low, start)
+    if column is None:
+        return 0
+    if lhs is not None:
+        p.use(lhs)
+    lo = min(start, lhs.start if lhs else start)
+    _emit(p, column, "between", f"{low} and {high}", lo, max(end, lhs.end if lhs else end))
+    return end
 
 
 def _emit(p: Parse, lhs: str, op: str, rhs: str, start: int, end: int) -> None:
@@ -84,7 +119,13 @@ def _comparisons(p: Parse) -> None:
         if i in p.used:
             i += 1
             continue
-        done = _en_infix(p, i) or _en_postfix(p, i) or _tr_prefix(p, i) or _tr_postfix(p, i)
+        done = (
+            _between(p, i)
+            or _en_infix(p, i)
+            or _en_postfix(p, i)
+            or _tr_prefix(p, i)
+            or _tr_postfix(p, i)
+        )
         i = done if done else i + 1
 
 
@@ -100,7 +141,7 @@ def _en_infix(p: Parse, i: int) -> int:
         if right is not None:
             p.use(right)
         lhs = _lhs(p, i, end)
-        column = lhs.column if lhs else _temporal_default(p, value)
+        column = lhs.column if lhs else _default_lhs(p, value, i)
         if column is None:
             if right is not None:
                 p.used_mentions.discard(right.start)
@@ -170,7 +211,7 @@ def _tr_postfix(p: Parse, k: int) -> int:
             if right is not None:
                 p.use(right)
             lhs = p.mention_before(start, gap=3) or p.mention_after(k + n, gap=2)
-            column = lhs.column if lhs else _temporal_default(p, value)
+            column = lhs.column if lhs else _default_lhs(p, value, k)
             if column is None:
                 if right is not None:
                     p.used_mentions.discard(right.start)

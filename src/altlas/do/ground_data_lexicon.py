@@ -14,6 +14,7 @@ SORT_VERBS = _p(
     "sort* | order | ordered | ordering | arrange* | rank | ranked | sirala* | sirali* |siralanmis*"
 )
 DESC = _p(
+    "z to a | from z to a | z a | reverse alphabetical* | pahalidan ucuza | en pahalidan |"
     "desc | descending | decreasing | highest to lowest | largest to smallest |"
     "biggest to smallest | most to least | high to low | newest to oldest | newest first |"
     "latest first | most recent first | highest first | largest first | biggest first |"
@@ -22,6 +23,7 @@ DESC = _p(
     "en buyukten | en yuksekten | en coktan"
 )
 ASC = _p(
+    "alphabetical* | a to z | from a to z | a z | ucuzdan pahaliya | en ucuzdan |"
     "asc | ascending | increasing | lowest to highest | smallest to largest | least to most |"
     "low to high | oldest to newest | oldest first | lowest first | smallest first | artan |"
     "artarak | kucukten buyuge | azdan coga | dusukten yuksege | eskiden yeniye | en eskiden"
@@ -81,7 +83,7 @@ DEDUPE = _p(
     "tekrar eden* | tekrarlari* | tekrarli* | yinelenen* | mukerrer* | benzersiz*"
 )
 COUNT = _p(
-    "how many | count | number of | kac | kac tane | say | sayisini | satir sayisi |"
+    "how many | count | number of | kac | kac tane | say | sayisi | sayisini | satir sayisi |"
     "kayit sayisi | sayar misin"
 )
 SELECT_CUES = _p("select | only | just | keep | sadece | yalnizca | yalniz | sec*")
@@ -95,10 +97,12 @@ EN_INFIX: dict[str, tuple[str, ...]] = {
     "!=": _p("not equal to | different from | != | <>"),
     ">": _p(
         "more than | greater than | higher than | larger than | bigger than | over | above |"
+        "more expensive than | pricier than | costlier than |"
         "exceeds | exceeding | exceed | after | later than | >"
     ),
     "<": _p(
         "less than | fewer than | lower than | smaller than | below | under | beneath |"
+        "cheaper than | less expensive than |"
         "before | earlier than | <"
     ),
     "==": _p("equal to | equals | exactly | == | ="),
@@ -112,16 +116,17 @@ TR_POSTFIX: dict[str, tuple[str, ...]] = {
     "<=": _p("ve alti* | veya daha az | ya da daha az | ve daha az"),
     "<": _p(
         "altin* | alti | daha az | az | daha kucuk | kucuk* | daha dusuk | dusuk* | asagi* |"
-        "once* | eksik*"
+        "once* | eksik* | ucuz*"
     ),
     ">": _p(
         "ustun* | uzerin* | daha fazla | fazla* | daha buyuk | buyuk* | daha yuksek | yuksek* |"
-        "daha cok | cok | sonra* | gecen* | asan*"
+        "daha cok | cok | sonra* | gecen* | asan* | pahali*"
     ),
     "==": _p("esit*"),
 }
 TR_NEEDS_ABLATIVE = _p(
-    "az | kucuk | dusuk | fazla | buyuk | yuksek | cok | once | sonra | gecen | asan | eksik"
+    "az | kucuk | dusuk | fazla | buyuk | yuksek | cok | once | sonra | gecen | asan | eksik |"
+    "ucuz | pahali"
 )
 ABLATIVE = _p("den | dan | ten | tan")
 TR_PREFIX: dict[str, tuple[str, ...]] = {
@@ -133,3 +138,32 @@ NEGATE_BEFORE = _p("not | except | excluding | other than | without | non | but 
 NEGATE_AFTER = _p("disinda* | haric* | olmayan* | degil* | disi*")
 IS = _p("is | are | equals | = | == | was | of")
 ZERO_WORDS = _p("no")
+# comparisons whose left-hand side, when unnamed, is the price column
+PRICE_WORDS = _p(
+    "cheaper than | less expensive than | more expensive than | pricier than | costlier than |"
+    "ucuz* | pahali*"
+)
+BETWEEN_EN = _p("between")
+BETWEEN_TR = _p("arasinda* | arasi | arasindaki*")
+# superlatives that name their own column: a price, or the table's date ("@date")
+RANKED_BY: dict[str, tuple[str, bool]] = {
+    "most recent": ("@date", True),
+    "newest": ("@date", True),
+    "latest": ("@date", True),
+    "oldest": ("@date", False),
+    "earliest": ("@date", False),
+    "en yeni": ("@date", True),
+    "en son": ("@date", True),
+    "en eski": ("@date", False),
+    "cheapest": ("price", False),
+    "most expensive": ("price", True),
+    "priciest": ("price", True),
+    "en ucuz": ("price", False),
+    "en pahali": ("price", True),
+}
+DISTINCT_OF = _p("unique | distinct | different | farkli | benzersiz | tekil")
+DROP = _p(
+    "drop | remove | delete | exclude | excluding | without | omit | cikar* | kaldir* | sil |"
+    "silin* | haric*"
+)
+COLUMN_WORDS = _p("column | columns | field | fields | sutun* | kolon* | alan | alanlar* | alani*")

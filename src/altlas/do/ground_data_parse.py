@@ -45,6 +45,7 @@ class Parse:
     limit: int | None = None
     select: list[str] | None = None
     distinct: bool = False
+    distinct_on: list[str] | None = None
     answer: str | None = None
     produces: str = "table"
     why: list[str] = field(default_factory=list)
@@ -68,6 +69,16 @@ class Parse:
 
     def fold(self, i: int) -> str:
         return self.toks[i].fold if 0 <= i < len(self.toks) else ""
+
+    def free_hit(self, phrases: tuple[str, ...], lo: int = 0) -> tuple[int, int] | None:
+        """(index, width) of the first of ``phrases`` on tokens no rule has used yet."""
+        for i in range(lo, len(self.toks)):
+            if i in self.used:
+                continue
+            n = self.at(i, phrases)
+            if n and not any(k in self.used for k in range(i, i + n)):
+                return i, n
+        return None
 
     def take(self, start: int, end: int) -> None:
         self.used.update(range(start, end))
@@ -116,5 +127,5 @@ class Parse:
         if self.select:
             out.append({"op": "select", "columns": self.select})
         if self.distinct:
-            out.append({"op": "distinct", "columns": None})
+            out.append({"op": "distinct", "columns": self.distinct_on})
         return out

@@ -9,10 +9,7 @@ from altlas.do.ground_data_parse import Parse, column_ref
 
 __all__ = [
     "find_argmax",
-    "find_count",
-    "find_dedupe",
     "find_group",
-    "find_select",
     "find_sort",
     "find_top",
 ]
@@ -173,21 +170,11 @@ def _derived_name(word: str) -> str:
     return column_of([word], W.DERIVED_NAMES) or "value"
 
 
-def _free_hit(p: Parse, phrases: tuple[str, ...], lo: int = 0) -> tuple[int, int] | None:
-    for i in range(lo, len(p.toks)):
-        if i in p.used:
-            continue
-        n = p.at(i, phrases)
-        if n and not any(k in p.used for k in range(i, i + n)):
-            return i, n
-    return None
-
-
 def _aggregate_word(p: Parse) -> tuple[str, int, int] | None:
     best: tuple[str, int, int] | None = None
     for fn, phrases in W.AGG.items():
         lo = 0
-        while (hit := _free_hit(p, phrases, lo)) is not None:
+        while (hit := p.free_hit(phrases, lo)) is not None:
             i, n = hit
             lo = i + 1
             before = p.mention_ending(i)
@@ -211,7 +198,7 @@ def _month_key(p: Parse) -> tuple[str, str, int, int] | None:
                 return fn, name, i, i + n + 1
             if p.at(i, words) and p.at(i + 1, W.KEY_AFTER):
                 return fn, name, i, i + 2
-        hit = _free_hit(p, W.MONTHLY if name == "month" else W.YEARLY)
+        hit = p.free_hit(W.MONTHLY if name == "month" else W.YEARLY)
         if hit:
             return fn, name, hit[0], hit[0] + hit[1]
     return None
@@ -325,7 +312,7 @@ def find_group(p: Parse) -> None:
 
 def _superlative(p: Parse) -> tuple[bool, int, int] | None:
     for phrases, desc in ((W.SUPER_DESC, True), (W.SUPER_ASC, False)):
-        hit = _free_hit(p, phrases)
+        hit = p.free_hit(phrases)
         if hit is None:
             continue
         i, n = hit
@@ -336,11 +323,13 @@ def _superlative(p: Parse) -> tuple[bool, int, int] | None:
 
 
 def find_argmax(p: Parse) -> None:
+    if p.limit is not None:
+        return
     sup = _superlative(p)
     if sup is None:
         return
     desc, i, n = sup
-    which = _free_hit(p, W.WHICH)
+    which = p.free_hit(W.WHICH)
     key: Mention | None = None
     if which is not None:
         key = p.mention_after(which[0] + which[1], gap=1) or p.mention_before(which[0], gap=1)
@@ -387,57 +376,3 @@ def find_argmax(p: Parse) -> None:
         min(spans),
         max(key.end, i + n),
     )
-
-
-def find_select(p: Parse) -> None:
-    nouns = (
-        "column",
-        "columns",
-        "field",
-        "fields",
-        "sutun*",
-        "kolon*",
-        "alan",
-        "alanlar*",
-        "alani*",
-    )
-    best: list[Mention] = []
-    for m in p.free_mentions():
-        chain = [m]
-        while (
-            p.at(chain[-1].end, W.JOINERS)
-            and (nxt := p.mention_at(chain[-1].end + 1))
-            and p.free(nxt)
-        ):
-            chain.append(nxt)
-        if len(chain) > len(best):
-            best = chain
-    if not best:
-        return
-    start, end = best[0].start, best[-1].end
-    noun = p.at(end, nouns) or any(p.at(k, nouns) for k in range(max(0, start - 2), start))
-    cue = any(p.at(k, W.SELECT_CUES) for k in range(max(0, start - 3), start)) or p.has(("select",))
-    if not (noun or (cue and len(best) >= 2)):
-        return
-    p.select = [p.use(m) for m in best]
-    p.note(f"select {', '.join(p.select)}", start, end + (p.at(end, nouns) or 0))
-
-
-def find_dedupe(p: Parse) -> None:
-    hit = _free_hit(p, W.DEDUPE)
-    if hit is not None:
-        p.distinct = True
-        p.take(hit[0], hit[0] + hit[1])
-        p.note("distinct rows", hit[0], hit[0] + hit[1])
-
-
-def find_count(p: Parse, lang: str) -> None:
-    if p.group is not None or p.answer is not None:
-        return
-    phrases = W.COUNT if lang == "tr" else tuple(c for c in W.COUNT if c != "say")
-    hit = _free_hit(p, phrases)
-    if hit is not None:
-        p.answer = "count"
-        p.produces = "value"
-        p.take(hit[0], hit[0] + hit[1])
-        p.note("count rows", hit[0], hit[0] + hit[1])
