@@ -167,13 +167,34 @@ def test_env_names_go_through_an_allowlist(workspace: Path) -> None:
     assert "ALTLAS_T" in refused.error.message and "exec_env_allow" in refused.error.message
     allowed = _run_one(
         workspace,
-        {"argv": ["env"], "env": {"ALTLAS_T": "v", "LC_ALL": "C.UTF-8", "TZ": "UTC"}},
+        {
+            "argv": ["env"],
+            "env": {"ALTLAS_T": "v", "LC_ALL": "C.UTF-8", "TZ": "Europe/Istanbul"},
+        },
         exec_allowlist=["env"],
         exec_env_allow=["ALTLAS_*"],
     )
     assert allowed.status is TaskStatus.COMPLETED
     lines = set(allowed.output["stdout"].splitlines())
-    assert {"ALTLAS_T=v", "LC_ALL=C.UTF-8", "TZ=UTC"} <= lines
+    assert {"ALTLAS_T=v", "LC_ALL=C.UTF-8", "TZ=Europe/Istanbul"} <= lines
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LANG", "../../tmp/x"),
+        ("LC_ALL", "/tmp/locale"),
+        ("TERM", "../../tmp/terminfo"),
+        ("TZ", "/etc/shadow"),
+        ("TZ", ":/tmp/zone"),
+        ("TZ", "Europe/../../../tmp/zone"),
+        ("LANG", "C\x00x"),
+    ],
+)
+def test_allowed_names_cannot_carry_a_path(workspace: Path, name: str, value: str) -> None:
+    task = _run_one(workspace, {"argv": ["env"], "env": {name: value}}, exec_allowlist=["env"])
+    assert task.error.type == "EnvRefused", task.error
+    assert name in task.error.message and "\n" not in task.error.message
 
 
 def test_the_child_gets_a_minimal_environment(

@@ -69,14 +69,15 @@ def _check_value(task_id: str, name: str, value: str) -> None:
             f"or more than {_MAX_VALUE} characters",
             error_type="EnvRefused",
         )
-    # a locale or zone name with a path in it makes libc read that file
+    # a locale, terminal or zone name with a path in it makes libc or curses read that file
     upper = name.upper()
-    locale_path = upper.startswith(("LANG", "LC_")) and ("/" in value or ".." in value)
+    named_file = upper.startswith(("LANG", "LC_")) or upper == "TERM"
+    locale_path = named_file and ("/" in value or ".." in value)
     zone_path = upper == "TZ" and (value.startswith(("/", ":")) or ".." in value)
     if locale_path or zone_path:
         raise PermanentError(
             f"task '{task_id}': environment variable {name}={value[:60]!r} names a path; "
-            "only plain locale and zone names are passed on",
+            "only plain locale, terminal and zone names are passed on",
             error_type="EnvRefused",
         )
 
