@@ -253,3 +253,11 @@ def test_the_connection_goes_to_the_checked_address_not_the_name(servers) -> Non
     assert asyncio.run(fetch()) == 200
     assert servers[0].seen == ["/pinned"]
     assert connected and all(ipaddress.ip_address(host).is_loopback for host in connected)
+
+
+def test_the_allow_list_comes_from_configuration(tmp_path, servers, monkeypatch) -> None:
+    """An operator sets it in the environment (or config.toml); the run picks it up."""
+    monkeypatch.setenv("ALTLAS_RUN__HTTP_ALLOW_HOSTS", f"example.org, 127.0.0.1:{servers[0].port}")
+    task = _get(tmp_path, f"{servers[0].url}/configured")
+    assert task.status is TaskStatus.COMPLETED, task.error
+    assert servers[0].seen == ["/configured"]
