@@ -28,6 +28,7 @@ app = typer.Typer(
 )
 
 GROUP_MODULES = (
+    "altlas.cli.do",
     "altlas.cli.formats",
     "altlas.cli.segment",
     "altlas.cli.run",

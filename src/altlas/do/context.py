@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from altlas.do.operations import Operation
@@ -22,6 +23,8 @@ class GroundContext:
     workspace: Path
     previous: Operation | None = None
     """The operation this segment refers back to with "it", "them", "bunu", "sonucu"..."""
+    now: datetime | None = None
+    """The moment times are resolved against (local time when None)."""
     _files: list[str] | None = field(default=None, repr=False)
     _columns: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
@@ -40,7 +43,9 @@ class GroundContext:
 
     def with_previous(self, previous: Operation | None) -> GroundContext:
         """The same workspace view (caches shared) with another previous operation."""
-        return GroundContext(self.workspace, previous, _files=self.files(), _columns=self._columns)
+        return GroundContext(
+            self.workspace, previous, self.now, _files=self.files(), _columns=self._columns
+        )
 
 
 def _walk(workspace: Path) -> list[str]:

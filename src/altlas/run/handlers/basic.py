@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from altlas.formats.plan import Task
 from altlas.run.handlers.base import Handler, HandlerContext, PermanentError
 
-__all__ = ["DelayHandler", "EchoHandler", "ScheduleHandler"]
+__all__ = ["DelayHandler", "EchoHandler", "ScheduleHandler", "local_time"]
 
 
 class EchoHandler(Handler):
@@ -70,11 +71,29 @@ class ScheduleHandler(Handler):
     async def run(self, ctx: HandlerContext) -> Any:
         what = ctx.param("what", "content", "title", default=ctx.task.description)
         when = ctx.param("when", "time", "at", "deadline", "cron")
-        text = f"Recorded: {what}" + (f" at {when}" if when else " (no time given)")
+        shown = local_time(when) if isinstance(when, str) else None
+        text = f"Reminder: {what}" + (f", {shown or when}" if when else " (no time given)")
         return {
             "recorded": True,
             "scheduled": False,
             "what": what,
             "when": when,
-            "text": text + ". Nothing was scheduled: altlas has no scheduler.",
+            "when_local": shown,
+            "text": text + ". It is recorded in this result; altlas has no scheduler and sends "
+            "no notifications.",
+            "answer": text,
         }
+
+
+def local_time(value: str) -> str | None:
+    """An ISO date-time as a person reads it in local time: "Saturday 5 December 2026, 09:30"."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    # the time was resolved in the person's own zone: show it in that zone, not the server's
+    local = moment
+    zone = local.strftime("%Z") or local.strftime("%z")
+    return f"{local.strftime('%A')} {local.day} {local.strftime('%B %Y, %H:%M')}" + (
+        f" ({zone})" if zone else ""
+    )

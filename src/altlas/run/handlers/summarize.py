@@ -7,6 +7,7 @@ best ones are returned in their original order. Same input, same summary.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from collections import Counter
@@ -14,12 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from altlas.formats.plan import Task
-from altlas.run.handlers.base import Handler, HandlerContext, PermanentError
+from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, write_workspace_file
 from altlas.run.handlers.files import read_file
 
 __all__ = ["SummarizeHandler", "summarize_text"]
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n{2,}|\n(?=\s*[-*•]\s)")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOP_WORDS = """
 a an and are as at be been but by can could did do does for from had has have he her his i if
@@ -31,18 +31,74 @@ kadar her
 _STOP = frozenset(_STOP_WORDS.split())
 
 
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_CHECKBOX = re.compile(r"^\s*[-*•]\s+(\[[ xX]\]\s+)?")
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\w])")
+
+
 def _sentences(text: str) -> list[str]:
-    parts = [p.strip() for p in _SENTENCE_END.split(text)]
-    return [p for p in parts if p]
+    """Sentences of the prose, and each list item and heading as a piece of its own."""
+    pieces: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        prose: list[str] = []
+        for line in lines:
+            if _ITEM.match(line) or _HEADING.match(line):
+                pieces.extend(_SPLIT.split(" ".join(prose)) if prose else [])
+                prose = []
+                pieces.append(line)
+            else:
+                prose.append(line)
+        if prose:
+            pieces.extend(_SPLIT.split(" ".join(prose)))
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def _words(sentence: str) -> list[str]:
     return [w for w in (m.casefold() for m in _WORD.findall(sentence)) if w not in _STOP]
 
 
+def _title(text: str) -> str | None:
+    """A document's own title: its first line when that is a top-level Markdown heading."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    match = _HEADING.match(first)
+    return match.group(1) if match and first.lstrip().startswith("# ") else None
+
+
 def summarize_text(text: str, *, sentences: int = 3) -> list[str]:
-    """The ``sentences`` most representative sentences of ``text``, in original order."""
-    found = _sentences(text)
+    """The ``sentences`` most representative sentences of ``text``, in original order.
+
+    A Markdown document's title leads the summary (it names what the document is about), and
+    headings are never picked as sentences.
+    """
+    title = _title(text)
+    found = [
+        _CHECKBOX.sub("- ", s) if _CHECKBOX.match(s) else s
+        for s in _sentences(text)
+        if not _HEADING.match(s)
+    ]
+    if title is not None:
+        return [title, *_pick(found, sentences)]
+    return _pick(found, sentences)
+
+
+def _shape_weight(sentence: str) -> float:
+    """Prose sentences say more than list items, and both more than "Key: value" lines."""
+    text = sentence.strip()
+    weight = 1.0
+    if _CHECKBOX.match(text) or re.match(r"^\d+[.)]\s", text):
+        weight *= 0.6
+    if not text.endswith((".", "!", "?", "…")):
+        weight *= 0.7
+    if re.match(r"^[\w ]{1,20}:\s", text):
+        weight *= 0.5
+    return weight
+
+
+def _pick(found: list[str], sentences: int) -> list[str]:
     if len(found) <= sentences:
         return found
     words = [_words(s) for s in found]
@@ -53,6 +109,7 @@ def summarize_text(text: str, *, sentences: int = 3) -> list[str]:
         score = sum(freq[w] / top for w in ws) / math.sqrt(len(ws)) if ws else 0.0
         if i == 0:
             score *= 1.25
+        score *= _shape_weight(found[i])
         scores.append((score, -i))
     chosen = sorted(range(len(found)), key=lambda i: scores[i], reverse=True)[:sentences]
     return [found[i] for i in sorted(chosen)]
@@ -93,10 +150,20 @@ class SummarizeHandler(Handler):
         if count < 1:
             raise PermanentError("parameters.sentences must be at least 1")
         picked = summarize_text(text, sentences=count)
-        return {
+        out: dict[str, Any] = {
             "text": " ".join(picked),
             "sentences": picked,
             "source": source,
             "source_sentences": len(_sentences(text)),
             "source_chars": len(text),
         }
+        target = ctx.params.get("output")
+        if isinstance(target, str) and target.strip():
+            # one sentence a line reads better in a file than one long paragraph
+            data = ("\n".join(picked) + "\n").encode("utf-8")
+            await asyncio.to_thread(
+                write_workspace_file, ctx, target, data, bool(ctx.params.get("overwrite", False))
+            )
+            out["written"] = target
+            out["answer"] = f"Summary of {source} written to {target}:\n" + "\n".join(picked)
+        return out

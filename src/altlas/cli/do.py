@@ -1,0 +1,140 @@
+"""``altlas do COMMAND``: show the plan, ask on a terminal, run it, print the answer.
+
+The plan goes to stderr and the answer to stdout, so ``altlas do … > answer.txt`` keeps just
+the answer. The exit code is 0 only when every task did its job.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from altlas.cli._common import emit_json, is_tty
+
+if TYPE_CHECKING:
+    from altlas.do.api import DoOutcome
+    from altlas.formats.plan import Plan, Task
+
+__all__ = ["plan_lines", "register"]
+
+_SKIP_KEYS = {"operation", "overwrite", "allow_empty"}
+
+
+def _short(value: Any, limit: int = 48) -> str:
+    text = value if isinstance(value, str) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _step_text(step: Any) -> str:
+    if not isinstance(step, dict):
+        return _short(step)
+    op = step.get("op", "?")
+    details = [f"{k}={_short(v, 40)}" for k, v in step.items() if k != "op"]
+    return f"{op}(" + ", ".join(details) + ")"
+
+
+def task_line(task: Task) -> str:
+    """One line: id, handler.operation, the key parameters, and why."""
+    params = task.parameters
+    op = params.get("operation")
+    name = f"{task.handler}.{op}" if op else str(task.handler)
+    parts = []
+    for key, value in params.items():
+        if key in _SKIP_KEYS:
+            continue
+        if key == "steps" and isinstance(value, list):
+            parts.append(" → ".join(_step_text(s) for s in value) or "as is")
+        else:
+            parts.append(f"{key}={_short(value)}")
+    if params.get("overwrite"):
+        parts.append("overwrite")
+    when = ""
+    if task.condition is not None:
+        cond = task.condition.condition
+        when = f"  if {cond.left} {cond.operator.value} {cond.right}"
+    why = str(task.metadata.get("why") or "")
+    return f"{task.id}  {name}  {' '.join(parts)}{when}  — {why}"
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    return [task_line(t) for t in plan.tasks]
+
+
+def _show(plan: Plan) -> None:
+    typer.echo(f"Plan ({plan.language}, {len(plan.tasks)} task(s)):", err=True)
+    for line in plan_lines(plan):
+        typer.secho(f"  {line}", err=True, fg=typer.colors.CYAN if is_tty(sys.stderr) else None)
+
+
+def _confirm(plan: Plan) -> bool:
+    return typer.confirm("Run this plan?", default=True, err=True)
+
+
+def _print(outcome: DoOutcome, fmt: str) -> None:
+    if fmt == "json":
+        emit_json(
+            {
+                "ok": outcome.ok,
+                "answer": outcome.answer,
+                "refused": outcome.refused,
+                "failures": outcome.failures,
+                "plan": plan_lines(outcome.plan),
+                "status": outcome.result.status.value if outcome.result else None,
+            }
+        )
+        return
+    typer.echo(outcome.answer)
+    if not outcome.ok and outcome.failures:
+        typer.echo(
+            f"failed: {len(outcome.failures)} of {len(outcome.plan.tasks)} task(s)", err=True
+        )
+
+
+def do(
+    command: Annotated[str, typer.Argument(help="What to do, in English or Turkish.")],
+    workspace: Annotated[
+        Path, typer.Option("--workspace", "-w", help="The folder to work in.")
+    ] = Path(),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the result (.last, with its answer) here."),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; run nothing.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Let the plan replace files with new content.")
+    ] = False,
+    allow_exec: Annotated[
+        bool,
+        typer.Option("--allow-exec", help="Let an explicit, allowlisted command run."),
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Do what COMMAND says in the workspace, or refuse and say why."""
+    from altlas.do.api import do as run_command
+
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--format")
+    interactive = is_tty(sys.stdin) and not yes
+    outcome = run_command(
+        command,
+        workspace,
+        yes=yes or not interactive,
+        confirm=_confirm if interactive else None,
+        show=_show,
+        dry_run=dry_run,
+        overwrite=overwrite,
+        allow_exec=allow_exec,
+        output=output,
+    )
+    _print(outcome, fmt)
+    if not outcome.ok:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("do")(do)

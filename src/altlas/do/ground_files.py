@@ -1,0 +1,259 @@
+"""Files: create with given content, append a line, copy, move or rename, list, back up."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from altlas.do.context import GroundContext
+from altlas.do.operations import Operation
+from altlas.do.words import existing, folded, has_any, mentions, quoted, refers_back
+
+__all__ = ["folder_named", "ground_files", "join_folder"]
+
+_BACKUP = (r"\bback ?(it |them |everything )?up\b", r"\bbackup\b", r"\byedek\w*")
+_LIST = (
+    r"\blist\b",
+    r"\bwhich\b.*\bfiles?\b",
+    r"\bwhat\b.*\bfiles?\b",
+    r"\bshow\b.*\bfiles\b",
+    r"\bwhat('s| is)\b.*\b(in|inside)\b.*\b(folder|directory)\b",
+    r"\blistele\w*",
+    r"\bhangi\b.*\bdosya",
+    r"\b(ne|neler) var\b",
+)
+_COPY = (r"\bcopy\b", r"\bduplicate\b", r"\bkopyala\w*", r"\bkopyas\w*")
+_MOVE = (r"\bmove\b", r"\btasi\w*")
+_RENAME = (
+    r"\brename\b",
+    r"\b(adini|ismini)\b.*\b(yap|olarak degistir|degistir)\w*",
+    r"\byeniden adlandir\w*",
+)
+_APPEND = (
+    r"\bappend\b",
+    r"\badd\b.*\b(line|to)\b",
+    r"\bsonuna\b",
+    r"\bekle\w*",
+)
+_CREATE = (
+    r"\b(create|make|new|write)\b",
+    r"\bolustur\w*",
+    r"\byarat\w*",
+    r"\bac\b.*\bdosya",
+    r"\byaz\b",
+)
+_CONTENT_MARK = re.compile(
+    r"(?:that says|saying|which says|with the (?:text|content|line|words?)|containing the text"
+    r"|with content|icine (?:sunu )?yaz(?:in)?|icerigi|sunu yaz|:)\s*:?\s*(.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_EXT = re.compile(r"(?<![\w/])\*?\.([A-Za-z][A-Za-z0-9]{0,7})\b")
+_FOLDER_EN = re.compile(r"\b(?:the\s+)?([\w][\w./-]*)\s+(?:folder|directory|dir)\b", re.IGNORECASE)
+_FOLDER_TR = re.compile(r"\b([\w][\w./-]*)\s+(?:klasor|dizin)\w*", re.IGNORECASE)
+
+
+_NOT_FOLDER = {"the", "a", "an", "this", "that", "new", "same", "bu", "su", "o", "bir", "yeni"}
+
+
+def folder_named(text: str, ctx: GroundContext, *, may_be_new: bool = False) -> str | None:
+    """A folder the text names ("the out folder", "docs klasöründe", "out/"); one that does
+    not exist yet counts only where a copy or move may create it."""
+    low = folded(text)
+    for pattern in (_FOLDER_EN, _FOLDER_TR):
+        for match in pattern.finditer(low):
+            name = match.group(1).strip("/")
+            if not name or name in _NOT_FOLDER or "." in name:
+                continue
+            if (ctx.workspace / name).is_dir() or may_be_new:
+                return name
+    for token in mentions(text):
+        if token.endswith("/") and (ctx.workspace / token).is_dir():
+            return token.strip("/")
+    return None
+
+
+def join_folder(folder: str | None, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _content(text: str) -> str | None:
+    match = _CONTENT_MARK.search(text)
+    if match is not None:
+        value = match.group(1).strip()
+        inner = quoted(value)
+        return inner[0] if inner and len(inner[0]) >= len(value) - 2 else value
+    found = quoted(text)
+    return found[0] if found else None
+
+
+def _list(text: str, ctx: GroundContext) -> Operation | None:
+    if not has_any(text, *_LIST) or existing_mentions(text, ctx):
+        return None
+    about_files = has_any(text, r"\bfiles?\b", r"\bdosya", r"\bfolder\b", r"\bklasor", r"\bdir")
+    if not about_files and not _EXT.search(text) and not has_any(text, r"\blistele"):
+        return None
+    folder = folder_named(text, ctx)
+    ext = _EXT.search(text)
+    pattern = f"*.{ext.group(1)}" if ext else "*"
+    params: dict[str, object] = {"operation": "list", "path": folder or ".", "pattern": pattern}
+    params["recursive"] = folder is None and pattern != "*"
+    where = f"in {folder}/" if folder else "in the workspace"
+    return Operation("files", params, f"list files {pattern} {where}", "files")
+
+
+def existing_mentions(text: str, ctx: GroundContext) -> list[str]:
+    return [m for m in mentions(text) if existing(m, ctx)]
+
+
+def _new_path(text: str, ctx: GroundContext, source: str | None) -> str | None:
+    """Where a copy or move goes: a named path, or a folder plus "as NAME"."""
+    others = [m for m in mentions(text) if m != source]
+    folder = folder_named(text, ctx, may_be_new=True)
+    if others:
+        target = others[-1]
+        if target.endswith("/"):
+            return target
+        if folder and "/" not in target and not (ctx.workspace / target).is_dir():
+            return join_folder(folder, target)
+        if (ctx.workspace / target).is_dir():
+            return target.rstrip("/") + "/"
+        return target
+    if folder:
+        return folder + "/"
+    return None
+
+
+def _copy_or_move(text: str, ctx: GroundContext, op: str) -> Operation | None:
+    sources = existing_mentions(text, ctx)
+    source = sources[0] if sources else None
+    if source is None and ctx.previous is not None and refers_back(text):
+        source = _previous_path(ctx.previous)
+    if source is None:
+        return None
+    dest = _new_path(text, ctx, source)
+    if dest is None:
+        return None
+    if dest.endswith("/"):
+        dest = dest + PurePosixPath(source).name
+    parent = str(PurePosixPath(source).parent)
+    if op == "rename" and "/" not in dest and parent != ".":
+        dest = f"{parent}/{dest}"  # a new name, in the same folder
+    return Operation(
+        "files",
+        {"operation": "copy" if op == "copy" else "move", "source": source, "dest": dest},
+        f"{op} {source}",
+        "files",
+    )
+
+
+def _previous_path(previous: Operation) -> str | None:
+    params = previous.params
+    for key in ("dest", "output", "path", "written"):
+        value = params.get(key)
+        if isinstance(value, str) and value and not value.endswith("/"):
+            return value
+    return None
+
+
+def _rename_previous(text: str, ctx: GroundContext) -> Operation | None:
+    """ "adını X yap" / "rename it to X": a new name for what the previous step wrote."""
+    previous = ctx.previous
+    found = mentions(text)
+    if previous is None or not found or existing_mentions(text, ctx):
+        return None
+    old = _previous_path(previous)
+    if old is None:
+        return None
+    parent = str(PurePosixPath(old).parent)
+    new = found[-1]
+    dest = new if "/" in new else join_folder(None if parent == "." else parent, new)
+    return Operation("files", {"operation": "move", "source": old, "dest": dest}, "rename it")
+
+
+def _append(text: str, ctx: GroundContext) -> Operation | None:
+    lines = quoted(text)
+    line = lines[0] if lines else None
+    if line is None:
+        match = re.search(r":\s*(.+)$", text)
+        line = match.group(1).strip() if match else None
+    if not line:
+        return None
+    targets = [m for m in mentions(text) if m not in line]
+    target = targets[-1] if targets else None
+    if target is None and ctx.previous is not None and refers_back(text):
+        target = _previous_path(ctx.previous)
+    if target is None:
+        return None
+    return Operation(
+        "files", {"operation": "append", "path": target, "line": line}, f"append a line to {target}"
+    )
+
+
+def _create(text: str, ctx: GroundContext) -> Operation | None:
+    content = _content(text)
+    found = [m for m in mentions(text) if content is None or m not in content]
+    if len(found) > 1 or (found and existing(found[0], ctx) and content is None):
+        return None  # another file is named: a table or a copy, not a new file
+    target = found[0] if found else None
+    if target is None and ctx.previous is not None and refers_back(text) and content:
+        target = _previous_path(ctx.previous)
+    if target is None or target.endswith("/"):
+        return None
+    if content is None and not has_any(text, r"\b(file|empty)\b", r"\bdosya", r"\bbos\b"):
+        return None
+    body = "" if content is None else content + "\n"
+    return Operation(
+        "files",
+        {"operation": "write", "path": target, "content": body},
+        f"create {target}" + (" with the given text" if content else " (empty)"),
+        "files",
+    )
+
+
+def _backup(text: str, ctx: GroundContext) -> Operation | None:
+    if not has_any(text, *_BACKUP):
+        return None
+    named = existing_mentions(text, ctx)
+    if named:
+        source = named[0]
+        dest = _new_path(text, ctx, source) or f"{source}.bak"
+        return Operation(
+            "files", {"operation": "copy", "source": source, "dest": dest}, "back up a file"
+        )
+    return Operation("files", {"operation": "backup"}, "back up the workspace", "files")
+
+
+def _rename(text: str, ctx: GroundContext) -> Operation | None:
+    if not has_any(text, *_RENAME):
+        return None
+    return _copy_or_move(text, ctx, "rename") or _rename_previous(text, ctx)
+
+
+def _move(text: str, ctx: GroundContext) -> Operation | None:
+    return _copy_or_move(text, ctx, "move") if has_any(text, *_MOVE) else None
+
+
+def _copy(text: str, ctx: GroundContext) -> Operation | None:
+    if not has_any(text, *_COPY) or has_any(text, r"\b(replac\w*|degistir\w*)\b"):
+        return None
+    return _copy_or_move(text, ctx, "copy")
+
+
+def _append_if(text: str, ctx: GroundContext) -> Operation | None:
+    return _append(text, ctx) if has_any(text, *_APPEND) else None
+
+
+def _create_if(text: str, ctx: GroundContext) -> Operation | None:
+    return _create(text, ctx) if has_any(text, *_CREATE) else None
+
+
+_KINDS = (_backup, _rename, _move, _copy, _append_if, _list, _create_if)
+
+
+def ground_files(text: str, lang: str, ctx: GroundContext) -> Operation | None:
+    """A files operation for ``text``, or None when it is not about files as such."""
+    for kind in _KINDS:
+        found = kind(text, ctx)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,102 @@
+"""What altlas does not do, said plainly, with what would make it possible where anything can."""
+
+from __future__ import annotations
+
+import re
+
+from altlas.do.context import GroundContext
+from altlas.do.operations import Operation
+from altlas.do.words import has_any, without_paths
+
+__all__ = ["REFUSALS", "ground_refuse", "refusal"]
+
+_QUOTED = re.compile(r"(?<!\w)'[^'\n]+'|\"[^\"\n]+\"|“[^”\n]+”|`[^`\n]+`")
+
+_LANGUAGES = (
+    r"(english|german|french|spanish|italian|turkish|russian|arabic|chinese|japanese|dutch|"
+    r"portuguese|greek|korean|polish|ingilizce|almanca|fransizca|ispanyolca|italyanca|turkce|"
+    r"rusca|arapca|cince|japonca|felemenkce|hollandaca|portekizce|yunanca)"
+)
+REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (
+        "translate",
+        (
+            r"\btranslat\w*",
+            rf"\b{_LANGUAGES}\w*\s+(cevir|tercume)\w*",
+            r"\btercume\w*",
+            r"\bceviri\b",
+        ),
+        "translating needs an LLM backend: set [llm] in config.toml (see docs/runner.md)",
+    ),
+    (
+        "email",
+        (
+            r"\be-?mail\w*",
+            r"\be-?posta\w*",
+            r"\bmail (at|gonder|yolla)\w*",
+            r"\b(send|forward)\b.*@",
+            r"@\S+\.\w+.*\b(gonder|yolla|ilet)\w*",
+        ),
+        "sending e-mail is not something altlas does",
+    ),
+    (
+        "web",
+        (
+            r"\b(web|internet|online|google|bing|duckduckgo)\b",
+            r"\binternet\w*",
+            r"\bweather\b",
+            r"\bhava durumu\b",
+            r"\bhava nasil\b",
+            r"\bexchange rate\b",
+            r"\bdoviz kuru\b",
+        ),
+        "searching the web is not something altlas does",
+    ),
+    (
+        "buy",
+        (r"\b(buy|purchase)\b", r"\border (new|more|some|a|an|\d+)\b", r"\bsatin al\w*"),
+        "buying is not something altlas does",
+    ),
+    (
+        "book",
+        (
+            r"\bbook (a|an|the|me)\b",
+            r"\breserv\w*",
+            r"\brezervasyon\w*",
+            r"\bbilet al\w*",
+            r"\b(ucak|otel)\b.*\bayarla\w*",
+        ),
+        "booking is not something altlas does",
+    ),
+    (
+        "call",
+        (r"^\s*(please\s+)?(call|phone|text|sms)\b", r"\b(telefon et|sms at|mesaj at)\w*"),
+        "making calls or sending messages is not something altlas does",
+    ),
+    (
+        "social",
+        (r"\b(tweet|post (it |this )?on|share (it |this )?on)\b", r"\bpaylas\w*"),
+        "posting to other services is not something altlas does",
+    ),
+)
+
+
+def refusal(text: str) -> tuple[str, str] | None:
+    """(kind, reason) when the words ask for something altlas does not do.
+
+    Quoted text and text after a colon are what to write or find, not what to do ("append
+    'buy milk' to todo.txt"), so they are left out of the match.
+    """
+    words = re.sub(r":\s.*$", "", _QUOTED.sub(" ", without_paths(text)), flags=re.DOTALL)
+    for kind, patterns, reason in REFUSALS:
+        if has_any(words, *patterns):
+            return kind, reason
+    return None
+
+
+def ground_refuse(text: str, lang: str, ctx: GroundContext) -> Operation | None:
+    found = refusal(text)
+    if found is None:
+        return None
+    kind, reason = found
+    return Operation("refuse", {"reason": reason, "kind": kind}, f"asks to {kind}")

@@ -1,0 +1,165 @@
+"""Text: count lines or words, find lines containing a word, replace a word, summarize."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from altlas.do.context import GroundContext
+from altlas.do.operations import Operation
+from altlas.do.words import existing, folded, has_any, is_table, mentions, quoted, refers_back
+
+__all__ = ["ground_text", "lines_with_word"]
+
+_LINE = r"(lines?|satir\w*)"
+_STOP = {
+    "the", "all", "any", "its", "of", "how", "many", "which", "what", "those", "these", "some",
+    "every", "each", "find", "count", "show", "list", "get", "in", "from", "are", "is", "there",
+    "number", "total", "kac", "tum", "butun", "hangi", "bu", "su", "o", "toplam", "de", "da",
+    "file", "log", "dosya", "dosyasindaki", "dosyadaki", "icindeki", "icinde", "and", "with",
+    "say", "bul", "a", "an", "have", "has", "had", "that", "them", "copy", "save", "varsa",
+}  # fmt: skip
+_WORD_AFTER = re.compile(
+    r"\b(?:mention(?:s|ing)?|contain(?:s|ing)?|with|matching|match|about|includ(?:e|es|ing)"
+    r"|say(?:s|ing)?|having|has|for)\s+(?:the\s+(?:word|text|string)\s+|the\s+|a\s+|an\s+)?"
+    r"([\w.:-]+)"
+)
+_WORD_BEFORE = re.compile(
+    rf"([\w.:-]+)'?\w*\s+(?:(?:gecen|geciyor|iceren|yazan|olan|ifadesi\w*|kelimesi\w*)\s+)?{_LINE}\b"
+)
+_COUNT = (
+    r"\bhow many\b",
+    r"\bcount\b",
+    r"\bnumber of\b",
+    r"\b(line|word) count\b",
+    r"\bkac\b",
+    r"\bsay\b",
+    r"\bsayisi\w*",
+    r"\bsayin\b",
+    r"\bsayar misin\b",
+)
+_GREP = (
+    r"\b(find|show|list|get|extract|grep|pull|search|print|which|give me|copy|bul|goster|"
+    r"listele|ara|cikar|getir|hangi)\w*",
+)
+_REPLACE = (r"\breplac\w*", r"\bchange\b", r"\bswap\b", r"\bdegistir\w*", r"\byerine\b")
+_ADDS = (r"\bappend\w*", r"\badd\b", r"\bsonuna\b", r"\bekle\w*")
+_SUMMARY = (r"\bsummar\w*", r"\bsum up\b", r"\bozet\w*", r"\bgist\b")
+
+
+def _original(text: str, low: str, span: tuple[int, int]) -> str:
+    """The words at ``span`` of the folded text, in their original spelling when possible."""
+    return text[span[0] : span[1]] if len(text) == len(low) else low[span[0] : span[1]]
+
+
+def lines_with_word(text: str) -> str | None:
+    """The word lines must contain: quoted, "mention X", "X lines", "X geçen satırları"."""
+    found = quoted(text)
+    if found:
+        return found[0]
+    low = folded(text)
+    if not re.search(rf"\b{_LINE}\b", low):
+        return None
+    for pattern in (_WORD_BEFORE, _WORD_AFTER):
+        for match in pattern.finditer(low):
+            word = _original(text, low, match.span(1)).strip(".:'")
+            if word and folded(word) not in _STOP and not _is_path(word):
+                return word
+    return None
+
+
+def _is_path(word: str) -> bool:
+    return bool(PurePosixPath(word).suffix) or "/" in word
+
+
+def _source(text: str, ctx: GroundContext) -> str | None:
+    for token in mentions(text):
+        if existing(token, ctx):
+            return token
+    return None
+
+
+def _output(text: str, source: str | None) -> str | None:
+    others = [m for m in mentions(text) if m != source and not m.endswith("/")]
+    return others[-1] if others else None
+
+
+def _count(text: str, source: str) -> Operation | None:
+    low = folded(text)
+    words = re.search(r"\b(words?|kelime\w*|sozcuk\w*)\b", low)
+    lines = re.search(rf"\b{_LINE}\b", low)
+    if words and not lines:
+        return Operation(
+            "text",
+            {"operation": "count_words", "path": source},
+            f"count words in {source}",
+            "value",
+        )
+    if not lines:
+        return None
+    params = {"operation": "count_lines", "path": source}
+    word = lines_with_word(text)
+    if word:
+        params["contains"] = word
+    what = f"lines with '{word}'" if word else "lines"
+    return Operation("text", params, f"count {what} in {source}", "value")
+
+
+def _replace(text: str, source: str, ctx: GroundContext) -> Operation | None:
+    pair = quoted(text)
+    if len(pair) < 2:
+        low = folded(text)
+        match = re.search(r"\breplac\w*\s+(?:every\s+|all\s+)?(\S+)\s+(?:with|by)\s+(\S+)", low)
+        if match is None:
+            return None
+        pair = [_original(text, low, match.span(1)), _original(text, low, match.span(2))]
+    old, new = pair[0], pair[1]
+    output = _output(text, source)
+    if output is None and not existing(source, ctx):
+        output = source  # the file an earlier step of this command writes ("the copy")
+    if output is None:
+        path = PurePosixPath(source)
+        in_place = has_any(text, r"\bin place\b", r"\boverwrite\b", r"\buzerine yaz")
+        output = source if in_place else str(path.with_name(f"{path.stem}.edited{path.suffix}"))
+    params = {"operation": "replace", "path": source, "old": old, "new": new, "output": output}
+    return Operation("text", params, f"replace '{old}' with '{new}' into {output}", "files")
+
+
+def _summarize(text: str, source: str) -> Operation:
+    params: dict[str, object] = {"path": source}
+    output = _output(text, source)
+    if output:
+        params["output"] = output
+    return Operation("summarize", params, f"summarize {source}", "text")
+
+
+def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
+    """A text operation for ``text``, or None when it is not about lines and words of a file."""
+    source = _source(text, ctx)
+    if source is None and ctx.previous is not None and refers_back(text):
+        prev = ctx.previous.params
+        candidate = prev.get("output") or prev.get("dest")
+        source = candidate if isinstance(candidate, str) else None
+    if source is None:
+        return None
+    table = is_table(source)
+    if has_any(text, *_ADDS):
+        return None  # "add the line 'x' to …" writes a line; it does not look for one
+    if has_any(text, *_SUMMARY) and not table:
+        return _summarize(text, source)
+    if has_any(text, *_REPLACE) and len(quoted(text)) >= 2:
+        return _replace(text, source, ctx)
+    if has_any(text, *_COUNT):
+        counted = _count(text, source)
+        if counted is not None and (not table or "contains" not in counted.params):
+            return counted
+    if has_any(text, *_GREP) or re.search(rf"\b{_LINE}\b", folded(text)):
+        word = lines_with_word(text)
+        if word is None or (table and not quoted(text)):
+            return None
+        params: dict[str, object] = {"operation": "grep", "path": source, "contains": word}
+        output = _output(text, source)
+        if output:
+            params["output"] = output
+        return Operation("text", params, f"find lines with '{word}' in {source}", "lines")
+    return None

@@ -1,0 +1,221 @@
+"""Segments to a runnable plan: ground each one, bind references, fuse chains, add conditions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from altlas.do.context import GroundContext
+from altlas.do.ground_condition import Probe, ground_condition, split_condition
+from altlas.do.grounding import ground_segment
+from altlas.do.operations import Operation
+from altlas.do.words import has_any
+from altlas.formats.plan import Plan
+
+__all__ = ["Step", "build_plan", "ground_steps"]
+
+_WRITES_OUTPUT = ("data", "text", "summarize")
+_FIND = (r"\b(find|search|look for|look up|locate|which|who|bul\w*|ara\b|arat\w*|hangi\w*)",)
+_OVERWRITE = (r"\boverwrit\w*", r"\breplace (it|the file|the existing)\b", r"\buzerine yaz\w*")
+
+
+@dataclass(slots=True)
+class Step:
+    """One task to be: its operation, the words it came from, and what it waits on."""
+
+    op: Operation
+    text: str
+    condition: dict[str, Any] | None = None
+    condition_text: str | None = None
+    depends_on_condition: int | None = None
+    must_find: bool = False
+    role: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _with(op: Operation, **params: Any) -> Operation:
+    return replace(op, params={**op.params, **params})
+
+
+def _path_of(op: Operation) -> str | None:
+    for key in ("dest", "output", "path"):
+        value = op.params.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _save(last: Step | None, op: Operation, text: str) -> Step | Operation:
+    """A ``save`` placeholder: into the last step (fused) or a new step that writes its text."""
+    target = str(op.params["output"])
+    if last is None:
+        return Operation(
+            "refuse",
+            {"reason": f"nothing earlier in the command to save as {target}", "kind": "unknown"},
+            "a save with nothing to save",
+        )
+    prev = last.op
+    if prev.handler in _WRITES_OUTPUT:
+        current = prev.params.get("output")
+        # an output the words did not name (a conversion's default file name) gives way
+        if current is None or str(current) not in last.text:
+            last.op = replace(_with(prev, output=target), why=f"{prev.why}, saved as {target}")
+            return last
+        clone = {k: v for k, v in prev.params.items() if k != "allow_empty"}
+        return replace(prev, params={**clone, "output": target}, why=f"save as {target}")
+    if prev.handler == "files" and prev.params.get("operation") in ("copy", "move"):
+        return Operation(
+            "files",
+            {"operation": "copy", "source": prev.params["dest"], "dest": target},
+            f"save a copy as {target}",
+        )
+    return Operation(
+        "files", {"operation": "write", "path": target}, f"write the result to {target}"
+    )
+
+
+def _fuse(last: Step | None, op: Operation) -> bool:
+    """Fold ``op`` into ``last`` when it only refines it; True when it was folded."""
+    if last is None:
+        return False
+    prev = last.op
+    p_op, n_op = prev.params.get("operation"), op.params.get("operation")
+    both = (prev.handler, op.handler)
+    if both == ("data", "data") and p_op == n_op == "query":
+        # a later query that reads the earlier one's rows refines it, until a save ends it
+        if "source" not in op.params and "output" not in prev.params:
+            steps = [*prev.params.get("steps", []), *op.params.get("steps", [])]
+            merged = {**prev.params, **{k: v for k, v in op.params.items() if k != "steps"}}
+            last.op = replace(prev, params={**merged, "steps": steps}, why=f"{prev.why}; {op.why}")
+            return True
+        return False
+    if both == ("files", "files"):
+        renames_it = n_op == "move" and op.params.get("source") == prev.params.get("dest")
+        if p_op in ("copy", "move") and renames_it:
+            last.op = _with(prev, dest=op.params["dest"])
+            return True
+        same_path = prev.params.get("path") == op.params.get("path")
+        if p_op == "write" and n_op == "write" and same_path and not prev.params.get("content"):
+            last.op = _with(prev, content=op.params.get("content", ""))
+            return True
+        return False
+    edits_copy = (
+        both == ("files", "text")
+        and p_op == "copy"
+        and n_op == "replace"
+        and op.params.get("path") == prev.params.get("dest") == op.params.get("output")
+    )
+    if edits_copy:
+        last.op = _with(op, path=prev.params["source"], output=prev.params["dest"])
+        return True
+    return False
+
+
+def _after_probe(probe: Operation, action: Operation) -> Operation:
+    """The action of a condition, bound to what the probe looked at ("copy them to …")."""
+    if action.handler == "save":
+        if probe.handler in _WRITES_OUTPUT:
+            params = {k: v for k, v in probe.params.items() if k != "allow_empty"}
+            return replace(probe, params={**params, **action.params}, why=action.why)
+        return Operation(
+            "files", {"operation": "write", "path": action.params["output"]}, action.why
+        )
+    if action.handler == probe.handler == "data" and "source" not in action.params:
+        steps = [*probe.params.get("steps", []), *action.params.get("steps", [])]
+        return replace(action, params={**probe.params, **action.params, "steps": steps})
+    return action
+
+
+def _conditional(text: str, cond: str, act: str, lang: str, ctx: GroundContext) -> list[Step]:
+    probe: Probe | None = ground_condition(cond, lang, ctx)
+    if probe is None:
+        reason = f"altlas cannot check the condition '{cond}' (docs/do.md lists what it can check)"
+        return [Step(Operation("refuse", {"reason": reason, "kind": "condition"}, "if"), text)]
+    action = ground_segment(act, lang, ctx.with_previous(probe.operation))
+    second = Step(
+        _after_probe(probe.operation, action),
+        act,
+        condition=probe.condition("{probe}"),
+        condition_text=f"the condition '{cond}' did not hold",
+    )
+    return [Step(probe.operation, cond, role="probe"), second]
+
+
+def ground_steps(segments: list[str], lang: str, ctx: GroundContext) -> list[Step]:
+    """Every segment grounded, in order, with chains fused and conditions split off."""
+    steps: list[Step] = []
+    for text in segments:
+        last = steps[-1] if steps else None
+        split = split_condition(text)
+        if split is not None:
+            pair = _conditional(text, split[0], split[1], lang, ctx.with_previous(None))
+            if len(pair) == 2:
+                pair[1].depends_on_condition = len(steps)
+            steps.extend(pair)
+            continue
+        op = ground_segment(text, lang, ctx.with_previous(last.op if last else None))
+        if op.handler == "repeat":
+            if last is not None:
+                last.notes.append(f"'{text}' shows this result")
+            continue
+        if op.handler == "save":
+            done = _save(last, op, text)
+            if isinstance(done, Step):
+                continue
+            op = done
+        if _fuse(last, op):
+            assert last is not None
+            last.text = f"{last.text}; {text}"
+            continue
+        steps.append(Step(op, text, must_find=has_any(text, *_FIND)))
+    return steps
+
+
+def _task(index: int, step: Step, overwrite: bool, previous_id: str | None) -> dict[str, Any]:
+    params = dict(step.op.params)
+    if overwrite and step.op.handler not in ("refuse", "schedule", "archive", "command"):
+        params["overwrite"] = True
+    deps = [previous_id] if previous_id else []
+    data: dict[str, Any] = {
+        "id": f"t{index}",
+        "type": step.op.handler,
+        "handler": step.op.handler,
+        "description": step.text,
+        "parameters": params,
+        "dependencies": deps,
+        "metadata": {
+            "why": step.op.why,
+            "produces": step.op.produces,
+            "must_find": step.must_find,
+            **({"condition_text": step.condition_text} if step.condition_text else {}),
+            **({"role": step.role} if step.role else {}),
+            **({"notes": step.notes} if step.notes else {}),
+        },
+    }
+    return data
+
+
+def build_plan(
+    command: str, lang: str, steps: list[Step], *, overwrite: bool, plan_id: str | None = None
+) -> Plan:
+    """The plan that runs ``steps`` one after the other (each waits for the one before)."""
+    overwrite = overwrite or has_any(command, *_OVERWRITE)
+    tasks: list[dict[str, Any]] = []
+    for i, step in enumerate(steps, 1):
+        previous = tasks[-1]["id"] if tasks else None
+        task = _task(i, step, overwrite, previous)
+        if step.condition is not None and step.depends_on_condition is not None:
+            probe_id = f"t{step.depends_on_condition + 1}"
+            cond = {
+                k: (v.replace("{probe}", probe_id) if isinstance(v, str) else v)
+                for k, v in step.condition.items()
+            }
+            task["condition"] = {"condition": cond, "if_body": [task["id"]]}
+            task["dependencies"] = sorted({*task["dependencies"], probe_id})
+        tasks.append(task)
+    fields: dict[str, Any] = {"command": command, "language": lang, "tasks": tasks}
+    if plan_id:
+        fields["id"] = plan_id
+    fields["title"] = re.sub(r"\s+", " ", command.strip())[:80]
+    return Plan.model_validate(fields)

@@ -1,0 +1,28 @@
+"""A fresh copy of the do fixture workspace for each test."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+FIXTURE = Path(__file__).parent / "workspace"
+NOW = datetime(2026, 3, 4, 15, 0, tzinfo=timezone(timedelta(hours=3)))
+"""A fixed Wednesday afternoon in UTC+3, so reminders resolve the same every day."""
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    target = tmp_path / "ws"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }

@@ -1,0 +1,137 @@
+"""Words to operations: each family in both languages, Turkish typed without diacritics too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.do.conftest import NOW
+
+from altlas.do.api import plan_for
+
+
+def _ops(command: str, ws: Path) -> list[tuple[str, dict]]:
+    plan, _ = plan_for(command, ws, now=NOW)
+    return [(str(t.handler), dict(t.parameters)) for t in plan.tasks]
+
+
+@pytest.mark.parametrize(
+    ("command", "handler", "expected"),
+    [
+        ("How many words are in readme.txt?", "text", {"operation": "count_words"}),
+        ("readme.txt dosyasinda kac kelime var", "text", {"operation": "count_words"}),
+        ("server.log dosyasında kaç satır var?", "text", {"operation": "count_lines"}),
+        (
+            "Count the ERROR lines in server.log",
+            "text",
+            {"operation": "count_lines", "contains": "ERROR"},
+        ),
+        (
+            "server.log içinde 'disk' geçen satırları bul",
+            "text",
+            {"operation": "grep", "contains": "disk"},
+        ),
+        ("Which lines of readme.txt mention alpha?", "text", {"contains": "alpha"}),
+        ("Move plan.md to archive/plan_old.md", "files", {"dest": "archive/plan_old.md"}),
+        ("plan.md dosyasini arsiv klasorune tasi", "files", {"dest": "arsiv/plan.md"}),
+        ("Rename ideas.txt to ideas_2024.txt", "files", {"operation": "move"}),
+        ("List the .log files in the workspace", "files", {"pattern": "*.log"}),
+        ("klasördeki .md dosyalarını listele", "files", {"pattern": "*.md"}),
+        ("Back up the workspace", "files", {"operation": "backup"}),
+        ("calisma alanini yedekle", "files", {"operation": "backup"}),
+        ("Summarize plan.md into out/s.txt", "summarize", {"output": "out/s.txt"}),
+    ],
+)
+def test_one_segment(command: str, handler: str, expected: dict, ws: Path) -> None:
+    ops = _ops(command, ws)
+    assert len(ops) == 1, ops
+    assert ops[0][0] == handler
+    assert expected.items() <= ops[0][1].items()
+
+
+def test_append_is_not_a_search(ws: Path) -> None:
+    """A quoted line with "add … line" writes it; it is not a pattern to look for."""
+    [(handler, params)] = _ops("ideas.txt dosyasına 'toplantıyı ayarla' satırını ekle", ws)
+    assert (handler, params["operation"], params["line"]) == (
+        "files",
+        "append",
+        "toplantıyı ayarla",
+    )
+
+
+def test_filename_words_are_not_verbs(ws: Path) -> None:
+    """'hatirlatma.txt' names a file; it does not ask for a reminder."""
+    [(handler, params)] = _ops(
+        "out/hatirlatma.txt adında bir dosya oluştur ve içine şunu yaz: Selam", ws
+    )
+    assert handler == "files"
+    assert params == {"operation": "write", "path": "out/hatirlatma.txt", "content": "Selam\n"}
+
+
+def test_chain_save_becomes_the_output(ws: Path) -> None:
+    ops = _ops("Count the ERROR lines in server.log, then save the result to out/n.txt", ws)
+    assert ops == [
+        (
+            "text",
+            {
+                "operation": "count_lines",
+                "path": "server.log",
+                "contains": "ERROR",
+                "output": "out/n.txt",
+            },
+        )
+    ]
+
+
+def test_copy_then_replace_in_the_copy_is_one_replace(ws: Path) -> None:
+    ops = _ops(
+        "readme.txt'nin bir kopyasını out/r2.txt olarak oluştur ve kopyada 'alpha' kelimesini "
+        "'gamma' ile değiştir",
+        ws,
+    )
+    assert ops == [
+        (
+            "text",
+            {
+                "operation": "replace",
+                "path": "readme.txt",
+                "old": "alpha",
+                "new": "gamma",
+                "output": "out/r2.txt",
+            },
+        )
+    ]
+
+
+def test_reminder_time_is_resolved_locally(ws: Path) -> None:
+    [(handler, params)] = _ops("yarın 11:30'da dişçiyi aramamı hatırlat", ws)
+    assert handler == "schedule"
+    assert params["when"] == "2026-03-05T11:30:00+03:00"
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        ("Translate readme.txt into French", "LLM backend"),
+        ("readme.txt dosyasını Almancaya çevir", "LLM backend"),
+        ("Email ideas.txt to boss@example.com", "e-mail"),
+        ("ali@example.com adresine raporu e-posta ile gönder", "e-mail"),
+        ("Search the web for cheap flights", "web"),
+        ("internette Vega hakkında arama yap", "web"),
+        ("Book a flight to Berlin for next week", "booking"),
+        ("100 adet kalem satın al", "buying"),
+        ("Run this: rm -rf out && echo done", "needs a shell"),
+        ("Frobnicate the widgets", "could not tell"),
+    ],
+)
+def test_refusals_say_why(command: str, reason: str, ws: Path) -> None:
+    ops = _ops(command, ws)
+    refused = [p["reason"] for h, p in ops if h == "refuse"]
+    assert refused and reason in refused[0]
+    assert "allow" not in refused[0]  # never advice to allow a word as a program
+
+
+def test_only_explicit_commands_become_argv(ws: Path) -> None:
+    assert _ops("run `ls -l`", ws) == [("command", {"argv": ["ls", "-l"]})]
+    assert _ops("şu komutu çalıştır: ls out", ws) == [("command", {"argv": ["ls", "out"]})]
+    assert all(h != "command" for h, _ in _ops("Run the numbers on orders.csv", ws))
