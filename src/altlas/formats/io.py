@@ -1,8 +1,9 @@
 """Reading and writing documents: bytes -> container -> syntax -> dialect -> validated model.
 
 The public entry points are :func:`read` (any kind), :func:`load_plan`, :func:`load_result`,
-:func:`load_atlas`, :func:`check` (diagnostics without raising), :func:`to_bytes` and
-:func:`write` (atomic).
+:func:`load_atlas`, :func:`check` (diagnostics without raising), and from
+:mod:`altlas.formats.writing` (re-exported here) :func:`to_bytes` and :func:`write` (atomic).
+Every reading function takes ``limits`` (:class:`ReadLimits`; the defaults when omitted).
 """
 
 from __future__ import annotations
@@ -11,18 +12,16 @@ import dataclasses
 import gc
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from altlas.errors import (
-    AltlasError,
     DecodeError,
     Diagnostic,
     FormatError,
@@ -30,7 +29,7 @@ from altlas.errors import (
 )
 from altlas.formats import codec
 from altlas.formats.atlas import Atlas
-from altlas.formats.dialects import Dialect, Kind, dialect_named, sniff
+from altlas.formats.dialects import Dialect, Kind, sniff
 from altlas.formats.limits import (
     DEFAULT_LIMITS,
     JSON_DEPTH_CEILING,
@@ -47,17 +46,31 @@ from altlas.formats.validation import (
     result_rule_diagnostics,
     validate_model,
 )
+from altlas.formats.writing import (
+    SyntaxName,
+    atomic_write_bytes,
+    kind_of,
+    options_for_path,
+    to_bytes,
+    to_data,
+    write,
+)
 from altlas.formats.yaml_text import has_long_digit_run
 
 __all__ = [
+    "CheckReport",
     "Document",
     "Loaded",
     "ReadLimits",
+    "SyntaxName",
+    "atomic_write_bytes",
     "check",
+    "check_bytes",
     "kind_of",
     "load_atlas",
     "load_plan",
     "load_result",
+    "options_for_path",
     "read",
     "read_bytes",
     "to_bytes",
@@ -106,16 +119,6 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return self.loaded is not None and not any(d.severity == "error" for d in self.diagnostics)
-
-
-def kind_of(document: Any) -> Kind:
-    if isinstance(document, Plan):
-        return "alt"
-    if isinstance(document, Result):
-        return "last"
-    if isinstance(document, Atlas):
-        return "atlas"
-    raise FormatError(f"not an altlas document: {type(document).__name__}")
 
 
 def _kind_hint(name: str | None) -> Kind | None:
@@ -399,115 +402,3 @@ def load_result(source: Source, *, limits: ReadLimits | None = None) -> Result:
 
 def load_atlas(source: Source, *, limits: ReadLimits | None = None) -> Atlas:
     return _load_kind(source, "atlas", Atlas, limits)
-
-
-def _target_dialect(document: Any, dialect: str | None) -> Dialect:
-    kind = kind_of(document)
-    if dialect in (None, "canonical", "json", "yaml"):
-        return dialect_named(f"canonical-{kind}")
-    found = dialect_named(dialect)
-    if found.kind != kind:
-        raise FormatError(f"dialect '{found.name}' writes {found.kind} files, not {kind}")
-    if found.write is None:
-        raise FormatError(f"dialect '{found.name}' can be read but not written")
-    return found
-
-
-SyntaxName = Literal["json", "yaml"]
-
-
-def to_data(document: Any, dialect: str | None = None) -> Any:
-    """The plain data a dialect writes for ``document``."""
-    return _write_data(document, dialect)[0]
-
-
-def _write_data(document: Any, dialect: str | None) -> tuple[Any, Dialect]:
-    target = _target_dialect(document, dialect)
-    assert target.write is not None
-    return target.write(document), target
-
-
-def to_bytes(
-    document: Any,
-    *,
-    dialect: str | None = None,
-    syntax: SyntaxName | None = None,
-    pretty: bool = True,
-    compress: Literal["zstd", "gzip"] | None = None,
-) -> bytes:
-    """Serialise ``document`` in a dialect and syntax, optionally compressed."""
-    data, target = _write_data(document, dialect)
-    chosen = syntax or ("yaml" if dialect == "yaml" else target.syntax)
-    if target.name.startswith("runner") and chosen != "json":
-        raise FormatError(
-            "the runner dialect is JSON only (the original runner reads nothing else)"
-        )
-    if chosen == "yaml":
-        body = codec.dump_yaml(data, legacy=target.name.startswith("segmentation"))
-    else:
-        body = codec.dump_json(data, pretty=pretty)
-    if compress == "zstd":
-        return codec.compress_zstd(body)
-    if compress == "gzip":
-        import gzip
-
-        return gzip.compress(body, mtime=0)
-    return body
-
-
-def options_for_path(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Syntax and compression implied by a file name (``x.alt.yaml.zst`` -> yaml + zstd)."""
-    low = str(path).lower()
-    opts: dict[str, Any] = {}
-    if low.endswith(".zst"):
-        opts["compress"] = "zstd"
-        low = low[:-4]
-    elif low.endswith(".gz"):
-        opts["compress"] = "gzip"
-        low = low[:-3]
-    if low.endswith((".yaml", ".yml")):
-        opts["syntax"] = "yaml"
-    elif low.endswith(".json"):
-        opts["syntax"] = "json"
-    return opts
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write through a temporary file and rename, so a crash never leaves half a file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)  # noqa: PTH105  (tests interpose on os.replace)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def write(
-    document: Any,
-    path: str | os.PathLike[str],
-    *,
-    dialect: str | None = None,
-    syntax: SyntaxName | None = None,
-    pretty: bool = True,
-    compress: Literal["zstd", "gzip"] | None = None,
-) -> Path:
-    """Write ``document`` atomically; syntax and compression default from the file name."""
-    opts = options_for_path(path)
-    body = to_bytes(
-        document,
-        dialect=dialect,
-        syntax=syntax or opts.get("syntax"),
-        pretty=pretty,
-        compress=compress or opts.get("compress"),
-    )
-    try:
-        return atomic_write_bytes(path, body)
-    except OSError as exc:
-        raise AltlasError(f"cannot write: {exc.strerror}", file=str(path)) from None
