@@ -107,3 +107,12 @@ def test_a_truncated_zstd_file_is_damaged_not_short(keep: float) -> None:
     cut = whole[: int(len(whole) * keep)] if keep > 0 else whole[:-1]
     with pytest.raises(DecodeError, match="damaged zstd data"):
         io.read_bytes(cut)
+
+
+def test_json_lines_hold_each_line_to_the_limits() -> None:
+    lines = [b'{"a": 1}', b"[" * 300 + b"]" * 300, b'{"n": 99999999999999999999}', b"[2]"]
+    items = list(codec.iter_jsonl(lines))
+    assert items[0] == (1, {"a": 1})
+    assert "nesting deeper" in str(items[1][1])
+    assert items[2][1].context["path"] == "n"  # type: ignore[union-attr]
+    assert items[3] == (4, [2])

@@ -283,12 +283,15 @@ def dump_yaml(
     return text.encode("utf-8")
 
 
-def iter_jsonl(lines: Iterable[bytes]) -> Iterator[tuple[int, Any | DecodeError]]:
-    """``(line number, object or DecodeError)`` for each non-blank line."""
+def iter_jsonl(
+    lines: Iterable[bytes],
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Iterator[tuple[int, Any | DecodeError]]:
+    """``(line number, object or DecodeError)`` for each non-blank line, each within ``limits``."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            yield number, orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            yield number, DecodeError(f"invalid JSON: {exc}", line=number)
+            yield number, load_json(line, limits)
+        except DecodeError as exc:
+            yield number, DecodeError(exc.message, line=number, path=exc.context.get("path"))
