@@ -40,6 +40,19 @@ def _ops(command: str, ws: Path) -> list[tuple[str, dict]]:
         ("Back up the workspace", "files", {"operation": "backup"}),
         ("calisma alanini yedekle", "files", {"operation": "backup"}),
         ("Summarize plan.md into out/s.txt", "summarize", {"output": "out/s.txt"}),
+        ("Show me all the markdown files", "files", {"pattern": "*.md"}),
+        ("List all files in out", "files", {"path": "out"}),
+        ("Grep server.log for refused", "text", {"operation": "grep", "contains": "refused"}),
+        ("server.log'daki hata satirlarini bul", "text", {"contains": "ERROR"}),
+        ("server.log'da kaç uyarı satırı var", "text", {"contains": "WARN"}),
+        ("ideas.txt'ye 'süt al' satırını ekle", "files", {"line": "süt al"}),
+        ("Put 'done' at the end of ideas.txt", "files", {"operation": "append"}),
+        ("Show me ideas.txt", "files", {"operation": "read", "path": "ideas.txt"}),
+        (
+            "readme.txt'deki 'alpha' kelimelerini 'beta' yap",
+            "text",
+            {"old": "alpha", "new": "beta"},
+        ),
     ],
 )
 def test_one_segment(command: str, handler: str, expected: dict, ws: Path) -> None:
@@ -122,6 +135,7 @@ def test_reminder_time_is_resolved_locally(ws: Path) -> None:
         ("100 adet kalem satın al", "buying"),
         ("Run this: rm -rf out && echo done", "needs a shell"),
         ("Frobnicate the widgets", "could not tell"),
+        ("Delete ideas.txt", "deleting files"),
     ],
 )
 def test_refusals_say_why(command: str, reason: str, ws: Path) -> None:

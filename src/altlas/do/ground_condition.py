@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from altlas.do.context import GroundContext
-from altlas.do.ground_text import lines_with_word
+from altlas.do.ground_text import level_word, lines_with_word
 from altlas.do.operations import Operation
 from altlas.do.words import existing, folded, has_any, is_table, mentions
 
@@ -83,9 +83,10 @@ def _lines_probe(text: str, ctx: GroundContext) -> Operation | None:
     source = files[0]
     if is_table(source):
         return None
-    word = lines_with_word(text)
-    if word is None:
+    found = lines_with_word(text)
+    if found is None:
         return None
+    word = level_word(found, source, ctx)
     params = {"operation": "grep", "path": source, "contains": word, "allow_empty": True}
     return Operation("text", params, f"check {source} for lines with '{word}'", "lines")
 

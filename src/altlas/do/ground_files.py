@@ -22,6 +22,11 @@ _LIST = (
     r"\bhangi\b.*\bdosya",
     r"\b(ne|neler) var\b",
 )
+_READ = (
+    r"^\s*(please\s+)?(read|show|open|display|print|cat|view)\b",
+    r"\b(show|give) me\b(?!.*\b(lines?|words?|files)\b)",
+    r"\b(oku|goster|ac|icerigini)\w*\s*[.!?]*$",
+)
 _COPY = (r"\bcopy\b", r"\bduplicate\b", r"\bkopyala\w*", r"\bkopyas\w*")
 _MOVE = (r"\bmove\b", r"\btasi\w*")
 _RENAME = (
@@ -31,6 +36,7 @@ _RENAME = (
 )
 _APPEND = (
     r"\bappend\b",
+    r"\b(at|to) the (end|bottom)\b",
     r"\badd\b.*\b(line|to)\b",
     r"\bsonuna\b",
     r"\bekle\w*",
@@ -47,6 +53,16 @@ _CONTENT_MARK = re.compile(
     r"|with content|icine (?:sunu )?yaz(?:in)?|icerigi|sunu yaz|:)\s*:?\s*(.+)$",
     re.IGNORECASE | re.DOTALL,
 )
+_KIND_WORDS = {
+    "markdown": "md",
+    "text": "txt",
+    "csv": "csv",
+    "json": "json",
+    "log": "log",
+    "python": "py",
+    "parquet": "parquet",
+    "metin": "txt",
+}
 _EXT = re.compile(r"(?<![\w/])\*?\.([A-Za-z][A-Za-z0-9]{0,7})\b")
 _FOLDER_EN = re.compile(r"\b(?:the\s+)?([\w][\w./-]*)\s+(?:folder|directory|dir)\b", re.IGNORECASE)
 _FOLDER_TR = re.compile(r"\b([\w][\w./-]*)\s+(?:klasor|dizin)\w*", re.IGNORECASE)
@@ -72,6 +88,30 @@ def folder_named(text: str, ctx: GroundContext, *, may_be_new: bool = False) -> 
     return None
 
 
+def _folder_after_preposition(text: str, ctx: GroundContext) -> str | None:
+    """ "in docs", "under logs", "docs içinde", "docs'taki": an existing folder named bare."""
+    low = folded(text)
+    candidates = re.findall(r"\b(?:in|inside|under|within|from)\s+(?:the\s+)?([\w./-]+)", low)
+    candidates += re.findall(
+        r"\b([\w./-]+?)(?:'?(?:da|de|ta|te)ki|\s+(?:icinde\w*|altinda\w*))\b", low
+    )
+    for candidate in candidates:
+        name = str(candidate).strip("/")
+        if name and (ctx.workspace / name).is_dir():
+            return name
+    return None
+
+
+def _read(text: str, ctx: GroundContext) -> Operation | None:
+    """ "read todo.txt", "show me notes.md", "todo.txt'yi göster": the file's text is the answer."""
+    if not has_any(text, *_READ):
+        return None
+    named = existing_mentions(text, ctx)
+    if len(named) != 1 or len(mentions(text)) != 1:
+        return None
+    return Operation("files", {"operation": "read", "path": named[0]}, f"read {named[0]}", "text")
+
+
 def join_folder(folder: str | None, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
@@ -92,9 +132,11 @@ def _list(text: str, ctx: GroundContext) -> Operation | None:
     about_files = has_any(text, r"\bfiles?\b", r"\bdosya", r"\bfolder\b", r"\bklasor", r"\bdir")
     if not about_files and not _EXT.search(text) and not has_any(text, r"\blistele"):
         return None
-    folder = folder_named(text, ctx)
+    folder = folder_named(text, ctx) or _folder_after_preposition(text, ctx)
     ext = _EXT.search(text)
-    pattern = f"*.{ext.group(1)}" if ext else "*"
+    kind = re.search(r"\b(\w+)\s+(?:files|dosya)", folded(text))
+    suffix = ext.group(1) if ext else _KIND_WORDS.get(kind.group(1)) if kind else None
+    pattern = f"*.{suffix}" if suffix else "*"
     params: dict[str, object] = {"operation": "list", "path": folder or ".", "pattern": pattern}
     params["recursive"] = folder is None and pattern != "*"
     where = f"in {folder}/" if folder else "in the workspace"
@@ -247,7 +289,7 @@ def _create_if(text: str, ctx: GroundContext) -> Operation | None:
     return _create(text, ctx) if has_any(text, *_CREATE) else None
 
 
-_KINDS = (_backup, _rename, _move, _copy, _append_if, _list, _create_if)
+_KINDS = (_backup, _rename, _move, _copy, _append_if, _list, _create_if, _read)
 
 
 def ground_files(text: str, lang: str, ctx: GroundContext) -> Operation | None:

@@ -74,6 +74,15 @@ REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "making calls or sending messages is not something altlas does",
     ),
     (
+        "delete",
+        (
+            r"^\s*(please\s+)?(delete|remove|erase|wipe)\b",
+            r"\b(sil|silin|temizle|kaldir)\w*\s*[.!?]*$",
+        ),
+        "deleting files is not something altlas do does; delete them yourself, or run a plan "
+        "with the files handler's delete operation (see docs/runner.md)",
+    ),
+    (
         "social",
         (r"\b(tweet|post (it |this )?on|share (it |this )?on)\b", r"\bpaylas\w*"),
         "posting to other services is not something altlas does",

@@ -42,7 +42,20 @@ _GREP = (
     r"\b(find|show|list|get|extract|grep|pull|search|print|which|give me|copy|bul|goster|"
     r"listele|ara|cikar|getir|hangi)\w*",
 )
-_REPLACE = (r"\breplac\w*", r"\bchange\b", r"\bswap\b", r"\bdegistir\w*", r"\byerine\b")
+_REPLACE = (
+    r"\breplac\w*",
+    r"\bchange\b",
+    r"\bswap\b",
+    r"\bdegistir\w*",
+    r"\byerine\b",
+    r"\b(kelime|ifade|sozcu)\w*\b.*\byap\w*",
+)
+_SEARCH_FOR = re.compile(r"\b(?:grep|search|look)\s+(?:through\s+|in\s+)?\S+\s+for\s+([\w.:-]+)")
+_LEVELS = {
+    "hata": "ERROR", "hatalar": "ERROR", "hatali": "ERROR", "error": "ERROR", "errors": "ERROR",
+    "uyari": "WARN", "uyarilar": "WARN", "warning": "WARN", "warnings": "WARN",
+    "bilgi": "INFO", "debug": "DEBUG", "hata ayiklama": "DEBUG",
+}  # fmt: skip
 _ADDS = (r"\bappend\w*", r"\badd\b", r"\bsonuna\b", r"\bekle\w*")
 _SUMMARY = (r"\bsummar\w*", r"\bsum up\b", r"\bozet\w*", r"\bgist\b")
 
@@ -50,6 +63,19 @@ _SUMMARY = (r"\bsummar\w*", r"\bsum up\b", r"\bozet\w*", r"\bgist\b")
 def _original(text: str, low: str, span: tuple[int, int]) -> str:
     """The words at ``span`` of the folded text, in their original spelling when possible."""
     return text[span[0] : span[1]] if len(text) == len(low) else low[span[0] : span[1]]
+
+
+def level_word(word: str, source: str | None, ctx: GroundContext | None) -> str:
+    """ "hata" / "warning" mean a log level when the file does not contain the word itself."""
+    level = _LEVELS.get(folded(word))
+    if level is None or source is None or ctx is None:
+        return word
+    try:
+        with (ctx.workspace / source).open(encoding="utf-8", errors="replace") as fh:
+            head = fh.read(1_000_000)
+    except OSError:
+        return word
+    return word if re.search(rf"(?<!\w){re.escape(word)}", head, re.IGNORECASE) else level
 
 
 def lines_with_word(text: str) -> str | None:
@@ -84,7 +110,7 @@ def _output(text: str, source: str | None) -> str | None:
     return others[-1] if others else None
 
 
-def _count(text: str, source: str) -> Operation | None:
+def _count(text: str, source: str, ctx: GroundContext) -> Operation | None:
     low = folded(text)
     words = re.search(r"\b(words?|kelime\w*|sozcuk\w*)\b", low)
     lines = re.search(rf"\b{_LINE}\b", low)
@@ -98,7 +124,8 @@ def _count(text: str, source: str) -> Operation | None:
     if not lines:
         return None
     params = {"operation": "count_lines", "path": source}
-    word = lines_with_word(text)
+    found = lines_with_word(text)
+    word = level_word(found, source, ctx) if found else None
     if word:
         params["contains"] = word
     what = f"lines with '{word}'" if word else "lines"
@@ -150,11 +177,15 @@ def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     if has_any(text, *_REPLACE) and len(quoted(text)) >= 2:
         return _replace(text, source, ctx)
     if has_any(text, *_COUNT):
-        counted = _count(text, source)
+        counted = _count(text, source, ctx)
         if counted is not None and (not table or "contains" not in counted.params):
             return counted
-    if has_any(text, *_GREP) or re.search(rf"\b{_LINE}\b", folded(text)):
+    searched = _SEARCH_FOR.search(folded(text))
+    if has_any(text, *_GREP) or re.search(rf"\b{_LINE}\b", folded(text)) or searched:
         word = lines_with_word(text)
+        if word is None and searched is not None:
+            word = _original(text, folded(text), searched.span(1))
+        word = level_word(word, source, ctx) if word else None
         if word is None or (table and not quoted(text)):
             return None
         params: dict[str, object] = {"operation": "grep", "path": source, "contains": word}

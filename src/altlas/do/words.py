@@ -56,12 +56,14 @@ def without_paths(text: str) -> str:
 def quoted(text: str) -> list[str]:
     """Quoted or backticked strings, in order. An apostrophe inside a word is not a quote."""
     found: list[str] = []
-    for match in _QUOTE.finditer(text):
-        value = next(g for g in match.groups() if g is not None)
+    pos = 0
+    while (match := _QUOTE.search(text, pos)) is not None:
         start = match.start()
-        if text[start] == "'" and start > 0 and text[start - 1].isalnum():
-            continue  # "sales.csv'den ... 'x'" - the first ' is a Turkish suffix mark
-        found.append(value)
+        if text[start] in "'’" and start > 0 and text[start - 1].isalnum():
+            pos = start + 1  # "todo.txt'ye 'x'": that ' is a Turkish suffix mark, not a quote
+            continue
+        found.append(next(g for g in match.groups() if g is not None))
+        pos = match.end()
     return found
 
 
