@@ -41,6 +41,10 @@ class ReportFormat(StrEnum):
 ReportOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="text or json.")]
 
 
+_ADOPTED_SHOWN = 20
+"""After a rebuild every blob is adopted: past this many, one line says how many."""
+
+
 class ListSort(StrEnum):
     TIME = "time"
     SUCCESS = "success"
@@ -428,10 +432,20 @@ def verify(
     if fmt is ReportFormat.JSON:
         emit_json({**report.as_dict(), "ok": report.ok, "lost": len(report.lost)})
     else:
+        adopted = [p for p in report.problems if p.fixed and "adopted as a record" in p.message]
+        grouped = len(adopted) > _ADOPTED_SHOWN
         for problem in report.problems:
+            if grouped and problem in adopted:
+                continue
             mark = "fixed" if problem.fixed else "problem"
             text = " ".join(problem.message.split())  # one line per problem, whatever SQLite said
             typer.echo(f"{mark}: {problem.kind}: {text}", err=not problem.fixed)
+        if grouped:
+            named = sum("name and source restored" in p.message for p in adopted)
+            typer.echo(
+                f"fixed: orphan_blob: {len(adopted)} blobs with no database row adopted as "
+                f"records ({named} with their name and source restored)"
+            )
         state = "ok" if report.ok else f"{sum(not p.fixed for p in report.problems)} problem(s)"
         hint = not report.ok and not repair and all(p.repairable for p in report.problems)
         typer.echo(

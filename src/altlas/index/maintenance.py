@@ -284,6 +284,7 @@ def _check_blobs(archive: Archive, report: VerifyReport, repair: bool, full: boo
     orphans = sorted(on_disk - known)
     if repair:
         _adopt(archive, orphans, report)
+        report.records = archive.store.count()
     else:
         report.problems.extend(
             VerifyProblem(
