@@ -32,7 +32,8 @@ from altlas.do.ground_data_refs import (
     previous_facts,
     remember,
 )
-from altlas.do.ground_data_shape import find_argmax, find_group, find_sort, find_top
+from altlas.do.ground_data_shape import find_argmax, find_group
+from altlas.do.ground_data_sort import find_sort, find_top
 from altlas.do.ground_data_words import Tok, tokenize
 from altlas.do.operations import Operation
 from altlas.do.tables import TableFacts, peek
@@ -77,7 +78,7 @@ def _overwrite(toks: list[Tok]) -> bool:
 
 
 def _parse(text: str, toks: list[Tok], facts: TableFacts, files: Files, lang: str) -> Parse:
-    p = Parse(text, toks, facts)
+    p = Parse(text, toks, facts, lang)
     p.used |= set(files.used)
     marked = find_values(toks, facts, set(files.used), marked_only=True)
     marked_tokens = {k for v in marked for k in range(v.start, v.end)}

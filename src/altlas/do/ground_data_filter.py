@@ -3,14 +3,18 @@ reorder_level") and values ("region is North", "customers in London", "Widget ü
 
 from __future__ import annotations
 
+import re
+
 from altlas.do import ground_data_lexicon as W
 from altlas.do.ground_data_columns import Mention, ValueMention, column_of
+from altlas.do.ground_data_dates import find_date_parts
 from altlas.do.ground_data_parse import Parse, column_ref, literal
 
 __all__ = ["find_filters"]
 
 
 _Operand = tuple[str, int, Mention | None]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
 
 def _operand_after(p: Parse, i: int) -> _Operand | None:
@@ -56,11 +60,36 @@ def _operand_before(p: Parse, k: int, ablative: bool) -> _Operand | None:
     return None
 
 
-def _lhs(p: Parse, before: int, after: int) -> Mention | None:
-    m = p.mention_before(before)
-    if m is None:
-        m = p.mention_after(after)
-    return m
+def _fits(p: Parse, column: str, value: str) -> bool:
+    """A number compares with a numeric column, a quoted text or date with any other one."""
+    if value.startswith("`"):
+        return True
+    numeric = column in p.facts.numeric
+    if value[:1].isdigit() or value[:1] == "-":
+        return numeric
+    if _ISO_DATE.match(value.strip("'\"")):
+        return column in p.facts.temporal
+    return not numeric
+
+
+def _near(p: Parse, i: int, gap: int, *, after: bool, value: str) -> Mention | None:
+    found = [
+        m
+        for m in p.free_mentions()
+        if (0 <= m.start - i <= gap if after else 0 <= i - m.end <= gap)
+        and _fits(p, m.column, value)
+    ]
+    if not found:
+        return None
+    return found[0] if after else found[-1]
+
+
+def _lhs(
+    p: Parse, before: int, after: int, value: str, gaps: tuple[int, int] = (4, 2)
+) -> Mention | None:
+    return _near(p, before, gaps[0], after=False, value=value) or _near(
+        p, after, gaps[1], after=True, value=value
+    )
 
 
 def _default_lhs(p: Parse, rhs: str, i: int) -> str | None:
@@ -93,7 +122,7 @@ def _between(p: Parse, i: int) -> int:
         joined = p.fold(i + 1) in ("ile", "ve") and end > i + 3
     if not (joined and low and high):
         return 0
-    lhs = p.mention_before(start, gap=3) or p.mention_after(end, gap=2)
+    lhs = _lhs(p, start, end, low, (3, 2))
     column = lhs.column if lhs else _default_lhs(p, low, start)
     if column is None:
         return 0
@@ -140,11 +169,11 @@ def _en_infix(p: Parse, i: int) -> int:
         value, end, right = rhs
         if right is not None:
             p.use(right)
-        lhs = _lhs(p, i, end)
+        lhs = _lhs(p, i, end, value)
         column = lhs.column if lhs else _default_lhs(p, value, i)
         if column is None:
             if right is not None:
-                p.used_mentions.discard(right.start)
+                p.release(right)
             return 0
         if lhs is not None:
             p.use(lhs)
@@ -162,7 +191,7 @@ def _en_postfix(p: Parse, i: int) -> int:
     for op, phrases in W.EN_POSTFIX.items():
         n = p.at(i + 1, phrases)
         if n:
-            lhs = _lhs(p, i, i + 1 + n)
+            lhs = _lhs(p, i, i + 1 + n, literal(tok.number) or "")
             if lhs is None:
                 return 0
             p.use(lhs)
@@ -184,7 +213,10 @@ def _tr_prefix(p: Parse, i: int) -> int:
         tok = p.toks[i + n] if n and i + n < len(p.toks) else None
         if tok is None or tok.number is None or tok.kind == "quote":
             continue
-        lhs = p.mention_after(i + n + 1, gap=1) or p.mention_before(i, gap=2)
+        value = literal(tok.number) or ""
+        lhs = _near(p, i + n + 1, 1, after=True, value=value) or _near(
+            p, i, 2, after=False, value=value
+        )
         if lhs is None:
             return 0
         p.use(lhs)
@@ -210,11 +242,11 @@ def _tr_postfix(p: Parse, k: int) -> int:
             value, start, right = rhs
             if right is not None:
                 p.use(right)
-            lhs = p.mention_before(start, gap=3) or p.mention_after(k + n, gap=2)
+            lhs = _lhs(p, start, k + n, value, (3, 2))
             column = lhs.column if lhs else _default_lhs(p, value, k)
             if column is None:
                 if right is not None:
-                    p.used_mentions.discard(right.start)
+                    p.release(right)
                 continue
             if lhs is not None:
                 p.use(lhs)
@@ -300,22 +332,25 @@ def _unknown_values(p: Parse) -> None:
     for m in p.free_mentions():
         if m.column not in p.facts.values:
             continue
-        k = m.end
-        if p.fold(k) in ("is", "=", "==", "equals"):
-            k += 1
+        k = m.end + p.at(m.end, W.COLUMN_WORDS)
+        negated = p.at(k, ("is not", "isn't", "!=", "<>"))
+        said_is = negated or p.at(k, ("is", "=", "==", "equals"))
+        k += said_is
         tok = p.toks[k] if k < len(p.toks) else None
         if tok is None or k in p.used or not (tok.kind == "quote" or tok.capitalized):
             continue
-        olan = p.fold(k + 1).startswith("olan")
-        if k == m.end and not olan:
+        olan = p.fold(k + 1).startswith(("olan", "olmayan"))
+        if not (said_is or olan):
             continue
         value = literal(tok.text)
         if value is not None:
             p.use(m)
-            _emit(p, m.column, "==", value, m.start, k + 1)
+            negated = negated or p.fold(k + 1).startswith("olmayan")
+            _emit(p, m.column, "!=" if negated else "==", value, m.start, k + 2 if olan else k + 1)
 
 
 def find_filters(p: Parse) -> None:
+    find_date_parts(p)
     _comparisons(p)
     _zero_equalities(p)
     _values(p)

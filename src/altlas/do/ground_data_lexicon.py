@@ -41,7 +41,7 @@ TR_BOTTOM = _p("en dusuk | en az | en kucuk | en kotu | son")
 AGG: dict[str, tuple[str, ...]] = {
     "sum": _p("total | totals | sum | summed | toplam* | topla*"),
     "mean": _p("average | avg | mean | ortalama*"),
-    "count": _p("count | counts | number of | how many | kac | sayisi | sayisini"),
+    "count": _p("count | counts | number of | how many | kac | sayisi | sayisini | say | sayin"),
     "min": _p("minimum | min | smallest | en dusuk | en az | en kucuk"),
     "max": _p("maximum | max | largest | en yuksek | en buyuk"),
     "median": _p("median | medyan*"),
@@ -167,3 +167,5 @@ DROP = _p(
     "silin* | haric*"
 )
 COLUMN_WORDS = _p("column | columns | field | fields | sutun* | kolon* | alan | alanlar* | alani*")
+# "which product sold the most": the quantity column is the measure
+SOLD = ("sold", "sell", "selling", "satan", "satil", "satis", "satmis", "satt")

@@ -33,6 +33,7 @@ class Parse:
     text: str
     toks: list[Tok]
     facts: TableFacts
+    lang: str = "en"
     cols: list[Mention] = field(default_factory=list)
     vals: list[ValueMention] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
@@ -91,6 +92,11 @@ class Parse:
         self.used_mentions.add(m.start)
         self.take(m.start, m.end)
         return m.column
+
+    def release(self, m: Mention) -> None:
+        """Undo :meth:`use` when the rule that took ``m`` gave up."""
+        self.used_mentions.discard(m.start)
+        self.used.difference_update(range(m.start, m.end))
 
     def mention_at(self, i: int) -> Mention | None:
         return next((m for m in self.cols if m.start == i), None)

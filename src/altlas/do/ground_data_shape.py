@@ -10,140 +10,9 @@ from altlas.do.ground_data_parse import Parse, column_ref
 __all__ = [
     "find_argmax",
     "find_group",
-    "find_sort",
-    "find_top",
+    "implied_revenue",
+    "quantity_column",
 ]
-
-
-def _key_by(p: Parse, lo: int = 0) -> Mention | bool | None:
-    """The column after "by"/before "göre"; False when such a slot holds an unknown word."""
-    for i in range(lo, len(p.toks)):
-        n = p.at(i, W.BY)
-        if n:
-            k = i + n
-            while p.fold(k) in ("the", "their", "its"):
-                k += 1
-            m = p.mention_at(k)
-            if m is not None and p.free(m):
-                return m
-            if k < len(p.toks) and p.toks[k].kind == "word" and p.at(k, W.DESC + W.ASC) == 0:
-                return False
-    for i in range(len(p.toks)):
-        if p.at(i, W.GORE) or p.toks[i].suffix == "gore":
-            k = i
-            while k > 0 and p.at(k - 1, W.COLUMN_NOUNS) and p.mention_ending(k) is None:
-                k -= 1
-            m = p.mention_ending(k)
-            if m is not None and p.free(m):
-                return m
-            if k > 0 and p.toks[k - 1].kind == "word":
-                return False
-    return None
-
-
-def _direction(p: Parse) -> tuple[bool | None, int, int]:
-    for phrases, desc in ((W.DESC, True), (W.ASC, False)):
-        hit = p.has(phrases)
-        if hit:
-            return desc, hit[0], hit[0] + hit[1]
-    return None, 0, 0
-
-
-def find_sort(p: Parse) -> None:
-    if p.limit is not None:
-        return  # top-N and "which … the most" have sorted already
-    verb = p.has(W.SORT_VERBS)
-    desc, d0, d1 = _direction(p)
-    if verb is None and desc is None:
-        return
-    key = _key_by(p)
-    if key is None and p.group is not None and (verb is not None or desc is not None):
-        column = str(p.group["aggregate"][0]["as"])
-        p.sorts = [{"column": column, "desc": bool(desc)}]
-        hit = verb or (d0, d1 - d0, "")
-        p.note(f"sort {column} {'desc' if desc else 'asc'}", hit[0], hit[0] + hit[1])
-        return
-    if isinstance(key, bool) or (key is None and verb is not None and not p.free_mentions()):
-        p.failed = "the column to sort by is not in the table"
-        return
-    if key is None:
-        near = p.free_mentions()
-        if verb is None or len(near) != 1:
-            if verb is not None:
-                p.failed = "the column to sort by is not named"
-            return
-        key = near[0]
-    assert isinstance(key, Mention)
-    column = p.use(key)
-    p.sorts.append({"column": column, "desc": bool(desc)})
-    start = min(
-        x
-        for x in (verb[0] if verb else None, key.start, d0 if desc is not None else None)
-        if x is not None
-    )
-    p.note(
-        f"sort {column} {'desc' if desc else 'asc'}",
-        start,
-        max(key.end, d1, verb[0] + verb[1] if verb else 0),
-    )
-
-
-def _top_number(p: Parse) -> tuple[int, bool, int, int] | None:
-    """(n, descending, start, end) of "top 3", "3 lowest", "en düşük 3", "ilk 5"."""
-    for i, tok in enumerate(p.toks):
-        if tok.kind != "num" or tok.number is None or not tok.number.is_integer() or i in p.used:
-            continue
-        n = int(tok.number)
-        for phrases, desc in (
-            (W.TOP, True),
-            (W.BOTTOM, False),
-            (W.TR_TOP, True),
-            (W.TR_BOTTOM, False),
-        ):
-            for k in range(max(0, i - 4), i):
-                width = p.at(k, phrases)
-                if width and k + width <= i and i - (k + width) <= 2:
-                    return n, desc, k, i + 1
-            if p.at(i + 1, phrases) and phrases in (W.TOP, W.BOTTOM):
-                return n, desc, i, i + 2
-    return None
-
-
-def find_top(p: Parse) -> None:
-    found = _top_number(p)
-    if found is None or p.sorts:
-        return
-    n, desc, start, end = found
-    said = _key_by(p)
-    if isinstance(said, bool):
-        p.failed = "the column to rank by is not in the table"
-        return
-    key = said
-    if key is None:
-        key = (
-            p.mention_before(start, gap=2)
-            or p.mention_after(start + 1, gap=2)
-            or p.mention_after(end, gap=1)
-        )
-    if key is None:
-        numeric = [m for m in p.free_mentions() if m.column in p.facts.numeric]
-        key = numeric[0] if len(numeric) == 1 else None
-    if key is None:
-        first = p.fold(start) in ("first", "ilk")
-        if first:
-            p.limit = n
-            p.take(start, end)
-            p.note(f"limit {n}", start, end)
-        else:
-            p.failed = "the column to rank by is not named"
-        return
-    column = p.use(key)
-    p.take(start, end)
-    p.sorts.append({"column": column, "desc": desc})
-    p.limit = n
-    p.note(
-        f"{'top' if desc else 'bottom'} {n} by {column}", min(start, key.start), max(end, key.end)
-    )
 
 
 def _derive_expr(p: Parse) -> tuple[str, int, int] | None:
@@ -177,6 +46,8 @@ def _aggregate_word(p: Parse) -> tuple[str, int, int] | None:
         while (hit := p.free_hit(phrases, lo)) is not None:
             i, n = hit
             lo = i + 1
+            if p.lang != "tr" and p.fold(i) in ("say", "sayin"):
+                continue  # English "say" is "tell"
             before = p.mention_ending(i)
             if (
                 p.fold(i).startswith("sayisi")
@@ -243,18 +114,38 @@ def _measure(p: Parse, fn: str, i: int, n: int) -> tuple[str, int, int] | None:
         return p.use(m), min(i, m.start), max(k, m.end)
     expr = _derive_expr(p)
     word = p.toks[k].fold if k < len(p.toks) and p.toks[k].kind == "word" else ""
-    if expr is None and word and _derived_name(word) == "revenue":
-        qty = column_of(["units"], p.facts.columns) or column_of(["quantity"], p.facts.columns)
-        price = column_of(["price"], p.facts.columns)
-        if qty and price and qty != price:
-            expr = (f"{column_ref(qty)} * {column_ref(price)}", k, k + 1)
     if expr is None:
-        return None
+        name = implied_revenue(p, k)
+        return (name, min(i, k), k + 1) if name else None
     name = _derived_name(word) if word else "value"
     name = name if name not in p.facts.columns else f"{name}_total"
     p.derives.append({"op": "derive", "column": name, "expr": expr[0]})
     p.note(f"derive {name} = {expr[0].replace('`', '')}", expr[1], expr[2])
     return name, min(i, expr[1]), max(k + 1, expr[2])
+
+
+def quantity_column(p: Parse) -> str | None:
+    return column_of(["units"], p.facts.columns) or column_of(["quantity"], p.facts.columns)
+
+
+def implied_revenue(p: Parse, k: int) -> str | None:
+    """ "revenue"/"gelir" at token ``k`` on a table without such a column: quantity × price,
+    derived (once) when the table has both."""
+    word = p.fold(k)
+    if not word or p.toks[k].kind != "word" or _derived_name(word) != "revenue":
+        return None
+    existing = next((d["column"] for d in p.derives if d["column"].startswith("revenue")), None)
+    if existing is not None:
+        return str(existing)
+    qty, price = quantity_column(p), column_of(["price"], p.facts.columns)
+    if not qty or not price or qty == price:
+        return None
+    name = "revenue" if "revenue" not in p.facts.columns else "revenue_total"
+    expr = f"{column_ref(qty)} * {column_ref(price)}"
+    p.derives.append({"op": "derive", "column": name, "expr": expr})
+    p.take(k, k + 1)
+    p.note(f"derive {name} = {qty} * {price}", k, k + 1)
+    return name
 
 
 def find_group(p: Parse) -> None:
@@ -322,6 +213,28 @@ def _superlative(p: Parse) -> tuple[bool, int, int] | None:
     return None
 
 
+def _argmax_measure(
+    p: Parse, key: Mention, measure: Mention | None, grouped: tuple[str, ...], after: int
+) -> tuple[str, str | None]:
+    """(aggregate, column) that "the most" ranks by: the named column; revenue; the quantity
+    column for "sold"/"satan"; the count for "the most customers"; a grouped table's total."""
+    if measure is not None:
+        return "sum", measure.column
+    if p.group:
+        return "sum", str(p.group["aggregate"][0]["as"])
+    if grouped:
+        numeric = [c for c in p.facts.columns if c in p.facts.numeric and c != key.column]
+        return "sum", numeric[0] if len(numeric) == 1 else None
+    revenue = implied_revenue(p, after)
+    if revenue is not None:
+        return "sum", revenue
+    if any(t.fold.startswith(W.SOLD) for t in p.toks):
+        quantity = quantity_column(p)
+        if quantity is not None:
+            return "sum", quantity
+    return "count", "count"
+
+
 def find_argmax(p: Parse) -> None:
     if p.limit is not None:
         return
@@ -346,25 +259,18 @@ def find_argmax(p: Parse) -> None:
     if key is None:
         return
     grouped = tuple(p.group["by"]) if p.group else p.facts.grouped_by
-    measure_col = measure.column if measure else None
-    if measure_col is None:
-        if p.group:
-            measure_col = str(p.group["aggregate"][0]["as"])
-        else:
-            numeric = [c for c in p.facts.columns if c in p.facts.numeric and c != key.column]
-            measure_col = numeric[0] if len(numeric) == 1 else None
-    if measure_col is None:
-        p.failed = "the measure to rank by is not named"
-        return
     p.use(key)
     if measure is not None:
         p.use(measure)
+    fn, measure_col = _argmax_measure(p, key, measure, grouped, i + n)
+    if measure_col is None:
+        p.failed = "the measure to rank by is not named"
+        return
     if grouped != (key.column,):
-        p.group = {
-            "op": "group",
-            "by": [key.column],
-            "aggregate": [{"fn": "sum", "column": measure_col, "as": measure_col}],
-        }
+        aggregate = {"fn": fn, "column": measure_col, "as": measure_col}
+        if fn == "count":
+            aggregate = {"fn": "count", "as": measure_col}
+        p.group = {"op": "group", "by": [key.column], "aggregate": [aggregate]}
     p.sorts = [{"column": measure_col, "desc": desc}]
     p.limit = 1
     p.select = [key.column, measure_col]

@@ -1,0 +1,127 @@
+"""Data commands that need type sense: dates by year and month, counts as measures, implied
+revenue, several sort keys, comparisons that must land on a numeric column."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from altlas.do.context import GroundContext
+from altlas.do.ground_data import ground_data
+from altlas.do.operations import Operation
+
+TICKETS = """opened,team,severity,hours,rate
+2023-11-20,Alpha,High,5,40
+2024-01-15,Beta,Low,2,40
+2024-03-02,Alpha,Low,7,55
+2024-03-28,Gamma,High,1,55
+"""
+SATISLAR = """tarih,magaza,urun,adet,fiyat
+2024-01-05,Kadikoy,Cay,10,2.5
+2024-02-11,Besiktas,Kahve,4,6.0
+2024-02-20,Kadikoy,Kahve,7,6.0
+"""
+PEOPLE = [
+    {"person": "Ada", "town": "Leeds", "joined": "2022-05-01"},
+    {"person": "Bo", "town": "York", "joined": "2023-07-09"},
+    {"person": "Cy", "town": "Leeds", "joined": "2023-08-19"},
+]
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    (tmp_path / "tickets.csv").write_text(TICKETS, encoding="utf-8")
+    (tmp_path / "satislar.csv").write_text(SATISLAR, encoding="utf-8")
+    (tmp_path / "people.json").write_text(json.dumps(PEOPLE), encoding="utf-8")
+    return tmp_path
+
+
+def ground(ws: Path, text: str, lang: str = "en") -> Operation:
+    op = ground_data(text, lang, GroundContext(ws))
+    assert op is not None, text
+    return op
+
+
+def steps(op: Operation, kind: str) -> list[dict[str, Any]]:
+    return [s for s in op.params["steps"] if s["op"] == kind]
+
+
+def where(op: Operation) -> str:
+    (found,) = steps(op, "filter")
+    return str(found["where"])
+
+
+def sort_by(op: Operation) -> list[tuple[str, bool]]:
+    return [(b["column"], b["desc"]) for s in steps(op, "sort") for b in s["by"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("people in people.json who joined in 2023", "en", "year(`joined`) == 2023"),
+        ("tickets.csv rows opened in March", "en", "month(`opened`) == 3"),
+        ("satislar.csv'de şubat ayındaki satışlar", "tr", "month(`tarih`) == 2"),
+        ("satislar.csv'de 2024 yılındaki satışlar", "tr", "year(`tarih`) == 2024"),
+        ("people.json'da town alanı Londra olmayan kişiler", "tr", None),
+    ],
+)
+def test_date_parts_and_negation(ws: Path, text: str, lang: str, expected: str | None) -> None:
+    found = where(ground(ws, text, lang))
+    assert found == (expected or "`town` != 'Londra'")
+
+
+def test_numeric_comparison_skips_text_column(ws: Path) -> None:
+    op = ground(ws, "tickets.csv rows for the Alpha team with more than 3 hours, newest first")
+    found = where(op)
+    assert "`hours` > 3" in found and "`team` == 'Alpha'" in found
+    assert sort_by(op) == [("opened", True)]
+
+
+def test_argmax_counts_entities(ws: Path) -> None:
+    op = ground(ws, "which town has the most people in people.json?")
+    (group,) = steps(op, "group")
+    assert group["by"] == ["town"] and group["aggregate"][0]["fn"] == "count"
+    assert sort_by(op) == [("count", True)]
+
+
+def test_argmax_sold_means_quantity(ws: Path) -> None:
+    op = ground(ws, "satislar.csv'deki en çok satan ürün hangisi?", "tr")
+    (group,) = steps(op, "group")
+    assert group["by"] == ["urun"] and group["aggregate"][0]["column"] == "adet"
+
+
+def test_top_by_implied_revenue(ws: Path) -> None:
+    op = ground(ws, "the 2 biggest sales in satislar.csv by revenue")
+    (derive,) = steps(op, "derive")
+    assert derive["expr"] == "`adet` * `fiyat`"
+    assert sort_by(op) == [(derive["column"], True)]
+
+
+def test_count_by_key_tr(ws: Path) -> None:
+    op = ground(ws, "satislar.csv'deki satışları mağazaya göre say", "tr")
+    (group,) = steps(op, "group")
+    assert group["by"] == ["magaza"] and group["aggregate"][0]["fn"] == "count"
+
+
+def test_group_by_plural_key_tr(ws: Path) -> None:
+    op = ground(ws, "satislar.csv'de mağazalara göre toplam adet", "tr")
+    (group,) = steps(op, "group")
+    assert group["by"] == ["magaza"] and group["aggregate"][0]["column"] == "adet"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("sort tickets.csv by team and then by hours", "en"),
+        ("tickets.csv'yi takıma ve saate göre sırala", "tr"),
+    ],
+)
+def test_two_sort_keys(ws: Path, text: str, lang: str) -> None:
+    op = ground_data(text, lang, GroundContext(ws))
+    if lang == "tr":  # "takım"/"saat" are not this table's words: no guess
+        assert op is None
+        return
+    assert op is not None and [c for c, _ in sort_by(op)] == ["team", "hours"]
