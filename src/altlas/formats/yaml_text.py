@@ -115,17 +115,21 @@ def measure_nodes(root: yaml.Node, budget: int) -> None:
 class _LimitedLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """The safe loader, measuring the composed graph before building Python objects."""
 
-    node_budget = 0
+    node_budget: int | None = None
 
     def construct_document(self, node: yaml.Node) -> Any:
-        measure_nodes(node, self.node_budget)
+        if self.node_budget is not None:
+            measure_nodes(node, self.node_budget)
         return super().construct_document(node)
 
 
 def load_yaml(decoded: str, limits: ReadLimits) -> Any:
     # One subclass per budget would leak classes; the loader instance carries it instead.
     loader = _LimitedLoader(decoded)
-    loader.node_budget = limits.max_yaml_nodes
+    # An alias is spelled with a literal "*": without one the graph is a tree whose size the
+    # byte limit already bounds, and the walk would only cost time.
+    if "*" in decoded:
+        loader.node_budget = limits.max_yaml_nodes
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
@@ -134,7 +138,9 @@ def load_yaml(decoded: str, limits: ReadLimits) -> Any:
         problem = getattr(exc, "problem", None) or type(exc).__name__
         raise DecodeError(f"invalid YAML{where}: {clip(problem, 200)}") from None
     except ValueError as exc:
-        # int() of a sexagesimal or based literal past Python's digit limit
+        # int() of a literal past Python's digit limit (the node walk names the line first)
+        if "digits" in str(exc):
+            raise DecodeError(f"integer with more than {_MAX_INT_DIGITS} digits") from None
         raise DecodeError(f"invalid YAML: {clip(str(exc), 200)}") from None
     finally:
         loader.dispose()
