@@ -19,7 +19,11 @@ def test_demo_runs_end_to_end(tmp_path: Path, altlas_home: Path) -> None:
     results = sorted((tmp_path / "out" / "results").glob("*.last"))
     assert len(plans) == len(results) == len(commands)
     assert {io.load_plan(p).language for p in plans} == {"en", "tr"}
-    legacy = [line for line in steps[0].lines]
+    do_step = steps[0]
+    assert do_step.title == "Do what a command says (altlas do)"
+    assert report.refused == 1 and report.done >= 4
+    assert "Not done: translating needs an LLM backend" in "\n".join(do_step.lines)
+    legacy = [line for line in steps[1].lines]
     assert any("segmentation-v1" in line for line in legacy)
     assert any("runner-last" in line for line in legacy)
     assert any("runner-alt" in line for line in legacy)

@@ -1,4 +1,7 @@
-"""The main job end to end on bundled examples: segment -> run -> archive -> search -> atlas.
+"""The main job end to end on bundled examples: do -> segment -> run -> archive -> search -> atlas.
+
+It starts with ``altlas do``: a few commands in words, each done in the bundled workspace and
+answered (one is refused, to show what an honest "no" looks like).
 
 Also reads the original services' files (segmentation YAML, the runner's ``.alt`` and ``.last``)
 to show that the old dialects load. Everything runs offline on the embedded default.
@@ -13,7 +16,17 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["DemoReport", "DemoStep", "example_commands", "run_demo"]
+__all__ = ["DO_COMMANDS", "DemoReport", "DemoStep", "example_commands", "run_demo"]
+
+DO_COMMANDS = (
+    "How many words are in notes.md?",
+    "Find the lines in notes.md that mention delivery and save them to out/delivery.txt",
+    "notes.md dosyasını özetle ve özeti out/ozet.md olarak kaydet",
+    "What is the total revenue per region in sales.csv?",
+    "Remind me tomorrow at 10 to send the board report",
+    "Translate notes.md into German",
+)
+"""What the demo asks ``altlas do`` first; the last one is refused on purpose."""
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """A fixed "now" so that 'tomorrow at 10' resolves the same way on every run."""
@@ -35,6 +48,9 @@ class DemoReport:
     steps: list[DemoStep] = field(default_factory=list)
     results: int = 0
     succeeded: int = 0
+    done: int = 0
+    """``altlas do`` commands that did what they said."""
+    refused: int = 0
 
 
 def _examples() -> Path:
@@ -68,6 +84,7 @@ def run_demo(
     workspace.mkdir(parents=True, exist_ok=True)
     for item in sorted((_examples() / "workspace").iterdir()):
         shutil.copy2(item, workspace / item.name)
+    emit(_do(workspace, report))
     emit(_legacy(out_dir / "legacy"))
     commands = example_commands()
     *first, last = commands
@@ -89,6 +106,19 @@ def run_demo(
     emit(_search(settings.home))
     emit(_atlas(out_dir, settings.home))
     return report
+
+
+def _do(workspace: Path, report: DemoReport) -> DemoStep:
+    from altlas.do.api import do
+
+    step = DemoStep("Do what a command says (altlas do)")
+    for command in DO_COMMANDS:
+        outcome = do(command, workspace, yes=True, now=NOW)
+        report.done += outcome.ok
+        report.refused += bool(outcome.refused)
+        step.lines.append(f"$ altlas do {command!r}")
+        step.lines += [f"    {line}" for line in outcome.answer.splitlines()[:8]]
+    return step
 
 
 def _legacy(out: Path) -> DemoStep:

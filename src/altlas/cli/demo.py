@@ -31,7 +31,8 @@ def demo(
     typer.echo(f"altlas demo: files go to {out_dir}, the archive lives in {home}")
     report = run_demo(out_dir, on_step=show)
     typer.echo(
-        f"\n{report.succeeded}/{report.results} runs succeeded.\n"
+        f"\naltlas do: {report.done} done, {report.refused} refused with a reason.\n"
+        f"{report.succeeded}/{report.results} runs succeeded.\n"
         f"  plans:     {out_dir / 'plans'}\n"
         f"  results:   {out_dir / 'results'}\n"
         f"  atlas:     {out_dir / 'knowledge.atlas'}\n"
