@@ -125,3 +125,36 @@ def test_two_sort_keys(ws: Path, text: str, lang: str) -> None:
         assert op is None
         return
     assert op is not None and [c for c, _ in sort_by(op)] == ["team", "hours"]
+
+
+def test_group_measure_after_a_word_tr(ws: Path) -> None:
+    op = ground(ws, "satislar.csv'de mağazalara göre toplam satış adedi", "tr")
+    (group,) = steps(op, "group")
+    assert group["by"] == ["magaza"] and group["aggregate"][0]["column"] == "adet"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("remove the rows of tickets.csv where hours is below 2", "en", "not (`hours` < 2)"),
+        (
+            "tickets.csv'den severity değeri Low olan satırları sil",
+            "tr",
+            "not (`severity` == 'Low')",
+        ),
+    ],
+)
+def test_removing_rows_keeps_the_others(ws: Path, text: str, lang: str, expected: str) -> None:
+    assert where(ground(ws, text, lang)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("which items in depot.csv need reordering?", "en"),
+        ("depot.csv'de yeniden sipariş verilmesi gereken ürünler", "tr"),
+    ],
+)
+def test_reorder_needs(ws: Path, text: str, lang: str) -> None:
+    (ws / "depot.csv").write_text("sku,stock,reorder_point\nX1,4,10\nX2,50,10\n", encoding="utf-8")
+    assert where(ground(ws, text, lang)) == "`stock` <= `reorder_point`"

@@ -349,9 +349,36 @@ def _unknown_values(p: Parse) -> None:
             _emit(p, m.column, "!=" if negated else "==", value, m.start, k + 2 if olan else k + 1)
 
 
+def _reorder(p: Parse) -> None:
+    """ "items that need reordering" on a table with stock and reorder-level columns."""
+    hit = p.free_hit(W.REORDER)
+    if hit is None:
+        return
+    covering = p.mention_covering(hit[0])
+    if covering is not None and p.fold(hit[0]) == "reorder":
+        return  # "reorder level" is a column, not a need
+    stock = column_of(["stock"], p.facts.columns)
+    level = column_of(["reorder_level"], p.facts.columns)
+    if stock and level and stock != level and stock in p.facts.numeric:
+        if covering is not None:
+            p.use(covering)
+        _emit(p, stock, "<=", column_ref(level) or "", hit[0], hit[0] + hit[1])
+
+
+def _removal(p: Parse) -> None:
+    hit = p.free_hit(W.REMOVE_ROWS)
+    if hit is not None and p.filters:
+        p.negate = True
+        p.take(hit[0], hit[0] + hit[1])
+        p.note("keep the other rows", hit[0], hit[0] + hit[1])
+
+
 def find_filters(p: Parse) -> None:
     find_date_parts(p)
     _comparisons(p)
     _zero_equalities(p)
     _values(p)
     _unknown_values(p)
+    if not p.filters:
+        _reorder(p)
+    _removal(p)

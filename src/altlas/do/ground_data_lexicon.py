@@ -169,3 +169,13 @@ DROP = _p(
 COLUMN_WORDS = _p("column | columns | field | fields | sutun* | kolon* | alan | alanlar* | alani*")
 # "which product sold the most": the quantity column is the measure
 SOLD = ("sold", "sell", "selling", "satan", "satil", "satis", "satmis", "satt")
+# "remove the rows where …": the filter says which rows go, so the query keeps the others
+REMOVE_ROWS = _p(
+    "remove* | delete* | drop* | discard* | filter out | get rid of | sil | silin* | cikar* |"
+    "kaldir* | ayikla*"
+)
+# "items that need reordering": stock at or below the reorder level
+REORDER = _p(
+    "reorder | reordering | reordered | restock* | needs restocking | siparis verilmesi |"
+    "siparis edilmesi | siparis gereken | siparis gerektiren"
+)

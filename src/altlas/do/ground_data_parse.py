@@ -40,6 +40,8 @@ class Parse:
     used_mentions: set[int] = field(default_factory=set)
     """Start indices of column mentions a rule has taken."""
     filters: list[str] = field(default_factory=list)
+    negate: bool = False
+    """The filters name the rows to remove ("delete the rows where …")."""
     derives: list[dict[str, Any]] = field(default_factory=list)
     group: dict[str, Any] | None = None
     sorts: list[dict[str, Any]] = field(default_factory=list)
@@ -122,7 +124,8 @@ class Parse:
     def steps(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         if self.filters:
-            out.append({"op": "filter", "where": " and ".join(self.filters)})
+            where = " and ".join(self.filters)
+            out.append({"op": "filter", "where": f"not ({where})" if self.negate else where})
         out.extend(self.derives)
         if self.group is not None:
             out.append(self.group)

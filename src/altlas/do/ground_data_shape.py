@@ -110,6 +110,11 @@ def _measure(p: Parse, fn: str, i: int, n: int) -> tuple[str, int, int] | None:
     while p.fold(k) in ("of", "the", "kac", "number", "all", "tum"):
         k += 1
     m = p.mention_at(k) or p.mention_ending(i)
+    if m is None or not p.free(m):
+        # "toplam satış adedi": a word of the measure's own may come first
+        later = p.mention_after(k + 1, gap=1)
+        between = all(p.toks[j].kind == "word" for j in range(k, later.start)) if later else False
+        m = later if between and later is not None and later.column in p.facts.numeric else None
     if m is not None and p.free(m):
         return p.use(m), min(i, m.start), max(k, m.end)
     expr = _derive_expr(p)
