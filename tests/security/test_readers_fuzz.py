@@ -90,13 +90,13 @@ def _one_line(exc: AltlasError) -> None:
 def _read_within_budget(raw: bytes) -> None:
     tracemalloc.start()
     try:
-        report = io.check_bytes(raw, name="fuzz", limits=LIMITS)
+        report = io.check(raw, limits=LIMITS)
         for diagnostic in report.diagnostics:
             rendered = diagnostic.render("fuzz")
             assert "\n" not in rendered
             assert len(rendered) < 1000
         try:
-            loaded = io.read_bytes(raw, name="fuzz", limits=LIMITS)
+            loaded = io.read(raw, limits=LIMITS)
         except AltlasError as exc:
             _one_line(exc)
         else:
