@@ -109,7 +109,7 @@ def _read_within_budget(raw: bytes) -> None:
     assert peak < PEAK_BYTES, f"{peak / 2**20:.1f} MiB traced"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hostile_bytes())
 def test_mutated_documents_fail_in_one_line_within_bounds(raw: bytes) -> None:
     _read_within_budget(raw)
