@@ -6,6 +6,7 @@ the answer. The exit code is 0 only when every task did its job.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -37,9 +38,21 @@ def _step_text(step: Any) -> str:
     return f"{op}(" + ", ".join(details) + ")"
 
 
+_SYMBOLS = {"gt": ">", "lt": "<", "gte": ">=", "lte": "<=", "eq": "==", "neq": "!="}
+_REF = re.compile(r"^\{\{\s*tasks\.(\w+)\.output\.([\w.]+)\s*\}\}$")
+
+
+def _operand(value: Any) -> str:
+    """``{{ tasks.t1.output.count }}`` reads as ``t1.count``."""
+    match = _REF.match(value) if isinstance(value, str) else None
+    return f"{match.group(1)}.{match.group(2)}" if match else _short(value)
+
+
 def task_line(task: Task) -> str:
     """One line: id, handler.operation, the key parameters, and why."""
     params = task.parameters
+    if task.handler == "refuse":
+        return f"{task.id}  cannot do '{_short(task.description, 60)}': {params.get('reason')}"
     op = params.get("operation")
     name = f"{task.handler}.{op}" if op else str(task.handler)
     parts = []
@@ -55,7 +68,8 @@ def task_line(task: Task) -> str:
     when = ""
     if task.condition is not None:
         cond = task.condition.condition
-        when = f"  if {cond.left} {cond.operator.value} {cond.right}"
+        symbol = _SYMBOLS.get(cond.operator.value, cond.operator.value)
+        when = f"  if {_operand(cond.left)} {symbol} {_operand(cond.right)}"
     why = str(task.metadata.get("why") or "")
     return f"{task.id}  {name}  {' '.join(parts)}{when}  — {why}"
 

@@ -117,7 +117,8 @@ def _after_probe(probe: Operation, action: Operation) -> Operation:
     if action.handler == "save":
         if probe.handler in _WRITES_OUTPUT:
             params = {k: v for k, v in probe.params.items() if k != "allow_empty"}
-            return replace(probe, params={**params, **action.params}, why=action.why)
+            why = f"what the check finds, saved as {action.params['output']}"
+            return replace(probe, params={**params, **action.params}, why=why)
         return Operation(
             "files", {"operation": "write", "path": action.params["output"]}, action.why
         )

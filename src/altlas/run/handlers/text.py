@@ -120,13 +120,12 @@ def _do(ctx: HandlerContext, op: str) -> dict[str, Any]:
     return _written(ctx, out)
 
 
-def _found(
-    ctx: HandlerContext, op: str, path: str, word: str, lines: list[str]
-) -> dict[str, Any]:
+def _found(ctx: HandlerContext, op: str, path: str, word: str, lines: list[str]) -> dict[str, Any]:
     count = len(lines)
     what = f"{_plural(count, 'line')} in {path} containing '{word}'"
+    headline = what[0].upper() + what[1:]
     if op == "count_lines":
-        return {**_counted(count, f"{what.capitalize()}: {count}" if count else f"No {what}")}
+        return _counted(count, f"{path} has {_plural(count, 'line')} containing '{word}'")
     if not lines and not ctx.params.get("allow_empty"):
         raise PermanentError(
             f"no line in {path} contains '{word}'; nothing was found",
@@ -135,7 +134,7 @@ def _found(
         )
     shown = lines[:20]
     more = f"\n... and {count - len(shown)} more" if count > len(shown) else ""
-    answer = f"{what.capitalize()}:\n" + "\n".join(shown) + more if lines else f"No {what}"
+    answer = f"{headline}:\n" + "\n".join(shown) + more if lines else f"No {what}"
     return {
         "count": count,
         "lines": lines[: ctx.config.max_output_rows],
