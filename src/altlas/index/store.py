@@ -234,6 +234,11 @@ class Store:
 
         if is_corruption(exc):
             raise self.damaged(f"cannot be opened ({exc})") from None
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise ArchiveError(
+                f"the archive database is busy ({exc}); another process holds it",
+                file=str(self.path),
+            ) from None
         cause = sqlite_cause(exc, self.path)
         if cause is None:
             raise ArchiveError(
