@@ -158,3 +158,20 @@ def test_removing_rows_keeps_the_others(ws: Path, text: str, lang: str, expected
 def test_reorder_needs(ws: Path, text: str, lang: str) -> None:
     (ws / "depot.csv").write_text("sku,stock,reorder_point\nX1,4,10\nX2,50,10\n", encoding="utf-8")
     assert where(ground(ws, text, lang)) == "`stock` <= `reorder_point`"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "source"),
+    [
+        ("sort the tickets file by hours", "en", "tickets.csv"),
+        ("satislar dosyasını adede göre sırala", "tr", "satislar.csv"),
+        ("sort the people table by person", "en", "people.json"),
+    ],
+)
+def test_table_named_without_suffix(ws: Path, text: str, lang: str, source: str) -> None:
+    assert ground(ws, text, lang).params["source"] == source
+
+
+def test_table_name_ambiguous_without_suffix(ws: Path) -> None:
+    (ws / "tickets.json").write_text("[]", encoding="utf-8")
+    assert ground_data("sort the tickets file by hours", "en", GroundContext(ws)) is None

@@ -322,7 +322,7 @@ def _values(p: Parse) -> None:
         listed = f"({', '.join(str(q) for q in quoted)})"
         left = column_ref(column)
         if left is not None:
-            p.filters.append(f"not {left} in {listed}" if negated else f"{left} in {listed}")
+            p.filters.append(f"not ({left} in {listed})" if negated else f"{left} in {listed}")
             p.take(start, end)
             p.note(f"filter {column} {'not ' if negated else ''}in {listed}", start, end)
 

@@ -12,7 +12,7 @@ from threading import Lock
 from typing import Any
 
 from altlas.do.context import GroundContext
-from altlas.do.ground_data_words import Tok, phrase_at
+from altlas.do.ground_data_words import Tok, fold_word, phrase_at
 from altlas.do.operations import Operation
 from altlas.do.tables import TableFacts, peek
 
@@ -38,6 +38,7 @@ _MAKERS = ("make", "create", "produce", "generate", "build")
 _AFTER_OUTPUT = ("olarak", "adiyla", "adli", "adinda", "ismiyle", "dosyasina", "dosyaya", "icine")
 _DATIVE = ("e", "a", "ye", "ya", "ne", "na")
 _FILLERS = ("the", "a", "an", "new", "file", "called", "named")
+_TABLE_NOUNS = ("file", "table", "sheet", "spreadsheet", "dataset", "data", "dosya", "tablo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,22 @@ def _marked_output(toks: list[Tok], i: int, save_verb: bool) -> bool:
     return save_verb and toks[i].suffix in _DATIVE
 
 
+def _table_by_name(toks: list[Tok], existing: set[str]) -> tuple[str, int] | None:
+    """ "the sales file", "satislar dosyasını": a workspace table named by its stem alone."""
+    for i, tok in enumerate(toks[:-1]):
+        if tok.kind != "word" or not toks[i + 1].fold.startswith(_TABLE_NOUNS):
+            continue
+        found = [
+            path
+            for path in existing
+            if PurePosixPath(path).suffix.lower() in READ_SUFFIXES
+            and fold_word(PurePosixPath(path).stem) == tok.fold
+        ]
+        if len(found) == 1:
+            return found[0], i
+    return None
+
+
 def find_files(toks: list[Tok], ctx: GroundContext) -> Files:
     existing = set(ctx.files())
     save_verb = _has_save_verb(toks)
@@ -91,6 +108,11 @@ def find_files(toks: list[Tok], ctx: GroundContext) -> Files:
             outputs.append(fresh[0])
             inputs.remove(fresh[0])
     source = next((p for p in inputs if PurePosixPath(p).suffix.lower() in READ_SUFFIXES), None)
+    if source is None and not inputs:
+        named = _table_by_name(toks, existing)
+        if named is not None:
+            source = named[0]
+            used.add(named[1])
     others = tuple(p for p in inputs if p != source)
     output = outputs[0] if outputs else None
     return Files(source, output, others, frozenset(used))
