@@ -21,10 +21,16 @@ from typing import Any
 
 import orjson
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
 from altlas.errors import ExecutionError, RunNotFoundError
 from altlas.formats.common import to_rfc3339, utcnow
+from altlas.run.journal_schema import (
+    MIGRATIONS,
+    JournalDamaged,
+    journal_damaged,
+    refuse_damaged,
+    refuse_damaged_file,
+)
 
 __all__ = [
     "JOURNAL_NAME",
@@ -35,99 +41,6 @@ __all__ = [
 ]
 
 JOURNAL_NAME = "runs.db"
-MIGRATIONS = Migrations("altlas.runs")
-_REPAIR_HINT = "run 'altlas runs verify --repair' to keep what can be read"
-
-
-class JournalDamaged(ExecutionError):
-    """runs.db is damaged: nothing is written into it until ``runs verify --repair``."""
-
-
-def journal_damaged(path: Path, reason: str) -> JournalDamaged:
-    return JournalDamaged(f"the run journal is damaged ({reason}): {_REPAIR_HINT}", file=str(path))
-
-
-def _refuse_damaged_file(path: Path) -> None:
-    from altlas.index.store import check_database_file
-
-    reason = check_database_file(path, "the run journal")
-    if reason:
-        raise journal_damaged(path, f"it {reason}")
-
-
-def _refuse_damaged(conn: sqlite3.Connection, path: Path) -> None:
-    """``quick_check`` before the first write: never write into a damaged journal."""
-    from altlas.index.health import integrity_problems, summarise_problems
-
-    problems = integrity_problems(conn)
-    if problems:
-        raise journal_damaged(path, summarise_problems(problems))
-
-
-@MIGRATIONS()
-def m001_runs_tasks_cache(db: Database) -> None:
-    db.table("runs").create(
-        {
-            "id": str,
-            "plan_id": str,
-            "title": str,
-            "status": str,
-            "created_at": str,
-            "started_at": str,
-            "finished_at": str,
-            "updated_at": str,
-            "duration_ms": float,
-            "success_rate": float,
-            "task_count": int,
-            "counts": str,
-            "plan": str,
-            "plan_path": str,
-            "options": str,
-            "result_path": str,
-            "report_path": str,
-            "host": str,
-            "pid": int,
-            "altlas_version": str,
-            "resumes": int,
-        },
-        pk="id",
-    )
-    db.table("runs").create_index(["created_at"])
-    db.table("runs").create_index(["plan_id"])
-    db.table("tasks").create(
-        {
-            "run_id": str,
-            "task_id": str,
-            "seq": int,
-            "status": str,
-            "handler": str,
-            "attempts": int,
-            "started_at": str,
-            "finished_at": str,
-            "duration_ms": float,
-            "output": str,
-            "error": str,
-            "cached": int,
-            "artifacts": str,
-            "metadata": str,
-        },
-        pk=("run_id", "task_id"),
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    db.table("tasks").create_index(["task_id", "status"])
-    db.table("cache").create(
-        {
-            "key": str,
-            "handler": str,
-            "output": str,
-            "artifacts": str,
-            "created_at": str,
-            "hits": int,
-        },
-        pk="key",
-    )
-
-
 _TASK_UPDATE = (
     "UPDATE tasks SET status=?, handler=?, attempts=?, started_at=?, finished_at=?, "
     "duration_ms=?, output=?, error=?, cached=?, artifacts=?, metadata=? "
@@ -213,7 +126,7 @@ class Journal:
         from altlas.index.lock import ArchiveLock
 
         ensure_home(self.path.parent)
-        _refuse_damaged_file(self.path)
+        refuse_damaged_file(self.path)
         # Two processes opening a fresh journal at once would both try to upgrade a read lock to
         # a write lock inside the migration, and SQLite answers one of them "database is locked"
         # at once instead of waiting; an OS file lock makes set-up one process at a time.
@@ -221,7 +134,7 @@ class Journal:
         conn = sqlite3.connect(str(self.path), timeout=30.0)
         try:
             with self.errors("open"):
-                _refuse_damaged(conn, self.path)
+                refuse_damaged(conn, self.path)
                 with setup_lock.held("run journal set-up"):
                     conn.execute("PRAGMA journal_mode=WAL")
                     conn.execute(f"PRAGMA synchronous={sync.upper()}")
@@ -242,12 +155,12 @@ class Journal:
             conn = sqlite3.connect(":memory:")
             MIGRATIONS.apply(Database(conn, execute_plugins=False))
             return conn
-        _refuse_damaged_file(self.path)
+        refuse_damaged_file(self.path)
         with self.errors("open"):
             conn = open_readonly(self.path)
         try:
             with self.errors("open"):
-                _refuse_damaged(conn, self.path)
+                refuse_damaged(conn, self.path)
                 if MIGRATIONS.pending(Database(conn, execute_plugins=False)):
                     raise ExecutionError(
                         "the run journal needs an upgrade, which a read-only command cannot "

@@ -14,7 +14,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from altlas.errors import ExecutionError
-from altlas.run.journal import JOURNAL_NAME, MIGRATIONS
+from altlas.run.journal import JOURNAL_NAME
+from altlas.run.journal_schema import MIGRATIONS
 
 __all__ = ["JournalCheck", "verify_journal"]
 
