@@ -179,7 +179,7 @@ def find_group(p: Parse) -> None:
     by: list[str] = []
     if month is not None:
         date = _date_column(p)
-        if date is None:
+        if date is None or column_ref(date) is None:
             p.failed = "no date column to group by month"
             return
         expr_fn, name, m0, m1 = month
