@@ -12,20 +12,25 @@ from hypothesis import strategies as st
 from altlas.do.context import GroundContext
 from altlas.do.ground_data import ground_data, ground_data_condition
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 HEADER = ["when", "area", "item name", "qty", "unit price", "it's"]
 ROWS = [
     "2024-01-02,North,Blue Pen,3,1.5,x",
     "2024-02-03,Güney,Kırmızı Kalem,10,2,y",
     '2024-03-04,O\'Brien,"Quote ""x""",7,3,z',
 ]
-WORDS = (
+WORDS = _words(
     "sort by per each total average count how many top 3 bottom 2 where is not more than "
     "less below above between and or then save it as out/x.csv -> to json which the most "
     "qty area item name unit price when North Güney O'Brien 2024 March her toplam kaç göre "
     "sırala azalan artan en yüksek en düşük olan altında 20'nin fazla 5'ten ve sadece "
     "sütunlarını bunu kaydet dosyasına yaz t.csv t.csv'de ( ) × * zero sıfır drop remove "
     "unique duplicate newest cheapest `qty` 'x' \" ' ; , ."
-).split()
+)
 
 
 def _workspace(root: Path) -> Path:
