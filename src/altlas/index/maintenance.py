@@ -9,211 +9,29 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Sequence
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from altlas.errors import AltlasError, ArchiveError
-from altlas.index.extract import Prepared, default_name, record_id, sha256_hex
+from altlas.index.extract import record_id, sha256_hex
 from altlas.index.models import (
-    AddReport,
     OptimizeReport,
     ReindexReport,
     VerifyProblem,
     VerifyReport,
 )
+from altlas.index.rebuild import adopt_orphans, confirm_damage, rebuild_database
 from altlas.index.search import IndexMissing, SearchIndex
 from altlas.index.store import DatabaseDamaged
 
 if TYPE_CHECKING:
     from altlas.index.archive import Archive
 
-__all__ = ["optimize", "rebuild_database", "reindex", "verify"]
+__all__ = ["confirm_damage", "optimize", "rebuild_database", "reindex", "verify"]
 
 _DICT_SIZE = 112_640
-
-
-def confirm_damage(path: Path) -> list[str]:
-    """SQLite's own verdict on ``path`` (``integrity_check`` on a read-only connection).
-
-    [] means the database is sound, or holds no results (nothing a rebuild could lose). Only a
-    non-empty answer lets repair move the file aside; an environment problem raises instead.
-    """
-    import sqlite3
-
-    from altlas.index.health import integrity_problems, is_corruption, open_readonly, sqlite_cause
-    from altlas.index.store import unavailable
-
-    if not path.is_file() or path.stat().st_size == 0:
-        return []
-    try:
-        conn = open_readonly(path)
-    except sqlite3.Error as exc:
-        if is_corruption(exc):
-            return [str(exc)]
-        cause = sqlite_cause(exc, path)
-        if cause is not None:
-            raise unavailable(path, cause) from None
-        return [str(exc)]
-    try:
-        problems = integrity_problems(conn, full=True)
-        if problems:
-            return problems
-        try:
-            conn.execute("SELECT 1 FROM results LIMIT 1").fetchall()
-        except sqlite3.DatabaseError as exc:
-            return [str(exc)] if is_corruption(exc) else []
-        return []
-    finally:
-        conn.close()
-
-
-def rebuild_database(archive: Archive, reason: str) -> VerifyProblem:
-    """Move the damaged database aside and start an empty one (blobs are adopted next).
-
-    Refuses, keeping the file, when SQLite's ``integrity_check`` finds it sound and it holds
-    results: a repair must never discard a healthy database.
-    """
-    from altlas.index.health import summarise_problems
-
-    archive.close()
-    path = archive.store.path
-    damage = confirm_damage(path)
-    if not damage and _has_results(path):
-        return VerifyProblem(
-            kind="database",
-            message=f"{reason}; but it passes SQLite's integrity check, so it was kept as it "
-            "is (not rebuilt)",
-            repairable=False,
-        )
-    if damage and "check" not in reason:
-        reason = f"{reason}; integrity check: {summarise_problems(damage)}"
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = path.with_name(f"{path.name}.damaged-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(f"{path}{suffix}")
-        if src.exists():
-            src.replace(Path(f"{kept}{suffix}"))
-    archive.store.open()
-    archive._opened = True
-    archive.index.create()
-    # Dictionaries are files; only their catalogue was in the lost database.
-    dicts = sorted(archive.blobs.dicts_dir.glob("*.zdict"), key=lambda p: p.stat().st_mtime)
-    with archive.store.transaction() as conn:
-        for n, file in enumerate(dicts):
-            conn.execute(
-                "INSERT OR REPLACE INTO dictionaries (dict_id, created_at, size, samples, current) "
-                "VALUES (?, ?, ?, 0, ?)",
-                (
-                    int(file.stem),
-                    datetime.fromtimestamp(file.stat().st_mtime, UTC).isoformat(),
-                    file.stat().st_size,
-                    int(n == len(dicts) - 1),
-                ),
-            )
-    if dicts:
-        archive.blobs.use_dictionary(int(dicts[-1].stem))
-    return VerifyProblem(
-        kind="database",
-        message=f"{reason}; moved it to {kept.name} and rebuilt the database from the blobs",
-        fixed=True,
-    )
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _has_results(path: Path) -> bool:
-    import sqlite3
-
-    from altlas.index.health import open_readonly
-
-    if not path.is_file() or path.stat().st_size == 0:
-        return False
-    try:
-        conn = open_readonly(path)
-    except sqlite3.Error:
-        return False
-    try:
-        return bool(conn.execute("SELECT 1 FROM results LIMIT 1").fetchall())
-    except sqlite3.Error:
-        return False
-    finally:
-        conn.close()
-
-
-def _adopt(archive: Archive, shas: Sequence[str], report: VerifyReport) -> None:
-    """Orphan blobs become records again (results) or atlas entries; unreadable ones go aside."""
-    from altlas.formats.atlas import Atlas
-    from altlas.formats.io import read_bytes
-    from altlas.formats.result import Result
-    from altlas.index.atlas import insert_atlas_row
-    from altlas.index.blobs import BlobDamaged, BlobMissing
-    from altlas.index.ingest import add_prepared
-
-    batch: list[Prepared] = []
-    add_report = AddReport()
-    sidecar = archive.blobs.read_names() if shas else {}
-    for sha in shas:
-        problem = VerifyProblem(
-            kind="orphan_blob",
-            id=record_id(sha),
-            sha256=sha,
-            message=f"blob {sha} has no database row",
-        )
-        report.problems.append(problem)
-        path = archive.blobs.path_for(sha)
-        try:
-            raw = archive.blobs.get(sha)
-            loaded = read_bytes(raw, name=str(path))
-        except (BlobDamaged, BlobMissing, AltlasError) as exc:
-            archive.blobs.quarantine(sha)
-            problem.message += f"; unreadable ({exc.message}), moved to blobs/quarantine"
-            problem.fixed = True
-            continue
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        if isinstance(loaded.document, Atlas):
-            insert_atlas_row(archive, loaded.document, sha, None, recorded_at=mtime)
-            problem.message += "; recorded again as atlas " + loaded.document.id
-            problem.fixed = True
-            continue
-        if not isinstance(loaded.document, Result):
-            archive.blobs.quarantine(sha)
-            problem.message += f"; not a result ({loaded.kind}), moved to blobs/quarantine"
-            problem.fixed = True
-            continue
-        frame = archive.blobs.read_frame(sha)
-        known = sidecar.get(sha, {})
-        batch.append(
-            Prepared(
-                path=str(path),
-                source=known.get("source"),
-                name=known.get("name") or default_name(record_id(sha), loaded.container),
-                raw=raw,
-                sha=sha,
-                result=loaded.document,
-                dialect=loaded.dialect,
-                container=loaded.container,
-                blob=frame,
-                added_at=_parse_time(known.get("added_at")) or mtime,
-            )
-        )
-        restored = " (name and source restored)" if known else ""
-        problem.message += "; adopted as a record" + restored
-        problem.fixed = True
-        if len(batch) >= archive.settings.batch_size:
-            add_prepared(archive, batch, add_report, keep_copies=True, purpose="verify --repair")
-            batch = []
-    if batch:
-        add_prepared(archive, batch, add_report, keep_copies=True, purpose="verify --repair")
 
 
 def _check_blobs(archive: Archive, report: VerifyReport, repair: bool, full: bool) -> None:
@@ -283,7 +101,7 @@ def _check_blobs(archive: Archive, report: VerifyReport, repair: bool, full: boo
     known.update(r["sha256"] for r in archive.store.query("SELECT sha256 FROM atlases"))
     orphans = sorted(on_disk - known)
     if repair:
-        _adopt(archive, orphans, report)
+        adopt_orphans(archive, orphans, report)
         report.records = archive.store.count()
     else:
         report.problems.extend(
