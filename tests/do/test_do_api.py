@@ -126,3 +126,36 @@ def test_confirm_no_runs_nothing(ws: Path) -> None:
         "Create a file out/x.txt that says: hi", ws, confirm=lambda plan: False, now=NOW
     )
     assert not out.ok and snapshot(ws) == before
+
+
+def test_else_branch_runs_when_the_condition_is_false(ws: Path) -> None:
+    out = _do(
+        "If server.log has PANIC lines, copy them to out/panic.txt; otherwise create a file "
+        "out/calm.txt that says: quiet",
+        ws,
+    )
+    assert out.ok, out.answer
+    assert not (ws / "out/panic.txt").exists()
+    assert (ws / "out/calm.txt").read_text() == "quiet\n"
+
+
+def test_threshold_condition_and_else_skipped(ws: Path) -> None:
+    out = _do(
+        "server.log'da 1'den fazla ERROR satırı varsa onları out/e.txt dosyasına kopyala, "
+        "yoksa readme.txt dosyasını out/r.txt olarak kopyala",
+        ws,
+    )
+    assert out.ok, out.answer
+    assert (ws / "out/e.txt").read_text().count("ERROR") == 2
+    assert not (ws / "out/r.txt").exists()
+    out = _do("If server.log has more than 2 ERROR lines, copy them to out/more.txt", ws)
+    assert out.ok and not (ws / "out/more.txt").exists()
+
+
+def test_contains_and_exists_conditions(ws: Path) -> None:
+    out = _do("If readme.txt mentions 'alpha', copy readme.txt to out/alpha.txt", ws)
+    assert out.ok and (ws / "out/alpha.txt").is_file()
+    out = _do("If out/alpha.txt exists, append the line 'checked' to it", ws)
+    assert out.ok and (ws / "out/alpha.txt").read_text().endswith("checked\n")
+    out = _do("If out/missing.txt exists, append the line 'checked' to it", ws)
+    assert out.ok and not (ws / "out/missing.txt").exists()

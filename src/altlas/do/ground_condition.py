@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from altlas.do.context import GroundContext
 from altlas.do.ground_text import level_word, lines_with_word
 from altlas.do.operations import Operation
-from altlas.do.words import existing, folded, has_any, is_table, mentions
+from altlas.do.words import existing, folded, has_any, is_table, mentions, quoted
 
 __all__ = ["Probe", "ground_condition", "split_condition"]
 
@@ -24,7 +25,6 @@ _EN = re.compile(
     re.DOTALL,
 )
 _TR_WORD = r"\w*(?:varsa|yoksa|ise|iyorsa|uyorsa|iyse|uysa|diysa|tiysa|duysa|tuysa|sa|se)"
-_TR_EGER = re.compile(r"^\s*(?:ve\s+)?eger\s+(?P<cond>.+?)(?:\s*,\s*|\s+(?=\S))(?P<act>.+)$")
 _TR_PLAIN = re.compile(
     r"^(?P<cond>.+?\b\w*(?:varsa|yoksa|iyorsa|uyorsa|ise|bulunuyorsa))\b\s*,?\s*(?P<act>.+)$"
 )
@@ -67,23 +67,62 @@ class Probe:
     key: str
     negative: bool
     text: str
+    operator: str = "gt"
+    value: int = 0
 
     def condition(self, task_id: str) -> dict[str, object]:
-        return {
-            "operator": "eq" if self.negative else "gt",
-            "left": f"{{{{ tasks.{task_id}.output.{self.key} }}}}",
-            "right": 0,
-        }
+        left = f"{{{{ tasks.{task_id}.output.{self.key} }}}}"
+        if self.negative:
+            return {"operator": "eq", "left": left, "right": 0}
+        return {"operator": self.operator, "left": left, "right": self.value}
+
+
+_THRESHOLD_EN = re.compile(
+    r"\b(more than|over|greater than|above|at least|fewer than|less than|under|below|at most|"
+    r"exactly)\s+(\d+)\b"
+)
+_THRESHOLD_TR = re.compile(r"\b(\d+)'?\w*\s+(?:tane(?:den|dan)?\s+)?(fazla|cok|az|eksik)\b")
+_EN_OPS = {
+    "more than": "gt", "over": "gt", "greater than": "gt", "above": "gt", "at least": "gte",
+    "fewer than": "lt", "less than": "lt", "under": "lt", "below": "lt", "at most": "lte",
+    "exactly": "eq",
+}  # fmt: skip
+
+
+def threshold(text: str) -> tuple[str, int] | None:
+    """ "more than 5" -> (gt, 5); "5'ten fazla" -> (gt, 5); None when no count is given."""
+    low = folded(text)
+    match = _THRESHOLD_EN.search(low)
+    if match is not None:
+        return _EN_OPS[match.group(1)], int(match.group(2))
+    match = _THRESHOLD_TR.search(low)
+    if match is not None:
+        return ("gt" if match.group(2) in ("fazla", "cok") else "lt"), int(match.group(1))
+    return None
+
+
+_MENTIONS = re.compile(
+    r"\b(?:mentions?|contains?|includes?|says?|has the word)\s+(?:the word\s+)?['\"]?([\w.:-]+)"
+)
+_EXISTS = (r"\bexists?\b", r"\bis there\b", r"\bvarsa\b", r"\bmevcutsa\b", r"\bbulunuyorsa\b")
 
 
 def _lines_probe(text: str, ctx: GroundContext) -> Operation | None:
     files = [m for m in mentions(text) if existing(m, ctx)]
-    if not files or not has_any(text, r"\b(lines?|entries|satir\w*)\b"):
+    if not files:
         return None
     source = files[0]
     if is_table(source):
         return None
-    found = lines_with_word(text)
+    low = folded(text)
+    found = lines_with_word(text) if re.search(r"\b(lines?|entries|satir\w*)\b", low) else None
+    if found is None:
+        quotes = quoted(text)
+        named = _MENTIONS.search(low)
+        if quotes and has_any(text, r"\b(mention|contain|include|say|gec|icer)\w*"):
+            found = quotes[0]
+        elif named is not None:
+            found = named.group(1)
     if found is None:
         return None
     word = level_word(found, source, ctx)
@@ -91,12 +130,37 @@ def _lines_probe(text: str, ctx: GroundContext) -> Operation | None:
     return Operation("text", params, f"check {source} for lines with '{word}'", "lines")
 
 
+def _exists_probe(text: str, ctx: GroundContext) -> Operation | None:
+    """ "if out/report.txt exists" / "out/report.txt varsa": a listing of that one name."""
+    found = mentions(text)
+    if len(found) != 1 or not has_any(text, *_EXISTS) or found[0].endswith("/"):
+        return None
+    rest = folded(text.replace(found[0], " ")).split()
+    fillers = {"the", "file", "a", "dosyasi", "dosya", "adli", "adinda", "there", "is", "if"}
+    if len([w for w in rest if w not in fillers and not re.match(r"^'?\w{0,3}$", w)]) > 2:
+        return None  # more is said about the file than that it exists: not an existence check
+    path = PurePosixPath(found[0])
+    parent = str(path.parent)
+    params = {"operation": "list", "path": parent, "pattern": path.name}
+    if not (ctx.workspace / parent).is_dir():
+        params = {"operation": "list", "path": ".", "pattern": found[0]}
+    return Operation("files", params, f"check whether {found[0]} exists", "files")
+
+
 def ground_condition(text: str, lang: str, ctx: GroundContext) -> Probe | None:
     """The probe for a condition's words, or None when altlas cannot check it."""
-    negative = has_any(text, *_NEGATIVE)
+    negative = has_any(text, *_NEGATIVE) or has_any(
+        text, r"\b(does not|doesn'?t|do not|don'?t) exist", r"\byoksa\b", r"\bmevcut degilse\b"
+    )
     found = _lines_probe(text, ctx)
     if found is not None:
+        limit = threshold(text)
+        if limit is not None:
+            return Probe(found, "count", False, text, *limit)
         return Probe(found, "count", negative, text)
+    exists = _exists_probe(text, ctx)
+    if exists is not None and not has_any(text, r"\b(rows?|records?|items?|satir|kayit|urun)\w*"):
+        return Probe(exists, "count", negative, text)
     try:
         from altlas.do.ground_data import ground_data_condition
     except ImportError:  # the data family is optional until it lands

@@ -190,6 +190,10 @@ def _copy_or_move(text: str, ctx: GroundContext, op: str) -> Operation | None:
 
 def _previous_path(previous: Operation) -> str | None:
     params = previous.params
+    pattern = params.get("pattern")
+    if params.get("operation") == "list" and isinstance(pattern, str) and "*" not in pattern:
+        folder = str(params.get("path") or ".")
+        return pattern if folder in (".", "") else f"{folder}/{pattern}"
     for key in ("dest", "output", "path", "written"):
         value = params.get(key)
         if isinstance(value, str) and value and not value.endswith("/"):

@@ -10,7 +10,7 @@ from altlas.do.context import GroundContext
 from altlas.do.ground_condition import Probe, ground_condition, split_condition
 from altlas.do.grounding import ground_segment
 from altlas.do.operations import Operation
-from altlas.do.words import has_any
+from altlas.do.words import folded, has_any
 from altlas.formats.plan import Plan
 
 __all__ = ["Step", "build_plan", "ground_steps"]
@@ -128,19 +128,51 @@ def _after_probe(probe: Operation, action: Operation) -> Operation:
     return action
 
 
+_ELSE = re.compile(
+    r"[;,.]?\s*\b(?:otherwise|or else|else|if not|aksi halde|aksi takdirde|degilse|yoksa)\b[,:]?\s*"
+)
+
+
+def split_else(text: str) -> tuple[str, str | None]:
+    """ "split it by month; otherwise just summarize it" -> the then part and the else part."""
+    low = folded(text)
+    match = _ELSE.search(low)
+    if match is None or len(low) != len(text):
+        return text, None
+    return text[: match.start()].strip(" ,;"), text[match.end() :].strip(" ,;.") or None
+
+
 def _conditional(text: str, cond: str, act: str, lang: str, ctx: GroundContext) -> list[Step]:
     probe: Probe | None = ground_condition(cond, lang, ctx)
     if probe is None:
         reason = f"altlas cannot check the condition '{cond}' (docs/do.md lists what it can check)"
         return [Step(Operation("refuse", {"reason": reason, "kind": "condition"}, "if"), text)]
-    action = ground_segment(act, lang, ctx.with_previous(probe.operation))
-    second = Step(
-        _after_probe(probe.operation, action),
-        act,
-        condition=probe.condition("{probe}"),
-        condition_text=f"the condition '{cond}' did not hold",
+    then_text, else_text = split_else(act)
+    action = ground_segment(then_text, lang, ctx.with_previous(probe.operation))
+    steps = [
+        Step(probe.operation, cond, role="probe"),
+        Step(
+            _after_probe(probe.operation, action),
+            then_text,
+            condition=probe.condition("{probe}"),
+            condition_text=f"the condition '{cond}' did not hold",
+        ),
+    ]
+    if else_text:
+        steps.append(_else_step(else_text, steps[1], lang, ctx.with_previous(probe.operation)))
+    return steps
+
+
+def _else_step(text: str, then: Step, lang: str, ctx: GroundContext) -> Step:
+    action = ground_segment(text, lang, ctx)
+    assert then.condition is not None
+    return Step(
+        action,
+        text,
+        condition={"operator": "not", "left": then.condition},
+        condition_text=f"the condition held, so '{text}' was not needed",
+        role="else",
     )
-    return [Step(probe.operation, cond, role="probe"), second]
 
 
 def ground_steps(segments: list[str], lang: str, ctx: GroundContext) -> list[Step]:
@@ -150,10 +182,18 @@ def ground_steps(segments: list[str], lang: str, ctx: GroundContext) -> list[Ste
         last = steps[-1] if steps else None
         split = split_condition(text)
         if split is not None:
-            pair = _conditional(text, split[0], split[1], lang, ctx.with_previous(None))
-            if len(pair) == 2:
-                pair[1].depends_on_condition = len(steps)
-            steps.extend(pair)
+            group = _conditional(text, split[0], split[1], lang, ctx.with_previous(None))
+            for step in group[1:]:
+                step.depends_on_condition = len(steps)
+            steps.extend(group)
+            continue
+        otherwise = _ELSE.match(folded(text))
+        then = next((s for s in reversed(steps) if s.condition and s.role != "else"), None)
+        if otherwise is not None and then is not None and then.depends_on_condition is not None:
+            probe = steps[then.depends_on_condition].op
+            step = _else_step(text[otherwise.end() :], then, lang, ctx.with_previous(probe))
+            step.depends_on_condition = then.depends_on_condition
+            steps.append(step)
             continue
         op = ground_segment(text, lang, ctx.with_previous(last.op if last else None))
         if op.handler == "repeat":
@@ -197,21 +237,29 @@ def _task(index: int, step: Step, overwrite: bool, previous_id: str | None) -> d
     return data
 
 
+def _bind(value: Any, probe_id: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("{probe}", probe_id)
+    if isinstance(value, dict):
+        return {k: _bind(v, probe_id) for k, v in value.items()}
+    return value
+
+
 def build_plan(
     command: str, lang: str, steps: list[Step], *, overwrite: bool, plan_id: str | None = None
 ) -> Plan:
     """The plan that runs ``steps`` one after the other (each waits for the one before)."""
     overwrite = overwrite or has_any(command, *_OVERWRITE)
     tasks: list[dict[str, Any]] = []
+    previous: str | None = None
     for i, step in enumerate(steps, 1):
-        previous = tasks[-1]["id"] if tasks else None
         task = _task(i, step, overwrite, previous)
+        if step.condition is None:
+            # later steps wait for this one; a skipped conditional step must not skip them
+            previous = task["id"]
         if step.condition is not None and step.depends_on_condition is not None:
             probe_id = f"t{step.depends_on_condition + 1}"
-            cond = {
-                k: (v.replace("{probe}", probe_id) if isinstance(v, str) else v)
-                for k, v in step.condition.items()
-            }
+            cond = _bind(step.condition, probe_id)
             task["condition"] = {"condition": cond, "if_body": [task["id"]]}
             task["dependencies"] = sorted({*task["dependencies"], probe_id})
         tasks.append(task)
