@@ -175,3 +175,29 @@ def test_table_named_without_suffix(ws: Path, text: str, lang: str, source: str)
 def test_table_name_ambiguous_without_suffix(ws: Path) -> None:
     (ws / "tickets.json").write_text("[]", encoding="utf-8")
     assert ground_data("sort the tickets file by hours", "en", GroundContext(ws)) is None
+
+
+def test_sort_key_with_measure_noun_tr(ws: Path) -> None:
+    (ws / "stok.csv").write_text("kod,stok,tarih\nA,3,2024-01-01\n", encoding="utf-8")
+    op = ground(ws, "stok.csv'deki ürünleri stok seviyesine göre sırala", "tr")
+    assert sort_by(op) == [("stok", False)]
+
+
+def test_alphabetical_tr(ws: Path) -> None:
+    op = ground(ws, "people.json'u person alanına göre alfabetik sırala", "tr")
+    assert sort_by(op) == [("person", False)]
+
+
+def test_convert_from_to_tr(ws: Path) -> None:
+    op = ground(ws, "satislar.csv'yi CSV'den JSON'a çevir", "tr")
+    assert op.params["output"] == "satislar.json"
+
+
+def test_per_key_without_aggregate_word_sums(ws: Path) -> None:
+    op = ground(ws, "hours per team in tickets.csv")
+    (group,) = steps(op, "group")
+    assert group["by"] == ["team"] and group["aggregate"][0] == {
+        "fn": "sum",
+        "column": "hours",
+        "as": "hours",
+    }

@@ -58,17 +58,21 @@ _SHOW = (
 )
 
 
-def _target_format(toks: list[Tok]) -> tuple[str, int] | None:
-    """The format a convert asks for: "to JSON", "JSON formatına", "CSV'ye", "as parquet"."""
+def _target_format(toks: list[Tok], source: str | None) -> tuple[str, int] | None:
+    """The format a convert asks for: "to JSON", "JSON formatına", "CSV'den JSON'a", "as parquet"."""
     has_verb = any(t.fold.startswith(v.rstrip("*")) for t in toks for v in _CONVERT_VERBS)
+    current = PurePosixPath(source).suffix.lower() if source else ""
+    loose: list[tuple[str, int]] = []
     for i, tok in enumerate(toks):
         if tok.kind != "word" or tok.fold not in _FORMATS:
             continue
         before = toks[i - 1].fold if i > 0 else ""
         after = toks[i + 1].fold if i + 1 < len(toks) else ""
-        if has_verb or before in _TO or after in _FORMAT_AFTER or tok.suffix in _DATIVE:
+        if before in _TO or after in _FORMAT_AFTER or tok.suffix in _DATIVE:
             return tok.fold, i
-    return None
+        if has_verb and _FORMATS[tok.fold] != current:
+            loose.append((tok.fold, i))
+    return loose[0] if loose else None
 
 
 def _overwrite(toks: list[Tok]) -> bool:
@@ -132,7 +136,7 @@ def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
         return None
     steps = p.steps()
     why = list(p.why)
-    target = _target_format(toks)
+    target = _target_format(toks, files.source)
     if target is not None and files.source is not None and output is None:
         if PurePosixPath(files.source).suffix.lower() == _FORMATS[target[0]]:
             return None

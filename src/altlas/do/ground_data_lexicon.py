@@ -23,7 +23,7 @@ DESC = _p(
     "en buyukten | en yuksekten | en coktan"
 )
 ASC = _p(
-    "alphabetical* | a to z | from a to z | a z | ucuzdan pahaliya | en ucuzdan |"
+    "alphabetical* | a to z | from a to z | a z | ucuzdan pahaliya | en ucuzdan | alfabetik* |"
     "asc | ascending | increasing | lowest to highest | smallest to largest | least to most |"
     "low to high | oldest to newest | oldest first | lowest first | smallest first | artan |"
     "artarak | kucukten buyuge | azdan coga | dusukten yuksege | eskiden yeniye | en eskiden"
@@ -33,6 +33,7 @@ GORE = _p("gore")
 COLUMN_NOUNS = _p(
     "column | columns | field | fields | sutun* | kolon* | alan | alanlar* | alani* | degeri* |"
     "degerin* | sayisi* | miktari*"
+    " | seviye* | duzey* | miktar* | adedi* | orani* | tutari*"
 )
 TOP = _p("top | highest | largest | biggest | best | most | greatest | first")
 BOTTOM = _p("bottom | lowest | smallest | least | fewest | worst | last")

@@ -158,6 +158,12 @@ def find_group(p: Parse) -> None:
     fn = agg[0] if agg else None
     month = _month_key(p)
     keyed = None if month else _mention_key(p, fn)
+    if fn is None and (keyed or month):
+        # "hours per team": one numeric column and a key, no aggregate word: a total
+        taken = keyed[0] if keyed else []
+        numeric = [m for m in p.free_mentions() if m.column in p.facts.numeric and m not in taken]
+        if len(numeric) == 1:
+            fn, agg = "sum", ("sum", numeric[0].start, 0)
     if fn is None or (month is None and keyed is None and fn not in ("sum", "mean", "median")):
         return
     if keyed is not None:
