@@ -59,7 +59,7 @@ _SHOW = (
 
 
 def _target_format(toks: list[Tok], source: str | None) -> tuple[str, int] | None:
-    """The format a convert asks for: "to JSON", "JSON formatına", "CSV'den JSON'a", "as parquet"."""
+    """The format a convert asks for: "to JSON", "JSON formatına", "CSV'den JSON'a"."""
     has_verb = any(t.fold.startswith(v.rstrip("*")) for t in toks for v in _CONVERT_VERBS)
     current = PurePosixPath(source).suffix.lower() if source else ""
     loose: list[tuple[str, int]] = []
