@@ -363,3 +363,38 @@ def test_validate_reads_its_limits_from_the_settings(
     result = cli("validate", str(path))
     assert result.exit_code == 1  # type: ignore[attr-defined]
     assert "2 KiB" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_the_archive_refuses_an_alias_bomb_in_a_result(altlas_home: Path, tmp_path: Path) -> None:
+    """A bomb inside a .last used to be archived; showing it then took 64 s and 4.6 GB.
+
+    Six levels (531,441 strings) keep the old behaviour quick to reproduce.
+    """
+    from altlas.index import Archive
+
+    levels = [b'  l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 6):
+        levels.append(b"  l%d: &l%d [%s]" % (i, i, b",".join([b"*l%d" % (i - 1)] * 9)))
+    bomb = b"\n".join(
+        [
+            b"format: altlas.last",
+            b"id: last_bomb",
+            b"run_id: r1",
+            b"plan_id: p1",
+            b"status: success",
+            b"success_rate: 1.0",
+            b"started_at: 2025-01-01T00:00:00Z",
+            b"metadata:",
+            *levels,
+            b"tasks: [{task_id: a, status: completed, output: {x: *l5}}]",
+            b"",
+        ]
+    )
+    path = tmp_path / "last_bomb.last"
+    path.write_bytes(bomb)
+    with Archive(altlas_home) as archive:
+        report = archive.add([path])
+    assert report.added == 0
+    assert report.failed == 1
+    assert "max_yaml_nodes" in report.failures[0].message
+    assert "\n" not in report.failures[0].message
