@@ -69,7 +69,13 @@ def test_dry_run_runs_nothing(cli, plan_file, tmp_path, altlas_home) -> None:
     """--dry-run lists order and handlers and leaves no result and no journal run."""
     plan = plan_file(
         {"id": "w", "type": "create", "parameters": {"path": "x.txt", "content": "x"}},
-        {"id": "e", "type": "execute", "dependencies": ["w"], "parameters": {"argv": ["ls"]}},
+        {
+            "id": "e",
+            "type": "execute",
+            "handler": "command",
+            "dependencies": ["w"],
+            "parameters": {"argv": ["ls"]},
+        },
     )
     res = cli("run", str(plan), "--dry-run")
     assert res.exit_code == 0, res.stderr
@@ -119,7 +125,12 @@ def test_events_jsonl_on_stdout(cli, plan_file, tmp_path) -> None:
 
 def test_allow_exec_with_allowlist(cli, plan_file) -> None:
     plan = plan_file(
-        {"id": "x", "type": "execute", "parameters": {"argv": [sys.executable, "-c", "print(6*7)"]}}
+        {
+            "id": "x",
+            "type": "execute",
+            "handler": "command",
+            "parameters": {"argv": [sys.executable, "-c", "print(6*7)"]},
+        }
     )
     refused = cli("run", str(plan), "-q", "-o", "a.last")
     assert refused.exit_code == 1
