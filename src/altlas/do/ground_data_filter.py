@@ -289,33 +289,37 @@ def _negated(p: Parse, v: ValueMention) -> bool:
     return any(p.at(k, W.NEGATE_AFTER) for k in range(v.end, min(len(p.toks), v.end + 3)))
 
 
-def _value_column(p: Parse, v: ValueMention) -> str | None:
+def _value_column(p: Parse, v: ValueMention) -> tuple[str, int, int] | None:
+    """The column holding ``v`` (the one named next to it, else the only one) and the span of
+    words that chose it."""
     near = [
         m
         for m in p.free_mentions()
         if m.column in v.holders and (0 <= v.start - m.end <= 2 or 0 <= m.start - v.end <= 2)
     ]
     if near:
-        return p.use(near[0])
+        m = near[0]
+        return p.use(m), min(m.start, v.start), max(m.end, v.end)
     if len(v.holders) == 1:
-        return next(iter(v.holders))
+        return next(iter(v.holders)), v.start, v.end
     return None
 
 
 def _values(p: Parse) -> None:
-    chosen: dict[tuple[str, bool], list[tuple[str, ValueMention]]] = {}
+    chosen: dict[tuple[str, bool], list[tuple[str, int, int]]] = {}
     for v in p.vals:
         if any(k in p.used for k in range(v.start, v.end)):
             continue
-        column = _value_column(p, v)
-        if column is None:
+        found = _value_column(p, v)
+        if found is None:
             continue
-        chosen.setdefault((column, _negated(p, v)), []).append((v.holders[column], v))
-    for (column, negated), found in chosen.items():
-        quoted = [literal(value) for value, _ in found]
+        column, start, end = found
+        chosen.setdefault((column, _negated(p, v)), []).append((v.holders[column], start, end))
+    for (column, negated), values in chosen.items():
+        quoted = [literal(value) for value, _, _ in values]
         if any(q is None for q in quoted):
             continue
-        start, end = min(v.start for _, v in found), max(v.end for _, v in found)
+        start, end = min(s for _, s, _ in values), max(e for _, _, e in values)
         if len(quoted) == 1:
             _emit(p, column, "!=" if negated else "==", str(quoted[0]), start, end)
             continue
