@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from altlas.formats.common import TaskStatus
@@ -93,7 +94,22 @@ def _line(task: Task, result: TaskResult, tasks: dict[str, TaskResult]) -> str:
     return _clip(_done_text(task, result.output))
 
 
-def compose_answer(plan: Plan, result: Result) -> str:
+def _relative(path: str, workspace: Path | None) -> str:
+    if workspace is None:
+        return path
+    try:
+        return Path(path).resolve().relative_to(workspace.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
+def _named(path: str, text: str) -> bool:
+    """Whether the answer already names the file or a folder it was written into."""
+    parts = path.split("/")
+    return path in text or any("/".join(parts[:i]) + "/" in text for i in range(1, len(parts)))
+
+
+def compose_answer(plan: Plan, result: Result, workspace: Path | None = None) -> str:
     """One paragraph per task, in plan order: what it found, wrote, skipped or why it failed."""
     by_id = {t.task_id: t for t in result.tasks}
     parts: list[str] = []
@@ -102,4 +118,12 @@ def compose_answer(plan: Plan, result: Result) -> str:
         if found is None:
             continue
         parts.append(_line(task, found, by_id))
-    return "\n".join(p for p in parts if p.strip())
+    text = "\n".join(p for p in parts if p.strip())
+    written = [_relative(a.path, workspace) for a in result.artifacts]
+    unnamed = [p for p in written if not _named(p, text)]
+    if unnamed:
+        shown = ", ".join(unnamed[:10]) + (
+            f" and {len(unnamed) - 10} more" if len(unnamed) > 10 else ""
+        )
+        text += f"\nFiles written: {shown}"
+    return text

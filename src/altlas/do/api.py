@@ -108,7 +108,7 @@ def do(
         return DoOutcome(plan, None, "Cancelled: nothing was run.", ok=False)
     result = _run(plan, workspace, allow_exec, run_options)
     failures = _failures(plan, result)
-    answer = compose_answer(plan, result)
+    answer = compose_answer(plan, result, Path(workspace))
     result = result.model_copy(update={"answer": answer})
     if output is not None:
         import altlas
