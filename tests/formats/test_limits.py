@@ -116,3 +116,10 @@ def test_json_lines_hold_each_line_to_the_limits() -> None:
     assert "nesting deeper" in str(items[1][1])
     assert items[2][1].context["path"] == "n"  # type: ignore[union-attr]
     assert items[3] == (4, [2])
+
+
+def test_limits_built_in_code_keep_the_same_bounds() -> None:
+    with pytest.raises(ConfigError, match="max_json_depth"):
+        ReadLimits(max_json_depth=500)
+    with pytest.raises(ConfigError):
+        ReadLimits(max_decompressed_bytes=0)

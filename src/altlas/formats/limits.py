@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from altlas.errors import DecodeError
+from altlas.errors import ConfigError, DecodeError
 
 if TYPE_CHECKING:
     from altlas.config import Settings
@@ -65,6 +65,15 @@ class ReadLimits:
     max_json_depth: int = JSON_DEPTH_CEILING
     """Levels of nesting below the top-level mapping (JSON and YAML alike)."""
     max_tasks_per_plan: int = 20_000
+
+    def __post_init__(self) -> None:
+        # The same bounds as FormatsSettings, for limits built in code rather than config.
+        if not 8 <= self.max_json_depth <= JSON_DEPTH_CEILING:
+            raise ConfigError(f"max_json_depth must be from 8 to {JSON_DEPTH_CEILING}")
+        if self.max_decompressed_bytes < 1024 or self.max_tasks_per_plan < 1:
+            raise ConfigError("max_decompressed_bytes must be >= 1024, max_tasks_per_plan >= 1")
+        if self.max_yaml_nodes < 0:
+            raise ConfigError("max_yaml_nodes must be >= 0")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReadLimits:
