@@ -65,6 +65,8 @@ _ROLES: dict[str, tuple[str, ...]] = {
     "month": ("month", "ay"),
     "description": ("description", "aciklama"),
     "title": ("title", "baslik"),
+    "salary": ("salary", "salaries", "maas", "maaslar", "ucret", "wage", "wages", "pay"),
+    "department": ("department", "departments", "departman", "bolum", "dept"),
 }
 
 # Turkish suffixes worth stripping from a role word ("stoğunu", "bölgeye", "fiyatları").
