@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -111,6 +112,8 @@ class Archive:
         )
         self.index = SearchIndex(self.home / "index")
         self._opened = False
+        # One Archive serves the server's worker threads: the first calls must not open twice.
+        self._open_lock = threading.RLock()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Archive:
@@ -127,10 +130,16 @@ class Archive:
 
     def open(self) -> Archive:
         """Open (creating and migrating) the database; raises a clear error when it is damaged."""
-        from altlas.config import ensure_home
-
         if self._opened:
             return self
+        with self._open_lock:
+            if not self._opened:
+                self._open_once()
+        return self
+
+    def _open_once(self) -> None:
+        from altlas.config import ensure_home
+
         ensure_home(self.home)
         db_file = self.store.path
         fresh = not db_file.exists() or db_file.stat().st_size == 0
@@ -141,7 +150,6 @@ class Archive:
         rows = self.store.query("SELECT dict_id FROM dictionaries WHERE current = 1")
         self.blobs.use_dictionary(int(rows[0][0]) if rows else 0)
         self._opened = True
-        return self
 
     def ensure_index_for_write(self) -> None:
         """Create the index if it is missing or outdated; every row then awaits catch-up."""

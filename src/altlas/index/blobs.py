@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -98,6 +99,7 @@ class BlobStore:
         self.root = root
         self._root_str = str(root)
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         self._batch_sync: bool | None = None
         self.dicts_dir = root / "dicts"
         self.quarantine_dir = root / "quarantine"
@@ -282,9 +284,10 @@ class BlobStore:
         tmp.replace(path)
 
     def _executor(self) -> ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="altlas-blobs")
-        return self._pool
+        with self._pool_lock:  # two first writers must not each start (and leak) a pool
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="altlas-blobs")
+            return self._pool
 
     def write_async(self, sha: str, frame: bytes, *, replace: bool = False) -> Future[None]:
         """Start writing a blob (temp file, fdatasync, rename) on the I/O pool.
