@@ -68,3 +68,20 @@ def test_the_timezone_of_now_is_kept(now: datetime) -> None:
 def test_no_time_is_none(now: datetime) -> None:
     """Text without a date or time resolves to nothing."""
     assert resolve_when("open the report", "en", now) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "hour"),
+    [
+        ("tomorrow at 07:15", "en", 7),
+        ("tomorrow at 7:15", "en", 19),
+        ("yarın saat 08:30'da", "tr", 8),
+        ("yarın saat 6:30'da", "tr", 18),
+        ("yarın saat 06:30'da", "tr", 6),
+    ],
+)
+def test_a_zero_padded_hour_is_a_24_hour_clock(
+    text: str, lang: str, hour: int, now: datetime
+) -> None:
+    found = resolve_when(text, lang, now)
+    assert found is not None and found.at.hour == hour

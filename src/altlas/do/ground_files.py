@@ -27,7 +27,7 @@ _READ = (
     r"\b(show|give) me\b(?!.*\b(lines?|words?|files)\b)",
     r"\b(oku|goster|ac|icerigini)\w*\s*[.!?]*$",
 )
-_COPY = (r"\bcopy\b", r"\bduplicate\b", r"\bkopyala\w*", r"\bkopyas\w*")
+_COPY = (r"\bcopy\b", r"\bduplicate\b", r"\bkopyala\w*", r"\bkopyas\w*", r"\bcogalt\w*")
 _MOVE = (r"\bmove\b", r"\btasi\w*")
 _RENAME = (
     r"\brename\b",

@@ -8,7 +8,8 @@ Rules, documented in docs/segmentation.md:
 * "next week" is next Monday, "next month" the 1st of next month, at 09:00;
 * a date without a time is at 09:00; a time without a date is today, or tomorrow if past;
 * parts of the day: morning 09:00, noon 12:00, afternoon 14:00, evening 19:00, night 21:00;
-* a bare hour from 1 to 7 ("at 5", "saat 5") is taken as pm, unless it is the morning.
+* a bare hour from 1 to 7 ("at 5", "saat 5") is taken as pm, unless it is the morning; a
+  zero-padded hour ("07:15") is read on a 24-hour clock.
 """
 
 from __future__ import annotations
@@ -138,7 +139,10 @@ def _add_months(day: datetime, months: int, keep_day: bool = False) -> datetime:
     return day.replace(year=year, month=month, day=min(day.day, last) if keep_day else 1)
 
 
-def _hour(value: int, part: str | None, explicit: str | None) -> int:
+def _hour(raw: str, part: str | None, explicit: str | None) -> int:
+    value = int(raw)
+    if raw.startswith("0") and len(raw) == 2 and not explicit:
+        return value  # "07:15" is written on a 24-hour clock: never read as pm
     if explicit in ("pm", "p.m.") and value < 12:
         return value + 12
     if explicit in ("am", "a.m.") and value == 12:
@@ -305,9 +309,9 @@ def resolve_when(text: str, lang: str, now: datetime) -> When | None:
             if g[7]:
                 hour, minute = (12, 0) if g[7] == "noon" else (0, 0)
             elif g[0]:
-                hour, minute = _hour(int(g[0]), part, g[2]), int(g[1] or 0)
+                hour, minute = _hour(g[0], part, g[2]), int(g[1] or 0)
             elif g[3]:
-                hour, minute = _hour(int(g[3]), part, None), int(g[4] or 0)
+                hour, minute = _hour(g[3], part, None), int(g[4] or 0)
             else:
                 hour, minute = int(g[5]), int(g[6])
             mark(m)
@@ -316,13 +320,13 @@ def resolve_when(text: str, lang: str, now: datetime) -> When | None:
         if m is not None:
             g = m.groups()
             if g[0]:
-                hour, minute = _hour(int(g[0]), part, None), int(g[1] or 0)
+                hour, minute = _hour(g[0], part, None), int(g[1] or 0)
             elif g[2]:
-                hour, minute = _hour(int(g[3]), g[2], None), int(g[4] or 0)
+                hour, minute = _hour(g[3], g[2], None), int(g[4] or 0)
             elif g[5]:
                 hour, minute = int(g[5]), int(g[6])
             else:
-                hour = _hour(int(g[7]), part, None)
+                hour = _hour(g[7], part, None)
             mark(m)
     if hour is None and part is not None:
         hour = _PARTS.get(part, 14 if part == "ogleden sonra" else 9)
