@@ -15,7 +15,7 @@ from altlas.do.ground_data_words import Tok, fold_word
 from altlas.do.tables import TableFacts
 from altlas.run.columns import columns_match
 
-__all__ = ["Mention", "ValueMention", "find_columns", "find_values", "is_stopword"]
+__all__ = ["Mention", "ValueMention", "find_columns", "find_values", "id_like", "is_stopword"]
 
 _MAX_SPAN = 4
 
@@ -72,6 +72,12 @@ class ValueMention:
     end: int
     holders: dict[str, str]
     """Every text column that holds it → the value as that column writes it."""
+
+
+def id_like(column: str) -> bool:
+    """An identifier column (id, order_id, part_no, urun_kodu): never a measure."""
+    key = fold_word(column).replace("_", " ").replace("-", " ").split()
+    return bool(key) and key[-1] in ("id", "no", "nr", "number", "num", "kodu", "code", "kod")
 
 
 def is_stopword(word: str) -> bool:

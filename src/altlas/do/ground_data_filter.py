@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from altlas.do import ground_data_lexicon as W
-from altlas.do.ground_data_columns import Mention, ValueMention, column_of
+from altlas.do.ground_data_columns import Mention, ValueMention, column_of, id_like
 from altlas.do.ground_data_dates import find_date_parts
 from altlas.do.ground_data_parse import Parse, column_ref, literal
 
@@ -72,12 +72,18 @@ def _fits(p: Parse, column: str, value: str) -> bool:
     return not numeric
 
 
+_BARRIERS = ("by", "per", "and", "then", "sorted", "sort", "order", "ordered", "gore", "ve", ",")
+
+
 def _near(p: Parse, i: int, gap: int, *, after: bool, value: str) -> Mention | None:
     found = [
         m
         for m in p.free_mentions()
         if (0 <= m.start - i <= gap if after else 0 <= i - m.end <= gap)
         and _fits(p, m.column, value)
+        and not any(
+            p.fold(k) in _BARRIERS for k in (range(i, m.start) if after else range(m.end, i))
+        )
     ]
     if not found:
         return None
@@ -92,14 +98,45 @@ def _lhs(
     )
 
 
-def _default_lhs(p: Parse, rhs: str, i: int) -> str | None:
-    """The column an unnamed left-hand side means: the date column for a date, the price
-    column for "cheaper than"."""
+_TEMPORAL_WORDS = (
+    "before",
+    "after",
+    "since",
+    "until",
+    "earlier",
+    "later",
+    "once",
+    "sonra",
+    "itibar",
+)
+
+
+def _year_left(p: Parse, rhs: str, i: int, n: int) -> tuple[str, str] | None:
+    """ "hired before 2020": a year compared with the table's date column."""
+    if not rhs.isdigit() or not 1900 <= int(rhs) <= 2100:
+        return None
+    if not any(p.fold(k).startswith(_TEMPORAL_WORDS) for k in range(i, i + max(n, 1))):
+        return None
+    dated = [c for c in p.facts.columns if c in p.facts.temporal]
+    ref = column_ref(dated[0]) if len(dated) == 1 else None
+    return (f"year {dated[0]}", f"year({ref})") if ref else None
+
+
+def _default_lhs(p: Parse, rhs: str, i: int) -> tuple[str, str | None] | None:
+    """(label, left expression) of an unnamed left-hand side: the date column for a date, the
+    price column for "cheaper than", the one measure mentioned or held by the table."""
     if rhs.startswith("'") and len(p.facts.temporal) == 1:
-        return next(iter(p.facts.temporal))
+        return next(iter(p.facts.temporal)), None
     if p.at(i, W.PRICE_WORDS):
-        return column_of(["price"], p.facts.columns)
-    return None
+        price = column_of(["price"], p.facts.columns)
+        return (price, None) if price else None
+    if not (rhs[:1].isdigit() or rhs[:1] == "-"):
+        return None
+    said = {m.column for m in p.free_mentions() if m.column in p.facts.numeric}
+    if len(said) == 1:
+        return next(iter(said)), None
+    measures = [c for c in p.facts.columns if c in p.facts.numeric and not id_like(c)]
+    return (measures[0], None) if len(measures) == 1 else None
 
 
 def _bound(p: Parse, k: int) -> str | None:
@@ -123,18 +160,21 @@ def _between(p: Parse, i: int) -> int:
     if not (joined and low and high):
         return 0
     lhs = _lhs(p, start, end, low, (3, 2))
-    column = lhs.column if lhs else _default_lhs(p, low, start)
-    if column is None:
+    left = (lhs.column, None) if lhs else _default_lhs(p, low, start)
+    if left is None:
         return 0
     if lhs is not None:
         p.use(lhs)
     lo = min(start, lhs.start if lhs else start)
-    _emit(p, column, "between", f"{low} and {high}", lo, max(end, lhs.end if lhs else end))
+    hi = max(end, lhs.end if lhs else end)
+    _emit(p, left[0], "between", f"{low} and {high}", lo, hi, left[1])
     return end
 
 
-def _emit(p: Parse, lhs: str, op: str, rhs: str, start: int, end: int) -> None:
-    left = column_ref(lhs)
+def _emit(
+    p: Parse, lhs: str, op: str, rhs: str, start: int, end: int, left: str | None = None
+) -> None:
+    left = left or column_ref(lhs)
     if left is None or not rhs:
         return
     p.filters.append(f"{left} {op} {rhs}")
@@ -169,17 +209,17 @@ def _en_infix(p: Parse, i: int) -> int:
         value, end, right = rhs
         if right is not None:
             p.use(right)
-        lhs = _lhs(p, i, end, value)
-        column = lhs.column if lhs else _default_lhs(p, value, i)
-        if column is None:
+        year = _year_left(p, value, i, n)
+        lhs = None if year else _lhs(p, i, end, value)
+        left = year or ((lhs.column, None) if lhs else _default_lhs(p, value, i))
+        if left is None:
             if right is not None:
                 p.release(right)
             return 0
         if lhs is not None:
             p.use(lhs)
-        _emit(
-            p, column, op, value, min(i, lhs.start if lhs else i), max(end, lhs.end if lhs else end)
-        )
+        lo, hi = min(i, lhs.start if lhs else i), max(end, lhs.end if lhs else end)
+        _emit(p, left[0], op, value, lo, hi, left[1])
         return end
     return 0
 
@@ -242,22 +282,17 @@ def _tr_postfix(p: Parse, k: int) -> int:
             value, start, right = rhs
             if right is not None:
                 p.use(right)
-            lhs = _lhs(p, start, k + n, value, (3, 2))
-            column = lhs.column if lhs else _default_lhs(p, value, k)
-            if column is None:
+            year = _year_left(p, value, k, n)
+            lhs = None if year else _lhs(p, start, k + n, value, (3, 2))
+            left = year or ((lhs.column, None) if lhs else _default_lhs(p, value, k))
+            if left is None:
                 if right is not None:
                     p.release(right)
                 continue
             if lhs is not None:
                 p.use(lhs)
-            _emit(
-                p,
-                column,
-                op,
-                value,
-                min(start, lhs.start if lhs else start),
-                max(k + n, lhs.end if lhs else k + n),
-            )
+            lo, hi = min(start, lhs.start if lhs else start), max(k + n, lhs.end if lhs else k + n)
+            _emit(p, left[0], op, value, lo, hi, left[1])
             return k + n
     return 0
 

@@ -39,6 +39,13 @@ def _derived_name(word: str) -> str:
     return column_of([word], W.DERIVED_NAMES) or "value"
 
 
+def _names_column(p: Parse, i: int) -> bool:
+    m = p.mention_covering(i)
+    if m is None or not p.free(m):
+        return False
+    return p.fold(i - 1) in ("by", "on", "the") or p.fold(m.end) in ("gore", "column", "sutunu")
+
+
 def _aggregate_word(p: Parse) -> tuple[str, int, int] | None:
     best: tuple[str, int, int] | None = None
     for fn, phrases in W.AGG.items():
@@ -48,6 +55,8 @@ def _aggregate_word(p: Parse) -> tuple[str, int, int] | None:
             lo = i + 1
             if p.lang != "tr" and p.fold(i) in ("say", "sayin"):
                 continue  # English "say" is "tell"
+            if _names_column(p, i):
+                continue  # "sorted by total": the header "total", not a sum
             before = p.mention_ending(i)
             if (
                 p.fold(i).startswith("sayisi")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from altlas.do import ground_data_lexicon as W
-from altlas.do.ground_data_columns import Mention
+from altlas.do.ground_data_columns import Mention, id_like
 from altlas.do.ground_data_parse import Parse
 from altlas.do.ground_data_shape import implied_revenue
 
@@ -161,6 +161,10 @@ def _rank_key(p: Parse, start: int, end: int) -> Mention | None:
     if key is None:
         numeric = [m for m in p.free_mentions() if m.column in p.facts.numeric]
         key = numeric[0] if len(numeric) == 1 else None
+    if key is None and p.fold(start) not in ("first", "ilk"):
+        # "the 2 highest paid people": the table's one measure (ids are not measures)
+        measures = [c for c in p.facts.columns if c in p.facts.numeric and not id_like(c)]
+        key = Mention(-1, -1, measures[0]) if len(measures) == 1 else None
     return key
 
 

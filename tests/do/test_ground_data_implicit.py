@@ -1,0 +1,70 @@
+"""Columns a command implies without naming them: the year of the date column ("hired before
+2020"), the one measure of a table ("orders over 100", "the 2 highest paid employees")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from altlas.do.context import GroundContext
+from altlas.do.ground_data import ground_data
+from altlas.do.operations import Operation
+
+STAFF = """id,first_name,dept,wage,hired
+1,Ana,Eng,7200,2019-03-01
+2,Ben,Ops,4100,2021-07-15
+3,Cem,Eng,6800,2020-11-30
+"""
+ORDERS = [
+    {"order_id": 101, "buyer": "Acme", "total": 250.5, "created": "2024-04-02"},
+    {"order_id": 102, "buyer": "Globex", "total": 99.0, "created": "2024-04-05"},
+]
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
+    (tmp_path / "orders.json").write_text(json.dumps(ORDERS), encoding="utf-8")
+    return tmp_path
+
+
+def ground(ws: Path, text: str, lang: str = "en") -> Operation:
+    op = ground_data(text, lang, GroundContext(ws))
+    assert op is not None, text
+    return op
+
+
+def steps(op: Operation, kind: str) -> list[dict[str, Any]]:
+    return [s for s in op.params["steps"] if s["op"] == kind]
+
+
+def where(op: Operation) -> str:
+    (found,) = steps(op, "filter")
+    return str(found["where"])
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("List the people hired before 2020 from staff.csv", "en", "year(`hired`) < 2020"),
+        ("staff.csv'de 2020'den sonra işe girenler", "tr", "year(`hired`) > 2020"),
+        ("orders.json orders over 100 sorted by total", "en", "`total` > 100"),
+        ("orders in orders.json worth more than 100", "en", "`total` > 100"),
+        ("orders.json'da 100'den büyük siparişler", "tr", "`total` > 100"),
+    ],
+)
+def test_implied_left_side(ws: Path, text: str, lang: str, expected: str) -> None:
+    assert where(ground(ws, text, lang)) == expected
+
+
+def test_top_by_the_only_measure(ws: Path) -> None:
+    op = ground(ws, "the 2 highest paid people in staff.csv")
+    assert steps(op, "sort") == [{"op": "sort", "by": [{"column": "wage", "desc": True}]}]
+
+
+def test_two_measures_are_not_guessed(ws: Path) -> None:
+    (ws / "m.csv").write_text("k,a,b\nx,1,2\n", encoding="utf-8")
+    assert ground_data("rows of m.csv over 1", "en", GroundContext(ws)) is None
