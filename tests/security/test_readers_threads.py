@@ -46,7 +46,7 @@ _RACE = textwrap.dedent(
 
 @pytest.mark.parametrize("trial", range(4))
 def test_threads_looking_up_a_dialect_at_once_all_find_it(trial: int) -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+    done = subprocess.run(
         [sys.executable, "-c", _RACE],
         capture_output=True,
         text=True,
