@@ -6,7 +6,7 @@ The reading side is :mod:`altlas.formats.io`, which re-exports everything here.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,11 +109,23 @@ def options_for_path(path: str | os.PathLike[str]) -> dict[str, Any]:
     return opts
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write through a temporary file and rename, so a crash never leaves half a file."""
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, private: bool = False) -> Path:
+    """Write through a temporary file and rename, so a crash never leaves half a file.
+
+    The file follows the umask (``0o666 & ~umask``, as every Unix tool's output does) unless
+    ``private``, which keeps it 0600 for keys and secrets. The kernel applies the umask at
+    ``open``, so it is never read (reading it means setting it, which races other threads).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    mode = 0o600 if private else 0o666
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:  # pragma: no cover - 48 random bits collided
+            continue
+        break
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -121,7 +133,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             os.fsync(fh.fileno())
         os.replace(tmp, target)  # noqa: PTH105  (tests interpose on os.replace)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target
 
