@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from altlas.do.context import GroundContext
 from altlas.do.operations import Operation
-from altlas.do.words import folded, has_any
+from altlas.do.words import has_any
+from altlas.run.handlers.vocabulary import search_terms
 
 __all__ = ["ground_search", "topic_words"]
 
@@ -17,23 +16,14 @@ _SEARCH = (
     r"\bara\b",
     r"\barat\w*",
     r"\barastir\w*",
+    r"\b(find|show|list)\b.*\b(archive|past runs|earlier runs|previous results)\b",
+    r"\barsiv\w*\b.*\b(bul|goster|getir)\w*",
 )
-_STOP = {
-    "search", "searching", "the", "a", "an", "archive", "archives", "my", "our", "results",
-    "for", "about", "on", "in", "of", "please", "can", "you", "could", "find", "look", "up",
-    "me", "all", "any", "anything", "everything", "related", "to", "that", "mention", "mentions",
-    "arsivde", "arsivi", "arsivden", "arsiv", "ara", "icin", "ile", "ilgili", "hakkinda", "bul",
-    "lutfen", "sonuclarda", "sonuclari", "kayitlarda", "bana", "sonuclarini", "local",
-}  # fmt: skip
 
 
 def topic_words(text: str) -> str:
     """The words that say what to look for ("sales reports"), without verbs and fillers."""
-    words = re.findall(r"[\w'-]+", text)
-    kept = [
-        w for w in words if folded(w).strip("'") not in _STOP and not folded(w).startswith("ara")
-    ]
-    return " ".join(kept)
+    return search_terms(text)
 
 
 def ground_search(text: str, lang: str, ctx: GroundContext) -> Operation | None:

@@ -9,6 +9,7 @@ file, so hand-written and legacy-runner plans are untouched; segmentation's free
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from altlas.formats.plan import Task
 from altlas.run.handlers.data import FORMATS
 
-__all__ = ["handler_parameters"]
+__all__ = ["handler_parameters", "search_terms"]
 
 TABLE_SUFFIXES = tuple(FORMATS)
 """What the data handler can load; a file with one of these suffixes is a table source."""
@@ -35,6 +36,75 @@ def _first(files: list[str], suffixes: tuple[str, ...]) -> str | None:
         if PurePosixPath(name).suffix.lower() in suffixes:
             return name
     return None
+
+
+_SEARCH_FILLERS = frozenset(
+    [
+        "search",
+        "searching",
+        "find",
+        "look",
+        "up",
+        "for",
+        "about",
+        "on",
+        "in",
+        "of",
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "all",
+        "any",
+        "anything",
+        "everything",
+        "archive",
+        "archives",
+        "archived",
+        "results",
+        "result",
+        "runs",
+        "please",
+        "can",
+        "you",
+        "could",
+        "me",
+        "related",
+        "to",
+        "that",
+        "mention",
+        "mentions",
+        "local",
+        "arsiv",
+        "arsivde",
+        "arsivden",
+        "arsivi",
+        "ara",
+        "arat",
+        "arastir",
+        "icin",
+        "ile",
+        "ilgili",
+        "hakkinda",
+        "bul",
+        "lutfen",
+        "sonuclarda",
+        "sonuclari",
+        "sonuclarini",
+        "kayitlarda",
+        "bana",
+    ]
+)
+
+
+def search_terms(text: str) -> str:
+    """The topic words of a search ("sales reports"), without verbs, fillers and "the archive"."""
+    from altlas.segment.text import fold
+
+    words = re.findall(r"[\w'’-]+", text)
+    kept = [w for w in words if fold(w).strip("'’").split("'")[0] not in _SEARCH_FILLERS]
+    return " ".join(kept)
 
 
 def handler_parameters(task: Task) -> dict[str, Any]:
@@ -64,4 +134,8 @@ def handler_parameters(task: Task) -> dict[str, Any]:
             params["source"] = table
     elif kind == "summarize" and "path" not in params and "text" not in params and text:
         params["path"] = text
+    elif kind == "search" and isinstance(params.get("query"), str):
+        # segmentation keeps the reader's phrase ("the archive for sales reports"); the
+        # archive is searched for its topic words
+        params["query"] = search_terms(params["query"]) or params["query"]
     return params
