@@ -68,3 +68,43 @@ def test_top_by_the_only_measure(ws: Path) -> None:
 def test_two_measures_are_not_guessed(ws: Path) -> None:
     (ws / "m.csv").write_text("k,a,b\nx,1,2\n", encoding="utf-8")
     assert ground_data("rows of m.csv over 1", "en", GroundContext(ws)) is None
+
+
+SHOP = """day,product,city,qty,price
+2024-01-01,Tea,Ankara,5,2.0
+2024-01-02,Coffee,Izmir,9,3.5
+2024-01-03,Tea,Izmir,4,2.0
+2024-01-04,Cocoa,Ankara,1,4.0
+"""
+
+
+@pytest.fixture
+def shop(ws: Path) -> Path:
+    (ws / "shop.csv").write_text(SHOP, encoding="utf-8")
+    return ws
+
+
+def test_top_n_of_a_key_groups_first(shop: Path) -> None:
+    op = ground(shop, "top 2 products by qty in shop.csv")
+    (group,) = steps(op, "group")
+    assert group["by"] == ["product"] and group["aggregate"][0]["column"] == "qty"
+    assert steps(op, "limit") == [{"op": "limit", "n": 2}]
+
+
+def test_top_n_of_a_key_groups_first_tr(shop: Path) -> None:
+    op = ground(shop, "shop.csv'de en çok satan 2 ürün", "tr")
+    (group,) = steps(op, "group")
+    assert group["by"] == ["product"] and group["aggregate"][0]["column"] == "qty"
+
+
+def test_top_n_rows_stay_rows(shop: Path) -> None:
+    op = ground(shop, "top 2 sales by qty in shop.csv")
+    assert not steps(op, "group")
+
+
+def test_value_with_a_suffix_and_no_apostrophe(shop: Path) -> None:
+    assert where(ground(shop, "shop.csv'de izmirdeki satışlar", "tr")) == "`city` == 'Izmir'"
+
+
+def test_thousands_separator(ws: Path) -> None:
+    assert where(ground(ws, "orders in orders.json with a total over 1,000")) == "`total` > 1000"

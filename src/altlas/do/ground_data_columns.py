@@ -49,6 +49,7 @@ _ENDINGS = tuple(
             "larinin lerinin larina larini lerine lerini larda lerde sinde sinin sunda sunun"
             " lari leri sine sini suna sunu dan den ina ine ini lar ler lik luk nin nun tan ten"
             " una unu da de in li lu na ne ni nu si su ta te un ya ye yi yu a e i u"
+            " daki deki taki teki ndaki ndeki nda nde ndan nden"
         ),
         key=len,
         reverse=True,
@@ -218,6 +219,11 @@ def find_values(
                 continue
             key = " ".join(t.fold for t in group)
             holders = index.get(key)
+            if not holders and size == 1 and group[0].kind == "word" and len(key) > 4:
+                # "izmirdeki", "ankarada": a value with a Turkish ending and no apostrophe
+                holders = next(
+                    (index[f] for f in _stripped(key)[1:] if len(f) >= 3 and f in index), None
+                )
             if not holders:
                 continue
             found.append(ValueMention(i, i + size, dict(holders)))

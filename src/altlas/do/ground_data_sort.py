@@ -6,7 +6,7 @@ from __future__ import annotations
 from altlas.do import ground_data_lexicon as W
 from altlas.do.ground_data_columns import Mention, id_like
 from altlas.do.ground_data_parse import Parse
-from altlas.do.ground_data_shape import implied_revenue
+from altlas.do.ground_data_shape import implied_revenue, quantity_column
 
 __all__ = ["find_sort", "find_top"]
 
@@ -161,6 +161,9 @@ def _rank_key(p: Parse, start: int, end: int) -> Mention | None:
     if key is None:
         numeric = [m for m in p.free_mentions() if m.column in p.facts.numeric]
         key = numeric[0] if len(numeric) == 1 else None
+    if key is None and any(t.fold.startswith(W.SOLD) for t in p.toks):
+        quantity = quantity_column(p)
+        key = Mention(-1, -1, quantity) if quantity else None
     if key is None and p.fold(start) not in ("first", "ilk"):
         # "the 2 highest paid people": the table's one measure (ids are not measures)
         measures = [c for c in p.facts.columns if c in p.facts.numeric and not id_like(c)]
@@ -173,9 +176,24 @@ def find_top(p: Parse) -> None:
     if found is None or p.sorts:
         return
     n, desc, start, end = found
+    # "top 3 products by units": the things ranked are a column's values, totalled first
+    entity = p.mention_after(end, gap=0)
+    if entity is not None and entity.column in p.facts.numeric:
+        entity = None
+    if entity is not None:
+        p.use(entity)
     key = _rank_key(p, start, end)
     if p.failed:
         return
+    if entity is not None and key is not None:
+        measure = p.use(key) if key.start >= 0 else key.column
+        if tuple(p.facts.grouped_by) != (entity.column,):
+            aggregate = {"fn": "sum", "column": measure, "as": measure}
+            p.group = {"op": "group", "by": [entity.column], "aggregate": [aggregate]}
+        key = Mention(-1, -1, measure)
+        p.note(f"group by {entity.column}: sum {measure}", entity.start, entity.end)
+    elif entity is not None:
+        p.release(entity)
     if key is None:
         if p.fold(start) in ("first", "ilk"):
             p.limit = n

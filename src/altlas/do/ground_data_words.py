@@ -85,6 +85,9 @@ class Tok:
 
 
 def _number(raw: str) -> float:
+    whole, sep, frac = raw.partition(",")
+    if sep and len(frac) == 3:
+        return float(whole + frac)  # 1,000 is a thousand; Turkish decimals (2,5) are short
     return float(raw.replace(",", "."))
 
 
