@@ -163,12 +163,20 @@ def _summarize(text: str, source: str) -> Operation:
 def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     """A text operation for ``text``, or None when it is not about lines and words of a file."""
     source = _source(text, ctx)
-    if source is None and ctx.previous is not None and refers_back(text):
+    inherited: str | None = None
+    implicit = not mentions(text) and len(text.split()) <= 3  # "özetle", "count them"
+    if source is None and ctx.previous is not None and (refers_back(text) or implicit):
         prev = ctx.previous.params
-        candidate = prev.get("output") or prev.get("dest")
+        candidate = prev.get("output") or prev.get("dest") or prev.get("path")
         source = candidate if isinstance(candidate, str) else None
+        if ctx.previous.handler == "text" and prev.get("operation") == "grep":
+            # "count them" after "find the lines with X": the lines found, not the whole file
+            source, inherited = str(prev.get("path")), str(prev.get("contains"))
     if source is None:
         return None
+    if inherited is not None and has_any(text, *_COUNT):
+        grep_count = {"operation": "count_lines", "path": source, "contains": inherited}
+        return Operation("text", grep_count, f"count the lines with '{inherited}'", "value")
     table = is_table(source)
     if has_any(text, *_ADDS):
         return None  # "add the line 'x' to …" writes a line; it does not look for one

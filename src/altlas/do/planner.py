@@ -82,6 +82,11 @@ def _fuse(last: Step | None, op: Operation) -> bool:
     prev = last.op
     p_op, n_op = prev.params.get("operation"), op.params.get("operation")
     both = (prev.handler, op.handler)
+    if prev.handler == "files" and p_op == "read":
+        reads = {op.params.get(k) for k in ("path", "source")}
+        if prev.params.get("path") in reads:
+            last.op = op  # "read X and summarize it": the summary reads X itself
+            return True
     if both == ("data", "data") and p_op == n_op == "query":
         # a later query that reads the earlier one's rows refines it, until a save ends it
         if "source" not in op.params and "output" not in prev.params:
