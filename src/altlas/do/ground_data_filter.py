@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 
 from altlas.do import ground_data_lexicon as W
-from altlas.do.ground_data_columns import Mention, ValueMention, column_of, id_like
+from altlas.do.ground_data_columns import Mention, column_of, id_like
 from altlas.do.ground_data_dates import find_date_parts
 from altlas.do.ground_data_parse import Parse, column_ref, literal
+from altlas.do.ground_data_values import emit, find_values_filters
 
 __all__ = ["find_filters"]
 
@@ -167,19 +168,8 @@ def _between(p: Parse, i: int) -> int:
         p.use(lhs)
     lo = min(start, lhs.start if lhs else start)
     hi = max(end, lhs.end if lhs else end)
-    _emit(p, left[0], "between", f"{low} and {high}", lo, hi, left[1])
+    emit(p, left[0], "between", f"{low} and {high}", lo, hi, left[1])
     return end
-
-
-def _emit(
-    p: Parse, lhs: str, op: str, rhs: str, start: int, end: int, left: str | None = None
-) -> None:
-    left = left or column_ref(lhs)
-    if left is None or not rhs:
-        return
-    p.filters.append(f"{left} {op} {rhs}")
-    p.take(start, end)
-    p.note(f"filter {lhs} {op} {rhs.strip('`')}", start, end)
 
 
 def _comparisons(p: Parse) -> None:
@@ -219,7 +209,7 @@ def _en_infix(p: Parse, i: int) -> int:
         if lhs is not None:
             p.use(lhs)
         lo, hi = min(i, lhs.start if lhs else i), max(end, lhs.end if lhs else end)
-        _emit(p, left[0], op, value, lo, hi, left[1])
+        emit(p, left[0], op, value, lo, hi, left[1])
         return end
     return 0
 
@@ -235,7 +225,7 @@ def _en_postfix(p: Parse, i: int) -> int:
             if lhs is None:
                 return 0
             p.use(lhs)
-            _emit(
+            emit(
                 p,
                 lhs.column,
                 op,
@@ -260,7 +250,7 @@ def _tr_prefix(p: Parse, i: int) -> int:
         if lhs is None:
             return 0
         p.use(lhs)
-        _emit(
+        emit(
             p, lhs.column, op, literal(tok.number) or "", min(i, lhs.start), max(i + n + 1, lhs.end)
         )
         return i + n + 1
@@ -292,7 +282,7 @@ def _tr_postfix(p: Parse, k: int) -> int:
             if lhs is not None:
                 p.use(lhs)
             lo, hi = min(start, lhs.start if lhs else start), max(k + n, lhs.end if lhs else k + n)
-            _emit(p, left[0], op, value, lo, hi, left[1])
+            emit(p, left[0], op, value, lo, hi, left[1])
             return k + n
     return 0
 
@@ -306,7 +296,7 @@ def _zero_equalities(p: Parse) -> None:
             m = p.mention_after(i + 1, gap=0) or p.mention_before(i, gap=2)
             if m is not None and m.column in p.facts.numeric:
                 p.use(m)
-                _emit(p, m.column, "==", "0", min(i, m.start), max(i + 1, m.end))
+                emit(p, m.column, "==", "0", min(i, m.start), max(i + 1, m.end))
                 continue
         if tok.kind == "num" and tok.number is not None:
             m = p.mention_before(i, gap=1)
@@ -314,78 +304,7 @@ def _zero_equalities(p: Parse) -> None:
             olan = p.fold(i + 1).startswith("olan")
             if m is not None and (said_is or olan) and m.column in p.facts.numeric:
                 p.use(m)
-                _emit(p, m.column, "==", literal(tok.number) or "", m.start, i + 1)
-
-
-def _negated(p: Parse, v: ValueMention) -> bool:
-    for k in range(max(0, v.start - 3), v.start):
-        if p.at(k, W.NEGATE_BEFORE):
-            return True
-    return any(p.at(k, W.NEGATE_AFTER) for k in range(v.end, min(len(p.toks), v.end + 3)))
-
-
-def _value_column(p: Parse, v: ValueMention) -> tuple[str, int, int] | None:
-    """The column holding ``v`` (the one named next to it, else the only one) and the span of
-    words that chose it."""
-    near = [
-        m
-        for m in p.free_mentions()
-        if m.column in v.holders and (0 <= v.start - m.end <= 2 or 0 <= m.start - v.end <= 2)
-    ]
-    if near:
-        m = near[0]
-        return p.use(m), min(m.start, v.start), max(m.end, v.end)
-    if len(v.holders) == 1:
-        return next(iter(v.holders)), v.start, v.end
-    return None
-
-
-def _values(p: Parse) -> None:
-    chosen: dict[tuple[str, bool], list[tuple[str, int, int]]] = {}
-    for v in p.vals:
-        if any(k in p.used for k in range(v.start, v.end)):
-            continue
-        found = _value_column(p, v)
-        if found is None:
-            continue
-        column, start, end = found
-        chosen.setdefault((column, _negated(p, v)), []).append((v.holders[column], start, end))
-    for (column, negated), values in chosen.items():
-        quoted = [literal(value) for value, _, _ in values]
-        if any(q is None for q in quoted):
-            continue
-        start, end = min(s for _, s, _ in values), max(e for _, _, e in values)
-        if len(quoted) == 1:
-            _emit(p, column, "!=" if negated else "==", str(quoted[0]), start, end)
-            continue
-        listed = f"({', '.join(str(q) for q in quoted)})"
-        left = column_ref(column)
-        if left is not None:
-            p.filters.append(f"not ({left} in {listed})" if negated else f"{left} in {listed}")
-            p.take(start, end)
-            p.note(f"filter {column} {'not ' if negated else ''}in {listed}", start, end)
-
-
-def _unknown_values(p: Parse) -> None:
-    """ "city is Paris" where the sample does not hold Paris: the column was named, so trust it."""
-    for m in p.free_mentions():
-        if m.column not in p.facts.values:
-            continue
-        k = m.end + p.at(m.end, W.COLUMN_WORDS)
-        negated = p.at(k, ("is not", "isn't", "!=", "<>"))
-        said_is = negated or p.at(k, ("is", "=", "==", "equals"))
-        k += said_is
-        tok = p.toks[k] if k < len(p.toks) else None
-        if tok is None or k in p.used or not (tok.kind == "quote" or tok.capitalized):
-            continue
-        olan = p.fold(k + 1).startswith(("olan", "olmayan"))
-        if not (said_is or olan):
-            continue
-        value = literal(tok.text)
-        if value is not None:
-            p.use(m)
-            negated = negated or p.fold(k + 1).startswith("olmayan")
-            _emit(p, m.column, "!=" if negated else "==", value, m.start, k + 2 if olan else k + 1)
+                emit(p, m.column, "==", literal(tok.number) or "", m.start, i + 1)
 
 
 def _reorder(p: Parse) -> None:
@@ -401,7 +320,7 @@ def _reorder(p: Parse) -> None:
     if stock and level and stock != level and stock in p.facts.numeric:
         if covering is not None:
             p.use(covering)
-        _emit(p, stock, "<=", column_ref(level) or "", hit[0], hit[0] + hit[1])
+        emit(p, stock, "<=", column_ref(level) or "", hit[0], hit[0] + hit[1])
 
 
 def _removal(p: Parse) -> None:
@@ -416,8 +335,7 @@ def find_filters(p: Parse) -> None:
     find_date_parts(p)
     _comparisons(p)
     _zero_equalities(p)
-    _values(p)
-    _unknown_values(p)
+    find_values_filters(p)
     if not p.filters:
         _reorder(p)
     _removal(p)
