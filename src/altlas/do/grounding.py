@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from altlas.do.context import GroundContext
@@ -51,8 +52,17 @@ def unknown(text: str) -> Operation:
 
 def ground_segment(text: str, lang: str, ctx: GroundContext) -> Operation:
     """The first family's operation for ``text``; a refusal naming the words when none fits."""
-    for _name, family in FAMILIES:
-        found = family(text, lang, ctx)
+    for name, family in FAMILIES:
+        try:
+            found = family(text, lang, ctx)
+        except Exception as exc:  # a rule's bug must not become a traceback or a wrong guess
+            if os.environ.get("ALTLAS_DEBUG", "").strip().lower() not in ("", "0", "false", "no"):
+                raise
+            reason = (
+                f"altlas failed on '{text.strip()}' in its {name} rules "
+                f"({type(exc).__name__}: {exc}); nothing was run; please report this"
+            )
+            return Operation("refuse", {"reason": reason, "kind": "internal"}, f"{name} failed")
         if found is not None:
             return found
     return unknown(text)
