@@ -108,3 +108,17 @@ def test_value_with_a_suffix_and_no_apostrophe(shop: Path) -> None:
 
 def test_thousands_separator(ws: Path) -> None:
     assert where(ground(ws, "orders in orders.json with a total over 1,000")) == "`total` > 1000"
+
+
+def test_chain_top_of_a_sorted_table_is_a_limit(shop: Path) -> None:
+    first = ground(shop, "sort shop.csv by price descending")
+    op = ground_data("then keep the top 2", "en", GroundContext(shop, first))
+    assert op is not None and op.params["steps"] == [{"op": "limit", "n": 2}]
+
+
+def test_chain_total_of_the_one_measure(shop: Path) -> None:
+    first = ground(shop, "total qty per city in shop.csv")
+    op = ground_data("and show the overall total", "en", GroundContext(shop, first))
+    assert op is not None
+    (group,) = steps(op, "group")
+    assert group["by"] == [] and group["aggregate"][0]["column"] == "qty"

@@ -188,6 +188,8 @@ def facts_after(facts: TableFacts, steps: list[dict[str, Any]]) -> TableFacts:
                 values=_only(facts.values, by),
                 grouped_by=by,
             )
+        elif kind == "sort":
+            facts = replace(facts, ordered=True)
         elif kind == "select":
             cols = tuple(str(c) for c in step["columns"])
             facts = replace(

@@ -4,7 +4,7 @@ they need), "which … the most", select, dedupe, and the counting answer."""
 from __future__ import annotations
 
 from altlas.do import ground_data_lexicon as W
-from altlas.do.ground_data_columns import Mention, column_of
+from altlas.do.ground_data_columns import Mention, column_of, id_like
 from altlas.do.ground_data_parse import Parse, column_ref
 
 __all__ = [
@@ -130,6 +130,10 @@ def _measure(p: Parse, fn: str, i: int, n: int) -> tuple[str, int, int] | None:
     word = p.toks[k].fold if k < len(p.toks) and p.toks[k].kind == "word" else ""
     if expr is None:
         name = implied_revenue(p, k)
+        if name is None and fn != "count":
+            # "the overall total" of a table with one measure (ids are not measures)
+            measures = [c for c in p.facts.columns if c in p.facts.numeric and not id_like(c)]
+            return (measures[0], i, i + n) if len(measures) == 1 else None
         return (name, min(i, k), k + 1) if name else None
     name = _derived_name(word) if word else "value"
     name = name if name not in p.facts.columns else f"{name}_total"

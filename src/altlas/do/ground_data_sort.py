@@ -161,6 +161,8 @@ def _rank_key(p: Parse, start: int, end: int) -> Mention | None:
     if key is None:
         numeric = [m for m in p.free_mentions() if m.column in p.facts.numeric]
         key = numeric[0] if len(numeric) == 1 else None
+    if key is None and p.facts.ordered:
+        return None  # "then keep the top 3" of a sorted table: its first rows
     if key is None and any(t.fold.startswith(W.SOLD) for t in p.toks):
         quantity = quantity_column(p)
         key = Mention(-1, -1, quantity) if quantity else None
@@ -195,7 +197,7 @@ def find_top(p: Parse) -> None:
     elif entity is not None:
         p.release(entity)
     if key is None:
-        if p.fold(start) in ("first", "ilk"):
+        if p.fold(start) in ("first", "ilk") or p.facts.ordered:
             p.limit = n
             p.take(start, end)
             p.note(f"limit {n}", start, end)

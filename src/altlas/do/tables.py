@@ -39,6 +39,8 @@ class TableFacts:
     """A sample of the distinct values of each text column."""
     grouped_by: tuple[str, ...] = ()
     """The key columns when the table is already one row per key (after a group step)."""
+    ordered: bool = False
+    """The rows are in an order someone asked for (after a sort step)."""
 
 
 def peek(workspace: Path, relpath: str) -> TableFacts | None:
