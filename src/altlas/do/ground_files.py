@@ -14,6 +14,8 @@ __all__ = ["folder_named", "ground_files", "join_folder"]
 _BACKUP = (r"\bback ?(it |them |everything )?up\b", r"\bbackup\b", r"\byedek\w*")
 _LIST = (
     r"\blist\b",
+    r"\bhow many\b.*\bfiles\b",
+    r"\bkac\b.*\bdosya",
     r"\bwhich\b.*\bfiles?\b",
     r"\bwhat\b.*\bfiles?\b",
     r"\bshow\b.*\bfiles\b",

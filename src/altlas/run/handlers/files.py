@@ -246,8 +246,9 @@ def _list(ctx: HandlerContext, root: Path) -> dict[str, Any]:
         if len(entries) >= ctx.config.max_output_rows:
             break
     names = [str(e["path"]) for e in entries]
-    where = str(root.relative_to(base).as_posix()) if root != base else "the workspace"
-    found = f"{len(names)} matching '{pattern}' in {where}"
+    where = f"{root.relative_to(base).as_posix()}/" if root != base else "the workspace"
+    noun = "entry" if len(names) == 1 else "entries"
+    found = f"{len(names)} {noun} matching '{pattern}' in {where}"
     return {
         "files": entries,
         "count": len(entries),
