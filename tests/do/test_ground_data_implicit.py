@@ -122,3 +122,18 @@ def test_chain_total_of_the_one_measure(shop: Path) -> None:
     assert op is not None
     (group,) = steps(op, "group")
     assert group["by"] == [] and group["aggregate"][0]["column"] == "qty"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "email the Izmir rows of shop.csv to the team",
+        "shop.csv'deki Izmir satırlarını ekibe e-posta ile gönder",
+        "upload shop.csv sorted by qty to the server",
+        "translate shop.csv to German",
+    ],
+)
+def test_other_actions_are_not_data(shop: Path, text: str) -> None:
+    assert (
+        ground_data(text, "tr" if "ğ" in text or "ı" in text else "en", GroundContext(shop)) is None
+    )

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from altlas.do.context import GroundContext
-from altlas.do.ground_data_columns import find_columns, find_values
+from altlas.do.ground_data_columns import column_of, find_columns, find_values
 from altlas.do.ground_data_filter import find_filters
 from altlas.do.ground_data_parse import Parse
 from altlas.do.ground_data_pick import (
@@ -52,6 +52,20 @@ _TO = ("to", "as", "into", "in")
 _FORMAT_AFTER = ("formatina", "formatinda", "olarak", "bicimine", "format", "formatta")
 _DATIVE = ("e", "a", "ye", "ya")
 _OVERWRITE = ("overwrite*", "uzerine yaz*", "replace the existing", "ustune yaz*")
+# a segment whose verb is another action (send, share, translate) is not a query, whatever
+# table it names
+_OTHER_ACTIONS = (
+    "email",
+    "e-mail",
+    "mail",
+    "send",
+    "upload",
+    "share",
+    "post",
+    "tweet",
+    "translate",
+)
+_OTHER_ACTIONS_TR = ("gonder", "paylas", "yukle", "tercume", "e-posta", "eposta", "mail")
 _SHOW = (
     *("show", "display", "print", "list", "read", "load", "view"),
     *("goster*", "listele*", "oku*", "getir*"),
@@ -73,6 +87,16 @@ def _target_format(toks: list[Tok], source: str | None) -> tuple[str, int] | Non
         if has_verb and _FORMATS[tok.fold] != current:
             loose.append((tok.fold, i))
     return loose[0] if loose else None
+
+
+def _other_action(toks: list[Tok], facts: TableFacts) -> bool:
+    """ "email the North rows", "ekibe gönder": another action's verb (unless it is a column)."""
+    for tok in toks:
+        word = tok.fold
+        if tok.kind == "word" and (word in _OTHER_ACTIONS or word.startswith(_OTHER_ACTIONS_TR)):
+            if column_of([word], facts.columns) is None:
+                return True
+    return False
 
 
 def _overwrite(toks: list[Tok]) -> bool:
@@ -126,7 +150,7 @@ def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     toks = tokenize(text)
     files = find_files(toks, ctx)
     facts = _input(files, ctx)
-    if facts is None:
+    if facts is None or _other_action(toks, facts):
         return None
     output = files.output
     if output is not None and PurePosixPath(output).suffix.lower() not in WRITE_SUFFIXES:
