@@ -93,9 +93,9 @@ def _other_action(toks: list[Tok], facts: TableFacts) -> bool:
     """ "email the North rows", "ekibe gönder": another action's verb (unless it is a column)."""
     for tok in toks:
         word = tok.fold
-        if tok.kind == "word" and (word in _OTHER_ACTIONS or word.startswith(_OTHER_ACTIONS_TR)):
-            if column_of([word], facts.columns) is None:
-                return True
+        other = word in _OTHER_ACTIONS or word.startswith(_OTHER_ACTIONS_TR)
+        if tok.kind == "word" and other and column_of([word], facts.columns) is None:
+            return True
     return False
 
 
