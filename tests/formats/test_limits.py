@@ -47,9 +47,11 @@ def test_limits_come_from_the_formats_section_and_the_environment(
     assert ReadLimits.from_settings(load_settings()) == DEFAULT_LIMITS
     monkeypatch.setenv("ALTLAS_FORMATS__MAX_TASKS_PER_PLAN", "7")
     monkeypatch.setenv("ALTLAS_FORMATS__MAX_YAML_NODES", "0")
+    monkeypatch.setenv("ALTLAS_FORMATS__MAX_YAML_BYTES", "4096")
     limits = ReadLimits.from_settings(load_settings())
     assert limits.max_tasks_per_plan == 7
     assert limits.max_yaml_nodes == 0
+    assert limits.max_yaml_bytes == 4096
     monkeypatch.setenv("ALTLAS_FORMATS__MAX_JSON_DEPTH", "400")
     with pytest.raises(ConfigError, match=r"\[formats\] max_json_depth"):
         ReadLimits.from_settings(load_settings())

@@ -130,6 +130,20 @@ def test_a_plain_file_past_the_limit_is_refused_before_it_is_read(tmp_path: Path
         io.read(path, limits=ReadLimits(max_decompressed_bytes=1 << 20))
 
 
+def test_yaml_past_its_own_size_limit_is_refused_before_parsing() -> None:
+    """PyYAML's nodes take ~190 bytes per byte of text: 64 MiB of "1," would need 12 GB."""
+    text = YAML_HEAD + b"- {id: a, parameters: {x: [" + b"1," * 700_000 + b"1]}}\n"
+    limits = ReadLimits(max_yaml_bytes=1 << 20)
+    seconds, peak = _measure(lambda: io.read_bytes(text, limits=limits))
+    with pytest.raises(DecodeError, match=r"YAML text is larger than 1 MiB.*max_yaml_bytes"):
+        io.read_bytes(text, limits=limits)
+    assert seconds < 1
+    assert peak < 8 << 20
+    # The same list in JSON, well within the JSON limits, still reads.
+    as_json = _plan_with_parameters(b"[" + b"1," * 700_000 + b"1]")
+    assert len(io.read_bytes(as_json, limits=limits).document.tasks) == 1
+
+
 def test_the_billion_laughs_fails_fast_with_tiny_memory() -> None:
     assert len(BILLION_LAUGHS) < 600
     seconds, peak = _measure(lambda: io.read_bytes(BILLION_LAUGHS))

@@ -208,6 +208,11 @@ def parse_text(text: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> tuple[Any, S
         raise DecodeError("binary data, not a JSON or YAML document")
     if stripped[:1] in (b"{", b"["):
         return load_json(text, limits), "json"
+    if len(text) > limits.max_yaml_bytes:
+        raise DecodeError(
+            f"YAML text is larger than {describe_bytes(limits.max_yaml_bytes)}; refusing "
+            "(limit: [formats] max_yaml_bytes; JSON documents may be larger)",
+        )
     try:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError as exc:

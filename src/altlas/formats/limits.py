@@ -3,7 +3,8 @@
 A hostile file must fail fast, in one line, with memory near the limit: a compression bomb is
 aborted when its output reaches ``max_decompressed_bytes`` (never inflated first and measured
 after), YAML aliases may add at most ``max_yaml_nodes`` nodes once expanded, containers nest at
-most ``max_json_depth`` levels below the top, integers fit in 64 bits (what every JSON writer
+most ``max_json_depth`` levels below the top, YAML text is at most ``max_yaml_bytes`` (its
+parser needs far more memory per byte than JSON's), integers fit in 64 bits (what every JSON writer
 of the project can write back), and a plan holds at most ``max_tasks_per_plan`` tasks.
 
 The reading functions of :mod:`altlas.formats.io` take a :class:`ReadLimits`; without one they
@@ -49,6 +50,7 @@ class FormatsSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_decompressed_bytes: int = Field(default=64 << 20, ge=1024)
+    max_yaml_bytes: int = Field(default=8 << 20, ge=1024)
     max_yaml_nodes: int = Field(default=100_000, ge=0)
     max_json_depth: int = Field(default=JSON_DEPTH_CEILING, ge=8, le=JSON_DEPTH_CEILING)
     max_tasks_per_plan: int = Field(default=20_000, ge=1)
@@ -60,6 +62,10 @@ class ReadLimits:
 
     max_decompressed_bytes: int = 64 << 20
     """Bytes a zstd, gzip or zip container may inflate to (the whole nest of containers)."""
+    max_yaml_bytes: int = 8 << 20
+    """YAML text parsed at all: PyYAML's nodes cost up to ~190 bytes of memory per byte of text
+    (a 64 MiB list of one-digit numbers would take 12 GB), so YAML gets a smaller limit than
+    JSON (~20 bytes per byte). A 10,000-task plan is 4.7 MiB of YAML."""
     max_yaml_nodes: int = 100_000
     """Nodes YAML aliases may add once expanded (the alias budget; plain nodes do not count)."""
     max_json_depth: int = JSON_DEPTH_CEILING
@@ -70,8 +76,10 @@ class ReadLimits:
         # The same bounds as FormatsSettings, for limits built in code rather than config.
         if not 8 <= self.max_json_depth <= JSON_DEPTH_CEILING:
             raise ConfigError(f"max_json_depth must be from 8 to {JSON_DEPTH_CEILING}")
-        if self.max_decompressed_bytes < 1024 or self.max_tasks_per_plan < 1:
-            raise ConfigError("max_decompressed_bytes must be >= 1024, max_tasks_per_plan >= 1")
+        if min(self.max_decompressed_bytes, self.max_yaml_bytes) < 1024:
+            raise ConfigError("max_decompressed_bytes and max_yaml_bytes must be >= 1024")
+        if self.max_tasks_per_plan < 1:
+            raise ConfigError("max_tasks_per_plan must be >= 1")
         if self.max_yaml_nodes < 0:
             raise ConfigError("max_yaml_nodes must be >= 0")
 
