@@ -126,6 +126,10 @@ def do(
         bool,
         typer.Option("--allow-exec", help="Let an explicit, allowlisted command run."),
     ] = False,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option("--allow", help="Add a program to the exec allowlist (repeatable)."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """Do what COMMAND says in the workspace, or refuse and say why."""
@@ -134,6 +138,13 @@ def do(
     if fmt not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--format")
     interactive = is_tty(sys.stdin) and not yes
+    extra: dict[str, Any] = {}
+    if allow:
+        from altlas.config import load_settings
+        from altlas.run.options import RunConfig
+
+        base = load_settings().section("run", RunConfig).exec_allowlist
+        extra["exec_allowlist"] = [*base, *allow]
     outcome = run_command(
         command,
         workspace,
@@ -144,6 +155,7 @@ def do(
         overwrite=overwrite,
         allow_exec=allow_exec,
         output=output,
+        **extra,
     )
     _print(outcome, fmt)
     if not outcome.ok:
