@@ -48,6 +48,17 @@ def _operand(value: Any) -> str:
     return f"{match.group(1)}.{match.group(2)}" if match else _short(value)
 
 
+def _condition_text(cond: Any) -> str:
+    """``{{ tasks.t1.output.count }} gt 0`` reads as ``t1.count > 0``; ``not`` as ``not (…)``."""
+    op = cond.operator.value
+    if op == "not":
+        return f"not ({_condition_text(cond.left)})"
+    if op in ("and", "or"):
+        return f"({_condition_text(cond.left)}) {op} ({_condition_text(cond.right)})"
+    symbol = _SYMBOLS.get(op, op)
+    return f"{_operand(cond.left)} {symbol} {_operand(cond.right)}"
+
+
 def task_line(task: Task) -> str:
     """One line: id, handler.operation, the key parameters, and why."""
     params = task.parameters
@@ -65,11 +76,7 @@ def task_line(task: Task) -> str:
             parts.append(f"{key}={_short(value)}")
     if params.get("overwrite"):
         parts.append("overwrite")
-    when = ""
-    if task.condition is not None:
-        cond = task.condition.condition
-        symbol = _SYMBOLS.get(cond.operator.value, cond.operator.value)
-        when = f"  if {_operand(cond.left)} {symbol} {_operand(cond.right)}"
+    when = f"  if {_condition_text(task.condition.condition)}" if task.condition else ""
     why = str(task.metadata.get("why") or "")
     return f"{task.id}  {name}  {' '.join(parts)}{when}  — {why}"
 
