@@ -22,12 +22,14 @@ if TYPE_CHECKING:
         to_data,
         write,
     )
+    from altlas.formats.limits import ReadLimits
     from altlas.formats.plan import Plan, Task
     from altlas.formats.result import Result, TaskResult
 
 __all__ = [
     "Atlas",
     "Plan",
+    "ReadLimits",
     "Result",
     "Task",
     "TaskResult",
@@ -46,6 +48,7 @@ _WHERE = {
     "Atlas": "altlas.formats.atlas",
     "Plan": "altlas.formats.plan",
     "Task": "altlas.formats.plan",
+    "ReadLimits": "altlas.formats.limits",
     "Result": "altlas.formats.result",
     "TaskResult": "altlas.formats.result",
 }
