@@ -132,6 +132,53 @@ def _count(text: str, source: str, ctx: GroundContext) -> Operation | None:
     return Operation("text", params, f"count {what} in {source}", "value")
 
 
+_TIMES = (
+    r"\bhow many times\b",
+    r"\bhow often\b",
+    r"\bnumber of (times|occurrences)\b",
+    r"\boccurrences?\b",
+    r"\bkac (kez|kere|defa)\b",
+    r"\bgecme sayisi\b",
+)
+_TIMES_WORD = re.compile(
+    r"\b(?:does|is|do|are)\s+(?:the word\s+)?([\w'-]+)\s+"
+    r"(?:appear|occur|show up|come up|mentioned|used)"
+    r"|\boccurrences? of\s+(?:the word\s+)?([\w'-]+)"
+    r"|([\w-]+)'?\w*\s+(?:kelimesi\w*\s+|sozcugu\w*\s+)?kac (?:kez|kere|defa)"
+)
+_ENDS = re.compile(r"\b(first|top|last|ilk|son)\s+(\d+)?\s*(?:lines?|satir\w*)")
+
+
+def _occurrences(text: str, source: str) -> Operation | None:
+    if not has_any(text, *_TIMES):
+        return None
+    found = quoted(text)
+    word = found[0] if found else None
+    if word is None:
+        low = folded(text)
+        match = _TIMES_WORD.search(low)
+        if match is None:
+            return None
+        group = next(i for i in (1, 2, 3) if match.group(i))
+        word = _original(text, low, match.span(group))
+    params = {"operation": "count_matches", "path": source, "contains": word}
+    return Operation("text", params, f"count '{word}' in {source}", "value")
+
+
+def _ends_of(text: str, source: str) -> Operation | None:
+    match = _ENDS.search(folded(text))
+    if match is None:
+        return None
+    op = "head" if match.group(1) in ("first", "top", "ilk") else "tail"
+    params: dict[str, object] = {"operation": op, "path": source}
+    if match.group(2):
+        params["lines"] = int(match.group(2))
+    output = _output(text, source)
+    if output:
+        params["output"] = output
+    return Operation("text", params, f"the {match.group(1)} lines of {source}", "lines")
+
+
 def _replace(text: str, source: str, ctx: GroundContext) -> Operation | None:
     pair = quoted(text)
     if len(pair) < 2:
@@ -184,6 +231,9 @@ def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
         return _summarize(text, source)
     if has_any(text, *_REPLACE) and len(quoted(text)) >= 2:
         return _replace(text, source, ctx)
+    special = _occurrences(text, source) or _ends_of(text, source)
+    if special is not None:
+        return special
     if has_any(text, *_COUNT):
         counted = _count(text, source, ctx)
         if counted is not None and (not table or "contains" not in counted.params):

@@ -4,6 +4,8 @@ Operations (``parameters.operation``):
 
 * ``count_lines`` ``path`` [``contains``]: the number of lines (containing a word);
 * ``count_words`` ``path``: the number of whitespace-separated words;
+* ``count_matches`` ``path`` ``contains``: how many times a word occurs;
+* ``head`` / ``tail`` ``path`` [``lines``]: the first or last lines (10);
 * ``grep`` ``path`` ``contains`` [``allow_empty``]: the lines containing a word. Finding
   nothing fails the task unless ``allow_empty`` (a condition's probe) says zero is an answer;
 * ``replace`` ``path`` ``old`` ``new`` ``output``: the file with every ``old`` replaced by
@@ -35,11 +37,14 @@ from altlas.run.handlers.files import read_file
 
 __all__ = ["OPERATIONS", "TextHandler", "word_pattern"]
 
-OPERATIONS = ("count_lines", "count_words", "grep", "replace")
+OPERATIONS = ("count_lines", "count_words", "count_matches", "grep", "head", "tail", "replace")
 _NEEDS = {
     "count_lines": ("path",),
     "count_words": ("path",),
+    "count_matches": ("path", "contains"),
     "grep": ("path", "contains"),
+    "head": ("path",),
+    "tail": ("path",),
     "replace": ("path", "old", "new", "output"),
 }
 
@@ -102,6 +107,13 @@ def _do(ctx: HandlerContext, op: str) -> dict[str, Any]:
     content = read_file(ctx, path)["content"]
     if op == "replace":
         return _replace(ctx, path, content)
+    if op in ("head", "tail"):
+        return _written(ctx, _ends(ctx, op, path, content))
+    if op == "count_matches":
+        needle = str(ctx.params["contains"]).strip()
+        count = len(word_pattern(needle).findall(content))
+        times = "time" if count == 1 else "times"
+        return _written(ctx, _counted(count, f"'{needle}' occurs {count} {times} in {path}"))
     if op == "count_words":
         count = len(content.split())
         out = _counted(count, f"{path} has {_plural(count, 'word')}")
@@ -140,6 +152,24 @@ def _found(ctx: HandlerContext, op: str, path: str, word: str, lines: list[str])
         "lines": lines[: ctx.config.max_output_rows],
         "text": "\n".join(lines) + ("\n" if lines else ""),
         "answer": answer,
+    }
+
+
+def _ends(ctx: HandlerContext, op: str, path: str, content: str) -> dict[str, Any]:
+    """The first (head) or last (tail) ``lines`` lines, 10 unless given."""
+    try:
+        wanted = max(1, int(ctx.params.get("lines", 10)))
+    except (TypeError, ValueError):
+        raise PermanentError("parameters.lines must be a whole number") from None
+    lines = content.splitlines()
+    picked = lines[:wanted] if op == "head" else lines[-wanted:]
+    which = "first" if op == "head" else "last"
+    head = f"The {which} {_plural(len(picked), 'line')} of {path}:"
+    return {
+        "count": len(picked),
+        "lines": picked,
+        "text": "\n".join(picked) + ("\n" if picked else ""),
+        "answer": head + "\n" + "\n".join(picked) if picked else f"{path} is empty",
     }
 
 
