@@ -412,3 +412,18 @@ def test_the_archive_refuses_an_alias_bomb_in_a_result(altlas_home: Path, tmp_pa
     assert report.failed == 1
     assert "max_yaml_nodes" in report.failures[0].message
     assert "\n" not in report.failures[0].message
+
+
+def test_a_100k_task_plan_is_refused_quickly() -> None:
+    """It kept the server busy for 11-16 s; the default limit is 20,000 tasks."""
+    plan = {
+        **PLAN,
+        "tasks": [
+            {"id": f"t{i}", "dependencies": [f"t{i - 1}"] if i else []} for i in range(100_000)
+        ],
+    }
+    raw = orjson.dumps(plan)
+    started = time.perf_counter()
+    with pytest.raises(AltlasError, match=r"100,000 tasks, more than 20,000"):
+        io.read_bytes(raw)
+    assert time.perf_counter() - started < 3

@@ -289,6 +289,8 @@ def _check_bytes(
     fast = _fast_canonical(body, kind, limits)
     if fast is not None:
         doc, diags = fast
+        if any(d.code == "too_many_tasks" for d in diags):
+            return CheckReport(name, None, diags)  # the general path would only repeat the work
         if not any(d.severity == "error" for d in diags):
             loaded = Loaded(
                 document=doc,
