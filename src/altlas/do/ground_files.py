@@ -111,6 +111,9 @@ def _read(text: str, ctx: GroundContext) -> Operation | None:
     named = existing_mentions(text, ctx)
     if len(named) != 1 or len(mentions(text)) != 1:
         return None
+    rest = folded(text.replace(named[0], " ")).split()
+    if len(rest) > 5:
+        return None  # "read X, keep only …": more is asked than reading
     return Operation("files", {"operation": "read", "path": named[0]}, f"read {named[0]}", "text")
 
 
