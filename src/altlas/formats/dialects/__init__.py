@@ -101,8 +101,9 @@ def dialect_named(name: str) -> Dialect:
             return dialect
     names = ", ".join(sorted(_REGISTRY))
     from altlas.errors import FormatError
+    from altlas.formats.limits import clip
 
-    raise FormatError(f"unknown dialect '{name}' (known: {names})")
+    raise FormatError(f"unknown dialect '{clip(name)}' (known: {names})")
 
 
 def sniff(data: Any, kind: Kind | None = None) -> Dialect | None:
