@@ -263,3 +263,62 @@ def test_fuzz_any_text_is_an_expression_or_one_clean_error(text: str) -> None:
             with contextlib.suppress(pl.exceptions.PolarsError):
                 frame.select(expr)
     assert calls == []
+
+
+def _archived(home: Path, ws: Path) -> None:
+    """A real archive in ``home`` holding two real run results."""
+    from altlas.index import Archive
+
+    with Archive(home) as archive:
+        for n, words in enumerate(["quarterly sales report", "weather notes"]):
+            plan = Plan.model_validate(
+                {
+                    "id": f"plan_{n}",
+                    "command": words,
+                    "tasks": [{"id": "t", "type": "echo", "parameters": {"message": words}}],
+                }
+            )
+            archive.add_result(altlas.run(plan, workspace=ws))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "* OR sales",
+        "status:completed",
+        "weather OR sales",
+        "sales -weather",
+        "ts:[0 TO 99999999999999999]",
+    ],
+)
+def test_archive_query_is_words_not_tantivy_syntax(ws: Path, altlas_home: Path, query: str) -> None:
+    """A plan's query reaches the index as plain words: no operators, fields or ranges."""
+    _archived(altlas_home, ws)
+    plan = Plan.model_validate(
+        {
+            "id": "p",
+            "tasks": [
+                # the handler named directly: no segmentation vocabulary tidies the query first
+                {"id": "t", "type": "lookup", "handler": "archive", "parameters": {"query": query}}
+            ],
+        }
+    )
+    task = altlas.run(plan, workspace=ws).task("t")
+    assert task.status is TaskStatus.COMPLETED, task.error
+    assert task.output["count"] <= 1
+    assert not set(task.output["query"]) & set("*:[]\"'()-+^~")
+
+
+def test_archive_filters_are_an_allowlist(ws: Path, altlas_home: Path) -> None:
+    _archived(altlas_home, ws)
+    plan = Plan.model_validate(
+        {
+            "id": "p",
+            "tasks": [
+                {"id": "t", "type": "search", "parameters": {"query": "sales", "status": 7}},
+            ],
+        }
+    )
+    task = altlas.run(plan, workspace=ws).task("t")
+    assert task.status is TaskStatus.FAILED
+    assert "parameters.status" in task.error.message
