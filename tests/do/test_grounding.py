@@ -149,3 +149,38 @@ def test_only_explicit_commands_become_argv(ws: Path) -> None:
     assert _ops("run `ls -l`", ws) == [("command", {"argv": ["ls", "-l"]})]
     assert _ops("şu komutu çalıştır: ls out", ws) == [("command", {"argv": ["ls", "out"]})]
     assert all(h != "command" for h, _ in _ops("Run the numbers on orders.csv", ws))
+
+
+def test_a_condition_cut_off_from_its_action_is_joined(ws: Path) -> None:
+    from altlas.do.context import GroundContext
+    from altlas.do.planner import ground_steps
+
+    steps = ground_steps(
+        ["if server.log has ERROR lines", "copy them to out/e.txt"], "en", GroundContext(ws)
+    )
+    assert [s.role for s in steps] == ["probe", None]
+    assert steps[1].condition is not None and steps[1].op.params["output"] == "out/e.txt"
+
+
+def test_the_content_of_a_file_just_created_in_its_own_segment(ws: Path) -> None:
+    from altlas.do.context import GroundContext
+    from altlas.do.planner import ground_steps
+
+    steps = ground_steps(
+        ["out/n.txt adında bir dosya oluştur", "içeriği: merhaba dünya"], "tr", GroundContext(ws)
+    )
+    assert [s.op.params for s in steps] == [
+        {"operation": "write", "path": "out/n.txt", "content": "merhaba dünya\n"}
+    ]
+
+
+def test_how_many_after_a_search_is_part_of_its_answer(ws: Path) -> None:
+    ops = _ops("Find the lines in server.log that mention disk and tell me how many there are", ws)
+    assert ops == [("text", {"operation": "grep", "path": "server.log", "contains": "disk"})]
+
+
+def test_semicolon_headers_are_read(tmp_path: Path) -> None:
+    from altlas.do.context import GroundContext
+
+    (tmp_path / "t.csv").write_text("a;b;c\n1;2;3\n")
+    assert GroundContext(tmp_path).columns("t.csv") == ["a", "b", "c"]

@@ -11,7 +11,7 @@ from altlas.formats.result import Result, TaskResult
 from altlas.run.executor import CONDITION_FALSE
 from altlas.run.handlers.base import text_of
 
-__all__ = ["compose_answer", "task_verdict"]
+__all__ = ["answer_parts", "compose_answer", "task_verdict"]
 
 _MAX_LINES = 30
 _EMPTY_KEYS = ("row_count", "count")
@@ -109,21 +109,33 @@ def _named(path: str, text: str) -> bool:
     return path in text or any("/".join(parts[:i]) + "/" in text for i in range(1, len(parts)))
 
 
-def compose_answer(plan: Plan, result: Result, workspace: Path | None = None) -> str:
-    """One paragraph per task, in plan order: what it found, wrote, skipped or why it failed."""
+def answer_parts(
+    plan: Plan, result: Result, workspace: Path | None = None
+) -> list[tuple[str | None, str]]:
+    """The answer as ``(task id, paragraph)`` pairs in plan order; the files line has no id.
+
+    ``altlas run`` uses the ids to show a task's rows as a table instead of its paragraph.
+    """
     by_id = {t.task_id: t for t in result.tasks}
-    parts: list[str] = []
+    parts: list[tuple[str | None, str]] = []
     for task in plan.tasks:
         found = by_id.get(task.id)
         if found is None:
             continue
-        parts.append(_line(task, found, by_id))
-    text = "\n".join(p for p in parts if p.strip())
+        line = _line(task, found, by_id)
+        if line.strip():
+            parts.append((task.id, line))
+    text = "\n".join(p for _, p in parts)
     written = [_relative(a.path, workspace) for a in result.artifacts]
     unnamed = [p for p in written if not _named(p, text)]
     if unnamed:
         shown = ", ".join(unnamed[:10]) + (
             f" and {len(unnamed) - 10} more" if len(unnamed) > 10 else ""
         )
-        text += f"\nFiles written: {shown}"
-    return text
+        parts.append((None, f"Files written: {shown}"))
+    return parts
+
+
+def compose_answer(plan: Plan, result: Result, workspace: Path | None = None) -> str:
+    """One paragraph per task, in plan order: what it found, wrote, skipped or why it failed."""
+    return "\n".join(text for _, text in answer_parts(plan, result, workspace))

@@ -80,13 +80,23 @@ def _header(workspace: Path, relpath: str) -> list[str]:
     try:
         if suffix in (".csv", ".tsv"):
             with full.open(newline="", encoding="utf-8-sig") as fh:
-                row = next(csv.reader(fh, delimiter="\t" if suffix == ".tsv" else ","), [])
+                first = fh.readline()
+            row = next(csv.reader([first], delimiter=_delimiter(first, suffix)), [])
             return [cell.strip() for cell in row]
         if suffix in (".json", ".ndjson", ".jsonl", ".parquet"):
             return _polars_header(full, suffix)
     except (OSError, UnicodeDecodeError, csv.Error, ValueError):
         return []
     return []
+
+
+def _delimiter(line: str, suffix: str) -> str:
+    """The header's separator: the most frequent of , ; tab | (tab for .tsv on a tie)."""
+    counts = {sep: line.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda sep: counts[sep])
+    if counts[best] == 0:
+        return "\t" if suffix == ".tsv" else ","
+    return best
 
 
 def _polars_header(full: Path, suffix: str) -> list[str]:

@@ -28,6 +28,12 @@ _BARE = re.compile(
 )
 
 
+_HOW_MANY = re.compile(
+    r"^(?:and\s+|ve\s+)?(?:tell me\s+|say\s+|bana\s+)?(?:how many|the number|kac tane|kac)\b"
+    r"(?!.*\b(words?|kelime\w*|times|kez|kere)\b)"
+)
+
+
 def ground_chain(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     previous = ctx.previous
     if previous is None:
@@ -35,6 +41,9 @@ def ground_chain(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     low = folded(text).strip()
     if _BARE.match(low):
         return Operation("repeat", {}, "shows the previous result")
+    if _HOW_MANY.search(low) and not mentions(text) and previous.produces in ("lines", "table"):
+        # "… and tell me how many there are": the count is part of the previous answer
+        return Operation("repeat", {"count": True}, "the number of what was found")
     found = mentions(text)
     if not found or found[-1].endswith("/") or not has_any(text, *_SAVE):
         return None

@@ -298,7 +298,43 @@ def _create_if(text: str, ctx: GroundContext) -> Operation | None:
     return _create(text, ctx) if has_any(text, *_CREATE) else None
 
 
-_KINDS = (_backup, _rename, _move, _copy, _append_if, _list, _create_if, _read)
+_CONTENT_ONLY = re.compile(
+    r"^\s*(?:and\s+|ve\s+)?(?:its |the )?(?:content|contents|text|body|icerigi|icerik|metni|"
+    r"icine(?: sunu)? yaz\w*|sunu yaz\w*)\s*:\s*(?P<body>.+)$",
+    re.DOTALL,
+)
+
+
+def _content_for_previous(text: str, ctx: GroundContext) -> Operation | None:
+    """ "…adında bir dosya oluştur" | "içeriği: …": the text of the file just created."""
+    previous = ctx.previous
+    if previous is None or previous.handler != "files":
+        return None
+    if previous.params.get("operation") != "write" or previous.params.get("content"):
+        return None
+    low = folded(text)
+    match = _CONTENT_ONLY.match(low)
+    if match is None or len(low) != len(text):
+        return None
+    body = text[match.start("body") :].strip()
+    inner = quoted(body)
+    content = inner[0] if inner and len(inner[0]) >= len(body) - 2 else body
+    path = previous.params["path"]
+    params = {"operation": "write", "path": path, "content": content + "\n"}
+    return Operation("files", params, f"the text of {path}", "files")
+
+
+_KINDS = (
+    _content_for_previous,
+    _backup,
+    _rename,
+    _move,
+    _copy,
+    _append_if,
+    _list,
+    _create_if,
+    _read,
+)
 
 
 def ground_files(text: str, lang: str, ctx: GroundContext) -> Operation | None:

@@ -180,10 +180,31 @@ def _else_step(text: str, then: Step, lang: str, ctx: GroundContext) -> Step:
     )
 
 
+_BARE_IF = re.compile(r"^\s*(?:and\s+|ve\s+)?(?:if|when|whenever|in case|only if|eger)\b")
+_TR_IF_END = re.compile(r"\b\w*(?:varsa|yoksa|ise|iyorsa|uyorsa|mevcutsa)\s*[,.]?\s*$")
+
+
+def _join_bare_conditions(segments: list[str]) -> list[str]:
+    """A condition cut off from its action ("if X has Y" | "save them to Z") is put back."""
+    out: list[str] = []
+    i = 0
+    while i < len(segments):
+        text = segments[i]
+        low = folded(text)
+        bare = bool(_BARE_IF.match(low) or _TR_IF_END.search(low))
+        if bare and split_condition(text) is None and i + 1 < len(segments):
+            out.append(f"{text.rstrip(' ,')}, {segments[i + 1]}")
+            i += 2
+            continue
+        out.append(text)
+        i += 1
+    return out
+
+
 def ground_steps(segments: list[str], lang: str, ctx: GroundContext) -> list[Step]:
     """Every segment grounded, in order, with chains fused and conditions split off."""
     steps: list[Step] = []
-    for text in segments:
+    for text in _join_bare_conditions(segments):
         last = steps[-1] if steps else None
         split = split_condition(text)
         if split is not None:
@@ -204,6 +225,8 @@ def ground_steps(segments: list[str], lang: str, ctx: GroundContext) -> list[Ste
         if op.handler == "repeat":
             if last is not None:
                 last.notes.append(f"'{text}' shows this result")
+                if op.params.get("count") and last.op.handler == "data":
+                    last.op = _with(last.op, answer="count")
             continue
         if op.handler == "save":
             done = _save(last, op, text)
