@@ -327,7 +327,7 @@ def _written_modes(workspace: Path, *tasks: dict[str, Any]) -> dict[str, int]:
 
 
 @pytest.mark.usefixtures("loose_umask")
-def test_files_and_report_handlers_write_plain_files(workspace: Path) -> None:
+def test_files_report_and_data_handlers_write_plain_files(workspace: Path) -> None:
     """Written 0o644 & ~umask: never executable, never world-writable, whatever the name."""
     modes = _written_modes(
         workspace,
@@ -342,8 +342,29 @@ def test_files_and_report_handlers_write_plain_files(workspace: Path) -> None:
             "parameters": {"operation": "append", "path": "a/g.log", "content": "line\n"},
         },
         {"id": "r", "type": "report", "parameters": {"format": "markdown", "path": "a/r.md"}},
+        {
+            "id": "d",
+            "type": "data_processing",
+            "parameters": {
+                "operation": "convert",
+                "input_data": [{"x": 1}],
+                "to": "csv",
+                "output": "a/d.csv",
+            },
+        },
+        {
+            "id": "q",
+            "type": "data_processing",
+            "dependencies": ["d"],
+            "parameters": {
+                "operation": "query",
+                "source": "a/d.csv",
+                "steps": [{"op": "limit", "n": 1}],
+                "output": "a/q.json",
+            },
+        },
     )
-    assert modes == {"f.sh": 0o644, "g.log": 0o644, "r.md": 0o644}
+    assert modes == {"f.sh": 0o644, "g.log": 0o644, "r.md": 0o644, "d.csv": 0o644, "q.json": 0o644}
 
 
 @given(
