@@ -200,6 +200,9 @@ def _by_key(key: str, columns: Sequence[str]) -> list[str]:
 
 
 def _by_role(role: str, columns: Sequence[str]) -> str | None:
+    own = [c for c in columns if _key(c) == _key(role)]
+    if own:
+        return _unique(own)
     role_keys = {_key(role), *(_key(w) for w in _ROLES[role])}
     exact = [c for c in columns if _key(c) in role_keys]
     if exact:
