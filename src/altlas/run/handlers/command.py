@@ -104,20 +104,8 @@ class CommandHandler(Handler):
 
     async def run(self, ctx: HandlerContext) -> Any:
         argv = argv_of(ctx.params)
+        _check_allowed(argv[0], ctx.config.allow_exec, ctx.config.exec_allowlist)
         config = ctx.config
-        if not config.allow_exec:
-            raise PermanentError(
-                f"the command handler is off: run with --allow-exec and allow '{argv[0]}' "
-                "(--allow NAME or [run] exec_allowlist)",
-                error_type="PermissionDenied",
-            )
-        if not is_allowed(argv[0], config.exec_allowlist):
-            allowed = ", ".join(config.exec_allowlist) or "empty"
-            raise PermanentError(
-                f"'{argv[0]}' is not on the exec allowlist ({allowed}); "
-                f"add it with --allow {argv[0]}",
-                error_type="PermissionDenied",
-            )
         workspace = ctx.workspace.resolve()
         cwd = ctx.path(ctx.params.get("cwd", "."), what="cwd")
         task_id = ctx.task.id
@@ -125,38 +113,9 @@ class CommandHandler(Handler):
         program = resolve_program(task_id, argv[0], cwd, workspace, config.exec_path)
         confine_arguments(task_id, argv[1:], cwd, workspace)
         stdin = ctx.params.get("stdin")
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                *argv,
-                executable=program,
-                cwd=cwd,
-                env=child_env(workspace, config.exec_path, extra_env),
-                stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                start_new_session=True,
-                # whatever the server's umask, files the command creates are not group- or
-                # world-writable (and it cannot run anything it writes: see resolve_program)
-                umask=0o022,
-            )
-        except FileNotFoundError:
-            raise PermanentError(f"program not found: {argv[0]}", error_type="NotFound") from None
-        except PermissionError:
-            raise PermanentError(
-                f"program is not executable: {argv[0]}", error_type="PermissionDenied"
-            ) from None
-        try:
-            data = str(stdin).encode() if stdin is not None else None
-            out, err = await proc.communicate(data)
-        except BaseException:
-            # timeout or cancel: the whole group goes, children included
-            _kill_group(proc.pid, signal.SIGTERM)
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(proc.wait()), _KILL_GRACE)
-            _kill_group(proc.pid, signal.SIGKILL)
-            raise
-        # a child that outlived its parent still belongs to the group
-        _kill_group(proc.pid, signal.SIGKILL)
+        env = child_env(workspace, config.exec_path, extra_env)
+        data = str(stdin).encode() if stdin is not None else None
+        returncode, out, err = await _spawn(argv, program, cwd, env, data)
         limit = config.max_output_bytes
         stdout, out_cut = _decode(out, limit)
         stderr, err_cut = _decode(err, limit)
@@ -165,17 +124,69 @@ class CommandHandler(Handler):
             "args": argv[1:],
             "stdout": stdout,
             "stderr": stderr,
-            "exit_code": proc.returncode,
+            "exit_code": returncode,
         }
         if out_cut or err_cut:
             result["truncated"] = True
         ok_codes = ctx.params.get("ok_exit_codes", [0])
-        if proc.returncode not in (ok_codes if isinstance(ok_codes, list) else [ok_codes]):
+        if returncode not in (ok_codes if isinstance(ok_codes, list) else [ok_codes]):
             tail = stderr.strip().splitlines()[-1:] or stdout.strip().splitlines()[-1:]
             raise TransientError(
-                f"'{argv[0]}' exited with code {proc.returncode}"
+                f"'{argv[0]}' exited with code {returncode}"
                 + (f": {tail[0][:200]}" if tail else ""),
                 error_type="CommandFailed",
                 output=result,
             )
         return result
+
+
+def _check_allowed(program: str, allow_exec: bool, allowlist: list[str]) -> None:
+    if not allow_exec:
+        raise PermanentError(
+            f"the command handler is off: run with --allow-exec and allow '{program}' "
+            "(--allow NAME or [run] exec_allowlist)",
+            error_type="PermissionDenied",
+        )
+    if not is_allowed(program, allowlist):
+        allowed = ", ".join(allowlist) or "empty"
+        raise PermanentError(
+            f"'{program}' is not on the exec allowlist ({allowed}); add it with --allow {program}",
+            error_type="PermissionDenied",
+        )
+
+
+async def _spawn(
+    argv: list[str], program: str, cwd: Path, env: dict[str, str], stdin: bytes | None
+) -> tuple[int | None, bytes, bytes]:
+    """Run to the end; a timeout or cancel kills the whole process group, children included."""
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            executable=program,
+            cwd=cwd,
+            env=env,
+            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+            # whatever the server's umask, files the command creates are not group- or
+            # world-writable (and it cannot run anything it writes: see resolve_program)
+            umask=0o022,
+        )
+    except FileNotFoundError:
+        raise PermanentError(f"program not found: {argv[0]}", error_type="NotFound") from None
+    except PermissionError:
+        raise PermanentError(
+            f"program is not executable: {argv[0]}", error_type="PermissionDenied"
+        ) from None
+    try:
+        out, err = await proc.communicate(stdin)
+    except BaseException:
+        _kill_group(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(proc.wait()), _KILL_GRACE)
+        _kill_group(proc.pid, signal.SIGKILL)
+        raise
+    # a child that outlived its parent still belongs to the group
+    _kill_group(proc.pid, signal.SIGKILL)
+    return proc.returncode, out, err
