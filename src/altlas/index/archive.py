@@ -182,8 +182,12 @@ class Archive:
         batch_size: int | None = None,
         keep_copies: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        phase: Callable[[str], None] | None = None,
     ) -> AddReport:
         """Add files and directories (recursively); idempotent by content hash.
+
+        ``progress(done, total)`` is called once per file; ``phase(name)`` when a slow step
+        starts ("finding files", "adding", "training a compression dictionary").
 
         Bad files become ``failed`` outcomes, one line each, and do not stop the others. A file
         whose result id is already archived from other bytes (the runner's ``.json`` and
@@ -200,6 +204,7 @@ class Archive:
             batch_size=batch_size or self.settings.batch_size,
             keep_copies=keep_copies,
             progress=progress,
+            phase=phase,
         )
 
     def add_result(

@@ -285,8 +285,12 @@ def ingest_batch(
     report: AddReport,
     *,
     keep_copies: bool = False,
+    tick: Callable[[], None] | None = None,
 ) -> None:
-    """One batch of the saga (the session holds the lock and the writer)."""
+    """One batch of the saga (the session holds the lock and the writer).
+
+    ``tick`` is called once per file, so a progress display moves within a batch.
+    """
     archive, writer = session.archive, session.writer
     store, blobs = archive.store, archive.blobs
     conn = store.conn
@@ -304,6 +308,8 @@ def ingest_batch(
         conn.execute("BEGIN")
         try:
             for st in staged:
+                if tick is not None:
+                    tick()
                 if st.failure is not None:
                     _outcome(report, st.display, "failed", message=st.failure)
                     continue
@@ -435,23 +441,26 @@ def add_staged(
     keep_copies: bool = False,
     purpose: str = "altlas archive add",
     progress: Callable[[int], None] | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> None:
+    """Ingest staged batches; ``progress(1)`` per file, ``phase(name)`` when a slow step starts."""
     restored = False
+    tick = (lambda: progress(1)) if progress is not None else None
     with WriteSession(archive, purpose, report) as session:
         for batch in batches:
             before = report.restored
-            ingest_batch(session, batch, report, keep_copies=keep_copies)
+            ingest_batch(session, batch, report, keep_copies=keep_copies, tick=tick)
             restored = restored or report.restored > before
-            if progress is not None:
-                progress(len(batch))
-            _maybe_train_dictionary(archive)
+            _maybe_train_dictionary(archive, phase)
             session.maybe_yield()
     if restored:
+        if phase is not None:
+            phase("re-indexing restored results")
         with archive.lock.held(purpose):
             report.reindexed += catch_up(archive)
 
 
-def _maybe_train_dictionary(archive: Archive) -> None:
+def _maybe_train_dictionary(archive: Archive, phase: Callable[[str], None] | None = None) -> None:
     """Small JSON files compress far better with a dictionary: train one once there is data."""
     settings = archive.settings
     if not settings.auto_dictionary or archive.blobs.current_dict_id:
@@ -463,7 +472,11 @@ def _maybe_train_dictionary(archive: Archive) -> None:
         return
     from altlas.index.maintenance import optimize
 
+    if phase is not None:
+        phase("training a compression dictionary")
     optimize(archive, recompress=True, samples=settings.auto_dictionary_after)
+    if phase is not None:
+        phase("adding")
 
 
 def add_prepared(
@@ -486,9 +499,12 @@ def add_paths(
     batch_size: int = 500,
     keep_copies: bool = False,
     progress: Progress | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> AddReport:
     started = time.perf_counter()
     report = AddReport()
+    if phase is not None:
+        phase("finding files")
     cwd = str(Path.cwd())
     files = [
         (
@@ -505,6 +521,8 @@ def add_paths(
     workers = archive.settings.workers if len(chunks) >= 3 else 0
     stager = Stager(blobs=archive.blobs, db=archive.store.path, workers=workers)
     done = [0]
+    if phase is not None:
+        phase("adding")
 
     def step(count: int) -> None:
         done[0] = min(total, done[0] + count)
@@ -514,7 +532,12 @@ def add_paths(
     try:
         if total:
             add_staged(
-                archive, stager.stage(iter(chunks)), report, keep_copies=keep_copies, progress=step
+                archive,
+                stager.stage(iter(chunks)),
+                report,
+                keep_copies=keep_copies,
+                progress=step,
+                phase=phase,
             )
     finally:
         stager.close()
