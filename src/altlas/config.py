@@ -107,10 +107,13 @@ class Settings:
         data: dict[str, Any] | None = None,
         *,
         config_file: Path | None = None,
+        sources: dict[tuple[str, str], str] | None = None,
     ) -> None:
         self.home = home
         self.data: dict[str, Any] = data or {}
         self.config_file = config_file
+        self.sources: dict[tuple[str, str], str] = sources or {}
+        """Where each ``(section, key)`` set here came from: ``"file"`` or ``"env"``."""
 
     def raw_section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})
@@ -135,6 +138,7 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     config_env = os.environ.get("ALTLAS_CONFIG")
     path = Path(config_env).expanduser() if config_env else root / "config.toml"
     data: dict[str, Any] = {}
+    sources: dict[tuple[str, str], str] = {}
     try:
         present = path.is_file()
     except OSError as exc:  # a home below a folder we may not enter (EACCES)
@@ -146,6 +150,9 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
             raise ConfigError(f"{path}: cannot read config: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        for section, values in data.items():
+            for field in values if isinstance(values, dict) else ():
+                sources[(section, field)] = "file"
     elif config_env:
         raise ConfigError(f"{path}: config file named by ALTLAS_CONFIG does not exist")
     for key, raw in os.environ.items():
@@ -154,4 +161,5 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         section, _, field = key[len(_ENV_PREFIX) :].lower().partition("__")
         if section and field:
             data.setdefault(section, {})[field] = _parse_env_value(raw)
-    return Settings(root, data, config_file=path if present else None)
+            sources[(section, field)] = "env"
+    return Settings(root, data, config_file=path if present else None, sources=sources)
