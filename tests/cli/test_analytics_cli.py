@@ -44,4 +44,4 @@ def test_report_by_route_and_principal() -> None:
 def test_empty_and_bad_since() -> None:
     assert orjson.loads(invoke("--format", "json").stdout) == []
     bad = invoke("--since", "last tuesday")
-    assert bad.exit_code == 1 and "error:" in bad.output
+    assert bad.exit_code == 2 and "error:" in bad.output  # a bad value, like a usage error

@@ -35,17 +35,20 @@ def _run_id(stdout: str) -> str:
     )
 
 
-def test_run_writes_the_result_in_the_current_directory(cli, plan_file, tmp_path) -> None:
-    """Without -o the result is <run id>.last in the cwd; stdout has the summary."""
+def test_run_writes_the_result_under_altlas_home(cli, plan_file, tmp_path, altlas_home) -> None:
+    """Without -o the result is $ALTLAS_HOME/results/<run id>.last, never the cwd; it says where."""
     plan = plan_file(
         {"id": "a", "type": "echo"}, {"id": "b", "type": "echo", "dependencies": ["a"]}
     )
     res = cli("run", str(plan))
     assert res.exit_code == 0, res.stderr
     run_id = _run_id(res.stdout)
-    assert (tmp_path / f"{run_id}.last").exists()
+    written = altlas_home / "results" / f"{run_id}.last"
+    assert written.exists()
+    assert not (tmp_path / f"{run_id}.last").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["altlas-home", "plan.alt"]
     assert "CLI plan: success, 2/2 tasks completed" in res.stdout
-    assert f"result: {tmp_path / (run_id + '.last')}" in res.stdout
+    assert f"result: {written}" in res.stdout
     assert "  a: started (echo)" in res.stderr  # plain progress without a TTY
 
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from altlas.errors import AltlasError, ValidationError
@@ -27,6 +28,7 @@ __all__ = [
     "emit_rows",
     "fail",
     "is_tty",
+    "usage_line",
 ]
 
 
@@ -59,12 +61,28 @@ def environment_error_line(exc: BaseException) -> str | None:
     return None
 
 
+def usage_line(exc: UsageError) -> str:
+    """A usage error as one line: what was wrong, and where the help is.
+
+    Typer validates choices through pydantic, whose message starts "Value error, "; that
+    prefix says nothing to a person and is dropped.
+    """
+    message = " ".join(exc.format_message().replace("Value error, ", "").split())
+    path = exc.ctx.command_path if exc.ctx is not None else "altlas"
+    return f"{message} (see '{path} --help')"
+
+
 class AltlasGroup(TyperGroup):
     """The root group: turns AltlasError into one line per error and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context type is private
         try:
             return super().invoke(ctx)
+        except UsageError as exc:
+            if debug_enabled():
+                raise
+            typer.echo(f"error: {usage_line(exc)}", err=True)
+            raise typer.Exit(2) from None
         except AltlasError as exc:
             if debug_enabled():
                 raise
@@ -139,25 +157,28 @@ def _cell(value: Any) -> str:
 def emit_rows(
     rows: Iterable[Mapping[str, Any]],
     columns: Sequence[str],
-    fmt: ListFormat,
+    fmt: Any,
     *,
     title: str | None = None,
 ) -> int:
-    """Write rows as a table, JSON array, JSON Lines or CSV; returns how many were written.
+    """Write rows as a table, JSON array, JSON Lines, CSV or YAML; returns how many were written.
 
-    JSON Lines and CSV stream row by row, so large listings never sit in memory.
+    ``fmt`` is a :class:`ListFormat` or an ``altlas.cli._output.Format`` (compared by value).
+    JSON Lines and CSV stream row by row, so large listings never sit in memory. A table is
+    folded to the terminal's width only on a terminal (see ``_output.console``).
     """
     import orjson
 
+    kind = str(getattr(fmt, "value", fmt))
     out = sys.stdout
     count = 0
-    if fmt is ListFormat.JSONL:
+    if kind == "jsonl":
         for row in rows:
             out.buffer.write(orjson.dumps(dict(row), option=orjson.OPT_NON_STR_KEYS) + b"\n")
             count += 1
         out.flush()
         return count
-    if fmt is ListFormat.CSV:
+    if kind == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
@@ -165,18 +186,25 @@ def emit_rows(
             count += 1
         return count
     materialised = [dict(r) for r in rows]
-    if fmt is ListFormat.JSON:
+    if kind == "json":
         emit_json(materialised)
         return len(materialised)
-    from rich.console import Console
+    if kind == "yaml":
+        from altlas.cli._output import emit_yaml
+
+        emit_yaml(materialised)
+        return len(materialised)
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False, header_style="bold")
+    from altlas.cli._output import console
+
+    table = Table(title=escape(title) if title else None, show_lines=False, header_style="bold")
     for col in columns:
         table.add_column(col)
     for row in materialised:
-        table.add_row(*[_cell(row.get(c)) for c in columns])
-    Console(soft_wrap=False).print(table)
+        table.add_row(*[escape(_cell(row.get(c))) for c in columns])
+    console().print(table)
     return len(materialised)
 
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from altlas.cli._common import ListFormat, emit_rows
+from altlas.cli._common import emit_rows
+from altlas.cli._output import ROWS, Format, format_option
 
 __all__ = ["register"]
 
@@ -45,7 +46,7 @@ def analytics(
         GroupBy.ROUTE
     ),
     limit: Annotated[int, typer.Option(help="At most this many rows.", min=1)] = 50,
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TABLE,
+    fmt: Annotated[Format, format_option(ROWS)] = Format.TABLE,
 ) -> None:
     """What the server has been asked, by whom, how often it failed and how fast it was."""
     from altlas.config import load_settings

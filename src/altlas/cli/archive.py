@@ -6,13 +6,15 @@ Nothing here imports the archive (or tantivy, zstandard, polars) until a command
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from altlas.cli._common import ListFormat, OutputFormat, emit_json, emit_rows, is_tty
+from altlas.cli._common import emit_json, emit_rows
+from altlas.cli._output import DOCUMENT, ROWS, Format, console, emit_document, format_option
 
 if TYPE_CHECKING:
     from altlas.index import AddReport, Archive, Filters, SearchResults
@@ -33,12 +35,9 @@ class Sort(StrEnum):
     SUCCESS = "success"
 
 
-class ReportFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
-ReportOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="text or json.")]
+ReportOpt = Annotated[
+    Format, format_option((Format.TABLE, Format.JSON), help="table (lines for people) or json.")
+]
 
 
 _ADOPTED_SHOWN = 20
@@ -51,7 +50,7 @@ class ListSort(StrEnum):
     ADDED = "added"
 
 
-FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")]
+FormatOpt = Annotated[Format, format_option(ROWS)]
 StatusOpt = Annotated[
     list[str] | None,
     typer.Option("--status", help="Run status (repeatable: any of): success, partial_success..."),
@@ -86,30 +85,8 @@ def _filters(**kw: Any) -> Filters:
     return Filters.build(**kw)
 
 
-def _progress(total_hint: str) -> tuple[Any, Any]:
-    """A progress bar on stderr when it is a terminal; ``(callback, context)``."""
-    if not is_tty(sys.stderr):
-        return None, None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar = Progress(
-        TextColumn(total_hint),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task(total_hint, total=None)
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return update, bar
-
-
-def _report_add(report: AddReport, fmt: ReportFormat, verbose: bool) -> None:
-    if fmt is ReportFormat.JSON:
+def _report_add(report: AddReport, fmt: Format, verbose: bool) -> None:
+    if fmt is Format.JSON:
         emit_json(report.as_dict())
     else:
         for outcome in report.outcomes:
@@ -130,27 +107,28 @@ def add(
     keep_copies: Annotated[
         bool, typer.Option("--keep-copies", help="Keep files that repeat an archived result id.")
     ] = False,
-    fmt: ReportOpt = ReportFormat.TEXT,
+    fmt: ReportOpt = Format.TABLE,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per file.")] = False,
 ) -> None:
     """Add .last files (any dialect: plain, .zst, .json.gz, runner zip). Idempotent.
 
     Bad files are reported one line each and do not stop the others; exit 1 if any failed.
     """
-    callback, bar = _progress("adding")
-    with _archive() as archive:
-        if bar is not None:
-            with bar:
-                report = archive.add(
-                    paths, batch_size=batch_size, keep_copies=keep_copies, progress=callback
-                )
-        else:
-            report = archive.add(paths, batch_size=batch_size, keep_copies=keep_copies)
+    from altlas.run.progress import work_progress
+
+    bar = work_progress("adding", "files")
+    with _archive() as archive, bar if bar is not None else nullcontext():
+        report = archive.add(
+            paths,
+            batch_size=batch_size,
+            keep_copies=keep_copies,
+            progress=bar.update if bar is not None else None,
+            phase=bar.phase if bar is not None else None,
+        )
     _report_add(report, fmt, verbose)
 
 
 def _hits_table(found: SearchResults) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -170,7 +148,7 @@ def _hits_table(found: SearchResults) -> None:
             hit.title or hit.command or "",
             snippet,
         )
-    Console(soft_wrap=False).print(table)
+    console().print(table)
 
 
 @archive_app.command("search")
@@ -192,7 +170,7 @@ def search(
     asc: Annotated[bool, typer.Option("--asc", help="Oldest / lowest first.")] = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10_000)] = 10,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
-    fmt: FormatOpt = ListFormat.TABLE,
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Full-text search with filters, sorting, paging and highlighted snippets."""
     with _archive() as archive:
@@ -215,7 +193,7 @@ def search(
         )
     for warning in found.warnings:
         typer.echo(f"note: {warning}", err=True)
-    if fmt is ListFormat.TABLE:
+    if fmt is Format.TABLE:
         _hits_table(found)
         return
     columns = [
@@ -238,9 +216,10 @@ def show(
     raw: Annotated[
         bool, typer.Option("--raw", help="The original file, byte for byte, on stdout.")
     ] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="text, json or yaml.")] = (
-        OutputFormat.TEXT
-    ),
+    full: Annotated[
+        bool, typer.Option("--full", help="Every output in full: tables and markdown rendered.")
+    ] = False,
+    fmt: Annotated[Format, format_option(DOCUMENT)] = Format.TABLE,
 ) -> None:
     """Print an archived result: the original bytes (--raw), a tree, or canonical JSON/YAML."""
     from altlas.formats.result import Result
@@ -254,16 +233,12 @@ def show(
     assert isinstance(body, Result)
     from altlas.formats import io
 
-    if fmt is OutputFormat.JSON:
-        emit_json(io.to_data(body))
-    elif fmt is OutputFormat.YAML:
-        sys.stdout.buffer.write(io.to_bytes(body, syntax="yaml"))
-    else:
-        from rich.console import Console
-
+    def tree() -> None:
         from altlas.formats.render import result_tree
 
-        Console(force_terminal=None if is_tty() else False).print(result_tree(body))
+        console().print(result_tree(body, full=full))
+
+    emit_document(io.to_data(body), fmt, tree)
 
 
 @archive_app.command("list")
@@ -284,7 +259,7 @@ def list_(
     asc: Annotated[bool, typer.Option("--asc")] = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="0: no limit.")] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
-    fmt: FormatOpt = ListFormat.TABLE,
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """List archived results, newest first."""
     with _archive() as archive:
@@ -305,7 +280,7 @@ def list_(
             offset=offset,
         )
     columns = ["id", "result_id", "status", "success_rate", "started_at", "task_count", "title"]
-    if fmt is ListFormat.TABLE:
+    if fmt is Format.TABLE:
         rows = [
             {
                 **r.as_dict(),
@@ -325,17 +300,17 @@ def stats(
     until: UntilOpt = None,
     tag: TagOpt = None,
     task_type: TypeOpt = None,
-    fmt: FormatOpt = ListFormat.TABLE,
+    fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Success rates by task type, handler, mode, persona, language and day; durations."""
     filters = _filters(status=status, since=since, until=until, tag=tag, task_type=task_type)
     with _archive() as archive:
         result = archive.stats(filters)
-    if fmt is ListFormat.JSON:
-        emit_json(result.as_dict())
+    if fmt in (Format.JSON, Format.YAML):
+        emit_document(result.as_dict(), fmt, lambda: None)
         return
     columns = ["dimension", "value", "runs", "tasks", "completed", "rate"]
-    if fmt is not ListFormat.TABLE:
+    if fmt is not Format.TABLE:
         emit_rows(result.rows(), columns, fmt)
         return
     ratio = result.stored_bytes / result.raw_bytes if result.raw_bytes else 0.0
@@ -403,7 +378,7 @@ def prune(
 @archive_app.command("import-bundle")
 def import_bundle(
     bundles: Annotated[list[Path], typer.Argument(help=".tar.zst bundles (from export/prune).")],
-    fmt: ReportOpt = ReportFormat.TEXT,
+    fmt: ReportOpt = Format.TABLE,
 ) -> None:
     """Add every result of one or more bundles (idempotent, like add)."""
     from altlas.index import AddReport
@@ -424,12 +399,12 @@ def verify(
     quick: Annotated[
         bool, typer.Option("--quick", help="Check that blobs exist, not their hashes.")
     ] = False,
-    fmt: ReportOpt = ReportFormat.TEXT,
+    fmt: ReportOpt = Format.TABLE,
 ) -> None:
     """Check every blob's hash and that the database and the index agree. Exit 1 if not."""
     with _archive() as archive:
         report = archive.verify(repair=repair, full=not quick)
-    if fmt is ReportFormat.JSON:
+    if fmt is Format.JSON:
         emit_json({**report.as_dict(), "ok": report.ok, "lost": len(report.lost)})
     else:
         adopted = [p for p in report.problems if p.fixed and "adopted as a record" in p.message]

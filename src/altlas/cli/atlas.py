@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from altlas.cli._common import FormatOpt, ListFormat, OutputFormat, emit_json, emit_rows, is_tty
+from altlas.cli._common import emit_rows
+from altlas.cli._output import DOCUMENT, ROWS, Format, console, emit_document, format_option
 
 __all__ = ["register"]
 
@@ -36,11 +37,20 @@ def build(
     ] = True,
 ) -> None:
     """Build an atlas: per-run digests, success rates, durations, failure reasons, tags."""
+    from contextlib import nullcontext
+
     from altlas.formats import io
     from altlas.index import Archive
+    from altlas.run.progress import work_progress
 
-    with Archive() as archive:
+    bar = work_progress("atlas", "results")
+    with Archive() as archive, bar if bar is not None else nullcontext():
+        if bar is not None:
+            bar.phase("reading and distilling the archive")
         atlas = archive.build_atlas(since, until=until, top_failures=top_failures)
+        if bar is not None:
+            bar.update(atlas.source.results, atlas.source.results)
+            bar.phase("writing")
         path = output or Path(f"{atlas.id}.atlas")
         io.write(atlas, path)
         if record:
@@ -54,9 +64,9 @@ def build(
 @atlas_app.command("show")
 def show(
     source: Annotated[str, typer.Argument(help="An .atlas file, or the id of a recorded one.")],
-    fmt: FormatOpt = OutputFormat.TEXT,
+    fmt: Annotated[Format, format_option(DOCUMENT)] = Format.TABLE,
 ) -> None:
-    """Show an atlas: a tree on a terminal, or canonical JSON/YAML."""
+    """Show an atlas: a tree (table), or canonical JSON/YAML."""
     from altlas.formats import io
 
     path = Path(source)
@@ -67,24 +77,21 @@ def show(
 
         with Archive() as archive:
             atlas = archive.atlas(source)
-    if fmt is OutputFormat.JSON:
-        emit_json(io.to_data(atlas))
-        return
-    if fmt is OutputFormat.YAML:
+    if fmt is Format.YAML:
         sys.stdout.buffer.write(io.to_bytes(atlas, syntax="yaml"))
         return
-    from rich.console import Console
 
-    from altlas.formats.render import atlas_tree
+    def tree() -> None:
+        from altlas.formats.render import atlas_tree
 
-    Console(force_terminal=None if is_tty() else False).print(atlas_tree(atlas))
+        console().print(atlas_tree(atlas))
+
+    emit_document(io.to_data(atlas) if fmt is Format.JSON else None, fmt, tree)
 
 
 @atlas_app.command("list")
 def list_(
-    fmt: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
-    ] = (ListFormat.TABLE),
+    fmt: Annotated[Format, format_option(ROWS)] = Format.TABLE,
 ) -> None:
     """The atlases recorded in the archive, newest first."""
     from altlas.index import Archive

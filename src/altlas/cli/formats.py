@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from altlas.cli._common import FormatOpt, OutputFormat, emit_json, is_tty
+from altlas.cli._common import emit_json, is_tty
+from altlas.cli._output import DOCUMENT, Format, console, emit_document, format_option
 
 if TYPE_CHECKING:
     from altlas.formats.limits import ReadLimits
@@ -23,11 +24,6 @@ def _read_limits() -> ReadLimits:
     from altlas.formats.limits import ReadLimits
 
     return ReadLimits.from_settings(load_settings())
-
-
-class ValidateFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 class ConvertTarget(StrEnum):
@@ -47,9 +43,11 @@ class SchemaKind(StrEnum):
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Files to check (.alt, .last, .atlas).")],
     fmt: Annotated[
-        ValidateFormat,
-        typer.Option("--format", "-f", help="text: one line per error; json: one report."),
-    ] = ValidateFormat.TEXT,
+        Format,
+        format_option(
+            (Format.TABLE, Format.JSON), help="table: one line per error; json: one report."
+        ),
+    ] = Format.TABLE,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Treat warnings as errors."),
@@ -68,7 +66,7 @@ def validate(
         ok = report.ok and not (strict and warnings)
         failed += not ok
         loaded = report.loaded
-        if fmt is ValidateFormat.JSON:
+        if fmt is Format.JSON:
             out.append(
                 {
                     "file": str(path),
@@ -85,7 +83,7 @@ def validate(
             typer.echo(diag.render(str(path)), err=diag.severity == "error")
         if loaded is not None and ok:
             typer.echo(f"{path}: ok ({loaded.kind}, {loaded.dialect}, {loaded.container})")
-    if fmt is ValidateFormat.JSON:
+    if fmt is Format.JSON:
         emit_json({"valid": failed == 0, "files": out})
     raise typer.Exit(1 if failed else 0)
 
@@ -136,23 +134,29 @@ def schema(
 
 def inspect(
     file: Annotated[Path, typer.Argument(help="A plan, result or atlas.")],
-    fmt: FormatOpt = OutputFormat.TEXT,
+    fmt: Annotated[Format, format_option(DOCUMENT)] = Format.TABLE,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Every output in full: rows as tables, markdown rendered, JSON indented."
+        ),
+    ] = False,
 ) -> None:
-    """Show a document: a tree on a terminal, or the canonical JSON/YAML."""
+    """Show a document: a tree (table), or the canonical JSON/YAML."""
     from altlas.formats import io
 
     loaded = io.read(file, limits=_read_limits())
-    if fmt is OutputFormat.JSON:
-        emit_json(io.to_data(loaded.document))
-        return
-    if fmt is OutputFormat.YAML:
+    if fmt is Format.YAML:
         sys.stdout.buffer.write(io.to_bytes(loaded.document, syntax="yaml"))
         return
-    from rich.console import Console
 
-    from altlas.formats.render import tree_for
+    def tree() -> None:
+        from altlas.formats.render import tree_for
 
-    Console(force_terminal=None if is_tty() else False).print(tree_for(loaded))
+        # Off a terminal markdown stays as its source: rendered, it would be padded and ruled.
+        console().print(tree_for(loaded, full=full, markdown=is_tty()))
+
+    emit_document(io.to_data(loaded.document) if fmt is Format.JSON else None, fmt, tree)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,8 @@ import typer
 if TYPE_CHECKING:
     from altlas.server.accounts import AccountStore
 
-from altlas.cli._common import ListFormat, emit_json, emit_rows
+from altlas.cli._common import emit_json, emit_rows
+from altlas.cli._output import ROWS, Format, format_option
 
 __all__ = ["register"]
 
@@ -25,11 +26,6 @@ class RoleChoice(StrEnum):
     ADMIN = "admin"
     OPERATOR = "operator"
     VIEWER = "viewer"
-
-
-class CreatedFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 def _store() -> AccountStore:
@@ -47,7 +43,9 @@ def create(
         float | None,
         typer.Option("--expires-days", help="Stop working after this many days.", min=0.001),
     ] = None,
-    fmt: Annotated[CreatedFormat, typer.Option("--format", "-f")] = CreatedFormat.TEXT,
+    fmt: Annotated[
+        Format, format_option((Format.TABLE, Format.JSON), help="table (the key alone) or json.")
+    ] = Format.TABLE,
 ) -> None:
     """Create a key and print it. The secret is never shown again: store it now."""
     with _store() as store:
@@ -57,7 +55,7 @@ def create(
             created_by="cli",
             expires_in_days=expires_days,
         )
-    if fmt is CreatedFormat.JSON:
+    if fmt is Format.JSON:
         emit_json({**record.as_dict(), "key": secret})
         return
     typer.echo(secret)
@@ -69,7 +67,7 @@ def create(
 
 @keys_app.command("list")
 def list_keys(
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TABLE,
+    fmt: Annotated[Format, format_option(ROWS)] = Format.TABLE,
     include_revoked: Annotated[bool, typer.Option("--all", help="Include revoked keys.")] = False,
 ) -> None:
     """Keys by id, name and role (never their secrets)."""

@@ -21,7 +21,7 @@ app = typer.Typer(
         "(.last) and keep a searchable archive distilled into knowledge (.atlas)."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
@@ -39,6 +39,7 @@ GROUP_MODULES = (
     "altlas.cli.users",
     "altlas.cli.keys",
     "altlas.cli.analytics",
+    "altlas.cli.config",
 )
 
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from altlas.cli._common import ListFormat, OutputFormat, emit_json, emit_rows, fail, is_tty
+from altlas.cli._common import emit_rows, fail, is_tty
+from altlas.cli._output import DOCUMENT, ROWS, Format, emit_document, format_option
 
 if TYPE_CHECKING:
+    from altlas.formats.plan import Plan
     from altlas.formats.result import Result
+    from altlas.run.events import RunEvent
 
 __all__ = ["register"]
 
@@ -54,6 +58,25 @@ ArchiveOpt = Annotated[
     bool | None,
     typer.Option("--archive", help="Store the result in the archive as soon as the run finishes."),
 ]
+RunFormatOpt = Annotated[
+    Format,
+    format_option(DOCUMENT, help="table: the answer, for people; json or yaml: the whole result."),
+]
+
+_BOTH_STDOUT = "--events jsonl and --format {fmt} both want stdout; use --events-file"
+
+
+class _Finished:
+    """Keeps what the run.finished event says (the archive id, the file written)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+
+    def __call__(self, event: RunEvent) -> None:
+        from altlas.run.events import EventType
+
+        if event.type is EventType.RUN_FINISHED:
+            self.data = dict(event.data)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -84,18 +107,46 @@ def _sinks(
     return sinks, live
 
 
-def _report_outcome(result: Result, path: Path | None, to_stderr: bool) -> None:
+def _report_outcome(
+    result: Result,
+    path: Path | None,
+    *,
+    plan: Callable[[], Plan],
+    finished: _Finished,
+    fmt: Format,
+    to_stderr: bool,
+) -> None:
+    """The status lines, then the answer (or, with json/yaml, the whole result on stdout)."""
+    from altlas.cli._answer import print_answer
     from altlas.formats.result import RunStatus
 
-    out = sys.stderr if to_stderr else sys.stdout
+    whole = fmt is not Format.TABLE
+    out = sys.stderr if to_stderr or whole else sys.stdout
     typer.echo(result.summary, file=out)
     typer.echo(f"run id: {result.run_id}", file=out)
     if path is not None:
         typer.echo(f"result: {path}", file=out)
+    archived = finished.data.get("archive_id")
+    if archived:
+        typer.echo(f"archived: {archived} (see it: altlas archive show {archived})", file=out)
+    if whole:
+        from altlas.formats import io
+
+        emit_document(io.to_data(result), fmt, lambda: None)
+    else:
+        print_answer(plan(), result, stderr=out is sys.stderr)
     if result.status is RunStatus.CANCELLED:
         raise typer.Exit(130)
     if result.status is not RunStatus.SUCCESS:
         raise typer.Exit(1)
+
+
+def _default_output(settings: Any, opts: dict[str, Any], run_id: str) -> Path:
+    """``[run] output_dir``, else ``$ALTLAS_HOME/results``: never the current directory."""
+    from altlas.run.options import RunConfig
+
+    where = settings.section("run", RunConfig, **opts).output_dir
+    return Path(where or settings.home / "results") / f"{run_id}.last"
 
 
 def _execute(call: Any, sinks: list[Any], live: Any) -> Result:
@@ -151,8 +202,12 @@ def run_command(
     events_file: EventsFileOpt = None,
     quiet: QuietOpt = False,
     archive: ArchiveOpt = None,
+    fmt: RunFormatOpt = Format.TABLE,
 ) -> None:
-    """Run a plan (.alt) into a result (.last)."""
+    """Run a plan (.alt) into a result (.last) and show the answer.
+
+    Without -o the result goes to $ALTLAS_HOME/results/<run id>.last (or [run] output_dir).
+    """
     from altlas.config import load_settings
     from altlas.formats.common import new_id
     from altlas.run import api
@@ -175,14 +230,14 @@ def run_command(
         opts["exec_allowlist"] = [*base, *extra_allow]
     opts = {k: v for k, v in opts.items() if v is not None}
     selection = {"only": _split(only), "from_task": from_task}
+    if events is not None and fmt is not Format.TABLE:
+        raise fail(
+            f"--events jsonl and --format {fmt.value} both want stdout; use --events-file", 2
+        )
     if dry_run:
         steps = api.dry_run(plan, settings=settings, **opts, **selection)
         rows = [s.as_dict() for s in steps]
-        emit_rows(
-            rows,
-            ["order", "task_id", "type", "handler", "depends_on", "note", "error"],
-            ListFormat.TABLE,
-        )
+        emit_rows(rows, ["order", "task_id", "type", "handler", "depends_on", "note", "error"], fmt)
         bad = [s for s in steps if s.error]
         if bad:
             raise fail(
@@ -191,9 +246,10 @@ def run_command(
         return
     run_id = new_id("run")
     if output is None:
-        where = settings.section("run", RunConfig, **opts).output_dir or Path.cwd()
-        output = Path(where) / f"{run_id}.last"
+        output = _default_output(settings, opts, run_id)
     sinks, live = _sinks(events, events_file, quiet)
+    finished = _Finished()
+    sinks.append(finished)
     result = _execute(
         lambda events: api.run(
             plan,
@@ -209,7 +265,14 @@ def run_command(
         sinks,
         live,
     )
-    _report_outcome(result, output, to_stderr=events is not None)
+    _report_outcome(
+        result,
+        output,
+        plan=lambda: api.plan_of(plan)[0],
+        finished=finished,
+        fmt=fmt,
+        to_stderr=events is not None,
+    )
 
 
 runs_app = typer.Typer(
@@ -223,9 +286,7 @@ def runs_list(
     status: Annotated[
         str | None, typer.Option("--status", help="Only runs with this status.")
     ] = None,
-    fmt: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
-    ] = ListFormat.TABLE,
+    fmt: Annotated[Format, format_option(ROWS)] = Format.TABLE,
 ) -> None:
     """List recent runs, newest first."""
     from altlas.config import load_settings
@@ -251,9 +312,7 @@ def runs_list(
 @runs_app.command("show")
 def runs_show(
     run_id: Annotated[str, typer.Argument(help="A run id (or a unique prefix).")],
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text, json or yaml.")
-    ] = OutputFormat.TEXT,
+    fmt: Annotated[Format, format_option(DOCUMENT)] = Format.TABLE,
 ) -> None:
     """Show one run and its tasks as the journal has them."""
     from altlas.config import load_settings
@@ -275,13 +334,8 @@ def runs_show(
         "workspace": record.options.get("workspace"),
         "task_results": record.tasks,
     }
-    if fmt is OutputFormat.JSON:
-        emit_json(data)
-        return
-    if fmt is OutputFormat.YAML:
-        from altlas.formats.codec import dump_yaml
-
-        sys.stdout.buffer.write(dump_yaml(data))
+    if fmt is not Format.TABLE:
+        emit_document(data, fmt, lambda: None)
         return
     for key in (
         "id",
@@ -314,7 +368,7 @@ def runs_show(
         for t in record.tasks
     ]
     emit_rows(
-        rows, ["task", "status", "handler", "attempts", "ms", "cached", "error"], ListFormat.TABLE
+        rows, ["task", "status", "handler", "attempts", "ms", "cached", "error"], Format.TABLE
     )
 
 
@@ -334,18 +388,27 @@ def runs_resume(
     ] = False,
     quiet: QuietOpt = False,
     archive: ArchiveOpt = None,
+    fmt: RunFormatOpt = Format.TABLE,
 ) -> None:
-    """Finish an interrupted run: completed tasks are kept, the others run again."""
+    """Finish an interrupted run: completed tasks are kept, the others run again.
+
+    A run that succeeded is finished: it is left as it is, result and all.
+    """
     from altlas.config import load_settings
+    from altlas.formats.plan import Plan
     from altlas.run import api
     from altlas.run.journal import Journal
 
     settings = load_settings()
-    with Journal.open(settings.home) as journal:
+    with Journal.open(settings.home, readonly=True) as journal:
         record = journal.load_run(run_id, tasks=False)
+    if record.status == "success":
+        where = f"; its result is {record.result_path}" if record.result_path else ""
+        typer.echo(f"run {record.id} is finished (success): nothing to resume{where}")
+        return
     stored_output = record.options.get("output")
     if output is None:
-        output = Path(stored_output) if stored_output else Path.cwd() / f"{record.id}.last"
+        output = Path(stored_output) if stored_output else _default_output(settings, {}, record.id)
     opts: dict[str, Any] = {
         "concurrency": concurrency,
         "allow_exec": allow_exec,
@@ -358,13 +421,26 @@ def runs_resume(
     if extra_allow:
         opts["exec_allowlist"] = [*(record.options.get("exec_allowlist") or []), *extra_allow]
     opts = {k: v for k, v in opts.items() if v is not None}
+    if events is not None and fmt is not Format.TABLE:
+        raise fail(
+            f"--events jsonl and --format {fmt.value} both want stdout; use --events-file", 2
+        )
     sinks, live = _sinks(events, events_file, quiet)
+    finished = _Finished()
+    sinks.append(finished)
     result = _execute(
         lambda events: api.resume(record.id, force=force, settings=settings, events=events, **opts),
         sinks,
         live,
     )
-    _report_outcome(result, output, to_stderr=events is not None)
+    _report_outcome(
+        result,
+        output,
+        plan=lambda: Plan.model_validate(record.plan),
+        finished=finished,
+        fmt=fmt,
+        to_stderr=events is not None,
+    )
 
 
 @runs_app.command("verify")

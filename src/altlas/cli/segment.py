@@ -12,7 +12,8 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from altlas.cli._common import FormatOpt, OutputFormat, emit_json, fail, is_tty
+from altlas.cli._common import emit_json, fail, is_tty
+from altlas.cli._output import DOCUMENT, Format, console, emit_document, format_option
 
 __all__ = ["register"]
 
@@ -66,7 +67,7 @@ def segment(
         LangChoice, typer.Option("--lang", "-l", help="Language, or auto.")
     ] = LangChoice.AUTO,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for modes and personas.")] = None,
-    fmt: FormatOpt = OutputFormat.TEXT,
+    fmt: Annotated[Format, format_option(DOCUMENT)] = Format.TABLE,
     now: Annotated[
         str | None,
         typer.Option("--now", help="Resolve dates against this ISO time (default: now)."),
@@ -121,7 +122,7 @@ def segment(
         _single(command, output, options, fmt)
 
 
-def _single(command: str, output: Path | None, options: dict[str, Any], fmt: OutputFormat) -> None:
+def _single(command: str, output: Path | None, options: dict[str, Any], fmt: Format) -> None:
     from altlas.formats import io
     from altlas.segment import segment as run_segment
 
@@ -130,16 +131,16 @@ def _single(command: str, output: Path | None, options: dict[str, Any], fmt: Out
         io.write(plan, output)
         typer.echo(f"wrote {output}", err=True)
         return
-    if fmt is OutputFormat.JSON:
-        emit_json(io.to_data(plan))
-    elif fmt is OutputFormat.YAML:
+    if fmt is Format.YAML:
         sys.stdout.buffer.write(io.to_bytes(plan, syntax="yaml"))
-    else:
-        from rich.console import Console
+        return
 
+    def tree() -> None:
         from altlas.formats.render import plan_tree
 
-        Console(force_terminal=None if is_tty() else False).print(plan_tree(plan))
+        console().print(plan_tree(plan))
+
+    emit_document(io.to_data(plan) if fmt is Format.JSON else None, fmt, tree)
 
 
 @contextmanager
@@ -200,27 +201,22 @@ def _batch(path: Path, output: Path | None, options: dict[str, Any]) -> None:
 
 
 def _with_progress(items: Iterator[Any], total: int | None) -> Iterator[Any]:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from altlas.run.progress import WorkProgress
 
-    columns = [TextColumn("segmenting"), BarColumn(), MofNCompleteColumn()]
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("segment", total=total)
+    with WorkProgress("segmenting", "lines", total=total) as bar:
         for item in items:
-            progress.update(task, completed=item.line)
+            bar.update(item.line, total)
             yield item
 
 
-def _evaluate(
-    gold: Path, predictions: Path | None, options: dict[str, Any], fmt: OutputFormat
-) -> None:
+def _evaluate(gold: Path, predictions: Path | None, options: dict[str, Any], fmt: Format) -> None:
     from altlas.segment import segment as run_segment
     from altlas.segment.evaluate import evaluate_file, format_table
 
     if not gold.is_file():
         raise fail(f"{gold}: no such file")
     result = evaluate_file(gold, lambda text: run_segment(text, **options), predictions)
-    if fmt is OutputFormat.JSON:
+    if fmt is Format.JSON:
         emit_json(result, pretty=False)
     else:
         typer.echo(format_table(result))

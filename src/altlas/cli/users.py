@@ -11,7 +11,8 @@ import typer
 if TYPE_CHECKING:
     from altlas.server.accounts import AccountStore
 
-from altlas.cli._common import ListFormat, emit_rows
+from altlas.cli._common import emit_rows
+from altlas.cli._output import ROWS, Format, format_option
 
 __all__ = ["register"]
 
@@ -56,7 +57,7 @@ def add(
 
 @users_app.command("list")
 def list_users(
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TABLE,
+    fmt: Annotated[Format, format_option(ROWS)] = Format.TABLE,
 ) -> None:
     """Every user and role."""
     with _store() as store:

@@ -1,7 +1,15 @@
-"""Rich trees for plans, results and atlases (used by ``altlas inspect`` and friends)."""
+"""Rich trees for plans, results and atlases (used by ``altlas inspect`` and friends).
+
+With ``full``, a task's output is shown whole: rows as a table, markdown rendered (or kept as
+its source when ``markdown`` is off, for pipes), anything else as indented JSON.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from rich.markup import escape
@@ -11,7 +19,102 @@ from altlas.formats.atlas import Atlas
 from altlas.formats.plan import Plan
 from altlas.formats.result import Result
 
-__all__ = ["atlas_tree", "plan_tree", "result_tree", "tree_for"]
+__all__ = [
+    "TableView",
+    "atlas_tree",
+    "output_renderable",
+    "plan_tree",
+    "result_tree",
+    "rich_table",
+    "table_view",
+    "tree_for",
+]
+
+_TEXT_KEYS = ("answer", "text", "summary", "content", "stdout", "message", "body")
+_ROW_KEYS = ("rows", "filtered_data")
+_MARKDOWN = re.compile(r"(^#{1,6} |^\s*[-*+] |^\s*\d+\. |^\|.*\|\s*$|\*\*|`)", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class TableView:
+    """Rows of a task output, ready to show: the columns, the rows given, and how many in all."""
+
+    columns: list[str]
+    rows: list[Mapping[str, Any]]
+    total: int
+
+
+def table_view(output: Any) -> TableView | None:
+    """The table inside a handler output (``columns`` + ``rows``), or None when there is none."""
+    if not isinstance(output, Mapping):
+        return None
+    rows = next((output[k] for k in _ROW_KEYS if isinstance(output.get(k), list)), None)
+    if rows is None or not all(isinstance(r, Mapping) for r in rows):
+        return None
+    columns = output.get("columns")
+    if not isinstance(columns, list) or not columns:
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+    total = output.get("row_count")
+    count = total if isinstance(total, int) and not isinstance(total, bool) else len(rows)
+    return TableView([str(c) for c in columns], rows, max(count, len(rows)))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if not math.isfinite(value) or value.is_integer():
+            return str(int(value)) if math.isfinite(value) else str(value)
+        return f"{value:.2f}" if abs(value) >= 1 else f"{value:.4g}"
+    return str(value)
+
+
+def rich_table(view: TableView, *, title: str | None = None, limit: int | None = None) -> Any:
+    """A rich Table of ``view``; numbers right-aligned, a caption when rows were left out."""
+    from rich.table import Table
+
+    shown = view.rows if limit is None else view.rows[:limit]
+    table = Table(title=escape(title) if title else None, header_style="bold")
+    for col in view.columns:
+        numeric = bool(shown) and all(
+            isinstance(r.get(col), int | float) and not isinstance(r.get(col), bool)
+            for r in shown
+            if r.get(col) is not None
+        )
+        table.add_column(escape(col), justify="right" if numeric else "left")
+    for row in shown:
+        table.add_row(*(escape(_cell(row.get(c))) for c in view.columns))
+    if view.total > len(shown):
+        table.caption = f"{len(shown)} of {view.total} rows"
+    return table
+
+
+def _text(value: str, markdown: bool) -> Any:
+    from rich.text import Text
+
+    if markdown and _MARKDOWN.search(value):
+        from rich.markdown import Markdown
+
+        return Markdown(value)
+    return Text(value)
+
+
+def output_renderable(output: Any, *, markdown: bool = True) -> Any:
+    """A task output in full: a table, (markdown) text, or indented JSON."""
+    view = table_view(output)
+    if view is not None:
+        return rich_table(view)
+    if isinstance(output, str):
+        return _text(output, markdown)
+    if isinstance(output, Mapping):
+        text = next((output[k] for k in _TEXT_KEYS if isinstance(output.get(k), str)), None)
+        if text is not None and text.strip():
+            return _text(text, markdown)
+    import orjson
+    from rich.text import Text
+
+    return Text(orjson.dumps(output, option=orjson.OPT_INDENT_2, default=str).decode())
+
 
 _STATUS_STYLE = {
     "completed": "green",
@@ -57,7 +160,8 @@ def plan_tree(plan: Plan) -> Tree:
     return tree
 
 
-def result_tree(result: Result) -> Tree:
+def result_tree(result: Result, *, full: bool = False, markdown: bool = True) -> Tree:
+    """A result as a tree; ``full`` shows every output whole instead of a cut line."""
     style = _STATUS_STYLE.get(result.status.value, "white")
     tree = Tree(
         f"[bold]result[/] {escape(result.id)}  [{style}]{result.status.value}[/] "
@@ -77,6 +181,8 @@ def result_tree(result: Result) -> Tree:
         node = tree.add(label)
         if task.error is not None:
             node.add(f"[red]{escape(task.error.type)}: {_short(task.error.message, 100)}[/]")
+        elif task.output is not None and full:
+            node.add(output_renderable(task.output, markdown=markdown))
         elif task.output is not None:
             node.add(_short(task.output, 100))
     if result.artifacts:
@@ -104,10 +210,10 @@ def atlas_tree(atlas: Atlas) -> Tree:
     return tree
 
 
-def tree_for(loaded: Any) -> Tree:
+def tree_for(loaded: Any, *, full: bool = False, markdown: bool = True) -> Tree:
     doc = getattr(loaded, "document", loaded)
     if isinstance(doc, Plan):
         return plan_tree(doc)
     if isinstance(doc, Result):
-        return result_tree(doc)
+        return result_tree(doc, full=full, markdown=markdown)
     return atlas_tree(doc)

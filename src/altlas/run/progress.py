@@ -1,4 +1,9 @@
-"""Progress displays fed by run events: plain lines, or a live rich table on a terminal."""
+"""Progress displays: run events as plain lines or a live rich table, and a bar for long work.
+
+Every bar shows a count, a rate and an ETA, and names the phase it is in ("training a
+compression dictionary"), so a slow step never looks like a hang. Bars go to stderr and only
+to a terminal: :func:`work_progress` returns None anywhere else.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,83 @@ from typing import IO, Any
 
 from altlas.run.events import EventType, RunEvent
 
-__all__ = ["LiveProgress", "PlainProgress"]
+__all__ = ["LiveProgress", "PlainProgress", "WorkProgress", "progress_bar", "work_progress"]
+
+
+def progress_bar(unit: str, console: Any = None) -> Any:
+    """A rich Progress: phase, bar, done/total, rate per second, ETA and elapsed time."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            if not speed:
+                return Text(f"– {unit}/s", style="progress.data.speed")
+            shown = f"{speed:,.0f}" if speed >= 10 else f"{speed:.1f}"
+            return Text(f"{shown} {unit}/s", style="progress.data.speed")
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        console=console or Console(stderr=True),
+        transient=True,
+        speed_estimate_period=10.0,
+    )
+
+
+class WorkProgress:
+    """A progress bar for one long job: ``advance``, ``update(done, total)`` and ``phase``."""
+
+    def __init__(self, label: str, unit: str, *, total: int | None = None, console: Any = None):
+        self.label = label
+        self.bar = progress_bar(unit, console)
+        self.task = self.bar.add_task(label, total=total)
+
+    def __enter__(self) -> WorkProgress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def advance(self, count: int = 1) -> None:
+        self.bar.advance(self.task, count)
+
+    def update(self, done: int, total: int | None = None) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def phase(self, name: str) -> None:
+        """Name the step under way; the bar's label reads ``label: name``."""
+        described = self.label if name in ("", self.label) else f"{self.label}: {name}"
+        self.bar.update(self.task, description=described)
+
+
+def work_progress(
+    label: str, unit: str, *, total: int | None = None, stream: Any = None
+) -> WorkProgress | None:
+    """A :class:`WorkProgress` on stderr when it is a terminal, else None (pipes stay clean)."""
+    stream = stream or sys.stderr
+    if not bool(getattr(stream, "isatty", lambda: False)()):
+        return None
+    return WorkProgress(label, unit, total=total)
+
 
 _STYLE = {
     "completed": "green",
@@ -68,6 +149,8 @@ class LiveProgress:
         self.title = ""
         self.total = 0
         self._live: Any = None
+        self.bar = progress_bar("tasks", self.console)
+        self._bar_task = self.bar.add_task("tasks", total=None)
 
     def __enter__(self) -> LiveProgress:
         from rich.live import Live
@@ -89,6 +172,8 @@ class LiveProgress:
         if event.type is EventType.RUN_STARTED:
             self.title = str(data.get("title") or event.run_id)
             self.total = int(data.get("task_count") or 0)
+            already = int(data.get("already_completed") or 0)
+            self.bar.update(self._bar_task, total=self.total, completed=already)
         elif event.task_id is not None:
             row = self.states.setdefault(event.task_id, {"status": "pending"})
             if event.type is EventType.TASK_STARTED:
@@ -104,10 +189,16 @@ class LiveProgress:
                     note=(data.get("error") or {}).get("message", "")
                     or ("cached" if data.get("cached") else ""),
                 )
+                self.bar.advance(self._bar_task, 1)
         if self._live is not None:
             self._live.update(self._render())
 
     def _render(self) -> Any:
+        from rich.console import Group
+
+        return Group(self._table(), self.bar)
+
+    def _table(self) -> Any:
         from rich.markup import escape
         from rich.table import Table
 
