@@ -57,3 +57,13 @@ def test_grounding_does_not_load_polars_on_import() -> None:
     code = "import altlas.do.ground_data, sys; print('polars' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_semicolon_and_tab_separated(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("id;city;total\n1;Van;3,5\n2;Muş;4\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("\ufeffk\tv\nx\t1\n", encoding="utf-8")
+    a = peek(tmp_path, "a.csv")
+    assert a is not None and a.columns == ("id", "city", "total")
+    assert a.values["city"] == ("Van", "Muş")
+    b = peek(tmp_path, "b.csv")
+    assert b is not None and b.columns == ("k", "v") and b.numeric == {"v"}

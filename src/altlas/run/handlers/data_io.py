@@ -53,12 +53,24 @@ def read_file(path: Path, fmt: str) -> pl.DataFrame:
     import polars as pl
 
     if fmt == "csv":
-        return pl.read_csv(path, infer_schema_length=_INFER_ROWS)
+        return pl.read_csv(path, infer_schema_length=_INFER_ROWS, separator=_separator(path))
     if fmt == "json":
         return pl.read_json(path, infer_schema_length=_INFER_ROWS)
     if fmt == "ndjson":
         return pl.read_ndjson(path, infer_schema_length=_INFER_ROWS)
     return pl.read_parquet(path)
+
+
+def _separator(path: Path) -> str:
+    """A CSV file's delimiter, sniffed from its header line: , ; tab or | (default ,)."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
+            header = fh.readline()
+    except OSError:
+        return ","
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
 
 
 def _from_text(text: str) -> pl.DataFrame:
