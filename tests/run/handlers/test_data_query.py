@@ -264,6 +264,7 @@ def test_a_truncated_dependency_is_refused(ws: Path) -> None:
     ("name", "check"),
     [
         ("out/x.csv", lambda p: pl.read_csv(p).height == 5),
+        ("out/x.tsv", lambda p: pl.read_csv(p, separator="\t").columns[3] == "reorder_level"),
         ("out/x.json", lambda p: len(orjson.loads(p.read_bytes())) == 5),
         ("out/x.ndjson", lambda p: len(p.read_text().splitlines()) == 5),
         ("out/x.parquet", lambda p: pl.read_parquet(p).height == 5),
@@ -275,6 +276,12 @@ def test_output_formats(ws: Path, name: str, check: Any) -> None:
     assert check(path)
     assert out["written"] == name
     assert not os.stat(path).st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+
+
+def test_tsv_source(ws: Path) -> None:
+    (ws / "stock.tsv").write_text("sku\tstock\nA-1\t3\nA-2\t30\n")
+    out = ok(ws, source="stock.tsv", steps=[{"op": "filter", "where": "stok > 5"}])
+    assert out["answer"] == "A-2 30"
 
 
 def test_text_output_is_one_value_per_line(ws: Path) -> None:

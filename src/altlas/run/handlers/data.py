@@ -72,7 +72,7 @@ class DataHandler(Handler):
             or (bool(task.dependencies) and task.type != "analyze")
         )
         if not has_input:
-            return "needs parameters.source (a csv, json, ndjson or parquet file) or input_data"
+            return "needs parameters.source (a table file: csv, tsv, json, parquet) or input_data"
         if op == "convert" and not (params.get("to") or params.get("format")):
             return "convert needs parameters.to (csv, json, ndjson or parquet)"
         return None
@@ -243,13 +243,13 @@ def _convert(ctx: HandlerContext, df: pl.DataFrame, origin: str) -> dict[str, An
     to = str(ctx.params.get("to") or ctx.params.get("format") or "").lower().lstrip(".")
     fmt = FORMATS.get(f".{to}")
     if fmt is None:
-        raise PermanentError(f"parameters.to '{to}' is not one of csv, json, ndjson, parquet")
-    ext = {"csv": ".csv", "json": ".json", "ndjson": ".ndjson", "parquet": ".parquet"}[fmt]
+        raise PermanentError(f"parameters.to '{to}' is not one of csv, tsv, json, ndjson, parquet")
+    ext = f".{fmt}"
     dest = ctx.params.get("output") or ctx.params.get("destination")
     if not dest:
         src = source_param(ctx.params)
         dest = str(Path(src[1]).with_suffix(ext)) if src else f"{ctx.task.id}{ext}"
-    if Path(str(dest)).suffix.lower() != ext:
+    if FORMATS.get(Path(str(dest)).suffix.lower()) != fmt:
         raise PermanentError(f"parameters.output '{dest}' should end in {ext} for {fmt}")
     path = write_table(ctx, df, str(dest), what="output")
     return {

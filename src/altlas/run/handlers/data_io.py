@@ -28,6 +28,7 @@ __all__ = [
 
 FORMATS = {
     ".csv": "csv",
+    ".tsv": "tsv",
     ".json": "json",
     ".ndjson": "ndjson",
     ".jsonl": "ndjson",
@@ -52,7 +53,7 @@ def source_param(params: Mapping[str, Any]) -> tuple[str, str] | None:
 def read_file(path: Path, fmt: str) -> pl.DataFrame:
     import polars as pl
 
-    if fmt == "csv":
+    if fmt in ("csv", "tsv"):
         return pl.read_csv(path, infer_schema_length=_INFER_ROWS, separator=_separator(path))
     if fmt == "json":
         return pl.read_json(path, infer_schema_length=_INFER_ROWS)
@@ -171,8 +172,8 @@ def frame_bytes(df: pl.DataFrame, fmt: str) -> bytes:
     if fmt == "text":
         return _text_lines(df)
     buffer = io.BytesIO()
-    if fmt == "csv":
-        df.write_csv(buffer)
+    if fmt in ("csv", "tsv"):
+        df.write_csv(buffer, separator="\t" if fmt == "tsv" else ",")
     elif fmt == "json":
         buffer.write(_json_records(df))
     elif fmt == "ndjson":
