@@ -234,7 +234,10 @@ def test_convert_with_output(ws: Path) -> None:
 def test_count_rows(ws: Path) -> None:
     op = ground(ws, "how many orders from Izmir are in shop/orders.csv?")
     assert where(op) == "`city` == 'Izmir'"
-    assert op.params["answer"] == "count" and op.produces == "value"
+    assert (
+        op.params["steps"][-1]["aggregate"] == [{"fn": "count", "as": "count"}]
+        and op.produces == "value"
+    )
 
 
 def test_chained_sort_uses_previous(ws: Path) -> None:

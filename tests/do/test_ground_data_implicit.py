@@ -137,3 +137,27 @@ def test_other_actions_are_not_data(shop: Path, text: str) -> None:
     assert (
         ground_data(text, "tr" if "ğ" in text or "ı" in text else "en", GroundContext(shop)) is None
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("write their cities to out/cities.txt", "en"),
+        ("şehirlerini out/cities.txt dosyasına yaz", "tr"),
+    ],
+)
+def test_named_column_written_to_text(shop: Path, text: str, lang: str) -> None:
+    first = ground(shop, "rows of shop.csv with qty over 3")
+    op = ground_data(text, lang, GroundContext(shop, first))
+    assert op is not None and op.params["output"] == "out/cities.txt"
+    assert op.params["steps"] == [{"op": "select", "columns": ["city"]}]
+
+
+def test_count_written_to_a_file_is_the_number(shop: Path) -> None:
+    op = ground(shop, "count the Izmir rows of shop.csv and write the count to out/n.txt")
+    assert op.params["steps"][-1] == {
+        "op": "group",
+        "by": [],
+        "aggregate": [{"fn": "count", "as": "count"}],
+    }
+    assert op.params["answer"] == "value" and op.params["output"] == "out/n.txt"

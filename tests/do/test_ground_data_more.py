@@ -215,4 +215,6 @@ def test_group_mean_of_named_column_tr(ws: Path) -> None:
 
 def test_count_filtered_tr(ws: Path) -> None:
     op = ground(ws, "kitaplar.csv'de türü Roman olan kitapların sayısı", "tr")
-    assert where(op) == "`tur` == 'Roman'" and op.params["answer"] == "count"
+    assert where(op) == "`tur` == 'Roman'" and op.params["steps"][-1]["aggregate"] == [
+        {"fn": "count", "as": "count"}
+    ]

@@ -182,12 +182,16 @@ def test_convert_named(ws: Path) -> None:
 
 def test_count_rows(ws: Path) -> None:
     op = ground(ws, "shop/orders.csv'de kaç satır var?")
-    assert op.params["answer"] == "count" and not steps(op, "filter")
+    assert op.params["steps"][-1]["aggregate"] == [{"fn": "count", "as": "count"}] and not steps(
+        op, "filter"
+    )
 
 
 def test_count_filtered(ws: Path) -> None:
     op = ground(ws, "shop/orders.csv'de Izmir'den kaç sipariş var?")
-    assert where(op) == "`city` == 'Izmir'" and op.params["answer"] == "count"
+    assert where(op) == "`city` == 'Izmir'" and op.params["steps"][-1]["aggregate"] == [
+        {"fn": "count", "as": "count"}
+    ]
 
 
 def test_chain_sort(ws: Path) -> None:

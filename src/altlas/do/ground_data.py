@@ -24,7 +24,6 @@ from altlas.do.ground_data_pick import (
     find_select,
 )
 from altlas.do.ground_data_refs import (
-    READ_SUFFIXES,
     WRITE_SUFFIXES,
     Files,
     facts_after,
@@ -187,6 +186,10 @@ def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
         why.insert(0, f"read {files.source}")
     else:
         why.insert(0, "read the previous result")
+    if p.answer == "count":
+        # the count is the table, so that "… and write the count to X" writes the number
+        steps = [*steps, {"op": "group", "by": [], "aggregate": [{"fn": "count", "as": "count"}]}]
+        p.answer = "value"
     params["steps"] = steps
     if output is not None:
         params["output"] = output
@@ -222,6 +225,3 @@ def ground_data_condition(text: str, lang: str, ctx: GroundContext) -> Operation
     op = Operation(handler="data", params=params, why=why, produces="table")
     remember(op, facts_after(facts, steps))
     return op
-
-
-assert set(WRITE_SUFFIXES) <= set(READ_SUFFIXES)

@@ -180,3 +180,4 @@ REORDER = _p(
     "reorder | reordering | reordered | restock* | needs restocking | siparis verilmesi |"
     "siparis edilmesi | siparis gereken | siparis gerektiren"
 )
+WRITE_VERBS = _p("write | save | export | store | put | list | yaz* | kaydet*")

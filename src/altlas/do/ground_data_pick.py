@@ -18,17 +18,7 @@ __all__ = [
 
 
 def find_select(p: Parse) -> None:
-    nouns = (
-        "column",
-        "columns",
-        "field",
-        "fields",
-        "sutun*",
-        "kolon*",
-        "alan",
-        "alanlar*",
-        "alani*",
-    )
+    nouns = W.COLUMN_WORDS
     best: list[Mention] = []
     for m in p.free_mentions():
         chain = [m]
@@ -45,7 +35,11 @@ def find_select(p: Parse) -> None:
     start, end = best[0].start, best[-1].end
     noun = p.at(end, nouns) or any(p.at(k, nouns) for k in range(max(0, start - 2), start))
     cue = any(p.at(k, W.SELECT_CUES) for k in range(max(0, start - 3), start)) or p.has(("select",))
-    if not (noun or (cue and len(best) >= 2)):
+    # "write their names to X", "isimlerini X dosyasına yaz": the columns a save writes
+    written = any(p.at(k, W.WRITE_VERBS) for k in range(max(0, start - 3), start)) or (
+        end < len(p.toks) and p.toks[end].kind == "file"
+    )
+    if not (noun or written or (cue and len(best) >= 2)):
         return
     p.select = [p.use(m) for m in best]
     p.note(f"select {', '.join(p.select)}", start, end + (p.at(end, nouns) or 0))

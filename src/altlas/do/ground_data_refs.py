@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 READ_SUFFIXES = (".csv", ".tsv", ".json", ".ndjson", ".jsonl", ".parquet")
-WRITE_SUFFIXES = (".csv", ".json", ".ndjson", ".jsonl", ".parquet")
+WRITE_SUFFIXES = (".csv", ".json", ".ndjson", ".jsonl", ".parquet", ".txt", ".md")
+"""``.txt``/``.md``: the data handler writes one value per line (or a text table)."""
 
 _SAVE_VERBS = (
     "save*", "write*", "store*", "export*", "put", "output", "dump", "make", "create*",
