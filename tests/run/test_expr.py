@@ -133,6 +133,7 @@ def test_keywords_are_case_insensitive_and_words_stay_columns() -> None:
         ("round(units, 1.5)", "whole number", 14),
         ("lower(region, 'x')", "lower takes 1 argument(s), not 2", 1),
         ("units in (units)", "unexpected 'units'", 11),
+        ("units in (1, 'a')", "mixes texts, numbers", 11),
         ("99999999999999999999 > units", "too large", 1),
         ("__import__('os')", "unsupported function '__import__'", 1),
     ],

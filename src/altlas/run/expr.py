@@ -250,8 +250,7 @@ class _Builder:
         if kind == "compare":
             return self.compare(kids[0], str(kids[1]), kids[2])
         if kind in ("in_", "not_in"):
-            values = [self.literal(v)[1] for v in kids[1].children]
-            found = self.build(kids[0]).is_in(values)
+            found = self.any_equal(kids[0], kids[1])
             return ~found if kind == "not_in" else found
         if kind in ("between", "not_between"):
             low = self.coerced(kids[1], kids[0])
@@ -281,6 +280,19 @@ class _Builder:
             return pl.lit(value, dtype=pl.String), value
         value = {"true": True, "false": False, "null": None}[kind]
         return pl.lit(value), value
+
+    def any_equal(self, value: Any, items: Any) -> pl.Expr:
+        """``value in (a, b)``: equal to any item, each compared as ``==`` would."""
+        import polars as pl
+
+        def kind(node: Any) -> str:
+            return {"number": "number", "negative": "number"}.get(node.data, node.data)
+
+        kinds = {kind(item) for item in items.children if item.data != "null"}
+        if len(kinds - {"true", "false"}) > 1 or (kinds & {"true", "false"} and len(kinds) > 2):
+            raise self.fail("the list mixes texts, numbers and true/false", items)
+        # == rather than is_in: it coerces like a comparison (int to float, text to date)
+        return pl.any_horizontal([self.compare(value, "==", item) for item in items.children])
 
     def column(self, token: Any) -> str:
         word = str(token)

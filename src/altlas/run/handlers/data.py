@@ -108,7 +108,8 @@ def _run(ctx: HandlerContext, op: str) -> dict[str, Any]:
 
             return run_query(ctx, df, origin)
         return _apply(ctx, op, df, origin)
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, TypeError, ValueError, OverflowError) as exc:
+        # polars raises plain TypeError/ValueError too when a column and a value disagree
         raise PermanentError(f"data {op}: {_first_line(exc)}", error_type="DataError") from None
 
 
