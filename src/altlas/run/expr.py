@@ -5,12 +5,9 @@ built into polars expressions from an allowlist of node kinds and functions. Not
 can name a table, a file, a URL or any function outside :data:`FUNCTIONS`; there is no
 path from this text to ``pl.sql``, ``pl.sql_expr``, ``eval`` or an SQL string (issue 9).
 
-Syntax: column names bare (``units``) or in backticks (`` `unit price` ``); strings in single
-or double quotes (backslash escapes the quote); numbers; ``true``/``false``/``null``;
-``== = != <> < <= > >=``; ``and or not``; ``x in (a, b)``, ``x not in (...)``;
-``x between a and b``; ``x is null``, ``x is not null``; ``+ - * / %``; parentheses; and
-the functions in :data:`FUNCTIONS`. Column names are matched with
-:func:`altlas.run.columns.resolve_column`, so ``Birim`` finds ``units``.
+The syntax, with examples, is in docs/runner.md ("Data queries and the expression language").
+Column names are matched with :func:`altlas.run.columns.resolve_column`, so ``Birim`` finds
+``units``.
 """
 
 from __future__ import annotations
@@ -286,7 +283,7 @@ class _Builder:
         import polars as pl
 
         def kind(node: Any) -> str:
-            return {"number": "number", "negative": "number"}.get(node.data, node.data)
+            return "number" if node.data in ("number", "negative") else str(node.data)
 
         kinds = {kind(item) for item in items.children if item.data != "null"}
         if len(kinds - {"true", "false"}) > 1 or (kinds & {"true", "false"} and len(kinds) > 2):
