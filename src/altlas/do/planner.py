@@ -121,7 +121,8 @@ def _after_probe(probe: Operation, action: Operation) -> Operation:
     """The action of a condition, bound to what the probe looked at ("copy them to …")."""
     if action.handler == "save":
         if probe.handler in _WRITES_OUTPUT:
-            params = {k: v for k, v in probe.params.items() if k != "allow_empty"}
+            # the probe only counted: the action keeps what it found, in full
+            params = {k: v for k, v in probe.params.items() if k not in ("allow_empty", "answer")}
             why = f"what the check finds, saved as {action.params['output']}"
             return replace(probe, params={**params, **action.params}, why=why)
         return Operation(
