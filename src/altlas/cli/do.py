@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from altlas.cli._common import emit_json, is_tty
+from altlas.cli._output import Format, format_option
 
 if TYPE_CHECKING:
     from altlas.do.api import DoOutcome
@@ -137,13 +138,14 @@ def do(
         list[str] | None,
         typer.Option("--allow", help="Add a program to the exec allowlist (repeatable)."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[
+        Format,
+        format_option((Format.TABLE, Format.JSON), help="table (the answer as text) or json."),
+    ] = Format.TABLE,
 ) -> None:
     """Do what COMMAND says in the workspace, or refuse and say why."""
     from altlas.do.api import do as run_command
 
-    if fmt not in ("text", "json"):
-        raise typer.BadParameter("use text or json", param_hint="--format")
     interactive = is_tty(sys.stdin) and not yes
     extra: dict[str, Any] = {}
     if allow:
