@@ -167,8 +167,18 @@ def _text_lines(df: pl.DataFrame) -> bytes:
     return (text_table(df.columns, df.rows()) + "\n").encode()
 
 
+def _tidy_floats(df: pl.DataFrame) -> pl.DataFrame:
+    """Float columns rounded to 9 decimals: a sum of prices is written 416.05, not the
+    binary-noise 416.04999999999995 (no table value needs more digits)."""
+    import polars as pl
+
+    floats = [name for name, dtype in df.schema.items() if dtype in (pl.Float32, pl.Float64)]
+    return df.with_columns(pl.col(floats).round(9)) if floats else df
+
+
 def frame_bytes(df: pl.DataFrame, fmt: str) -> bytes:
     """``df`` serialised as ``fmt``; JSON is a list of records."""
+    df = _tidy_floats(df)
     if fmt == "text":
         return _text_lines(df)
     buffer = io.BytesIO()
