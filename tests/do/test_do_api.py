@@ -159,3 +159,20 @@ def test_contains_and_exists_conditions(ws: Path) -> None:
     assert out.ok and (ws / "out/alpha.txt").read_text().endswith("checked\n")
     out = _do("If out/missing.txt exists, append the line 'checked' to it", ws)
     assert out.ok and not (ws / "out/missing.txt").exists()
+
+
+def test_copy_every_file_of_a_kind_and_move_them(ws: Path) -> None:
+    out = _do("Copy all .txt files to the out folder", ws)
+    assert out.ok, out.answer
+    assert sorted(p.name for p in (ws / "out").glob("*.txt")) == ["ideas.txt", "readme.txt"]
+    out = _do("out klasöründeki tüm .txt dosyalarını arsiv klasörüne taşı", ws)
+    assert out.ok, out.answer
+    assert sorted(p.name for p in (ws / "arsiv").iterdir()) == ["ideas.txt", "readme.txt"]
+    assert not list((ws / "out").glob("*.txt")) and (ws / "ideas.txt").is_file()
+
+
+def test_new_file_in_a_named_folder_and_summary_length(ws: Path) -> None:
+    out = _do("out klasöründe not.txt adında bir dosya oluştur, içine 'süt al' yaz", ws)
+    assert out.ok and (ws / "out/not.txt").read_text() == "süt al\n"
+    out = _do("Summarize plan.md in 2 sentences into out/short.txt", ws)
+    assert out.ok and len((ws / "out/short.txt").read_text().splitlines()) == 3  # title + 2

@@ -44,7 +44,7 @@ _APPEND = (
     r"\bekle\w*",
 )
 _CREATE = (
-    r"\b(create|make|new|write)\b",
+    r"\b(create|make|new|write|save|store)\b",
     r"\bolustur\w*",
     r"\byarat\w*",
     r"\bac\b.*\bdosya",
@@ -52,9 +52,12 @@ _CREATE = (
 )
 _CONTENT_MARK = re.compile(
     r"(?:that says|saying|which says|with the (?:text|content|line|words?)|containing the text"
-    r"|with content|icine (?:sunu )?yaz(?:in)?|icerigi|sunu yaz|:)\s*:?\s*(.+)$",
-    re.IGNORECASE | re.DOTALL,
+    r"|with content|the text|the words|icine (?:sunu )?yaz(?:in)?|icerigi|icerik olarak|sunu yaz)"
+    r"\s*:?\s*(.+)$",
+    re.DOTALL,
 )
+_QUOTES = "'\"“‘`«"
+_TRAILING_PLACE = re.compile(r"\s+(?:as|to|into|in|olarak)\s+\S+\s*$")
 _KIND_WORDS = {
     "markdown": "md",
     "text": "txt",
@@ -122,13 +125,24 @@ def join_folder(folder: str | None, name: str) -> str:
 
 
 def _content(text: str) -> str | None:
-    match = _CONTENT_MARK.search(text)
+    """What a new file should say: after "that says", "içine yaz"…, else quoted, else after ":"."""
+    low = folded(text)
+    source = text if len(low) == len(text) else low
+    match = _CONTENT_MARK.search(low)
     if match is not None:
-        value = match.group(1).strip()
+        value = source[match.start(1) :].strip()
         inner = quoted(value)
-        return inner[0] if inner and len(inner[0]) >= len(value) - 2 else value
+        if inner and value[0] in _QUOTES:
+            return inner[0]
+        value = _TRAILING_PLACE.sub("", value) if mentions(value) else value
+        return value or None
     found = quoted(text)
-    return found[0] if found else None
+    if found:
+        return found[0]
+    colon = re.search(r":\s*(.+)$", text, re.DOTALL)
+    if colon is not None and not mentions(colon.group(1)):
+        return colon.group(1).strip() or None
+    return None
 
 
 def _list(text: str, ctx: GroundContext) -> Operation | None:
@@ -246,6 +260,9 @@ def _create(text: str, ctx: GroundContext) -> Operation | None:
     if len(found) > 1 or (found and existing(found[0], ctx) and content is None):
         return None  # another file is named: a table or a copy, not a new file
     target = found[0] if found else None
+    folder = folder_named(text, ctx, may_be_new=True)
+    if target is not None and folder and "/" not in target:
+        target = join_folder(folder, target)  # "out klasöründe rapor.txt adında bir dosya"
     if target is None and ctx.previous is not None and refers_back(text) and content:
         target = _previous_path(ctx.previous)
     if target is None or target.endswith("/"):
@@ -281,13 +298,66 @@ def _rename(text: str, ctx: GroundContext) -> Operation | None:
 
 
 def _move(text: str, ctx: GroundContext) -> Operation | None:
-    return _copy_or_move(text, ctx, "move") if has_any(text, *_MOVE) else None
+    if not has_any(text, *_MOVE):
+        return None
+    return _copy_or_move(text, ctx, "move") or _many(text, ctx, "move")
 
 
 def _copy(text: str, ctx: GroundContext) -> Operation | None:
     if not has_any(text, *_COPY) or has_any(text, r"\b(replac\w*|degistir\w*)\b"):
         return None
-    return _copy_or_move(text, ctx, "copy")
+    return _copy_or_move(text, ctx, "copy") or _many(text, ctx, "copy")
+
+
+_FOLDER_REFS = (
+    re.compile(r"\b(?:from|in|inside|to|into)\s+(?:the\s+)?([\w][\w./-]*)"),
+    re.compile(r"\b([\w][\w./-]*)\s+(?:folder|directory|klasor\w*|dizin\w*)"),
+    re.compile(r"\b([\w][\w.-]*)'?(?:daki|deki|taki|teki)\b"),
+    re.compile(r"(?<![\w/])([\w][\w.-]*/)(?!\w)"),
+)
+
+
+def _folders_in_order(text: str, ctx: GroundContext) -> list[str]:
+    """Folders the words name, in the order they are named; only the last may be new."""
+    low = folded(text)
+    found: dict[str, int] = {}
+    for pattern in _FOLDER_REFS:
+        for match in pattern.finditer(low):
+            name = match.group(1).strip("/")
+            if name and name not in _NOT_FOLDER and "." not in name:
+                found.setdefault(name, match.start(1))
+    ordered = sorted(found, key=lambda n: found[n])
+    existing_dirs = [n for n in ordered if (ctx.workspace / n).is_dir()]
+    if ordered and ordered[-1] not in existing_dirs and _FOLDER_NEW.search(low):
+        existing_dirs.append(ordered[-1])  # "into archive/", "arsiv klasörüne": may be new
+    return existing_dirs
+
+
+_FOLDER_NEW = re.compile(r"\b(?:to|into)\s+(?:the\s+)?[\w./-]+|\w+\s+klasorune\b|/\s*$")
+
+
+def _many(text: str, ctx: GroundContext, op: str) -> Operation | None:
+    """ "copy all .md files from docs to out": every matching file, by pattern."""
+    ext = _EXT.search(text)
+    kind = re.search(r"\b(\w+)\s+(?:files|dosya)", folded(text))
+    suffix = ext.group(1) if ext else _KIND_WORDS.get(kind.group(1)) if kind else None
+    if suffix is None or not has_any(text, r"\b(files|all|every|dosyalar\w*|tum|butun|hepsi)\b"):
+        return None
+    folders = _folders_in_order(text, ctx)
+    if not folders:
+        return None
+    dest = folders[-1]
+    source = folders[0] if len(folders) > 1 else "."
+    params: dict[str, object] = {
+        "operation": op,
+        "source": source,
+        "pattern": f"*.{suffix}",
+        "dest": dest + "/",
+    }
+    if source == ".":
+        params["recursive"] = True  # "the .log files": wherever they are in the workspace
+    where = "the workspace" if source == "." else f"{source}/"
+    return Operation("files", params, f"{op} every *.{suffix} in {where} to {dest}/", "files")
 
 
 def _append_if(text: str, ctx: GroundContext) -> Operation | None:

@@ -199,8 +199,16 @@ def _replace(text: str, source: str, ctx: GroundContext) -> Operation | None:
     return Operation("text", params, f"replace '{old}' with '{new}' into {output}", "files")
 
 
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "bir": 1, "iki": 2, "uc": 3}
+_SENTENCES = re.compile(r"\b(\d+|one|two|three|four|five|bir|iki|uc)\s+(?:sentences?|cumle\w*)")
+
+
 def _summarize(text: str, source: str) -> Operation:
     params: dict[str, object] = {"path": source}
+    count = _SENTENCES.search(folded(text))
+    if count is not None:
+        word = count.group(1)
+        params["sentences"] = int(word) if word.isdigit() else _NUMBERS[word]
     output = _output(text, source)
     if output:
         params["output"] = output

@@ -27,7 +27,13 @@ def _destination(ctx: HandlerContext, source: Path, raw: str) -> Path:
 
 
 def copy_or_move(ctx: HandlerContext, op: str) -> dict[str, Any]:
-    """``copy`` or ``move``/``rename`` ``source`` to ``dest``; the source of a copy is kept."""
+    """``copy`` or ``move``/``rename`` ``source`` to ``dest``; the source of a copy is kept.
+
+    With ``pattern``, ``source`` is a folder and every file in it matching the pattern goes
+    into the folder ``dest``.
+    """
+    if ctx.params.get("pattern"):
+        return _many(ctx, op)
     raw_source, raw_dest = str(ctx.params.get("source", "")), str(ctx.params.get("dest", ""))
     source = ctx.path(raw_source, what="source")
     if not source.is_file():
@@ -50,6 +56,44 @@ def copy_or_move(ctx: HandlerContext, op: str) -> dict[str, Any]:
         "written": shown,
         "bytes": len(data),
         "answer": f"{verb} {raw_source} to {shown}",
+    }
+
+
+def _many(ctx: HandlerContext, op: str) -> dict[str, Any]:
+    raw_source = str(ctx.params.get("source") or ".")
+    pattern = str(ctx.params["pattern"])
+    folder = ctx.path(raw_source, what="source")
+    if not folder.is_dir():
+        raise PermanentError(f"cannot {op} from {raw_source}: not a folder", error_type="NotFound")
+    dest = ctx.path(str(ctx.params.get("dest") or ""), what="dest")
+    found = folder.rglob(pattern) if ctx.params.get("recursive") else folder.glob(pattern)
+    files = [
+        p
+        for p in sorted(found)
+        if p.is_file() and not p.is_symlink() and not p.is_relative_to(dest)
+    ]
+    if not files:
+        raise PermanentError(
+            f"no file in {raw_source} matches {pattern}; nothing to {op}", error_type="NothingFound"
+        )
+    overwrite = bool(ctx.params.get("overwrite", False))
+    written = []
+    for path in files:  # checked one by one: a refusal stops before the rest is touched
+        target = _relative(ctx, dest / path.name)
+        write_workspace_file(ctx, target, path.read_bytes(), overwrite)
+        written.append(target)
+    if op in ("move", "rename"):
+        for path in files:
+            path.unlink()
+    verb = "Moved" if op in ("move", "rename") else "Copied"
+    return {
+        "operation": op,
+        "source": raw_source,
+        "dest": _relative(ctx, dest),
+        "count": len(written),
+        "written": written,
+        "answer": f"{verb} {len(written)} file{'' if len(written) == 1 else 's'} to "
+        f"{_relative(ctx, dest)}/: " + ", ".join(written),
     }
 
 
