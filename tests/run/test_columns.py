@@ -74,6 +74,19 @@ def test_turkish_headers_take_english_words() -> None:
     assert resolve_column("sehir", header) == "Şehir"
 
 
+def test_inflected_phrases_and_compound_heads() -> None:
+    """Turkish case endings on phrases, and the last word of a compound as its head."""
+    assert resolve_column("stok miktarına", INVENTORY) == "stock"
+    assert resolve_column("stoğuna", INVENTORY) == "stock"
+    assert resolve_column("yeniden sipariş seviyesinin", INVENTORY) == "reorder_level"
+    customers = ["id", "name", "city", "email", "signup_date"]
+    assert resolve_column("kayıt tarihi", customers) == "signup_date"
+    assert resolve_column("signup date", customers) == "signup_date"
+    assert resolve_column("şehrine", customers) == "city"
+    assert resolve_column("e-posta", customers) == "email"
+    assert columns_match("kayıt tarihi", ["signup_date", "birth_date"]) is None
+
+
 def test_quantity_and_amount_roles() -> None:
     assert resolve_column("adet", ["item", "quantity"]) == "quantity"
     assert resolve_column("miktar", ["item", "amount"]) == "amount"

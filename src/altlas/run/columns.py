@@ -39,7 +39,7 @@ _ROLES: dict[str, tuple[str, ...]] = {
         "inventory",
     ),
     "product": ("product", "products", "urun", "urunler", "item"),
-    "city": ("city", "cities", "sehir", "sehirler", "il"),
+    "city": ("city", "cities", "sehir", "sehri", "sehirler", "il"),
     "name": ("name", "names", "ad", "adi", "isim", "ismi", "isimler"),
     "date": ("date", "dates", "tarih", "tarihler"),
     "revenue": ("revenue", "revenues", "gelir", "gelirler", "ciro", "hasilat", "income"),
@@ -53,6 +53,8 @@ _ROLES: dict[str, tuple[str, ...]] = {
         "siparis seviyesi",
     ),
     "sku": ("sku", "stok kodu", "urun kodu"),
+    "score": ("score", "puan", "skor"),
+    "order": ("order", "orders", "siparis", "siparisler"),
     "category": ("category", "categories", "kategori", "kategoriler"),
     "country": ("country", "ulke", "ulkeler"),
     "status": ("status", "durum", "durumu"),
@@ -94,6 +96,12 @@ _TR_SUFFIXES = (
     "nu",
     "in",
     "un",
+    "nda",
+    "nde",
+    "ndan",
+    "nden",
+    "na",
+    "ne",
     "ye",
     "ya",
     "de",
@@ -165,14 +173,16 @@ def _stems(key: str) -> list[str]:
 
 
 def _roles_of(word: str) -> list[str]:
+    """Roles ``word`` names: the whole phrase first, then its last word (the head of a
+    compound in both languages: "kayıt tarihi" → tarih, "signup date" → date)."""
     table = _word_roles()
-    variants = [word, word.split("'")[0].split("’")[0]]
+    base = word.split("'")[0].split("’")[0]
+    phrases = [word, base]
+    last = fold(base).split()[-1:] if " " in fold(base) else []
     roles: list[str] = []
-    for variant in variants:
-        key = _key(variant)
-        if not key:
-            continue
-        for stem in _stems(key) if " " not in fold(variant) else [key]:
+    for phrase in [*phrases, *last]:
+        key = _key(phrase)
+        for stem in _stems(key) if key else []:
             for role in table.get(stem, ()):
                 if role not in roles:
                     roles.append(role)
