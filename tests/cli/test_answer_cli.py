@@ -154,3 +154,13 @@ def test_inspect_full_keeps_markdown_source_in_a_pipe(cli, tmp_path) -> None:
     path = io.write(result, tmp_path / "r.last")
     shown = cli("inspect", str(path), "--full").stdout
     assert "# Report" in shown and "| a | b |" in shown
+
+
+def test_archive_show_full_draws_rows_as_a_table(cli, workspace, tmp_path) -> None:
+    plan = _plan(tmp_path / "p.alt", AGGREGATE)
+    assert cli("run", str(plan), "-q", "--archive").exit_code == 0
+    archive_id = orjson.loads(cli("archive", "list", "-f", "json").stdout)[0]["id"]
+    shown = cli("archive", "show", archive_id, "--full")
+    assert shown.exit_code == 0, shown.stderr
+    north = next(line for line in shown.stdout.splitlines() if "North" in line)
+    assert "│" in north and "150" in north

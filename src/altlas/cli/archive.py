@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from altlas.cli._common import emit_json, emit_rows
+from altlas.cli._common import emit_json, emit_rows, is_tty
 from altlas.cli._output import DOCUMENT, ROWS, Format, console, emit_document, format_option
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ def show(
     def tree() -> None:
         from altlas.formats.render import result_tree
 
-        console().print(result_tree(body, full=full))
+        console().print(result_tree(body, full=full, markdown=is_tty()))
 
     emit_document(io.to_data(body), fmt, tree)
 
