@@ -54,7 +54,6 @@ _ROLES: dict[str, tuple[str, ...]] = {
     ),
     "sku": ("sku", "stok kodu", "urun kodu"),
     "score": ("score", "puan", "skor"),
-    "order": ("order", "orders", "siparis", "siparisler"),
     "category": ("category", "categories", "kategori", "kategoriler"),
     "country": ("country", "ulke", "ulkeler"),
     "status": ("status", "durum", "durumu"),
