@@ -157,3 +157,14 @@ def test_markdown_is_rendered_on_a_terminal(tmp_path, altlas_home) -> None:
     assert code == 0, shown
     assert "Quarterly Report" in shown
     assert "# Quarterly Report" not in shown and "**grew**" not in shown
+
+
+def test_atlas_build_shows_its_progress_on_a_terminal(results, altlas_home, tmp_path) -> None:
+    from altlas.index import Archive
+
+    with Archive(altlas_home) as archive:
+        archive.add([results])
+    code, shown = run_in_pty(["atlas", "build", "-o", str(tmp_path / "k.atlas")], altlas_home)
+    assert code == 0, shown
+    assert "60/60" in shown and "results/s" in shown
+    assert "wrote " in shown and (tmp_path / "k.atlas").is_file()
