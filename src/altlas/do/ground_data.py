@@ -8,6 +8,7 @@ word matches nothing makes the whole segment ungrounded (None), never a guess.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -24,6 +25,7 @@ from altlas.do.ground_data_pick import (
     find_select,
 )
 from altlas.do.ground_data_refs import (
+    READ_SUFFIXES,
     WRITE_SUFFIXES,
     Files,
     facts_after,
@@ -31,7 +33,7 @@ from altlas.do.ground_data_refs import (
     previous_facts,
     remember,
 )
-from altlas.do.ground_data_shape import find_argmax, find_group
+from altlas.do.ground_data_shape import find_argmax, find_group, find_named_derivation
 from altlas.do.ground_data_sort import find_sort, find_top
 from altlas.do.ground_data_words import Tok, tokenize
 from altlas.do.operations import Operation
@@ -114,6 +116,7 @@ def _parse(text: str, toks: list[Tok], facts: TableFacts, files: Files, lang: st
     rest = find_values(toks, facts, set(files.used) | marked_tokens | col_tokens)
     p.vals = sorted(marked + rest, key=lambda v: v.start)
     for finder in (
+        find_named_derivation,
         find_filters,
         find_ranked,
         find_top,
@@ -132,6 +135,16 @@ def _parse(text: str, toks: list[Tok], facts: TableFacts, files: Files, lang: st
     return p
 
 
+def _read_before(ctx: GroundContext) -> str | None:
+    """ "Read stock.ndjson, find the items …": the table an earlier files.read step opened."""
+    prev = ctx.previous
+    if prev is None or prev.handler != "files" or prev.params.get("operation") != "read":
+        return None
+    path = prev.params.get("path")
+    suffix = PurePosixPath(path).suffix.lower() if isinstance(path, str) else ""
+    return path if isinstance(path, str) and suffix in READ_SUFFIXES else None
+
+
 def _input(files: Files, ctx: GroundContext) -> TableFacts | None:
     if files.source is not None:
         return peek(ctx.workspace, files.source)
@@ -148,6 +161,9 @@ def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     """One segment's text → a data ``query`` Operation, or None when it is not a data command."""
     toks = tokenize(text)
     files = find_files(toks, ctx)
+    read = _read_before(ctx) if files.source is None and not files.others else None
+    if read is not None:
+        files = replace(files, source=read)
     facts = _input(files, ctx)
     if facts is None or _other_action(toks, facts):
         return None

@@ -142,10 +142,13 @@ def _plain(phrase: str, column: str, columns: tuple[str, ...]) -> bool:
     if any(col_words[i : i + len(words)] == words for i in range(len(col_words))):
         return True
     try:
-        from altlas.run.columns import _by_role, _roles_of
+        from altlas.run.columns import _by_role, _word_roles
     except ImportError:  # pragma: no cover - the column module changed: accept its answer
         return True
-    return any(_by_role(role, columns) == column for role in _roles_of(phrase))
+    # the whole phrase must be a role word ("stok miktarı", "birim fiyat"); a phrase that only
+    # ends in one ("kind ve qty") is several words, not one column
+    roles = _word_roles().get(key, ())
+    return any(_by_role(role, columns) == column for role in roles)
 
 
 def _whole_phrase(words: list[str], columns: tuple[str, ...]) -> str | None:
@@ -164,6 +167,15 @@ def _whole_phrase(words: list[str], columns: tuple[str, ...]) -> str | None:
     return None
 
 
+def _stock_as_quantity(words: list[str], facts: TableFacts) -> str | None:
+    """ "stoklu", "in stock" on a table whose stock is its quantity column (qty, adet)."""
+    if words[0] in _STOP or columns_match(words[0], ("stock",)) != "stock":
+        return None
+    if columns_match("stock", facts.columns) is not None:
+        return None
+    return columns_match("quantity", facts.columns)
+
+
 def find_columns(toks: list[Tok], facts: TableFacts, skip: set[int]) -> list[Mention]:
     """Column mentions, longest first, never overlapping, never over ``skip``ped tokens."""
     found: list[Mention] = []
@@ -178,7 +190,7 @@ def find_columns(toks: list[Tok], facts: TableFacts, skip: set[int]) -> list[Men
                 continue
             words = [t.fold for t in group]
             if size == 1:
-                column = column_of(words, facts.columns)
+                column = column_of(words, facts.columns) or _stock_as_quantity(words, facts)
             else:
                 column = _whole_phrase(words, facts.columns)
             if column is not None:

@@ -14,6 +14,7 @@ SORT_VERBS = _p(
     "sort* | order | ordered | ordering | arrange* | rank | ranked | sirala* | sirali* |siralanmis*"
 )
 DESC = _p(
+    "most expensive first | priciest first | most first | the most first | newest on top |"
     "z to a | from z to a | z a | reverse alphabetical* | pahalidan ucuza | en pahalidan |"
     "desc | descending | decreasing | highest to lowest | largest to smallest |"
     "biggest to smallest | most to least | high to low | newest to oldest | newest first |"
@@ -23,6 +24,7 @@ DESC = _p(
     "en buyukten | en yuksekten | en coktan"
 )
 ASC = _p(
+    "cheapest first | least expensive first | least first | the least first | earliest first |"
     "alphabetical* | a to z | from a to z | a z | ucuzdan pahaliya | en ucuzdan | alfabetik* |"
     "asc | ascending | increasing | lowest to highest | smallest to largest | least to most |"
     "low to high | oldest to newest | oldest first | lowest first | smallest first | artan |"
@@ -173,7 +175,7 @@ SOLD = ("sold", "sell", "selling", "satan", "satil", "satis", "satmis", "satt")
 # "remove the rows where …": the filter says which rows go, so the query keeps the others
 REMOVE_ROWS = _p(
     "remove* | delete* | drop* | discard* | filter out | get rid of | sil | silin* | cikar* |"
-    "kaldir* | ayikla*"
+    "kaldir*"
 )
 # "items that need reordering": stock at or below the reorder level
 REORDER = _p(

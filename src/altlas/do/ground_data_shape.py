@@ -3,6 +3,8 @@ they need), "which … the most", select, dedupe, and the counting answer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from altlas.do import ground_data_lexicon as W
 from altlas.do.ground_data_columns import Mention, column_of, id_like
 from altlas.do.ground_data_parse import Parse, column_ref
@@ -10,14 +12,17 @@ from altlas.do.ground_data_parse import Parse, column_ref
 __all__ = [
     "find_argmax",
     "find_group",
+    "find_named_derivation",
     "implied_revenue",
     "quantity_column",
 ]
 
 
-def _derive_expr(p: Parse) -> tuple[str, int, int] | None:
+def _derive_expr(p: Parse, start: int | None = None) -> tuple[str, int, int] | None:
     """``units × price`` → "`units` * `price`" (columns joined by arithmetic signs or words)."""
     for m in p.cols:
+        if start is not None and m.start != start:
+            continue
         parts = [column_ref(m.column) or ""]
         k = m.end
         while k < len(p.toks):
@@ -33,6 +38,30 @@ def _derive_expr(p: Parse) -> tuple[str, int, int] | None:
                     p.use(mm)
             return " ".join(parts), m.start, k
     return None
+
+
+def find_named_derivation(p: Parse) -> None:
+    """ "revenue = quantity × unit_price", "ciro = adet * fiyat": a column defined by its
+    formula (before filters, so that its "=" is not read as a comparison)."""
+    for i in range(len(p.toks) - 2):
+        if p.toks[i].kind != "word" or p.toks[i + 1].text not in ("=", ":") or i in p.used:
+            continue
+        first = p.mention_at(i + 2)
+        if first is None or not p.free(first):
+            continue
+        expr = _derive_expr(p, start=first.start)
+        if expr is None:
+            continue
+        name = _derived_name(p.fold(i))
+        name = p.toks[i].fold if name == "value" else name
+        name = name if name not in p.facts.columns else f"{name}_total"
+        p.derives.append({"op": "derive", "column": name, "expr": expr[0]})
+        p.take(i, expr[2])
+        p.note(f"derive {name} = {expr[0].replace('`', '')}", i, expr[2])
+        p.facts = replace(
+            p.facts, columns=(*p.facts.columns, name), numeric=p.facts.numeric | {name}
+        )
+        return
 
 
 def _derived_name(word: str) -> str:
@@ -57,6 +86,8 @@ def _aggregate_word(p: Parse) -> tuple[str, int, int] | None:
                 continue  # English "say" is "tell"
             if _names_column(p, i):
                 continue  # "sorted by total": the header "total", not a sum
+            if any(p.at(k, W.DESC + W.ASC) > i - k for k in range(max(0, i - 3), i + 1)):
+                continue  # "largest first" is an order, not a maximum
             before = p.mention_ending(i)
             if (
                 p.fold(i).startswith("sayisi")
@@ -177,6 +208,8 @@ def find_group(p: Parse) -> None:
         numeric = [m for m in p.free_mentions() if m.column in p.facts.numeric and m not in taken]
         if len(numeric) == 1:
             fn, agg = "sum", ("sum", numeric[0].start, 0)
+        elif not numeric and p.derives:  # "revenue = a × b per city": total what was defined
+            fn, agg = "sum", ("sum", keyed[1] if keyed else month[2] if month else 0, 0)
     if fn is None or (month is None and keyed is None and fn not in ("sum", "mean", "median")):
         return
     if keyed is not None:
@@ -184,7 +217,8 @@ def find_group(p: Parse) -> None:
             p.use(m)
     assert agg is not None
     _, i, n = agg
-    measure = _measure(p, fn, i, n)
+    defined = str(p.derives[-1]["column"]) if p.derives and n == 0 and fn == "sum" else None
+    measure = (defined, i, i) if defined else _measure(p, fn, i, n)
     if measure is None and fn not in ("count",):
         p.failed = "the column to aggregate is not in the table"
         return

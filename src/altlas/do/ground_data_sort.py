@@ -76,10 +76,25 @@ def _date_column(p: Parse) -> Mention | None:
     return Mention(-1, -1, dated[0]) if len(dated) == 1 else None
 
 
+_NOUN_VERBS = ("order", "ordered", "rank", "ranked")
+
+
+def _sort_verb(p: Parse) -> tuple[int, int, str] | None:
+    """The sort verb, if any; "order"/"rank" only when "by"/"on" or a direction follows (else
+    it is the noun: "any order in orders.csv")."""
+    hit = p.has(W.SORT_VERBS)
+    if hit is None or hit[2] not in _NOUN_VERBS:
+        return hit
+    after = range(hit[0] + 1, min(len(p.toks), hit[0] + 5))
+    if any(p.at(k, W.BY + W.DESC + W.ASC) for k in after):
+        return hit
+    return None
+
+
 def find_sort(p: Parse) -> None:
     if p.limit is not None:
         return  # top-N and "which … the most" have sorted already
-    verb = p.has(W.SORT_VERBS)
+    verb = _sort_verb(p)
     desc, d0, d1, phrase = _direction(p)
     if verb is None and desc is None:
         return

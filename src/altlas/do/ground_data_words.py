@@ -132,7 +132,7 @@ def phrase_at(toks: list[Tok], i: int, phrase: str) -> int:
         return 0
     for k, word in enumerate(words):
         tok = toks[i + k]
-        if tok.kind not in ("word", "cmp", "arith"):
+        if tok.kind not in ("word", "cmp", "arith", "punct"):
             return 0
         if word.endswith("*"):
             if not tok.fold.startswith(word[:-1]):
