@@ -68,6 +68,7 @@ _ROLES: dict[str, tuple[str, ...]] = {
     "title": ("title", "baslik"),
     "salary": ("salary", "salaries", "maas", "maaslar", "ucret", "wage", "wages", "pay"),
     "department": ("department", "departments", "departman", "bolum", "dept"),
+    "warehouse": ("warehouse", "warehouses", "depo", "depolar", "ambar", "depot"),
 }
 
 # Turkish suffixes worth stripping from a role word ("stoğunu", "bölgeye", "fiyatları").
