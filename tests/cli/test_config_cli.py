@@ -92,3 +92,21 @@ def test_completion_scripts_are_offered(shell) -> None:
 def test_completion_is_listed_in_help(cli) -> None:
     out = cli("--help").stdout
     assert "--install-completion" in out and "--show-completion" in out
+
+
+def test_completion_offers_commands_and_format_values(altlas_home) -> None:
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str, index: int) -> list[str]:
+        env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(index)}
+        env["_ALTLAS_COMPLETE"] = "complete_bash"
+        done = subprocess.run(
+            [sys.executable, "-m", "altlas"], env=env, capture_output=True, text=True, timeout=60
+        )
+        return done.stdout.split()
+
+    assert complete("altlas ru", 1) == ["run", "runs"]
+    assert complete("altlas runs list --format ", 4) == ["table", "json", "jsonl", "csv", "yaml"]
+    assert complete("altlas inspect x --format ", 4) == ["table", "json", "yaml"]
