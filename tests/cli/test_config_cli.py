@@ -110,3 +110,18 @@ def test_completion_offers_commands_and_format_values(altlas_home) -> None:
     assert complete("altlas ru", 1) == ["run", "runs"]
     assert complete("altlas runs list --format ", 4) == ["table", "json", "jsonl", "csv", "yaml"]
     assert complete("altlas inspect x --format ", 4) == ["table", "json", "yaml"]
+
+
+def test_a_flag_wins_and_says_so(cli, altlas_home, monkeypatch) -> None:
+    (altlas_home / "config.toml").write_text("[run]\nconcurrency = 3\n")
+    monkeypatch.setenv("ALTLAS_SERVER__PORT", "9000")
+    rows = _config(cli, "--set", "run.concurrency=8", "--set", "server.port=9100")
+    assert (rows[("run", "concurrency")]["value"], rows[("run", "concurrency")]["source"]) == (
+        8,
+        "flag",
+    )
+    assert (
+        rows[("server", "port")]["value"] == 9100 and rows[("server", "port")]["source"] == "flag"
+    )
+    bad = cli("config", "show", "--set", "nosuch")
+    assert bad.exit_code == 2 and len(bad.stderr.splitlines()) == 1

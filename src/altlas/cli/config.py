@@ -1,9 +1,10 @@
 """``altlas paths`` and ``altlas config show``: where altlas keeps things, and what it is set to.
 
-Each value is shown with its source: ``default`` (the model's), ``file`` (config.toml) or
-``env`` (``ALTLAS_<SECTION>__<KEY>``); command-line flags apply to one command only and are
-named in that command's ``--help``. Secrets are shown as their references (``env:NAME``,
-``file:PATH``), never resolved; a ``literal:`` value or a password in a URL is masked.
+Each value is shown with its source: ``default`` (the model's), ``file`` (config.toml), ``env``
+(``ALTLAS_<SECTION>__<KEY>``) or ``flag`` (``--set SECTION.KEY=VALUE``, which previews what a
+command's flag such as ``altlas run --concurrency 8`` would make of the settings). Secrets are
+shown as their references (``env:NAME``, ``file:PATH``), never resolved; a ``literal:`` value or
+a password in a URL is masked.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from altlas.cli._output import ROWS, Format, format_option
 if TYPE_CHECKING:
     from altlas.config import Settings
 
-__all__ = ["config_rows", "path_rows", "register"]
+__all__ = ["config_rows", "parse_sets", "path_rows", "register"]
 
 SECTIONS: dict[str, str] = {
     "run": "altlas.run.options:RunConfig",
@@ -66,14 +67,40 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def config_rows(settings: Settings) -> list[dict[str, Any]]:
+def parse_sets(items: list[str] | None) -> dict[tuple[str, str], Any]:
+    """``SECTION.KEY=VALUE`` flags; values are JSON when they parse (``8``, ``true``), else text."""
+    import orjson
+
+    found: dict[tuple[str, str], Any] = {}
+    for item in items or []:
+        name, sep, raw = item.partition("=")
+        section, dot, key = name.strip().partition(".")
+        if not sep or not dot or section not in SECTIONS or not key:
+            known = ", ".join(SECTIONS)
+            raise typer.BadParameter(
+                f"'{item}' is not SECTION.KEY=VALUE with a section among {known}",
+                param_hint="--set",
+            )
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            value = raw
+        found[(section, key)] = value
+    return found
+
+
+def config_rows(
+    settings: Settings, flags: dict[tuple[str, str], Any] | None = None
+) -> list[dict[str, Any]]:
     """One row per known key: section, key, effective value, source."""
+    flags = flags or {}
     rows: list[dict[str, Any]] = []
     for section in SECTIONS:
         model = _model(section)
-        effective = settings.section(section, model)
+        overrides = {k: v for (sec, k), v in flags.items() if sec == section}
+        effective = settings.section(section, model, **overrides)
         for key in model.model_fields:
-            source = settings.sources.get((section, key), "default")
+            source = "flag" if key in overrides else settings.sources.get((section, key), "default")
             value = _plain(getattr(effective, key))
             rows.append(
                 {
@@ -142,16 +169,20 @@ def show(
     paths_only: Annotated[
         bool, typer.Option("--paths", help="Only where altlas keeps its files (altlas paths).")
     ] = False,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Preview a flag: SECTION.KEY=VALUE (repeatable)."),
+    ] = None,
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
-    """Every setting with its value and source (default, file or env); secrets as references."""
+    """Every setting, its value and its source (default, file, env, flag); secrets as references."""
     from altlas.config import load_settings
 
-    settings = load_settings()
     if paths_only:
         paths(fmt)
         return
-    emit_rows(config_rows(settings), ["section", "key", "value", "source"], fmt, title="config")
+    rows = config_rows(load_settings(), parse_sets(sets))
+    emit_rows(rows, ["section", "key", "value", "source"], fmt, title="config")
 
 
 def paths(fmt: FormatOpt = Format.TABLE) -> None:
