@@ -135,3 +135,16 @@ def test_empty_inputs() -> None:
 def test_any_text_gives_a_column_or_none(word: str) -> None:
     found = columns_match(word, SALES + INVENTORY)
     assert found is None or found in SALES + INVENTORY
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.lists(st.text(min_size=1, max_size=50), max_size=40))
+def test_errors_stay_one_short_line(word: str, header: list[str]) -> None:
+    """Hostile words and headers (newlines, 200 characters) still give one readable line."""
+    try:
+        found = resolve_column(word, header)
+    except ColumnError as exc:
+        assert "\n" not in str(exc) and "\r" not in str(exc)
+        assert len(str(exc)) < 2500
+    else:
+        assert found in header

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from altlas.run.handlers.base import PermanentError
 
-__all__ = ["ColumnError", "columns_match", "fold", "resolve_column"]
+__all__ = ["ColumnError", "columns_match", "fold", "resolve_column", "shown"]
 
 # Canonical (English) role → the words people use for it, English and Turkish (folded form).
 # Order matters in WORD_ROLES below: a word listed under two roles tries the first one first.
@@ -129,6 +129,14 @@ class ColumnError(PermanentError):
     """A column word matched no column, or more than one equally well."""
 
     default_type = "UnknownColumn"
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``value`` for a one-line message: control characters escaped, long text cut."""
+    text = value if isinstance(value, str) else repr(value)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def fold(text: str) -> str:
@@ -300,23 +308,23 @@ def columns_match(word: str, columns: Sequence[str]) -> str | None:
 
 
 def _listing(columns: Sequence[str]) -> str:
-    shown = ", ".join(columns[:30])
-    return shown + (f", … ({len(columns)} in all)" if len(columns) > 30 else "")
+    listed = ", ".join(shown(c, 40) for c in columns[:30])
+    return listed + (f", … ({len(columns)} in all)" if len(columns) > 30 else "")
 
 
 def resolve_column(word: str, columns: Sequence[str]) -> str:
     """The real column that ``word`` names; :class:`ColumnError` (one line) when unsure."""
     if not isinstance(word, str) or not word.strip():
-        raise ColumnError(f"a column name must be a non-empty text, not {word!r}")
+        raise ColumnError(f"a column name must be a non-empty text, not {shown(repr(word))}")
     if not columns:
-        raise ColumnError(f"no column matches '{word}': the table has no columns")
+        raise ColumnError(f"no column matches '{shown(word)}': the table has no columns")
     try:
         found = _match(word.strip(), columns)
     except _Ambiguous as exc:
         raise ColumnError(
-            f"column '{word}' could be any of {', '.join(exc.candidates)}; "
+            f"column '{shown(word)}' could be any of {_listing(exc.candidates)}; "
             f"use the exact name (columns: {_listing(columns)})"
         ) from None
     if found is None:
-        raise ColumnError(f"no column matches '{word}' (columns: {_listing(columns)})")
+        raise ColumnError(f"no column matches '{shown(word)}' (columns: {_listing(columns)})")
     return found

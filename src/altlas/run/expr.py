@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from altlas.run.columns import ColumnError, resolve_column
+from altlas.run.columns import ColumnError, resolve_column, shown
 from altlas.run.handlers.base import PermanentError
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def _parse(text: str, what: str) -> lark.Tree[Any]:
 
 def _unknown_function(what: str, text: str, name: str, column: int) -> ExprError:
     allowed = ", ".join(FUNCTIONS)
-    return _fail(what, text, f"unsupported function '{name}' (allowed: {allowed})", column)
+    return _fail(what, text, f"unsupported function '{shown(name)}' (allowed: {allowed})", column)
 
 
 def _depth(tree: lark.Tree[Any]) -> int:
@@ -327,7 +327,7 @@ class _Builder:
             try:
                 return pl.lit(float(raw) if any(c in raw for c in ".eE") else int(raw))
             except ValueError:
-                raise self.fail(f"{raw!r} is not a number", node.children[0]) from None
+                raise self.fail(f"{shown(repr(raw))} is not a number", node.children[0]) from None
         return expr
 
     def compare(self, left: Any, op: str, right: Any) -> pl.Expr:

@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import altlas
 from altlas.formats.common import TaskStatus
@@ -426,3 +428,73 @@ def test_answer_shapes() -> None:
     one = pl.DataFrame({"total": [523]})
     assert answer_text(one, None, None) == "523"
     assert answer_text(one, "count", "t.csv") == "1; wrote 1 row to t.csv"
+
+
+_WORDS = ["date", "region", "units", "price", "Birim", "bölge", "colour", "", "x y"]
+_STEP = st.one_of(
+    st.fixed_dictionaries(
+        {"op": st.just("filter"), "where": st.sampled_from(["units > 5", "x >", "region == 1"])}
+    ),
+    st.fixed_dictionaries(
+        {
+            "op": st.just("derive"),
+            "column": st.sampled_from(["t", "", "units"]),
+            "expr": st.sampled_from(["units * price", "region * 2", "lower(region)", "("]),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "op": st.just("group"),
+            "by": st.lists(st.sampled_from(_WORDS), max_size=2),
+            "aggregate": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "fn": st.sampled_from(["sum", "count", "mean", "n_unique", "mode"]),
+                        "column": st.sampled_from([*_WORDS, None]),
+                    }
+                ),
+                max_size=2,
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "op": st.just("sort"),
+            "by": st.lists(
+                st.sampled_from(_WORDS)
+                | st.fixed_dictionaries({"column": st.sampled_from(_WORDS), "desc": st.booleans()}),
+                max_size=2,
+            ),
+        }
+    ),
+    st.fixed_dictionaries({"op": st.just("limit"), "n": st.integers(-2, 5) | st.just("3")}),
+    st.fixed_dictionaries(
+        {"op": st.just("select"), "columns": st.lists(st.sampled_from(_WORDS), max_size=3)}
+    ),
+    st.fixed_dictionaries(
+        {
+            "op": st.just("distinct"),
+            "columns": st.none() | st.lists(st.sampled_from(_WORDS), max_size=2),
+        }
+    ),
+    st.dictionaries(st.sampled_from(["op", "by", "n"]), st.text(max_size=5), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps=st.lists(_STEP, max_size=4))
+def test_any_steps_give_a_table_or_one_clean_error(steps: list[dict[str, Any]]) -> None:
+    """Random step lists end in a table, a one-line PermanentError, or a polars error (which
+    the handler reports as a DataError); never anything else."""
+    from altlas.run.handlers.base import PermanentError
+    from altlas.run.handlers.data_query import apply_steps
+
+    frame = pl.read_csv(SALES.encode())
+    try:
+        result = apply_steps(frame, steps)
+    except PermanentError as exc:
+        assert "\n" not in str(exc) and str(exc).strip()
+    except pl.exceptions.PolarsError:
+        pass
+    else:
+        assert isinstance(result, pl.DataFrame)

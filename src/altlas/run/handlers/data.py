@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from altlas.formats.plan import Task
+from altlas.run.columns import shown
 from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, file_stamp
 from altlas.run.handlers.data_io import FORMATS, load_table, source_param, write_table
 
@@ -63,7 +64,7 @@ class DataHandler(Handler):
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
         op = _operation(task, params)
         if op not in OPERATIONS:
-            return f"operation '{op}' is not one of {', '.join(OPERATIONS)}"
+            return f"operation '{shown(op)}' is not one of {', '.join(OPERATIONS)}"
         has_input = (
             source_param(params) is not None
             or params.get("input_data") is not None
@@ -93,7 +94,7 @@ class DataHandler(Handler):
         op = _operation(ctx.task, ctx.params)
         if op not in OPERATIONS:
             raise PermanentError(
-                f"parameters.operation '{op}' is not one of {', '.join(OPERATIONS)}"
+                f"parameters.operation '{shown(op)}' is not one of {', '.join(OPERATIONS)}"
             )
         return await asyncio.to_thread(_run, ctx, op)
 
@@ -176,7 +177,7 @@ def _aggregations(params: Mapping[str, Any], df: pl.DataFrame) -> list[pl.Expr]:
     exprs = []
     for col, fn, alias in items:
         if fn not in _AGGS:
-            raise PermanentError(f"unknown aggregation '{fn}' (known: {', '.join(_AGGS)})")
+            raise PermanentError(f"unknown aggregation '{shown(fn)}' (known: {', '.join(_AGGS)})")
         if fn == "count" and col == "*":
             base = pl.len()
         else:
@@ -244,14 +245,16 @@ def _convert(ctx: HandlerContext, df: pl.DataFrame, origin: str) -> dict[str, An
     to = str(ctx.params.get("to") or ctx.params.get("format") or "").lower().lstrip(".")
     fmt = FORMATS.get(f".{to}")
     if fmt is None:
-        raise PermanentError(f"parameters.to '{to}' is not one of csv, tsv, json, ndjson, parquet")
+        raise PermanentError(
+            f"parameters.to '{shown(to)}' is not one of csv, tsv, json, ndjson, parquet"
+        )
     ext = f".{fmt}"
     dest = ctx.params.get("output") or ctx.params.get("destination")
     if not dest:
         src = source_param(ctx.params)
         dest = str(Path(src[1]).with_suffix(ext)) if src else f"{ctx.task.id}{ext}"
     if FORMATS.get(Path(str(dest)).suffix.lower()) != fmt:
-        raise PermanentError(f"parameters.output '{dest}' should end in {ext} for {fmt}")
+        raise PermanentError(f"parameters.output '{shown(dest)}' should end in {ext} for {fmt}")
     path = write_table(ctx, df, str(dest), what="output")
     return {
         "operation": "convert",

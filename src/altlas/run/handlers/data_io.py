@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from altlas.run.columns import shown
 from altlas.run.handlers.base import HandlerContext, PermanentError, write_workspace_file
 
 if TYPE_CHECKING:
@@ -205,6 +206,6 @@ def write_table(ctx: HandlerContext, df: pl.DataFrame, dest: str, *, what: str) 
     fmt = WRITE_FORMATS.get(suffix)
     if fmt is None:
         known = ", ".join(sorted(WRITE_FORMATS))
-        raise PermanentError(f"parameters.{what} '{dest}' should end in one of {known}")
+        raise PermanentError(f"parameters.{what} '{shown(dest)}' should end in one of {known}")
     overwrite = ctx.params.get("overwrite") is True
     return write_workspace_file(ctx, dest, frame_bytes(df, fmt), overwrite)

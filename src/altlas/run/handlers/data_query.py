@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from altlas.run.columns import ColumnError, resolve_column
+from altlas.run.columns import ColumnError, resolve_column, shown
 from altlas.run.expr import compile_expr
 from altlas.run.handlers.base import HandlerContext, PermanentError
 from altlas.run.handlers.data_answer import ANSWER_HINTS, answer_text
@@ -29,7 +29,7 @@ _CONDITION_OPS = ("eq", "ne", "gt", "ge", "lt", "le", "contains", "in")
 
 def _column(word: Any, df: pl.DataFrame, where: str) -> str:
     if not isinstance(word, str):
-        raise PermanentError(f"{where} must be a column name, not {word!r}")
+        raise PermanentError(f"{where} must be a column name, not {shown(repr(word))}")
     try:
         return resolve_column(word, df.columns)
     except ColumnError as exc:
@@ -49,7 +49,7 @@ def _condition(cond: Mapping[str, Any], df: pl.DataFrame, where: str) -> pl.Expr
 
     op = str(cond.get("op", "eq")).lower()
     if op not in _CONDITION_OPS:
-        raise PermanentError(f"{where}.op '{op}' is not one of {', '.join(_CONDITION_OPS)}")
+        raise PermanentError(f"{where}.op '{shown(op)}' is not one of {', '.join(_CONDITION_OPS)}")
     col = pl.col(_column(cond.get("column"), df, f"{where}.column"))
     value = cond.get("value")
     if op == "contains":
@@ -119,7 +119,7 @@ def _aggregate(spec: Any, df: pl.DataFrame, at: str) -> pl.Expr:
         raise PermanentError(f"{at} must be {{fn, column, as}}")
     fn = str(spec.get("fn", spec.get("func", ""))).lower()
     if fn not in AGGREGATES:
-        raise PermanentError(f"{at}.fn '{fn}' is not one of {', '.join(AGGREGATES)}")
+        raise PermanentError(f"{at}.fn '{shown(fn)}' is not one of {', '.join(AGGREGATES)}")
     word = spec.get("column")
     alias = spec.get("as")
     if word in (None, "", "*"):
@@ -210,7 +210,7 @@ def apply_steps(df: pl.DataFrame, steps: Any) -> pl.DataFrame:
             raise PermanentError(f"{at} must be a mapping with an 'op'")
         op = str(step.get("op", "")).lower()
         if op not in STEPS:
-            raise PermanentError(f"{at}.op '{op}' is not one of {', '.join(STEPS)}")
+            raise PermanentError(f"{at}.op '{shown(op)}' is not one of {', '.join(STEPS)}")
         df = STEPS[op](df, step, at)
     return df
 
@@ -219,7 +219,9 @@ def run_query(ctx: HandlerContext, df: pl.DataFrame, origin: str) -> dict[str, A
     """The query's output: columns, rows (up to the row limit), count, written file, answer."""
     hint = ctx.params.get("answer")
     if hint is not None and hint not in ANSWER_HINTS:
-        raise PermanentError(f"parameters.answer '{hint}' is not one of {', '.join(ANSWER_HINTS)}")
+        raise PermanentError(
+            f"parameters.answer '{shown(hint)}' is not one of {', '.join(ANSWER_HINTS)}"
+        )
     result = apply_steps(df, ctx.params.get("steps"))
     dest = ctx.params.get("output")
     written: str | None = None
