@@ -210,3 +210,22 @@ def test_arithmetic_matches_python(case: tuple[str, Any]) -> None:
     got = values(text)
     for i, row in enumerate(SALES.iter_rows(named=True)):
         assert got[i] == pytest.approx(oracle(row), rel=1e-9, abs=1e-6)
+
+
+def test_lark_and_rapidfuzz_load_only_when_an_expression_is_compiled() -> None:
+    """`import altlas`, the CLI and the handler registry stay light: lark, rapidfuzz and polars
+    load when a data task runs, not before."""
+    import subprocess
+    import sys
+
+    code = (
+        "import altlas, altlas.cli.main, altlas.run.handlers.data, altlas.run.columns\n"
+        "from altlas.run.handlers import HandlerRegistry\n"
+        "HandlerRegistry.builtin()\n"
+        "import sys\nprint(' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    loaded = {name.split(".")[0] for name in out.split()}
+    assert not loaded & {"lark", "rapidfuzz", "polars"}
