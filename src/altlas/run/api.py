@@ -354,7 +354,7 @@ def _finish(
     if prep.report is not None:
         from altlas.run.report import write_report
 
-        write_report(result, prep.report)
+        write_report(result, prep.report, prep.plan, prep.workspace)
     archived = _archive(prep, result, written) if prep.archive else None
     if journal is not None:
         journal.update_run(
