@@ -1,4 +1,4 @@
-"""What every command group shares: error mapping, output formats and small renderers.
+"""What every command group shares: error mapping, usage errors as one line, and rows.
 
 Nothing heavy is imported here; ``altlas --help`` must stay fast.
 """
@@ -9,8 +9,7 @@ import csv
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from typer._click.exceptions import UsageError
@@ -20,9 +19,6 @@ from altlas.errors import AltlasError, ValidationError
 
 __all__ = [
     "AltlasGroup",
-    "FormatOpt",
-    "ListFormat",
-    "OutputFormat",
     "debug_enabled",
     "emit_json",
     "emit_rows",
@@ -107,29 +103,6 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-class OutputFormat(StrEnum):
-    """Rendering for commands that print one document."""
-
-    TEXT = "text"
-    JSON = "json"
-    YAML = "yaml"
-
-
-class ListFormat(StrEnum):
-    """Rendering for commands that print rows."""
-
-    TABLE = "table"
-    JSON = "json"
-    JSONL = "jsonl"
-    CSV = "csv"
-
-
-FormatOpt = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", help="text (a rich tree on a terminal), json or yaml."),
-]
-
-
 def is_tty(stream: Any = None) -> bool:
     stream = stream or sys.stdout
     return bool(getattr(stream, "isatty", lambda: False)())
@@ -163,7 +136,7 @@ def emit_rows(
 ) -> int:
     """Write rows as a table, JSON array, JSON Lines, CSV or YAML; returns how many were written.
 
-    ``fmt`` is a :class:`ListFormat` or an ``altlas.cli._output.Format`` (compared by value).
+    ``fmt`` is an ``altlas.cli._output.Format`` or its value.
     JSON Lines and CSV stream row by row, so large listings never sit in memory. A table is
     folded to the terminal's width only on a terminal (see ``_output.console``).
     """
