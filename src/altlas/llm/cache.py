@@ -1,0 +1,119 @@
+"""The exact-match response cache: SQLite under ALTLAS_HOME by default, Redis when asked.
+
+Both keep the completion as JSON under the request's SHA-256 key
+(:meth:`altlas.llm.request.ChatRequest.cache_key`); only deterministic requests reach them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import orjson
+
+if TYPE_CHECKING:
+    from altlas.llm.config import LlmSettings
+
+__all__ = ["CACHE_NAME", "Cache", "RedisCache", "SqliteCache", "open_cache"]
+
+CACHE_NAME = "llm_cache.db"
+
+
+class Cache(Protocol):
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, value: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteCache:
+    """One table, one row per key; safe across threads (one connection, one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        from altlas.config import ensure_home
+
+        ensure_home(path.parent)
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS llm_cache (key TEXT PRIMARY KEY, value BLOB NOT NULL, "
+            "created_at REAL NOT NULL, hits INTEGER NOT NULL DEFAULT 0)"
+        )
+        self._conn.commit()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM llm_cache WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        value = orjson.loads(row[0])
+        return value if isinstance(value, dict) else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO llm_cache (key, value, created_at) VALUES (?, ?, ?)",
+                (key, orjson.dumps(value), time.time()),
+            )
+            self._conn.commit()
+
+    def clear(self) -> int:
+        with self._lock:
+            count = self._conn.execute("DELETE FROM llm_cache").rowcount
+            self._conn.commit()
+        return int(count)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class RedisCache:
+    """The same interface on a Redis server, shared by every process that points at it."""
+
+    def __init__(self, url: str, *, prefix: str = "altlas:llm:") -> None:
+        try:
+            import redis
+        except ImportError:
+            from altlas.errors import MissingExtraError
+
+            raise MissingExtraError("redis", "redis") from None
+        self.prefix = prefix
+        self._client = redis.Redis.from_url(url, socket_timeout=5.0)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        raw = self._client.get(self.prefix + key)
+        if raw is None:
+            return None
+        value = orjson.loads(raw)  # type: ignore[arg-type]
+        return value if isinstance(value, dict) else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        self._client.set(self.prefix + key, orjson.dumps(value))
+
+    def close(self) -> None:
+        self._client.close()  # type: ignore[no-untyped-call]
+
+
+def open_cache(settings: LlmSettings, home: Path) -> Cache | None:
+    """The configured cache, or None when ``[llm] cache = false``."""
+    if not settings.cache:
+        return None
+    if settings.cache_backend == "redis":
+        from altlas.config import resolve_secret
+        from altlas.errors import ConfigError
+
+        url = settings.cache_url
+        if url and url.partition(":")[0] in ("env", "file"):
+            url = resolve_secret(url, what="[llm] cache_url")
+        if not url:
+            raise ConfigError("[llm] cache_backend = 'redis' needs [llm] cache_url (redis://...)")
+        return RedisCache(url)
+    return SqliteCache(home / CACHE_NAME)

@@ -1,0 +1,149 @@
+"""The exact-match cache: what goes into the key, what is stored, SQLite and a real Redis."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from altlas.llm import ChatRequest
+from altlas.llm.calllog import read_calls
+from altlas.llm.request import SAMPLING
+
+
+def _ask(text: str = "hello", **params: object) -> ChatRequest:
+    return ChatRequest([{"role": "user", "content": text}], params=dict(params))
+
+
+def test_a_deterministic_request_is_answered_from_the_cache(
+    servers, make_pool, altlas_home
+) -> None:
+    good = servers("good")
+    pool = make_pool([good.backend()])
+    first = pool.chat_sync(_ask(temperature=0))
+    second = pool.chat_sync(_ask(temperature=0))
+    assert len(good.seen) == 1
+    assert (first.cached, second.cached) == (False, True)
+    assert second.text == first.text
+    assert second.cost_usd == 0
+    assert [c["cache_hit"] for c in read_calls(altlas_home)] == [True, False]
+    assert (altlas_home / "llm_cache.db").is_file()
+
+
+def test_a_seed_makes_a_request_deterministic(servers, make_pool) -> None:
+    good = servers("good")
+    pool = make_pool([good.backend()])
+    pool.chat_sync(_ask(temperature=0.8, seed=7))
+    assert pool.chat_sync(_ask(temperature=0.8, seed=7)).cached
+    assert len(good.seen) == 1
+
+
+@pytest.mark.parametrize("params", [{}, {"temperature": 0.7}])
+def test_a_sampled_request_is_never_stored(servers, make_pool, params) -> None:
+    good = servers("good")
+    pool = make_pool([good.backend()])
+    pool.chat_sync(_ask(**params))
+    assert not pool.chat_sync(_ask(**params)).cached
+    assert len(good.seen) == 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"max_tokens": 5},
+        {"top_p": 0.5},
+        {"stop": ["\n"]},
+        {"response_format": {"type": "json_object"}},
+        {"tools": [{"type": "function", "function": {"name": "f"}}]},
+        {"tool_choice": "none"},
+        {"seed": 1},
+        {"presence_penalty": 0.1},
+    ],
+)
+def test_every_parameter_is_in_the_key(servers, make_pool, change) -> None:
+    """A cache key that left one out would serve an answer to another question."""
+    good = servers("good")
+    pool = make_pool([good.backend()])
+    pool.chat_sync(_ask(temperature=0))
+    assert not pool.chat_sync(_ask(temperature=0, **change)).cached
+    assert len(good.seen) == 2
+
+
+def test_the_model_is_in_the_key(servers, make_pool) -> None:
+    a, b = servers("a"), servers("b")
+    pool = make_pool([a.backend(), b.backend()])
+    pool.chat_sync(ChatRequest([{"role": "user", "content": "x"}], params={"temperature": 0}))
+    pinned = ChatRequest([{"role": "user", "content": "x"}], params={"temperature": 0}, backend="b")
+    assert not pool.chat_sync(pinned).cached
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(SAMPLING),
+    st.one_of(st.integers(0, 5), st.floats(0, 1), st.text(max_size=5)),
+    st.one_of(st.integers(0, 5), st.floats(0, 1), st.text(max_size=5)),
+)
+def test_keys_differ_whenever_a_parameter_differs(name: str, one: object, two: object) -> None:
+    first = _ask(**{name: one}).cache_key("m")
+    second = _ask(**{name: two}).cache_key("m")
+    assert (first == second) == (one == two and type(one) is type(two))
+
+
+def test_cache_off_in_config_and_per_request(servers, make_pool) -> None:
+    good = servers("good")
+    off = make_pool([good.backend()], cache=False)
+    off.chat_sync(_ask(temperature=0))
+    assert not off.chat_sync(_ask(temperature=0)).cached
+    pool = make_pool([good.backend()])
+    no_cache = ChatRequest([{"role": "user", "content": "q"}], params={"temperature": 0})
+    no_cache.cache = False
+    pool.chat_sync(no_cache)
+    assert not pool.chat_sync(no_cache).cached
+    assert len(good.seen) == 4
+
+
+@pytest.fixture
+def redis_url(tmp_path) -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    pytest.importorskip("redis")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_redis_cache_behind_the_same_interface(servers, make_pool, redis_url) -> None:
+    good = servers("good")
+    one = make_pool([good.backend()], cache_backend="redis", cache_url=redis_url)
+    one.chat_sync(_ask(temperature=0))
+    # a second pool (another process, another server worker) shares the answers
+    two = make_pool([good.backend()], cache_backend="redis", cache_url=redis_url)
+    hit = two.chat_sync(_ask(temperature=0))
+    assert hit.cached
+    assert hit.text == "[good] echo: hello"
+    assert len(good.seen) == 1
