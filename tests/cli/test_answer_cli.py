@@ -164,3 +164,10 @@ def test_archive_show_full_draws_rows_as_a_table(cli, workspace, tmp_path) -> No
     assert shown.exit_code == 0, shown.stderr
     north = next(line for line in shown.stdout.splitlines() if "North" in line)
     assert "│" in north and "150" in north
+
+
+def test_inspect_full_shows_plan_parameters_whole(cli, tmp_path) -> None:
+    text = "x" * 150 + "-TAIL"
+    plan = _plan(tmp_path / "p.alt", {"id": "a", "type": "echo", "parameters": {"message": text}})
+    assert "-TAIL" not in cli("inspect", str(plan)).stdout
+    assert "-TAIL" in cli("inspect", str(plan), "--full").stdout

@@ -135,7 +135,16 @@ def _short(value: Any, limit: int = 70) -> str:
     return escape(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-def plan_tree(plan: Plan) -> Tree:
+def _whole(value: Any) -> str:
+    if isinstance(value, str):
+        return escape(value)
+    import orjson
+
+    return escape(orjson.dumps(value, default=str).decode())
+
+
+def plan_tree(plan: Plan, *, full: bool = False) -> Tree:
+    """A plan as a tree; ``full`` shows parameter values whole instead of cut at 70 characters."""
     head = f"[bold]plan[/] {escape(plan.id)}"
     if plan.command:
         head += f"  [italic]{_short(plan.command)}[/]"
@@ -156,7 +165,7 @@ def plan_tree(plan: Plan) -> Tree:
             label += f"  [dim]← {escape(', '.join(task.dependencies))}[/]"
         node = tree.add(label)
         for key, value in task.parameters.items():
-            node.add(f"[dim]{escape(key)}[/] = {_short(value)}")
+            node.add(f"[dim]{escape(key)}[/] = {_whole(value) if full else _short(value)}")
     return tree
 
 
@@ -213,7 +222,7 @@ def atlas_tree(atlas: Atlas) -> Tree:
 def tree_for(loaded: Any, *, full: bool = False, markdown: bool = True) -> Tree:
     doc = getattr(loaded, "document", loaded)
     if isinstance(doc, Plan):
-        return plan_tree(doc)
+        return plan_tree(doc, full=full)
     if isinstance(doc, Result):
         return result_tree(doc, full=full, markdown=markdown)
     return atlas_tree(doc)
