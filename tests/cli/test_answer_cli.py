@@ -171,3 +171,12 @@ def test_inspect_full_shows_plan_parameters_whole(cli, tmp_path) -> None:
     plan = _plan(tmp_path / "p.alt", {"id": "a", "type": "echo", "parameters": {"message": text}})
     assert "-TAIL" not in cli("inspect", str(plan)).stdout
     assert "-TAIL" in cli("inspect", str(plan), "--full").stdout
+
+
+def test_inspect_short_view_is_never_a_python_repr(cli, workspace, tmp_path) -> None:
+    plan = _plan(tmp_path / "p.alt", AGGREGATE, WRITE)
+    out = tmp_path / "r.last"
+    assert cli("run", str(plan), "-q", "-o", str(out), "-w", str(workspace)).exit_code == 0
+    shown = cli("inspect", str(out)).stdout
+    assert "2 rows × 2 columns (region, revenue_sum)" in shown
+    assert "{'" not in shown and "'operation'" not in shown

@@ -23,6 +23,7 @@ __all__ = [
     "TableView",
     "atlas_tree",
     "output_renderable",
+    "output_summary",
     "plan_tree",
     "result_tree",
     "rich_table",
@@ -97,6 +98,25 @@ def _text(value: str, markdown: bool) -> Any:
 
         return Markdown(value)
     return Text(value)
+
+
+def output_summary(output: Any, limit: int = 100) -> str:
+    """One line for a task output: its rows' shape, its text's first line, or compact JSON."""
+    view = table_view(output)
+    if view is not None:
+        cols = ", ".join(view.columns[:8]) + (", …" if len(view.columns) > 8 else "")
+        plural = "s" if view.total != 1 else ""
+        return _short(f"{view.total} row{plural} × {len(view.columns)} columns ({cols})", limit)
+    text = output if isinstance(output, str) else None
+    if isinstance(output, Mapping):
+        text = next((output[k] for k in _TEXT_KEYS if isinstance(output.get(k), str)), None)
+    if text is not None and text.strip():
+        first = text.strip().splitlines()[0]
+        more = " …" if len(text.strip().splitlines()) > 1 else ""
+        return _short(first + more, limit)
+    import orjson
+
+    return _short(orjson.dumps(output, default=str).decode(), limit)
 
 
 def output_renderable(output: Any, *, markdown: bool = True) -> Any:
@@ -193,7 +213,7 @@ def result_tree(result: Result, *, full: bool = False, markdown: bool = True) ->
         elif task.output is not None and full:
             node.add(output_renderable(task.output, markdown=markdown))
         elif task.output is not None:
-            node.add(_short(task.output, 100))
+            node.add(output_summary(task.output))
     if result.artifacts:
         arts = tree.add("[bold]artifacts[/]")
         for art in result.artifacts:
