@@ -229,3 +229,23 @@ def test_lark_and_rapidfuzz_load_only_when_an_expression_is_compiled() -> None:
     ).stdout
     loaded = {name.split(".")[0] for name in out.split()}
     assert not loaded & {"lark", "rapidfuzz", "polars"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "altlas.run.columns",
+        "altlas.run.expr",
+        "altlas.run.handlers.data",
+        "altlas.run.handlers.data_io",
+        "altlas.run.handlers.data_query",
+        "altlas.run.handlers.data_answer",
+        "altlas.run.handlers.archive",
+    ],
+)
+def test_each_module_imports_first(module: str) -> None:
+    """No import cycle: any of these can be the first altlas module a process imports."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", f"import {module}"], check=True, capture_output=True)

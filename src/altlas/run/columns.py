@@ -190,7 +190,8 @@ def _roles_of(word: str) -> list[str]:
     roles: list[str] = []
     for phrase in [*phrases, *last]:
         key = _key(phrase)
-        for stem in _stems(key) if key else []:
+        singular = [key[:-1], key[:-2]] if key.endswith("s") else []
+        for stem in [*_stems(key), *singular] if key else []:
             for role in table.get(stem, ()):
                 if role not in roles:
                     roles.append(role)
