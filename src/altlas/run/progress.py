@@ -196,6 +196,8 @@ class LiveProgress:
     def _render(self) -> Any:
         from rich.console import Group
 
+        if not self.total:  # before run.started there is nothing to count yet
+            return self._table()
         return Group(self._table(), self.bar)
 
     def _table(self) -> Any:
