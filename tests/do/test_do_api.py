@@ -176,3 +176,19 @@ def test_new_file_in_a_named_folder_and_summary_length(ws: Path) -> None:
     assert out.ok and (ws / "out/not.txt").read_text() == "süt al\n"
     out = _do("Summarize plan.md in 2 sentences into out/short.txt", ws)
     assert out.ok and len((ws / "out/short.txt").read_text().splitlines()) == 3  # title + 2
+
+
+def test_empty_and_row_count_conditions_and_files_named_by_kind(ws: Path) -> None:
+    (ws / "empty.txt").write_text("")
+    out = _do("If empty.txt is empty, write 'nothing yet' to it", ws, overwrite=True)
+    assert out.ok and (ws / "empty.txt").read_text() == "nothing yet\n"
+    out = _do("ideas.txt boşsa içine 'yok' satırını ekle", ws)
+    assert out.ok and "yok" not in (ws / "ideas.txt").read_text()
+    out = _do("If orders.csv has more than 5 rows, copy it to out/many.csv", ws)
+    assert out.ok and (ws / "out/many.csv").read_bytes() == (ws / "orders.csv").read_bytes()
+    out = _do(
+        "orders.csv'de 10'dan fazla satır varsa orders.csv dosyasını out/x.csv olarak kopyala", ws
+    )
+    assert out.ok and not (ws / "out/x.csv").exists()
+    out = _do("How many lines are in the log?", ws)
+    assert out.ok and "server.log has 7 lines" in out.answer

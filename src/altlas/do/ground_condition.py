@@ -15,7 +15,15 @@ from pathlib import PurePosixPath
 from altlas.do.context import GroundContext
 from altlas.do.ground_text import level_word, lines_with_word
 from altlas.do.operations import Operation
-from altlas.do.words import existing, folded, has_any, is_table, mentions, quoted
+from altlas.do.words import (
+    existing,
+    file_by_words,
+    folded,
+    has_any,
+    is_table,
+    mentions,
+    quoted,
+)
 
 __all__ = ["Probe", "ground_condition", "split_condition"]
 
@@ -26,7 +34,8 @@ _EN = re.compile(
 )
 _TR_WORD = r"\w*(?:varsa|yoksa|ise|iyorsa|uyorsa|iyse|uysa|diysa|tiysa|duysa|tuysa|sa|se)"
 _TR_PLAIN = re.compile(
-    r"^(?P<cond>.+?\b\w*(?:varsa|yoksa|iyorsa|uyorsa|ise|bulunuyorsa))\b\s*,?\s*(?P<act>.+)$"
+    r"^(?P<cond>.+?\b\w*(?:varsa|yoksa|iyorsa|uyorsa|ise|bulunuyorsa|bossa|doluysa|mevcutsa|"
+    r"fazlaysa|azsa|buyukse|kucukse|gecerse|asarsa))\b\s*,?\s*(?P<act>.+)$"
 )
 _NEGATIVE = (
     r"\b(has no|have no|has not any|doesn'?t have|does not have|there are no|there is no|"
@@ -107,11 +116,53 @@ _MENTIONS = re.compile(
 _EXISTS = (r"\bexists?\b", r"\bis there\b", r"\bvarsa\b", r"\bmevcutsa\b", r"\bbulunuyorsa\b")
 
 
-def _lines_probe(text: str, ctx: GroundContext) -> Operation | None:
+def _named_file(text: str, ctx: GroundContext) -> str | None:
     files = [m for m in mentions(text) if existing(m, ctx)]
-    if not files:
+    return files[0] if files else file_by_words(text, ctx)
+
+
+def _empty_probe(text: str, ctx: GroundContext) -> Probe | None:
+    """ "if todo.txt is empty" / "todo.txt boşsa": no words in it (negated: "is not empty")."""
+    source = _named_file(text, ctx)
+    if source is None or is_table(source):
         return None
-    source = files[0]
+    not_empty = has_any(text, r"\b(is not|isn'?t) empty\b", r"\bbos degilse\b", r"\bdoluysa\b")
+    if not not_empty and not has_any(text, r"\bis empty\b", r"\bbossa\b", r"\bbos ise\b"):
+        return None
+    op = Operation(
+        "text", {"operation": "count_words", "path": source}, f"check {source} for words"
+    )
+    return Probe(op, "count", not not_empty, text)
+
+
+_ROWS = (
+    r"(?:rows?|records?|entries|items?|orders?|products?|customers?|lines?|"
+    r"satir\w*|kayit\w*|urun\w*|siparis\w*|musteri\w*)"
+)
+_ROW_LIMIT_EN = re.compile(rf"\b({'|'.join(_EN_OPS)})\s+(\d+)\s+{_ROWS}")
+_ROW_LIMIT_TR = re.compile(
+    rf"\b(\d+)'?\w*\s+(?:{_ROWS}\s*(?:dan|den|tan|ten)?\s+(fazla|az)|(?:tane(?:den|dan)?\s+)?"
+    rf"(fazla|az)\s+{_ROWS})"
+)
+
+
+def row_threshold(text: str) -> tuple[str, int] | None:
+    """ "more than 100 rows", "100'den fazla satır": a limit on how many rows there are."""
+    low = folded(text)
+    match = _ROW_LIMIT_EN.search(low)
+    if match is not None:
+        return _EN_OPS[match.group(1)], int(match.group(2))
+    match = _ROW_LIMIT_TR.search(low)
+    if match is not None:
+        word = match.group(2) or match.group(3)
+        return ("gt" if word == "fazla" else "lt"), int(match.group(1))
+    return None
+
+
+def _lines_probe(text: str, ctx: GroundContext) -> Operation | None:
+    source = _named_file(text, ctx)
+    if source is None:
+        return None
     if is_table(source):
         return None
     low = folded(text)
@@ -158,6 +209,9 @@ def ground_condition(text: str, lang: str, ctx: GroundContext) -> Probe | None:
         if limit is not None:
             return Probe(found, "count", False, text, *limit)
         return Probe(found, "count", negative, text)
+    empty = _empty_probe(text, ctx)
+    if empty is not None:
+        return empty
     exists = _exists_probe(text, ctx)
     if exists is not None and not has_any(text, r"\b(rows?|records?|items?|satir|kayit|urun)\w*"):
         return Probe(exists, "count", negative, text)
@@ -166,6 +220,15 @@ def ground_condition(text: str, lang: str, ctx: GroundContext) -> Probe | None:
     except ImportError:  # the data family is optional until it lands
         return None
     data = ground_data_condition(text, lang, ctx)
+    limit = row_threshold(text)
+    if data is None and limit is not None:
+        table = _named_file(text, ctx)
+        if table is not None and is_table(table):
+            # "if sales.csv has more than 100 rows": the rows of the whole table are counted
+            params = {"operation": "query", "source": table, "steps": [], "answer": "count"}
+            data = Operation("data", params, f"count the rows of {table}", "value")
     if data is None:
         return None
+    if limit is not None:
+        return Probe(data, "row_count", False, text, *limit)
     return Probe(data, "row_count", negative, text)

@@ -7,7 +7,16 @@ from pathlib import PurePosixPath
 
 from altlas.do.context import GroundContext
 from altlas.do.operations import Operation
-from altlas.do.words import existing, folded, has_any, is_table, mentions, quoted, refers_back
+from altlas.do.words import (
+    existing,
+    file_by_words,
+    folded,
+    has_any,
+    is_table,
+    mentions,
+    quoted,
+    refers_back,
+)
 
 __all__ = ["ground_text", "lines_with_word"]
 
@@ -102,7 +111,7 @@ def _source(text: str, ctx: GroundContext) -> str | None:
     for token in mentions(text):
         if existing(token, ctx):
             return token
-    return None
+    return None if mentions(text) else file_by_words(text, ctx)
 
 
 def _output(text: str, source: str | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 from altlas.do.context import GroundContext
@@ -119,6 +120,32 @@ def _fuse(last: Step | None, op: Operation) -> bool:
 
 def _after_probe(probe: Operation, action: Operation) -> Operation:
     """The action of a condition, bound to what the probe looked at ("copy them to …")."""
+    whole_table = (
+        probe.handler == "data"
+        and not probe.params.get("steps")
+        and action.handler == "save"
+        and PurePosixPath(str(probe.params.get("source"))).suffix
+        == PurePosixPath(str(action.params["output"])).suffix
+    )
+    if whole_table:
+        # "if sales.csv has more than 100 rows, copy it to …": the file itself, byte for byte
+        params = {
+            "operation": "copy",
+            "source": probe.params["source"],
+            "dest": action.params["output"],
+        }
+        return Operation("files", params, f"copy {probe.params['source']}")
+    counted_file = (probe.handler == "text" and probe.params.get("operation") == "count_words") or (
+        probe.handler == "files" and probe.params.get("operation") == "list"
+    )
+    if action.handler == "save" and counted_file:
+        # "if todo.txt is not empty, copy it to …": "it" is the file, not the count
+        path = probe.params.get("path")
+        if probe.handler == "files":
+            folder, name = str(probe.params.get("path") or "."), str(probe.params["pattern"])
+            path = name if folder in (".", "") else f"{folder}/{name}"
+        params = {"operation": "copy", "source": path, "dest": action.params["output"]}
+        return Operation("files", params, f"copy {path} to {action.params['output']}")
     if action.handler == "save":
         if probe.handler in _WRITES_OUTPUT:
             # the probe only counted: the action keeps what it found, in full

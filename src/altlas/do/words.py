@@ -15,6 +15,7 @@ from altlas.segment.text import fold
 __all__ = [
     "TABLE_SUFFIXES",
     "TEXT_SUFFIXES",
+    "file_by_words",
     "first_existing",
     "folded",
     "has_any",
@@ -93,6 +94,42 @@ def is_table(path: str) -> bool:
 def existing(path: str, ctx: GroundContext) -> bool:
     """Whether ``path`` is a file in the workspace (as written, or as a bare name anywhere)."""
     return path in ctx.files()
+
+
+_KIND_NOUNS = {
+    "log": (".log",),
+    "logs": (".log",),
+    "table": TABLE_SUFFIXES,
+    "spreadsheet": (".csv", ".tsv", ".parquet"),
+    "csv": (".csv",),
+    "json": (".json", ".ndjson", ".jsonl"),
+    "markdown": (".md", ".markdown"),
+    "notes": (".md", ".txt"),
+    "kayit": (".log",),
+    "gunluk": (".log",),
+}
+_NAMED = re.compile(
+    r"\b(?:the|my|our|bu|su)\s+(?:(\w+)\s+)?(file|log|logs|table|spreadsheet|list|notes|"
+    r"document|dosya\w*|tablo\w*|liste\w*)\b"
+)
+
+
+def file_by_words(text: str, ctx: GroundContext) -> str | None:
+    """ "the sales file", "the log", "satış dosyası": the one workspace file they can mean."""
+    low = folded(text)
+    files = ctx.files()
+    for match in _NAMED.finditer(low):
+        word, noun = match.group(1), match.group(2)
+        candidates: list[str] = []
+        if word and word not in ("the", "a", "an", "this", "that"):
+            stem = word[:4] if len(word) > 4 else word  # "satis" finds "satislar.csv"
+            candidates = [f for f in files if PurePosixPath(f).stem.lower().startswith(stem)]
+        elif noun in _KIND_NOUNS:
+            suffixes = _KIND_NOUNS[noun]
+            candidates = [f for f in files if PurePosixPath(f).suffix.lower() in suffixes]
+        if len(candidates) == 1:
+            return candidates[0]
+    return None
 
 
 def first_existing(text: str, ctx: GroundContext) -> str | None:
