@@ -154,7 +154,9 @@ def _why(task: TaskResult, titles: dict[str, str]) -> str:
 
 def _task(task: TaskResult, titles: dict[str, str]) -> str:
     state = task.status.value
-    facts = [f"handler {escape(task.handler or '-')}"]
+    facts = [f'<span class="mono">{escape(task.task_id)}</span>', escape(task.type or "task")]
+    if task.handler:
+        facts.append(f"handler {escape(task.handler)}")
     if task.attempts > 1:
         facts.append(f"{task.attempts} attempts")
     if task.duration_ms is not None:
@@ -175,8 +177,7 @@ def _task(task: TaskResult, titles: dict[str, str]) -> str:
         f'<section class="task s-{state}" id="task-{escape(task.task_id)}">'
         f"<header><h3>{escape(title)}</h3>"
         f'<span class="badge s-{state}">{escape(state)}</span>'
-        f'<span class="facts"><span class="mono">{escape(task.task_id)}</span> · '
-        f"{escape(task.type or 'task')} · {' · '.join(facts)}</span></header>"
+        f'<span class="facts">{" · ".join(facts)}</span></header>'
         f"{_why(task, titles)}{output_html(task)}{''.join(folded)}</section>"
     )
 

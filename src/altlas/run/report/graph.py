@@ -106,14 +106,15 @@ def graph_svg(result: Result) -> str:
     for node, (x, y) in pos.items():
         head, label = _label(tasks.get(node), node)
         state = status.get(node, "pending")
+        # a nested <svg> is a viewport: it clips a label that is wider than its box
         parts.append(
             f'<g class="node s-{escape(state)}" data-task="{escape(node)}">'
             f"<title>{escape(node)}: {escape(label or head)} ({escape(state)})</title>"
-            f'<rect x="{x:.0f}" y="{y:.0f}" width="{_BOX_W}" height="{_BOX_H}" rx="8"/>'
-            f'<text class="type" x="{x + 12:.0f}" y="{y + 19:.0f}">'
-            f"{escape(_short(head, _LABEL_CHARS + 4))}</text>"
-            f'<text class="label" x="{x + 12:.0f}" y="{y + 38:.0f}">'
-            f"{escape(_short(label, _LABEL_CHARS))}</text></g>"
+            f'<svg x="{x:.0f}" y="{y:.0f}" width="{_BOX_W}" height="{_BOX_H}">'
+            f'<rect x="1" y="1" width="{_BOX_W - 2}" height="{_BOX_H - 2}" rx="8"/>'
+            f'<text class="type" x="12" y="20">{escape(_short(head, _LABEL_CHARS + 4))}</text>'
+            f'<text class="label" x="12" y="38">{escape(_short(label, _LABEL_CHARS))}</text>'
+            "</svg></g>"
         )
     parts.append("</svg>")
     return "".join(parts)

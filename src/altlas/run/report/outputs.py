@@ -175,8 +175,11 @@ def _main_text(task: TaskResult, out: Mapping[str, Any]) -> tuple[str, set[str]]
 def _facts(out: Mapping[str, Any], used: set[str]) -> str:
     """The output's other short values (path written, bytes, counts) as a definition list."""
     items = []
+    shown = {str(out.get(k)).strip() for k in used if isinstance(out.get(k), str)}
     for key, value in out.items():
         if key in used or key in ("answer", "sentences", "dtypes", "parameters", "columns"):
+            continue
+        if isinstance(value, str) and value.strip() in shown:
             continue
         if value is None or isinstance(value, Mapping | list) or (key == "truncated" and not value):
             continue
@@ -205,7 +208,9 @@ def output_html(task: TaskResult) -> str:
         used |= {*_ROW_KEYS, "text", "row_count"}
     else:
         main, keys = _main_text(task, out)
-        parts.append(main)
+        said = [out.get(k) for k in keys]
+        if not (answer and all(isinstance(v, str) and v.strip() in str(answer) for v in said)):
+            parts.append(main)
         used |= keys
     parts.append(_facts(out, used))
     return "".join(parts)

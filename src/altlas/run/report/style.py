@@ -71,5 +71,5 @@ dl.kv dd{margin-bottom:.3rem}}
 @media print{:root{--fg:#000;--muted:#444;--bg:#fff;--card:#fff;--soft:#f3f3f3;--line:#bbb}
 body{max-width:none;padding:0;font-size:11pt}pre{max-height:none;overflow:visible}
 .scroll,.graph{overflow:visible}.task,.answer,.graph,tr{break-inside:avoid}
-h2{break-after:avoid}*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
+h2{break-after:avoid}details:not([open]){display:none}*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
 """
