@@ -102,3 +102,19 @@ def test_warehouse_header_in_turkish(tmp_path: Path) -> None:
     )
     op = ground_data("s.ndjson'u depoya göre sırala", "tr", GroundContext(tmp_path))
     assert op is not None and sort_by(op) == [("warehouse", False)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Eğer people.csv'de Antalya'da yaşayan biri varsa", "tr"),
+        ("if anyone in people.csv lives in Oslo", "en"),
+    ],
+)
+def test_place_not_in_the_data_is_still_a_city_filter(tmp_path: Path, text: str, lang: str) -> None:
+    (tmp_path / "people.csv").write_text("name,city\nAda,Izmir\nBo,Bursa\n", encoding="utf-8")
+    op = ground_data_condition(text, lang, GroundContext(tmp_path))
+    assert op is not None and steps(op, "filter")[0]["where"] in (
+        "`city` == 'Antalya'",
+        "`city` == 'Oslo'",
+    )

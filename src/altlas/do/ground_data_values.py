@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from altlas.do import ground_data_lexicon as W
-from altlas.do.ground_data_columns import ValueMention
+from altlas.do.ground_data_columns import ValueMention, column_of
 from altlas.do.ground_data_parse import Parse, column_ref, literal
 
 __all__ = ["emit", "find_values_filters"]
@@ -92,6 +92,27 @@ def _unknown_values(p: Parse) -> None:
             emit(p, m.column, "!=" if negated else "==", value, m.start, k + 2 if olan else k + 1)
 
 
+_LOCATIVE = ("da", "de", "ta", "te", "daki", "deki", "taki", "teki")
+
+
+def _unknown_place(p: Parse) -> None:
+    """ "Antalya'da", "in Oslo": a place name the sample does not hold, on a table with a city
+    column (the filter then finds nothing, which is the honest answer)."""
+    city = column_of(["city"], p.facts.columns)
+    if city is None or city not in p.facts.values:
+        return
+    for k, tok in enumerate(p.toks):
+        if k in p.used or not tok.capitalized or k == 0 or p.mention_covering(k) is not None:
+            continue
+        placed = tok.suffix in _LOCATIVE or p.fold(k - 1) in ("in", "from", "at")
+        value = literal(tok.text)
+        if placed and value is not None:
+            emit(p, city, "==", value, k - (0 if tok.suffix else 1), k + 1)
+            return
+
+
 def find_values_filters(p: Parse) -> None:
     _values(p)
     _unknown_values(p)
+    if not p.filters:
+        _unknown_place(p)
