@@ -273,7 +273,8 @@ def test_schema_version_is_recorded(tmp_path: Path) -> None:
     SqliteJobQueue(tmp_path / "q.db").close()
     conn = sqlite3.connect(tmp_path / "q.db")
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-        assert conn.execute("SELECT version FROM schema_migrations").fetchall() == [(1,)]
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        versions = conn.execute("SELECT version FROM schema_migrations").fetchall()
+        assert versions == [(1,), (2,)]
     finally:
         conn.close()

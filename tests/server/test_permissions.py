@@ -115,3 +115,33 @@ def test_protected_route_refuses_anonymous(client, method: str, path: str) -> No
 
 def test_public_metrics_when_configured(make_client) -> None:
     assert make_client(metrics_public=True).get("/metrics").status_code == 200
+
+
+# Run ownership: what each role gets for a run that another principal submitted and did not
+# share (a run shared with the role or a group behaves like the caller's own). 404, not
+# 403: another's run is indistinguishable from a missing one.
+OTHERS_RUN: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/v1/runs/{run_id}"): {"admin": 200, "operator": 404, "viewer": 404},
+    ("GET", "/v1/runs/{run_id}/result"): {"admin": 409, "operator": 404, "viewer": 404},
+    ("GET", "/v1/runs/{run_id}/events"): {"admin": 200, "operator": 404, "viewer": 404},
+    ("DELETE", "/v1/runs/{run_id}"): {"admin": 202, "operator": 404, "viewer": 403},
+}
+
+
+def test_the_ownership_table_covers_every_route_of_one_run(client) -> None:
+    one_run = {route for route in app_routes(client) if "{run_id}" in route[1]}
+    assert one_run == set(OTHERS_RUN)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(OTHERS_RUN))
+def test_another_principals_run(make_client, keys, auth, method: str, path: str) -> None:
+    from altlas.server.accounts import AccountStore
+
+    client = make_client(queue_workers=0, sse_max_seconds=0.1)
+    with AccountStore(client.app.state["ctx"].home) as store:
+        other = {"X-API-Key": store.create_key("someone else", "operator")[1]}
+    plan = BODIES["/v1/runs"]
+    for role, expected in OTHERS_RUN[(method, path)].items():
+        run_id = client.post("/v1/runs", json=plan, headers=other).json()["id"]
+        response = client.request(method, path.replace("{run_id}", run_id), headers=auth[role])
+        assert response.status_code == expected, (role, response.text)

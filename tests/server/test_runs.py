@@ -38,11 +38,11 @@ def test_submit_answers_202_with_location_then_result(client, auth) -> None:
     assert submitted.headers["location"] == f"/v1/runs/{run['id']}"
     assert run["state"] in ("queued", "running", "done")
     assert run["owner"].startswith("key:")
-    final = wait_done(client, run["id"], auth["viewer"])
+    final = wait_done(client, run["id"], auth["operator"])
     assert final["state"] == "done" and final["status"] == "success"
     assert final["progress"]["tasks_finished"] == 2
     assert final["summary"]["success_rate"] == 1.0
-    result = client.get(f"/v1/runs/{run['id']}/result", headers=auth["viewer"])
+    result = client.get(f"/v1/runs/{run['id']}/result", headers=auth["operator"])
     assert result.status_code == 200
     last = load_result(result.content)
     assert last.run_id == run["id"] and last.plan_id == "plan_http"
@@ -57,11 +57,11 @@ def test_runs_list_newest_first(client, auth) -> None:
         ).json()["id"]
         for _ in range(3)
     ]
-    listed = client.get("/v1/runs", headers=auth["viewer"]).json()["runs"]
+    listed = client.get("/v1/runs", headers=auth["operator"]).json()["runs"]
     assert [r["id"] for r in listed[:3]] == ids[::-1]
     for run_id in ids:
-        wait_done(client, run_id, auth["viewer"])
-    done = client.get("/v1/runs?state=done&limit=2", headers=auth["viewer"]).json()["runs"]
+        wait_done(client, run_id, auth["operator"])
+    done = client.get("/v1/runs?state=done&limit=2", headers=auth["operator"]).json()["runs"]
     assert len(done) == 2 and all(r["state"] == "done" for r in done)
 
 
@@ -85,16 +85,16 @@ def test_cancel_a_running_run(client, auth) -> None:
     body = plan({"id": "slow", "type": "delay", "parameters": {"seconds": 20}})
     run_id = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"]).json()["id"]
     deadline = time.monotonic() + 10
-    while client.get(f"/v1/runs/{run_id}", headers=auth["viewer"]).json()["state"] != "running":
+    while client.get(f"/v1/runs/{run_id}", headers=auth["operator"]).json()["state"] != "running":
         assert time.monotonic() < deadline
         time.sleep(0.05)
     started = time.monotonic()
     cancelled = client.delete(f"/v1/runs/{run_id}", headers=auth["operator"])
     assert cancelled.status_code == 202 and cancelled.json()["cancel_requested"] is True
-    final = wait_done(client, run_id, auth["viewer"], timeout=15)
+    final = wait_done(client, run_id, auth["operator"], timeout=15)
     assert time.monotonic() - started < 10  # far sooner than the 20 s delay
     assert final["state"] == "cancelled"
-    result = load_result(client.get(f"/v1/runs/{run_id}/result", headers=auth["viewer"]).content)
+    result = load_result(client.get(f"/v1/runs/{run_id}/result", headers=auth["operator"]).content)
     assert result.status.value == "cancelled"
     # Cancelled runs are not archived.
     assert client.get("/v1/archive/stats", headers=auth["viewer"]).json()["results"] == 0
@@ -106,7 +106,7 @@ def test_events_stream_as_sse_and_resume_with_last_event_id(client, auth) -> Non
         {"id": "b", "type": "echo", "dependencies": ["a"]},
     )
     run_id = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"]).json()["id"]
-    with client.stream("GET", f"/v1/runs/{run_id}/events", headers=auth["viewer"]) as stream:
+    with client.stream("GET", f"/v1/runs/{run_id}/events", headers=auth["operator"]) as stream:
         assert stream.status_code == 200
         assert stream.headers["content-type"].startswith("text/event-stream")
         text = "".join(stream.iter_text())
@@ -120,7 +120,7 @@ def test_events_stream_as_sse_and_resume_with_last_event_id(client, auth) -> Non
     finished = orjson.loads(events[-1]["data"])
     assert finished["data"]["state"] == "done"
     # Reconnecting with Last-Event-ID replays only what came after it.
-    resume = dict(auth["viewer"], **{"Last-Event-ID": str(ids[-3])})
+    resume = dict(auth["operator"], **{"Last-Event-ID": str(ids[-3])})
     with client.stream("GET", f"/v1/runs/{run_id}/events", headers=resume) as stream:
         again = _parse_sse("".join(stream.iter_text()))
     assert [int(e["id"]) for e in again] == ids[-2:]
@@ -146,7 +146,7 @@ def test_finished_runs_are_archived_and_searchable(client, auth) -> None:
         plan_id="plan_zebra",
     )
     run_id = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"]).json()["id"]
-    wait_done(client, run_id, auth["viewer"])
+    wait_done(client, run_id, auth["operator"])
     deadline = time.monotonic() + 10
     while True:
         found = client.get("/v1/archive/search?q=zebra", headers=auth["viewer"]).json()
@@ -163,7 +163,7 @@ def test_archive_false_keeps_the_run_out_of_the_archive(client, auth) -> None:
     body = plan({"id": "quiet", "type": "echo", "parameters": {"message": "okapi"}})
     request = {"plan": body, "archive": False}
     run_id = client.post("/v1/runs", json=request, headers=auth["operator"]).json()["id"]
-    wait_done(client, run_id, auth["viewer"])
+    wait_done(client, run_id, auth["operator"])
     time.sleep(0.2)
     assert client.get("/v1/archive/search?q=okapi", headers=auth["viewer"]).json()["total"] == 0
 
@@ -174,8 +174,8 @@ def test_queued_runs_survive_a_restart(make_client, auth) -> None:
     run_id = stopped.post(
         "/v1/runs", json={"plan": plan({"id": "t", "type": "echo"})}, headers=auth["operator"]
     ).json()["id"]
-    assert stopped.get(f"/v1/runs/{run_id}", headers=auth["viewer"]).json()["state"] == "queued"
+    assert stopped.get(f"/v1/runs/{run_id}", headers=auth["operator"]).json()["state"] == "queued"
     stopped.__exit__(None, None, None)
     restarted = make_client()
-    final = wait_done(restarted, run_id, auth["viewer"])
+    final = wait_done(restarted, run_id, auth["operator"])
     assert final["state"] == "done"

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,24 +69,25 @@ MIGRATIONS = (
         PRIMARY KEY (job_id, seq)
     )
     """,
+    # Who else may see a job: a JSON array of audiences ("role:viewer", "group:ops").
+    "ALTER TABLE jobs ADD COLUMN share TEXT NOT NULL DEFAULT '[]'",
 )
 
 # Queries are whole literals (no SQL is assembled at run time); each reads the columns
 # _job() expects, in its order.
 _GET_JOB = (
     "SELECT id, kind, payload, state, owner, attempts, cancel_requested, created_at, "
-    "started_at, finished_at, updated_at, error, outcome, result IS NOT NULL "
+    "started_at, finished_at, updated_at, error, outcome, result IS NOT NULL, share "
     "FROM jobs WHERE id = ?"
 )
 _LIST_JOBS = (
     "SELECT id, kind, payload, state, owner, attempts, cancel_requested, created_at, "
-    "started_at, finished_at, updated_at, error, outcome, result IS NOT NULL "
-    "FROM jobs ORDER BY rowid DESC LIMIT ?"
-)
-_LIST_JOBS_IN_STATE = (
-    "SELECT id, kind, payload, state, owner, attempts, cancel_requested, created_at, "
-    "started_at, finished_at, updated_at, error, outcome, result IS NOT NULL "
-    "FROM jobs WHERE state = ? ORDER BY rowid DESC LIMIT ?"
+    "started_at, finished_at, updated_at, error, outcome, result IS NOT NULL, share "
+    "FROM jobs WHERE (:state IS NULL OR state = :state) AND (:kind IS NULL OR kind = :kind) "
+    "AND (:audience IS NULL OR owner IN (SELECT value FROM json_each(:audience)) "
+    "OR EXISTS (SELECT 1 FROM json_each(jobs.share) AS shared "
+    "WHERE shared.value IN (SELECT value FROM json_each(:audience)))) "
+    "ORDER BY rowid DESC LIMIT :limit"
 )
 _CLAIM_JOB = (
     "UPDATE jobs SET state = 'running', worker = ?, lease_until = ?, "
@@ -95,7 +96,7 @@ _CLAIM_JOB = (
     "AND (state = 'queued' OR (state = 'running' AND lease_until < ?)) "
     "ORDER BY rowid LIMIT 1) "
     "RETURNING id, kind, payload, state, owner, attempts, cancel_requested, created_at, "
-    "started_at, finished_at, updated_at, error, outcome, result IS NOT NULL"
+    "started_at, finished_at, updated_at, error, outcome, result IS NOT NULL, share"
 )
 
 
@@ -115,6 +116,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         error=row[11],
         outcome=orjson.loads(row[12]) if row[12] is not None else None,
         has_result=bool(row[13]),
+        share=tuple(orjson.loads(row[14] or "[]")),
     )
 
 
@@ -218,6 +220,7 @@ class SqliteJobQueue:
         *,
         job_id: str | None = None,
         owner: str | None = None,
+        share: Sequence[str] = (),
     ) -> Job:
         if kind not in self._executors:
             raise AltlasError(f"no executor registered for job kind {kind!r}")
@@ -226,9 +229,17 @@ class SqliteJobQueue:
         with self._lock:
             try:
                 self._conn.execute(
-                    "INSERT INTO jobs (id, kind, payload, state, owner, created_at, updated_at) "
-                    "VALUES (?, ?, ?, 'queued', ?, ?, ?)",
-                    (job_id, kind, orjson.dumps(dict(payload)), owner, stamp, stamp),
+                    "INSERT INTO jobs (id, kind, payload, state, owner, share, created_at, "
+                    "updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+                    (
+                        job_id,
+                        kind,
+                        orjson.dumps(dict(payload)),
+                        owner,
+                        orjson.dumps(list(share)).decode(),
+                        stamp,
+                        stamp,
+                    ),
                 )
             except sqlite3.IntegrityError:
                 raise JobStateError(f"a job with id {job_id} already exists") from None
@@ -245,12 +256,24 @@ class SqliteJobQueue:
             raise JobNotFoundError(f"no run or job with id {job_id}")
         return _job(row)
 
-    def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
+    def list_jobs(
+        self,
+        *,
+        state: JobState | None = None,
+        limit: int = 100,
+        kind: str | None = None,
+        audience: Sequence[str] | None = None,
+    ) -> list[Job]:
+        """Newest first. ``audience`` (None: everything) keeps the jobs owned by, or shared
+        with, one of its names; the filter is in the query, so ``limit`` counts visible jobs."""
+        params = {
+            "state": state.value if state is not None else None,
+            "kind": kind,
+            "audience": orjson.dumps(list(audience)).decode() if audience is not None else None,
+            "limit": limit,
+        }
         with self._lock:
-            if state is None:
-                rows = self._conn.execute(_LIST_JOBS, (limit,)).fetchall()
-            else:
-                rows = self._conn.execute(_LIST_JOBS_IN_STATE, (state.value, limit)).fetchall()
+            rows = self._conn.execute(_LIST_JOBS, params).fetchall()
         return [_job(r) for r in rows]
 
     def events(self, job_id: str, after: int = 0, limit: int = 1000) -> list[JobEvent]:

@@ -9,7 +9,7 @@ protocol. Executors are plain functions registered per job kind; they receive a
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -65,6 +65,14 @@ class Job:
     error: str | None
     outcome: Mapping[str, Any] | None
     has_result: bool
+    share: tuple[str, ...] = ()
+    """Audiences besides the owner that may see the job (``role:viewer``, ``group:ops``)."""
+
+    def visible_to(self, audience: Collection[str] | None) -> bool:
+        """Whether a caller known by the names in ``audience`` may see the job (None: all)."""
+        if audience is None:
+            return True
+        return self.owner in audience or any(name in audience for name in self.share)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +125,7 @@ class JobQueue(Protocol):
         *,
         job_id: str | None = None,
         owner: str | None = None,
+        share: Sequence[str] = (),
     ) -> Job: ...
 
     def get(self, job_id: str) -> Job: ...
@@ -129,6 +138,13 @@ class JobQueue(Protocol):
 
     def event_counts(self, job_id: str) -> tuple[dict[str, int], str | None]: ...
 
-    def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]: ...
+    def list_jobs(
+        self,
+        *,
+        state: JobState | None = None,
+        limit: int = 100,
+        kind: str | None = None,
+        audience: Sequence[str] | None = None,
+    ) -> list[Job]: ...
 
     def healthy(self) -> bool: ...

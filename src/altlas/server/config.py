@@ -134,6 +134,9 @@ class ServerConfig(BaseModel):
     """An event stream closes after this long even if the run is still going."""
     deprecations: dict[str, DeprecationSpec] = Field(default_factory=dict)
     """Per API version (``v1``): sends ``Deprecation``/``Sunset`` headers on its responses."""
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    """Named groups of principals (``ops = ["user:ada", "key:k3v9q0x2mz"]``); a run shared
+    with ``group:ops`` is visible to its members."""
     run_options: dict[str, object] = Field(default_factory=dict)
     """``altlas.run`` options applied to every run the server executes (e.g. workspace)."""
 
@@ -157,6 +160,12 @@ class ServerConfig(BaseModel):
                 raise ValueError(f"principal {principal!r} must be 'user:NAME' or 'key:ID'")
             cls._known_groups(groups)
         return value
+
+    def audience_of(self, principal: str, role: str) -> list[str]:
+        """The names a caller is known by for run visibility: itself, its role, its groups."""
+        names = [principal, f"role:{role}"]
+        names += [f"group:{name}" for name, members in self.groups.items() if principal in members]
+        return names
 
     def limit_for(self, group: str, principal: str | None = None) -> RateSpec:
         if principal is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,12 +75,20 @@ class RunOptions(_Body):
     from_task: str | None = Field(default=None, max_length=200)
 
 
+SHARE_PATTERN = r"^(role:(admin|operator|viewer)|group:[A-Za-z0-9][A-Za-z0-9_.@-]{0,63})$"
+
+
 class RunRequest(_Body):
     plan: dict[str, Any]
     """A plan in any JSON dialect (canonical, segmentation-v1, runner)."""
     options: RunOptions = Field(default_factory=RunOptions)
     archive: bool = True
     """Add the result to the archive when the run finishes."""
+    share: list[Annotated[str, Field(pattern=SHARE_PATTERN)]] = Field(
+        default_factory=list, max_length=20
+    )
+    """Who else may see and act on the run: ``role:viewer``, ``role:operator``,
+    ``group:NAME`` (groups are ``[server] groups``). The submitter and admins always can."""
 
 
 class AtlasRequest(_Body):

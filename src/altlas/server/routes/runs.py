@@ -17,7 +17,7 @@ from altlas.server.caching import resource_response
 from altlas.server.context import ServerContext, ctx_of
 from altlas.server.jobs import RUN_JOB
 from altlas.server.models import RunRequest
-from altlas.server.roles import Permission
+from altlas.server.roles import Permission, Role
 from altlas.server.routes._common import PROTECTED, errors, route_opt
 from altlas.server.routes._times import parse_time
 
@@ -42,6 +42,7 @@ def _status(ctx: ServerContext, job: Job) -> tuple[dict[str, Any], str | None]:
         "state": job.state.value,
         "status": outcome.get("status"),
         "owner": job.owner,
+        "share": list(job.share),
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
@@ -90,30 +91,47 @@ def submit(
         "options": data.options.model_dump(exclude_none=True),
         "archive": data.archive,
     }
-    job = ctx.queue.enqueue(RUN_JOB, payload, job_id=run_id, owner=request.user.key)
+    job = ctx.queue.enqueue(
+        RUN_JOB, payload, job_id=run_id, owner=request.user.key, share=data.share
+    )
     body, _ = _status(ctx, job)
     return Response(body, status_code=202, headers={"Location": f"/v1/runs/{run_id}"})
 
 
 @get("/runs", opt=_READ, sync_to_thread=False, tags=["runs"], responses=errors(*PROTECTED))
 def list_runs(
-    request: Request[Any, Any, Any],
+    request: Request[Principal, Any, Any],
     run_state: Annotated[JobState | None, QueryParameter(name="state")] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 50,
 ) -> Response[bytes]:
-    """The most recent runs, newest first."""
+    """The most recent runs the caller may see (its own, those shared with its role or
+    groups; an admin sees all), newest first."""
     ctx = ctx_of(request)
-    jobs = [j for j in ctx.queue.list_jobs(state=run_state, limit=limit) if j.kind == RUN_JOB]
+    jobs = ctx.queue.list_jobs(
+        state=run_state, limit=limit, kind=RUN_JOB, audience=_audience(ctx, request.user)
+    )
     latest = max((j.updated_at for j in jobs), default=None)
     rows = [_status(ctx, j)[0] for j in jobs]
     return resource_response({"runs": rows}, last_modified=parse_time(latest))
 
 
-def _job(ctx: ServerContext, run_id: str) -> Job:
+def _audience(ctx: ServerContext, user: Principal) -> list[str] | None:
+    """Who the caller is for run visibility; None for an admin, who sees every run."""
+    if user.role is Role.ADMIN:
+        return None
+    return ctx.config.audience_of(user.key, user.role.value)
+
+
+def _job(ctx: ServerContext, request: Request[Principal, Any, Any], run_id: str) -> Job:
+    """The run ``run_id`` if the caller may see it. Another's run is answered exactly like
+    a missing one (404, same message), so ids cannot be probed."""
     from altlas.events.queue import JobNotFoundError
 
-    job = ctx.queue.get(run_id)
-    if job.kind != RUN_JOB:
+    try:
+        job = ctx.queue.get(run_id)
+    except JobNotFoundError:
+        job = None
+    if job is None or job.kind != RUN_JOB or not job.visible_to(_audience(ctx, request.user)):
         raise JobNotFoundError(f"no run with id {run_id}")
     return job
 
@@ -125,10 +143,10 @@ def _job(ctx: ServerContext, run_id: str) -> Job:
     tags=["runs"],
     responses=errors(*PROTECTED, 404),
 )
-def status(request: Request[Any, Any, Any], run_id: FromPath[str]) -> Response[bytes]:
+def status(request: Request[Principal, Any, Any], run_id: FromPath[str]) -> Response[bytes]:
     """Where the run is: queued, running (with progress), done, failed or cancelled."""
     ctx = ctx_of(request)
-    body, changed = _status(ctx, _job(ctx, run_id))
+    body, changed = _status(ctx, _job(ctx, request, run_id))
     return resource_response(body, last_modified=parse_time(changed))
 
 
@@ -139,13 +157,13 @@ def status(request: Request[Any, Any, Any], run_id: FromPath[str]) -> Response[b
     tags=["runs"],
     responses=errors(*PROTECTED, 404, 409),
 )
-def result(request: Request[Any, Any, Any], run_id: FromPath[str]) -> Response[bytes]:
+def result(request: Request[Principal, Any, Any], run_id: FromPath[str]) -> Response[bytes]:
     """The run's ``.last`` (canonical JSON). 409 while it is still queued or running."""
     from altlas.errors import NotFoundError
     from altlas.events.queue import JobStateError
 
     ctx = ctx_of(request)
-    job = _job(ctx, run_id)
+    job = _job(ctx, request, run_id)
     if not job.state.terminal:
         raise JobStateError(f"run {run_id} has not finished ({job.state.value})")
     body = ctx.queue.result(run_id)
@@ -166,10 +184,10 @@ def result(request: Request[Any, Any, Any], run_id: FromPath[str]) -> Response[b
     tags=["runs"],
     responses=errors(*PROTECTED, 404, 409),
 )
-def cancel(request: Request[Any, Any, Any], run_id: FromPath[str]) -> dict[str, Any]:
+def cancel(request: Request[Principal, Any, Any], run_id: FromPath[str]) -> dict[str, Any]:
     """Cancel: a queued run at once, a running one as soon as its tasks stop. 409 if ended."""
     ctx = ctx_of(request)
-    _job(ctx, run_id)
+    _job(ctx, request, run_id)
     body, _ = _status(ctx, ctx.queue.cancel(run_id))
     return body
 
@@ -210,7 +228,7 @@ async def _event_stream(ctx: ServerContext, run_id: str, after: int) -> AsyncIte
     responses=errors(*PROTECTED, 404),
 )
 def events(
-    request: Request[Any, Any, Any],
+    request: Request[Principal, Any, Any],
     run_id: FromPath[str],
     last_event_id: Annotated[
         int | None,
@@ -220,7 +238,7 @@ def events(
     """Progress as server-sent events (``run.started``, ``task.*``, ``run.finished``,
     ``job.finished``); ``Last-Event-ID`` resumes after the events already seen."""
     ctx = ctx_of(request)
-    _job(ctx, run_id)
+    _job(ctx, request, run_id)
     return ServerSentEvent(
         _event_stream(ctx, run_id, last_event_id or 0),
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
