@@ -252,3 +252,16 @@ def test_a_bare_error_message_gets_its_context(mkplan, workspace) -> None:
     html = render_report(result.model_copy(update={"tasks": [first, second]}))
     assert "altlas has no handler for a task of type &#x27;fetch&#x27; (no handler)" in html
     assert '<div class="why"><b>Cancelled.</b></div>' in html
+
+
+def test_many_big_tables_share_a_page_budget() -> None:
+    """60 tasks of 200 rows: each table shows its share (83 rows), the raw JSON is cut too."""
+    rows = [{"n": i, "word": f"w{i}"} for i in range(200)]
+    tasks = [
+        {"task_id": f"t{i}", "status": "completed", "handler": "data", "output": {"rows": rows}}
+        for i in range(60)
+    ]
+    result = Result.model_validate({"tasks": tasks, "status": "success"})
+    html = render_report(result)
+    assert html.count("<caption>83 of 200 rows</caption>") == 60
+    assert len(html) < 6_000_000

@@ -16,6 +16,10 @@ from altlas.formats.common import TaskStatus
 from altlas.formats.io import atomic_write_bytes
 from altlas.run.report.graph import MAX_NODES, graph_svg
 from altlas.run.report.outputs import (
+    MAX_ROWS,
+    MAX_TEXT,
+    PAGE_RAW,
+    PAGE_ROWS,
     is_markdown,
     markdown_html,
     output_html,
@@ -152,7 +156,15 @@ def _why(task: TaskResult, titles: dict[str, str]) -> str:
     )
 
 
-def _task(task: TaskResult, titles: dict[str, str]) -> str:
+def _row_share(result: Result) -> int:
+    """Rows each task's table may show, so a result with many big tables stays a usable page."""
+    sizes = [len(v.rows) for t in result.tasks if (v := table_view(t.output)) is not None]
+    if sum(min(n, MAX_ROWS) for n in sizes) <= PAGE_ROWS:
+        return MAX_ROWS
+    return max(ANSWER_ROWS, PAGE_ROWS // len(sizes))
+
+
+def _task(task: TaskResult, titles: dict[str, str], rows: int, raw: int) -> str:
     state = task.status.value
     facts = [f'<span class="mono">{escape(task.task_id)}</span>', escape(task.type or "task")]
     if task.handler:
@@ -167,18 +179,18 @@ def _task(task: TaskResult, titles: dict[str, str]) -> str:
     folded = []
     if task.output is not None:
         folded.append(
-            f"<details><summary>Raw output (JSON)</summary>{raw_json(task.output)}</details>"
+            f"<details><summary>Raw output (JSON)</summary>{raw_json(task.output, raw)}</details>"
         )
     if task.metadata:
         folded.append(
-            f"<details><summary>Task metadata</summary>{raw_json(task.metadata)}</details>"
+            f"<details><summary>Task metadata</summary>{raw_json(task.metadata, raw)}</details>"
         )
     return (
         f'<section class="task s-{state}" id="task-{escape(task.task_id)}">'
         f"<header><h3>{escape(title)}</h3>"
         f'<span class="badge s-{state}">{escape(state)}</span>'
         f'<span class="facts">{" · ".join(facts)}</span></header>'
-        f"{_why(task, titles)}{output_html(task)}{''.join(folded)}</section>"
+        f"{_why(task, titles)}{output_html(task, rows)}{''.join(folded)}</section>"
     )
 
 
@@ -252,7 +264,9 @@ def render_report(
             "too many to draw.</p>"
         )
     out.append("<h2>Tasks</h2>")
-    out += [_task(t, titles) for t in result.tasks]
+    rows = _row_share(result)
+    raw = min(MAX_TEXT, max(4_000, PAGE_RAW // max(1, len(result.tasks))))
+    out += [_task(t, titles, rows, raw) for t in result.tasks]
     out += [_artifacts(result), "<h2>Details</h2>", _details(result)]
     out.append(
         f'<footer>run <span class="mono">{escape(result.run_id)}</span> · plan '

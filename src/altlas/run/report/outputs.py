@@ -20,11 +20,25 @@ if TYPE_CHECKING:
 
     from altlas.formats.result import TaskResult
 
-__all__ = ["TableView", "markdown_html", "output_html", "raw_json", "table_html", "table_view"]
+__all__ = [
+    "MAX_ROWS",
+    "PAGE_RAW",
+    "PAGE_ROWS",
+    "TableView",
+    "markdown_html",
+    "output_html",
+    "raw_json",
+    "table_html",
+    "table_view",
+]
 
 MAX_TEXT = 200_000
 """Characters of one text shown; the raw output in the .last has all of it."""
 MAX_ROWS = 500
+PAGE_ROWS = 5_000
+PAGE_RAW = 4_000_000
+"""Characters of raw JSON in the whole page, shared among its tasks (at least 4 000 each)."""
+"""Table rows in the whole page: past it, each task's table gets an equal share (at least 20)."""
 _MAX_CELL = 1_000
 _ROW_KEYS = ("rows", "filtered_data", "files", "hits", "items", "results")
 _MD_FORMATS = {"markdown", "md"}
@@ -122,10 +136,10 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-def _clip(text: str) -> str:
-    if len(text) <= MAX_TEXT:
+def _clip(text: str, limit: int = MAX_TEXT) -> str:
+    if len(text) <= limit:
         return text
-    return text[:MAX_TEXT] + f"\n\n… ({len(text) - MAX_TEXT} more characters in the result file)"
+    return text[:limit] + f"\n\n… ({len(text) - limit} more characters in the result file)"
 
 
 def markdown_html(text: str) -> str:
@@ -188,8 +202,11 @@ def _facts(out: Mapping[str, Any], used: set[str]) -> str:
     return f'<dl class="kv">{"".join(items[:16])}</dl>' if items else ""
 
 
-def output_html(task: TaskResult) -> str:
-    """The task's output as a person reads it (the raw JSON is shown separately)."""
+def output_html(task: TaskResult, rows: int = MAX_ROWS) -> str:
+    """The task's output as a person reads it (the raw JSON is shown separately).
+
+    ``rows`` caps its table; the page shares a budget of rows among its tasks.
+    """
     out = task.output
     if out is None:
         return ""
@@ -197,14 +214,14 @@ def output_html(task: TaskResult) -> str:
         return text_html(out)
     view = table_view(out)
     if not isinstance(out, Mapping):
-        return table_html(view) if view is not None else ""
+        return table_html(view, limit=rows) if view is not None else ""
     parts = []
     answer = out.get("answer")
     if isinstance(answer, str) and answer.strip():
         parts.append(text_html(answer))
     used = {"answer"}
     if view is not None:
-        parts.append(table_html(view))
+        parts.append(table_html(view, limit=rows))
         used |= {*_ROW_KEYS, "text", "row_count"}
     else:
         main, keys = _main_text(task, out)
@@ -216,6 +233,7 @@ def output_html(task: TaskResult) -> str:
     return "".join(parts)
 
 
-def raw_json(value: Any) -> str:
+def raw_json(value: Any, limit: int = MAX_TEXT) -> str:
+    """The value as indented JSON, cut at ``limit`` characters."""
     text = orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode()
-    return f"<pre>{escape(_clip(text))}</pre>"
+    return f"<pre>{escape(_clip(text, limit))}</pre>"
