@@ -168,3 +168,46 @@ def test_atlas_build_shows_its_progress_on_a_terminal(results, altlas_home, tmp_
     assert code == 0, shown
     assert "60/60" in shown and "results/s" in shown
     assert "wrote " in shown and (tmp_path / "k.atlas").is_file()
+
+
+def test_progress_goes_to_stderr_when_stdout_is_piped(results, altlas_home) -> None:
+    """`altlas archive add DIR | cat` on a terminal: the bar on stderr, clean lines on stdout."""
+    master, slave = pty.openpty()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ALTLAS_")},
+        "ALTLAS_HOME": str(altlas_home),
+        "TERM": "xterm-256color",
+        "COLUMNS": "160",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "altlas", "archive", "add", str(results)],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + 60
+    try:
+        # drain the pty while the program runs, so a full pty buffer never blocks it
+        while time.monotonic() < deadline:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            elif proc.poll() is not None:
+                break
+        stdout, _ = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    assert proc.returncode == 0
+    assert stdout.decode() == "added 60, already archived 0, failed 0\n"
+    assert "files/s" in b"".join(chunks).decode("utf-8", "replace")
