@@ -197,3 +197,36 @@ def test_parse_answer_validates(content: str, message: str) -> None:
     """Answers that cannot be a plan of this command are refused with a reason."""
     with pytest.raises(InvalidAnswer, match=message):
         parse_answer("Open it and print it", content)
+
+
+def test_the_segmenter_goes_through_the_pool(altlas_home) -> None:
+    """With [[llm.backends]], a failing first backend falls back to the next; the call is logged."""
+    from tests.llm.fakes import OpenAIServer
+
+    from altlas.llm import reset_pools
+    from altlas.llm.calllog import read_calls
+
+    bad = OpenAIServer("bad", "fail").start()
+    good = OpenAIServer("good").start()
+    good.reply = lambda body: json.dumps(
+        {"language": "en", "segments": [{"text": "Open the report", "type": "open"}]}
+    )
+    try:
+        (altlas_home / "config.toml").write_text(
+            "[llm]\nretries = 0\n"
+            + "".join(
+                f'[[llm.backends]]\nname = "{s.name}"\nbase_url = "{s.base_url}"\n'
+                f'model = "{s.model}"\n'
+                for s in (bad, good)
+            )
+        )
+        plan = segment("Open the report", backend="llm")
+    finally:
+        reset_pools()
+        bad.stop()
+        good.stop()
+    assert plan.metadata["backend"] == "llm"
+    assert plan.metadata["llm_backend"] == "good"
+    assert good.seen[0]["body"]["response_format"] == {"type": "json_object"}
+    call = read_calls(altlas_home)[0]
+    assert (call["caller"], call["backend"], len(call["fallbacks"])) == ("segmenter", "good", 1)

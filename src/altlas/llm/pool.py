@@ -288,6 +288,11 @@ class Pool:
             raise
         answer = response_from(data, state, cached=False)
         answer.latency_ms = latency
+        if not (answer.prompt_tokens or answer.completion_tokens):
+            # no usage in the reply: charge an estimate rather than nothing
+            answer.cost_usd = state.config.cost(
+                request.estimated_prompt_tokens(), len(answer.text) // 4 + 1
+            )
         self.settle(reservation, state, ctx, answer.cost_usd)
         return answer
 
@@ -486,6 +491,7 @@ def response_from(data: dict[str, Any], state: BackendState, *, cached: bool) ->
         finish_reason=choice.get("finish_reason"),
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
+        usage_total=int(usage.get("total_tokens") or 0),
         cost_usd=0.0 if cached else state.config.cost(prompt_tokens, completion_tokens),
         cached=cached,
         raw=data,

@@ -100,6 +100,8 @@ class ChatResponse:
     finish_reason: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    usage_total: int = 0
+    """``usage.total_tokens`` when the backend sent one."""
     cost_usd: float = 0.0
     latency_ms: float = 0.0
     cached: bool = False
@@ -110,7 +112,7 @@ class ChatResponse:
 
     @property
     def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
+        return self.usage_total or self.prompt_tokens + self.completion_tokens
 
     def to_dict(self) -> dict[str, Any]:
         return {

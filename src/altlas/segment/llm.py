@@ -1,7 +1,9 @@
 """An optional segmenter backed by any OpenAI-compatible chat endpoint.
 
-Configuration comes from ``[llm]`` (``base_url``, ``model``, ``api_key`` as a secret reference
-such as ``env:OPENAI_API_KEY``, ``timeout_seconds``), overridden key by key by ``[segment]``.
+The call goes through the pool of ``[llm]`` backends (:mod:`altlas.llm`: strategy, fallback,
+retries, breakers, cache, budgets, the call log). The single form's keys (``base_url``,
+``model``, ``api_key`` as a secret reference, ``timeout_seconds``, ``temperature``,
+``max_tokens``) may be overridden key by key by ``[segment]``.
 The model answers with JSON segments; the answer is validated (texts must be spans of the
 command in order, types one of the eight, dependencies backwards). A timeout, an HTTP or
 connection error, or an invalid answer falls back to the rules, and the plan's metadata says
@@ -16,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from pydantic import BaseModel, ConfigDict
 
-from altlas.config import load_settings, resolve_secret
+from altlas.config import Settings, load_settings
 from altlas.errors import ConfigError
 from altlas.formats.plan import TASK_TYPES
 from altlas.segment.segments import Segment
 
 if TYPE_CHECKING:
+    from altlas.llm.pool import Pool
+    from altlas.llm.request import ChatResponse
     from altlas.segment.assemble import SegmentSpec
     from altlas.segment.core import Analysis
 
@@ -65,22 +69,19 @@ class LLMSettings(BaseModel):
     max_tokens: int = 1024
 
 
-def llm_settings() -> LLMSettings:
+def _merged_section() -> tuple[Settings, LLMSettings]:
+    """The settings with ``[segment]``'s overrides folded into ``[llm]``, and those keys."""
     settings = load_settings()
     merged = dict(settings.raw_section("llm"))
     merged.update(
         {k: v for k, v in settings.raw_section("segment").items() if k in LLMSettings.model_fields}
     )
-    return LLMSettings.model_validate(merged)
+    folded = Settings(settings.home, {**settings.data, "llm": merged})
+    return folded, LLMSettings.model_validate(merged)
 
 
-def _endpoint(base_url: str) -> str:
-    base = base_url.rstrip("/")
-    if base.endswith("/chat/completions"):
-        return base
-    if not base.endswith("/v1"):
-        base += "/v1"
-    return base + "/chat/completions"
+def llm_settings() -> LLMSettings:
+    return _merged_section()[1]
 
 
 def _strip_fences(text: str) -> str:
@@ -140,39 +141,23 @@ def parse_answer(
     return (lang if lang in ("en", "tr") else None), spans, [sorted(d) for d in deps]
 
 
-def _request(settings: LLMSettings, command: str) -> str:
-    import httpx
+def _request(pool: Pool, settings: LLMSettings, command: str) -> ChatResponse:
+    from altlas.llm import CallContext, ChatRequest
 
-    assert settings.base_url is not None
-    key = resolve_secret(settings.api_key, what="[llm] api_key")
-    headers = {"Content-Type": "application/json"}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    body = {
-        "model": settings.model,
-        "temperature": settings.temperature,
-        "max_tokens": settings.max_tokens,
-        "response_format": {"type": "json_object"},
-        "messages": [
+    request = ChatRequest(
+        [
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": command},
         ],
-    }
-    response = httpx.post(
-        _endpoint(settings.base_url),
-        content=orjson.dumps(body),
-        headers=headers,
-        timeout=settings.timeout_seconds,
+        # with a pool of backends a [segment] model pins the backends serving it
+        model=settings.model if pool.settings.backends else None,
+        params={
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens,
+            "response_format": {"type": "json_object"},
+        },
     )
-    response.raise_for_status()
-    try:
-        answer = response.json()
-        content = answer["choices"][0]["message"]["content"]
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise InvalidAnswer("the response is not an OpenAI chat completion") from None
-    if not isinstance(content, str):
-        raise InvalidAnswer("the completion has no text content")
-    return content
+    return pool.chat_sync(request, CallContext("segmenter"))
 
 
 def _segment_for_span(analysis: Analysis, start: int, end: int) -> Segment | None:
@@ -197,22 +182,25 @@ def llm_specs(
     settings: LLMSettings | None = None,
 ) -> tuple[list[SegmentSpec], dict[str, Any]]:
     """Segment with the model; on any failure return the rules' specs and say why."""
-    import httpx
-
+    from altlas.llm import LlmError, get_pool
     from altlas.segment.assemble import SegmentSpec
 
-    settings = settings or llm_settings()
-    if not settings.base_url or not settings.model:
-        raise ConfigError("the llm backend needs base_url and model in the [llm] config section")
+    folded, merged = _merged_section()
+    if settings is not None:  # an explicit one wins over the config's keys
+        section = {**folded.raw_section("llm"), **settings.model_dump(exclude_none=True)}
+        folded = Settings(folded.home, {**folded.data, "llm": section})
+    settings = settings or merged
+    pool = get_pool(folded)
+    if not pool.configured:
+        raise ConfigError(
+            "the llm backend needs base_url and model in the [llm] config section "
+            "(or [[llm.backends]])"
+        )
     try:
-        content = _request(settings, analysis.command)
-        _, spans, deps = parse_answer(analysis.command, content)
-    except httpx.TimeoutException:
-        reason = f"timeout after {settings.timeout_seconds:g} s"
-    except httpx.HTTPStatusError as exc:
-        reason = f"HTTP {exc.response.status_code} from the endpoint"
-    except httpx.HTTPError as exc:
-        reason = f"request failed: {type(exc).__name__}: {exc}"
+        answer = _request(pool, settings, analysis.command)
+        _, spans, deps = parse_answer(analysis.command, answer.text)
+    except LlmError as exc:
+        reason = exc.attempts[-1]["error"] if exc.attempts else exc.message
     except InvalidAnswer as exc:
         reason = f"invalid answer: {exc}"
     else:
@@ -222,7 +210,7 @@ def llm_specs(
             if seg is not None:
                 seg.type = ttype
             specs.append(SegmentSpec(start, end, ttype, 0.8, dep, seg))
-        return specs, {"backend": "llm", "llm_model": settings.model}
+        return specs, {"backend": "llm", "llm_model": answer.model, "llm_backend": answer.backend}
     return fallback, {
         "backend": "rules",
         "backend_requested": "llm",

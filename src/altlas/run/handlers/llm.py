@@ -1,8 +1,10 @@
-"""The ``llm`` handler: any OpenAI-compatible ``/v1/chat/completions`` endpoint.
+"""The ``llm`` handler: a chat completion through the pool of ``[llm]`` backends.
 
-Ollama, llama.cpp's server, vLLM and the like. The base URL, model and key come from the
-``[llm]`` config section; the key is a secret reference (``env:NAME``, ``file:PATH``) resolved
-at call time, and is never written to a plan, a result or the journal.
+Every call goes through :mod:`altlas.llm` (strategy, fallback, per-backend retries and
+breakers, cache, budgets, the call log), so a plan never names an endpoint or a key: keys are
+secret references in the config, resolved per call, and never written to a plan, a result or
+the journal. ``path`` gives the model a workspace file to work on; ``output`` writes the
+answer to a workspace file under the overwrite rule (``write_workspace_file``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from altlas.formats.plan import Task
-from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, TransientError
-from altlas.run.options import LlmConfig
+from altlas.run.handlers.base import (
+    Handler,
+    HandlerContext,
+    PermanentError,
+    TransientError,
+    write_workspace_file,
+)
 
 __all__ = ["LlmHandler"]
 
 _SECRET_PARAMS = ("api_key", "apikey", "key", "authorization", "token")
+_MAX_FILE_CHARS = 200_000
+_ERROR_TYPES = {
+    "not_configured": "NotConfigured",
+    "budget": "BudgetExceeded",
+    "refused": "LLMError",
+    "invalid": "LLMError",
+}
 
 
 def _prompt(task: Task, params: Mapping[str, Any]) -> str:
@@ -28,86 +42,107 @@ def _prompt(task: Task, params: Mapping[str, Any]) -> str:
     return task.description
 
 
+def _file_text(ctx: HandlerContext, value: Any) -> str:
+    path = ctx.path(value)
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            text = handle.read(_MAX_FILE_CHARS + 1)
+    except FileNotFoundError:
+        raise PermanentError(f"{value}: no such file", error_type="NotFound") from None
+    except IsADirectoryError:
+        raise PermanentError(f"{value} is a directory", error_type="IsADirectory") from None
+    if len(text) > _MAX_FILE_CHARS:
+        raise PermanentError(
+            f"{value} is longer than {_MAX_FILE_CHARS} characters; give the model a smaller file",
+            error_type="TooLarge",
+        )
+    return text
+
+
+def _messages(ctx: HandlerContext, system: str | None) -> list[dict[str, Any]]:
+    prompt = _prompt(ctx.task, ctx.params)
+    messages: list[dict[str, Any]] = []
+    persona = ctx.params.get("persona")
+    if persona and not system:
+        system = f"You are a {str(persona).replace('_', ' ')}."
+    if system:
+        messages.append({"role": "system", "content": str(system)})
+    user = prompt
+    source = ctx.params.get("path")
+    if source is not None:
+        user = f"{user}\n\nText ({source}):\n{_file_text(ctx, source)}"
+    context = ctx.input_text() if ctx.params.get("include_inputs", True) else ""
+    if context and source is None:
+        user = f"{user}\n\nContext:\n{context}"
+    messages.append({"role": "user", "content": user})
+    return messages
+
+
+def _refuse_secrets(params: Mapping[str, Any]) -> None:
+    leaked = [k for k in params if k.lower() in _SECRET_PARAMS]
+    if leaked:
+        raise PermanentError(
+            f"parameters.{leaked[0]}: secrets do not belong in a plan; set [llm] api_key "
+            "(or a backend's api_key) to a reference such as env:OPENAI_API_KEY",
+            error_type="SecretInPlan",
+        )
+
+
 class LlmHandler(Handler):
     name = "llm"
-    description = "chat completion from an OpenAI-compatible endpoint ([llm] config)"
-    breaker = True
+    description = "chat completion through the pool of [llm] backends"
+    # each backend has its own breaker in the pool; one breaker for "llm" would close them all
+    breaker = False
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
         return None if _prompt(task, params).strip() else "needs parameters.prompt"
 
-    def target(self, params: Mapping[str, Any], ctx: HandlerContext | None = None) -> str | None:
-        if ctx is None:
-            return None
-        return ctx.settings.section("llm", LlmConfig).base_url
-
     def describe(self, task: Task, params: Mapping[str, Any]) -> str:
-        return f"prompt {_prompt(task, params)[:60]!r}"
+        shown = f"prompt {_prompt(task, params)[:60]!r}"
+        if params.get("output"):
+            shown += f" -> {params['output']}"
+        return shown
 
     async def run(self, ctx: HandlerContext) -> Any:
-        leaked = [k for k in ctx.params if k.lower() in _SECRET_PARAMS]
-        if leaked:
-            raise PermanentError(
-                f"parameters.{leaked[0]}: secrets do not belong in a plan; set [llm] api_key "
-                "to a reference such as env:OPENAI_API_KEY",
-                error_type="SecretInPlan",
-            )
-        cfg = ctx.settings.section("llm", LlmConfig)
-        model = ctx.params.get("model") or cfg.model
-        if not cfg.base_url or not model:
-            raise PermanentError(
-                "no LLM endpoint configured: set [llm] base_url and model "
-                "(e.g. http://127.0.0.1:11434/v1 and llama3.2 for Ollama)",
-                error_type="NotConfigured",
-            )
-        from altlas.config import resolve_secret
+        from altlas.llm import CallContext, ChatRequest, LlmError, get_pool
+        from altlas.llm.config import llm_settings
 
-        key = resolve_secret(cfg.api_key, what="[llm] api_key")
-        prompt = _prompt(ctx.task, ctx.params)
-        context = ctx.input_text() if ctx.params.get("include_inputs", True) else ""
-        messages = []
-        system = ctx.params.get("system") or cfg.system_prompt
-        if ctx.params.get("persona") and not system:
-            system = f"You are a {str(ctx.params['persona']).replace('_', ' ')}."
-        if system:
-            messages.append({"role": "system", "content": str(system)})
-        user = f"{prompt}\n\nContext:\n{context}" if context else prompt
-        messages.append({"role": "user", "content": user})
-        body: dict[str, Any] = {"model": model, "messages": messages, "stream": False}
-        temperature = ctx.params.get("temperature", cfg.temperature)
-        max_tokens = ctx.params.get("max_tokens", cfg.max_tokens)
-        if temperature is not None:
-            body["temperature"] = temperature
-        if max_tokens is not None:
-            body["max_tokens"] = max_tokens
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        url = cfg.base_url.rstrip("/") + "/chat/completions"
-        import httpx
-
+        _refuse_secrets(ctx.params)
+        cfg = llm_settings(ctx.settings)
+        pool = get_pool(ctx.settings)
+        params = {
+            "temperature": ctx.params.get("temperature", cfg.temperature),
+            "max_tokens": ctx.params.get("max_tokens", cfg.max_tokens),
+        }
+        request = ChatRequest(
+            _messages(ctx, ctx.params.get("system") or cfg.system_prompt),
+            model=ctx.params.get("model"),
+            params={k: v for k, v in params.items() if v is not None},
+            cache=bool(ctx.params.get("cache", True)),
+        )
         started = time.perf_counter()
         try:
-            async with httpx.AsyncClient(timeout=cfg.timeout_seconds) as client:
-                response = await client.post(url, json=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise TransientError(f"LLM endpoint {url}: {type(exc).__name__}: {exc}") from None
-        if response.status_code >= 400:
-            message = f"LLM endpoint answered {response.status_code}: {response.text[:200]}"
-            if response.status_code >= 500 or response.status_code == 429:
-                raise TransientError(message, error_type="LLMError")
-            raise PermanentError(message, error_type="LLMError")
-        try:
-            data = response.json()
-            choice = data["choices"][0]
-            text = choice["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError):
-            raise TransientError(
-                "LLM endpoint answered without choices[0].message.content", error_type="LLMError"
-            ) from None
-        usage = data.get("usage") or {}
-        return {
-            "text": text,
-            "model_used": data.get("model", model),
-            "tokens_used": usage.get("total_tokens"),
+            answer = await pool.chat(request, CallContext("llm handler", ctx.run_id, ctx.task.id))
+        except LlmError as exc:
+            error_type = _ERROR_TYPES.get(exc.kind, "LLMError")
+            if exc.retryable:
+                raise TransientError(exc.message, error_type=error_type) from None
+            raise PermanentError(exc.message, error_type=error_type) from None
+        output: dict[str, Any] = {
+            "text": answer.text,
+            "model_used": answer.model,
+            "backend": answer.backend,
+            "tokens_used": answer.total_tokens or None,
+            "cost_usd": answer.cost_usd,
+            "cached": answer.cached,
+            "fallbacks": len(answer.fallbacks),
             "processing_time_ms": round((time.perf_counter() - started) * 1000, 3),
-            "finish_reason": choice.get("finish_reason"),
+            "finish_reason": answer.finish_reason,
         }
+        target = ctx.params.get("output")
+        if target:
+            data = answer.text if answer.text.endswith("\n") else answer.text + "\n"
+            write_workspace_file(ctx, target, data.encode(), bool(ctx.params.get("overwrite")))
+            output["written"] = str(target)
+            output["answer"] = f"wrote {target}"
+        return output
