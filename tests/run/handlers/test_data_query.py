@@ -280,6 +280,30 @@ def test_output_formats(ws: Path, name: str, check: Any) -> None:
     assert not os.stat(path).st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
+def test_json_and_ndjson_sources(ws: Path) -> None:
+    customers = [
+        {"id": 1, "name": "Ayşe Yılmaz", "city": "Istanbul", "signup_date": "2023-02-14"},
+        {"id": 2, "name": "John Carter", "city": "London", "signup_date": "2023-03-02"},
+        {"id": 3, "name": "Selin Koç", "city": "Ankara", "signup_date": "2024-01-09"},
+        {"id": 4, "name": "Emma Schultz", "city": "London", "signup_date": "2024-05-30"},
+    ]
+    (ws / "customers.json").write_bytes(orjson.dumps(customers, option=orjson.OPT_INDENT_2))
+    lines = [orjson.dumps(c).decode() for c in customers]
+    (ws / "customers.ndjson").write_text("\n".join(lines) + "\n")
+    for source in ("customers.json", "customers.ndjson"):
+        out = ok(
+            ws,
+            source=source,
+            steps=[
+                {"op": "filter", "where": "`şehir` == 'London' and year(`kayıt tarihi`) >= 2024"},
+                {"op": "select", "columns": ["isim"]},
+            ],
+            output=f"out/{source}.csv",
+        )
+        assert out["rows"] == [{"name": "Emma Schultz"}]
+        assert (ws / "out" / f"{source}.csv").read_text() == "name\nEmma Schultz\n"
+
+
 def test_tsv_source(ws: Path) -> None:
     (ws / "stock.tsv").write_text("sku\tstock\nA-1\t3\nA-2\t30\n")
     out = ok(ws, source="stock.tsv", steps=[{"op": "filter", "where": "stok > 5"}])
