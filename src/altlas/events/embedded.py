@@ -302,6 +302,34 @@ class SqliteJobQueue:
             raise JobNotFoundError(f"no run or job with id {job_id}")
         return bytes(row[0]) if row[0] is not None else None
 
+    def done_needing(self, kind: str, wanted: str, done: str) -> list[str]:
+        """Ids of done ``kind`` jobs whose outcome sets ``wanted`` but not ``done``
+        (follow-up work a crash may have cut off), oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, outcome FROM jobs WHERE kind = ? AND state = 'done' "
+                "AND outcome IS NOT NULL ORDER BY rowid",
+                (kind,),
+            ).fetchall()
+        found = []
+        for job_id, outcome in rows:
+            facts = orjson.loads(outcome)
+            if isinstance(facts, dict) and facts.get(wanted) and facts.get(done) is None:
+                found.append(str(job_id))
+        return found
+
+    def merge_outcome(self, job_id: str, facts: Mapping[str, Any]) -> None:
+        """Add ``facts`` to a job's recorded outcome."""
+        with self._lock:
+            row = self._conn.execute("SELECT outcome FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise JobNotFoundError(f"no run or job with id {job_id}")
+            merged = {**(orjson.loads(row[0]) if row[0] is not None else {}), **facts}
+            self._conn.execute(
+                "UPDATE jobs SET outcome = ?, updated_at = ? WHERE id = ?",
+                (orjson.dumps(merged, default=str), now_iso(), job_id),
+            )
+
     def cancel(self, job_id: str) -> Job:
         """Cancel a queued job at once; ask a running one to stop. Ended jobs refuse."""
         stamp = now_iso()

@@ -40,7 +40,7 @@ from altlas.server.config import ServerConfig
 from altlas.server.context import ArchiveHolder, ServerContext
 from altlas.server.edge import EdgeMiddleware
 from altlas.server.errors import exception_handlers
-from altlas.server.jobs import RUN_JOB, ArchiveOnFinish, make_run_executor, prepare_journal
+from altlas.server.jobs import RUN_JOB, make_run_executor, prepare_journal, reconcile_archive
 from altlas.server.limits import GroupRateLimitConfig, StoreCounter
 from altlas.server.routes import health, v1_routes
 from altlas.server.security import (
@@ -108,7 +108,8 @@ def _build_context(settings: Settings, config: ServerConfig) -> ServerContext:
     accounts = AccountStore(home)
     bus = EventBus()
     queue = SqliteJobQueue(home / "queue.db", bus, workers=config.queue_workers)
-    queue.register(RUN_JOB, make_run_executor(settings, config))
+    archive = ArchiveHolder(home, bus)
+    queue.register(RUN_JOB, make_run_executor(settings, config, archive, bus))
     recorder = None
     if config.analytics:
         recorder = AnalyticsRecorder(
@@ -124,7 +125,7 @@ def _build_context(settings: Settings, config: ServerConfig) -> ServerContext:
         auth=AuthService(accounts, config, secret, publish=bus.publish),
         bus=bus,
         queue=queue,
-        archive=ArchiveHolder(home, bus),
+        archive=archive,
         search_cache=SearchCache(),
         versions=VersionPolicy(
             SUPPORTED,
@@ -145,11 +146,11 @@ def _lifespan(ctx: ServerContext, stores: dict[str, Store]) -> Any:
         subs = [
             ctx.bus.subscribe(ctx.search_cache.on_event, types=["archive.", "atlas."]),
             ctx.bus.subscribe(ctx.auth.on_event, types=[SESSION_REVOKED]),
-            ctx.bus.subscribe(ArchiveOnFinish(ctx.archive, ctx.bus), types=["job.finished"]),
         ]
         if ctx.recorder is not None:
             ctx.recorder.start()
         await asyncio.to_thread(prepare_journal, ctx.settings)
+        await asyncio.to_thread(reconcile_archive, ctx.queue, ctx.archive, ctx.bus)
         ctx.queue.start()
         expiry = asyncio.create_task(_expire_memory_stores(stores))
         # Everything built so far lives as long as the server: keep the cyclic collector

@@ -14,16 +14,17 @@ from typing import Any
 
 from altlas.config import Settings
 from altlas.errors import RunNotFoundError
-from altlas.events.bus import Event, EventBus
+from altlas.events.bus import EventBus
 from altlas.events.queue import JobContext, JobOutcome
 from altlas.server.config import ServerConfig
 
 __all__ = [
     "CLIENT_RUN_OPTIONS",
     "RUN_JOB",
-    "ArchiveOnFinish",
+    "archive_result",
     "make_run_executor",
     "prepare_journal",
+    "reconcile_archive",
 ]
 
 log = logging.getLogger("altlas.server.jobs")
@@ -53,7 +54,17 @@ def prepare_journal(settings: Settings) -> None:
     Journal.open(settings.home).close()
 
 
-def make_run_executor(settings: Settings, config: ServerConfig) -> Any:
+def make_run_executor(
+    settings: Settings,
+    config: ServerConfig,
+    archive: Any = None,
+    bus: EventBus | None = None,
+) -> Any:
+    """The executor of ``run`` jobs. With ``archive`` (an ArchiveHolder), a finished run's
+    result is archived *before* the executor returns, so before the queue marks the job
+    done: a crash in between leaves a job that is resumed, never a done job missing from
+    the archive."""
+
     def execute(ctx: JobContext) -> JobOutcome:
         from altlas.formats.io import to_bytes
         from altlas.formats.plan import Plan
@@ -103,40 +114,61 @@ def make_run_executor(settings: Settings, config: ServerConfig) -> Any:
                 watcher.cancel()
 
         result = asyncio.run(main())
-        summary = {
+        wanted = bool(job.payload.get("archive", True)) and result.status.value != "cancelled"
+        summary: dict[str, Any] = {
             "status": result.status.value,
             "success_rate": result.success_rate,
             "counts": result.counts(),
             "duration_ms": result.duration_ms,
             "plan_id": plan.id,
-            "archive": bool(job.payload.get("archive", True)),
+            "archive": wanted,
         }
+        if wanted and archive is not None and not ctx.cancelled.is_set():
+            record = archive_result(archive, bus, result, job.id)
+            if record is not None:
+                summary["archived"] = record
         return JobOutcome(summary, result=to_bytes(result, pretty=False), payload=result)
 
     return execute
 
 
-class ArchiveOnFinish:
-    """Bus subscriber: adds every finished (not cancelled) run's result to the archive."""
-
-    def __init__(self, archive: Any, bus: EventBus) -> None:
-        self.archive = archive
-        self.bus = bus
-
-    def __call__(self, event: Event) -> None:
-        data = event.data
-        if data.get("kind") != RUN_JOB or data.get("state") != "done" or not data.get("archive"):
-            return
-        result = event.payload
-        if result is None or data.get("status") == "cancelled":
-            return
-        holder = self.archive
+def archive_result(holder: Any, bus: EventBus | None, result: Any, run_id: str) -> str | None:
+    """Add a run's result to the archive; its record id, or None if the archive failed
+    (logged; :func:`reconcile_archive` tries again on the next start)."""
+    try:
         with holder.lock:
             added = holder.get().add_result(result)
-        self.bus.publish(
-            "archive.added",
-            {"id": _record_id(added, result), "run_id": data.get("job_id"), "source": "run"},
-        )
+    except Exception:
+        log.exception("run %s: cannot add its result to the archive", run_id)
+        return None
+    record = _record_id(added, result)
+    if bus is not None:
+        bus.publish("archive.added", {"id": record, "run_id": run_id, "source": "run"})
+    return record
+
+
+def reconcile_archive(queue: Any, holder: Any, bus: EventBus | None) -> list[str]:
+    """Archive every done run that asked for it and is not archived yet (a server that died
+    between the two steps, or an archive that failed); the run ids it archived."""
+    from altlas.formats.io import load_result
+
+    done: list[str] = []
+    for job_id in queue.done_needing(RUN_JOB, "archive", "archived"):
+        body = queue.result(job_id)
+        if body is None:
+            continue
+        try:
+            result = load_result(body)
+        except Exception:
+            log.exception("run %s: its stored result cannot be read", job_id)
+            continue
+        record = archive_result(holder, bus, result, job_id)
+        if record is not None:
+            queue.merge_outcome(job_id, {"archived": record})
+            done.append(job_id)
+    if done:
+        log.info("archived %d finished run(s) missing from the archive", len(done))
+    return done
 
 
 def _record_id(added: Any, result: Any) -> str:
