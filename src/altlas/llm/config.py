@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 if TYPE_CHECKING:
     from altlas.config import Settings
@@ -51,6 +58,13 @@ class BackendConfig(BaseModel):
     """Spend allowed on this backend for the life of the pool (a process, the server)."""
 
     _ref = field_validator("api_key")(classmethod(lambda cls, v: _check_reference(v)))
+
+    @field_serializer("api_key")
+    def _shown_key(self, value: str | None) -> str | None:
+        """``config show`` prints the list as is: a literal key must not reach the screen."""
+        if value and value.startswith("literal:"):
+            return "literal:***"
+        return value
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         return (
