@@ -25,7 +25,7 @@ __all__ = ["config_rows", "parse_sets", "path_rows", "register"]
 
 SECTIONS: dict[str, str] = {
     "run": "altlas.run.options:RunConfig",
-    "llm": "altlas.run.options:LlmConfig",
+    "llm": "altlas.llm.config:LlmSettings",
     "archive": "altlas.index.archive:ArchiveSettings",
     "formats": "altlas.formats.limits:FormatsSettings",
     "server": "altlas.server.config:ServerConfig",

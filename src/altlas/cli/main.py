@@ -40,6 +40,7 @@ GROUP_MODULES = (
     "altlas.cli.keys",
     "altlas.cli.analytics",
     "altlas.cli.config",
+    "altlas.cli.llm",
 )
 
 
