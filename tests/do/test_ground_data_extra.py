@@ -173,7 +173,7 @@ def test_table_named_without_suffix(ws: Path, text: str, lang: str, source: str)
 
 
 def test_table_name_ambiguous_without_suffix(ws: Path) -> None:
-    (ws / "tickets.json").write_text("[]", encoding="utf-8")
+    (ws / "tickets.json").write_text('[{"team": "Alpha", "hours": 1}]', encoding="utf-8")
     assert ground_data("sort the tickets file by hours", "en", GroundContext(ws)) is None
 
 

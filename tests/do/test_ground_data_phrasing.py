@@ -118,3 +118,20 @@ def test_place_not_in_the_data_is_still_a_city_filter(tmp_path: Path, text: str,
         "`city` == 'Antalya'",
         "`city` == 'Oslo'",
     )
+
+
+def test_table_found_by_its_columns_when_no_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "staff.json").write_text(
+        '[{"name": "A", "department": "Ops", "salary": 10},'
+        ' {"name": "B", "department": "IT", "salary": 20}]',
+        encoding="utf-8",
+    )
+    (tmp_path / "sales.csv").write_text("region,units\nNorth,3\n", encoding="utf-8")
+    op = ground_data("What's the average salary in each department?", "en", GroundContext(tmp_path))
+    assert op is not None and op.params["source"] == "staff.json"
+    assert (
+        ground_data("search the archive for sales reports", "en", GroundContext(tmp_path)) is None
+    )
+    assert ground_data("sort by units", "en", GroundContext(tmp_path)) is not None
+    (tmp_path / "more.csv").write_text("region,units\nSouth,4\n", encoding="utf-8")
+    assert ground_data("sort by units", "en", GroundContext(tmp_path)) is None  # two tables fit

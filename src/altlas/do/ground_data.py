@@ -153,6 +153,27 @@ def _input(files: Files, ctx: GroundContext) -> TableFacts | None:
     return previous_facts(ctx)
 
 
+_MAX_TABLES = 30
+
+
+def _table_by_columns(
+    text: str, toks: list[Tok], files: Files, ctx: GroundContext, lang: str
+) -> tuple[str, TableFacts] | None:
+    """ "the average salary per department" with no file named: the one workspace table on
+    which these words make a query (more than a value filter); None when none or several do."""
+    fits: list[tuple[str, TableFacts]] = []
+    tables = [f for f in ctx.files() if PurePosixPath(f).suffix.lower() in READ_SUFFIXES]
+    for path in tables[:_MAX_TABLES]:
+        facts = peek(ctx.workspace, path)
+        if facts is None:
+            continue
+        p = _parse(text, toks, facts, files, lang)
+        shaped = [s for s in p.steps() if s["op"] != "filter"]
+        if not p.failed and shaped and p.used_mentions:
+            fits.append((path, facts))
+    return fits[0] if len(fits) == 1 else None
+
+
 def _default_output(source: str, fmt: str) -> str:
     return str(PurePosixPath(source).with_suffix(_FORMATS[fmt]))
 
@@ -165,6 +186,10 @@ def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     if read is not None:
         files = replace(files, source=read)
     facts = _input(files, ctx)
+    if facts is None and files.source is None and not files.others and ctx.previous is None:
+        found = _table_by_columns(text, toks, files, ctx, lang)
+        if found is not None:
+            files, facts = replace(files, source=found[0]), found[1]
     if facts is None or _other_action(toks, facts):
         return None
     output = files.output
