@@ -184,3 +184,27 @@ def test_semicolon_headers_are_read(tmp_path: Path) -> None:
 
     (tmp_path / "t.csv").write_text("a;b;c\n1;2;3\n")
     assert GroundContext(tmp_path).columns("t.csv") == ["a", "b", "c"]
+
+
+def test_a_file_named_apart_belongs_to_the_segment_before(ws: Path) -> None:
+    from altlas.do.planner import _join_fragments
+
+    assert _join_fragments(["How many words are there?", "(readme.txt)"]) == [
+        "How many words are there? (readme.txt)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "refused"),
+    [
+        ("Delete readme.txt", True),
+        ("readme.txt dosyasını sil", True),
+        ("Remove the duplicate rows from orders.csv", False),
+        ("orders.csv'deki tekrar eden satırları kaldır", False),
+    ],
+)
+def test_deleting_a_file_is_refused_editing_one_is_not(command: str, refused: bool) -> None:
+    from altlas.do.ground_refuse import refusal
+
+    found = refusal(command)
+    assert (found is not None and found[0] == "delete") is refused

@@ -90,6 +90,12 @@ REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
+_PARTS_OF_A_FILE = (
+    r"\b(rows?|lines?|columns?|duplicates?|entries|records?|fields?|words?|spaces?|blanks?)\b",
+    r"\b(satir\w*|sutun\w*|kolon\w*|tekrar\w*|kayit\w*|alan\w*|kelime\w*|bosluk\w*)",
+)
+
+
 def refusal(text: str) -> tuple[str, str] | None:
     """(kind, reason) when the words ask for something altlas does not do.
 
@@ -98,6 +104,8 @@ def refusal(text: str) -> tuple[str, str] | None:
     """
     words = re.sub(r":\s.*$", "", _QUOTED.sub(" ", without_paths(text)), flags=re.DOTALL)
     for kind, patterns, reason in REFUSALS:
+        if kind == "delete" and has_any(words, *_PARTS_OF_A_FILE):
+            continue  # "remove the duplicate rows": an edit of a table, not a deletion
         if has_any(words, *patterns):
             return kind, reason
     return None

@@ -11,7 +11,7 @@ from altlas.do.context import GroundContext
 from altlas.do.ground_condition import Probe, ground_condition, split_condition
 from altlas.do.grounding import ground_segment
 from altlas.do.operations import Operation
-from altlas.do.words import folded, has_any
+from altlas.do.words import folded, has_any, mentions, without_paths
 from altlas.formats.plan import Plan
 
 __all__ = ["Step", "build_plan", "ground_steps"]
@@ -229,10 +229,22 @@ def _join_bare_conditions(segments: list[str]) -> list[str]:
     return out
 
 
+def _join_fragments(segments: list[str]) -> list[str]:
+    """A segment that only names a file ("(employees.json)") belongs to the one before it."""
+    out: list[str] = []
+    for text in segments:
+        words = re.sub(r"[\W_]+", " ", without_paths(text)).strip()
+        if out and mentions(text) and not words:
+            out[-1] = f"{out[-1]} {text.strip()}"
+        else:
+            out.append(text)
+    return out
+
+
 def ground_steps(segments: list[str], lang: str, ctx: GroundContext) -> list[Step]:
     """Every segment grounded, in order, with chains fused and conditions split off."""
     steps: list[Step] = []
-    for text in _join_bare_conditions(segments):
+    for text in _join_bare_conditions(_join_fragments(segments)):
         last = steps[-1] if steps else None
         split = split_condition(text)
         if split is not None:
