@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from altlas.do import ground_data_lexicon as W
-from altlas.do.ground_data_columns import Mention, column_of, id_like
+from altlas.do.ground_data_columns import Mention, column_of, id_like, is_stopword
+
+# words after "each"/"her" that are not a key: "each row", "her zaman" (always), "her biri"
+_NOT_KEYS = ("zaman", "biri", "birinin", "seferinde", "one", "time", "item", "items", "entry")
 from altlas.do.ground_data_parse import Parse, column_ref
 
 __all__ = [
@@ -115,6 +118,14 @@ def _month_key(p: Parse) -> tuple[str, str, int, int] | None:
     return None
 
 
+def _unknown_key(p: Parse, k: int) -> bool:
+    """ "her meyvenin" on a table without a fruit column: a key word that names no column."""
+    tok = p.toks[k] if k < len(p.toks) else None
+    if tok is None or tok.kind != "word" or k in p.used or is_stopword(tok.fold):
+        return False
+    return not (p.at(k, W.MONTH) or p.at(k, W.YEAR) or p.at(k, _NOT_KEYS))
+
+
 def _mention_key(p: Parse, fn: str | None) -> tuple[list[Mention], int, int] | None:
     for i in range(len(p.toks)):
         n = p.at(i, W.KEY_BEFORE)
@@ -124,6 +135,9 @@ def _mention_key(p: Parse, fn: str | None) -> tuple[list[Mention], int, int] | N
         while p.fold(k) == "the":
             k += 1
         m = p.mention_at(k)
+        if m is None and _unknown_key(p, k):
+            p.failed = "the column to group by is not in the table"
+            return None
         if m is not None and p.free(m):
             keys = [m]
             end = m.end
@@ -202,6 +216,8 @@ def find_group(p: Parse) -> None:
     fn = agg[0] if agg else None
     month = _month_key(p)
     keyed = None if month else _mention_key(p, fn)
+    if p.failed:
+        return
     if fn is None and (keyed or month):
         # "hours per team": one numeric column and a key, no aggregate word: a total
         taken = keyed[0] if keyed else []
@@ -314,10 +330,14 @@ def find_argmax(p: Parse) -> None:
             measure.column in p.facts.grouped_by or measure.column not in p.facts.numeric
         ):
             key, measure = measure, None
+    if key is None and len(p.facts.grouped_by) == 1 and p.group is None:
+        # "en yüksek gelirli meyveyi söyle" on a table of one row per fruit: that key
+        key = Mention(-1, -1, p.facts.grouped_by[0])
     if key is None:
         return
     grouped = tuple(p.group["by"]) if p.group else p.facts.grouped_by
-    p.use(key)
+    if key.start >= 0:
+        p.use(key)
     if measure is not None:
         p.use(measure)
     fn, measure_col = _argmax_measure(p, key, measure, grouped, i + n)
@@ -334,7 +354,7 @@ def find_argmax(p: Parse) -> None:
     p.select = [key.column, measure_col]
     p.answer = "table"
     p.produces = "value"
-    spans = [x for x in (which[0] if which else None, i, key.start) if x is not None]
+    spans = [x for x in (which[0] if which else None, i, key.start) if x is not None and x >= 0]
     p.note(
         f"the {key.column} with the {'highest' if desc else 'lowest'} {measure_col}",
         min(spans),
