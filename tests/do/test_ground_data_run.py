@@ -104,7 +104,8 @@ def test_count_written_as_a_number(ws: Path) -> None:
 def test_removed_rows_and_two_columns(ws: Path) -> None:
     op = ground(
         ws,
-        "remove the rows of harvest.csv where kg is below 60, keep just the farm and kg columns and save as out/big.csv",
+        "remove the rows of harvest.csv where kg is below 60, keep just the farm and kg columns"
+        " and save as out/big.csv",
         "en",
     )
     run(ws, op)

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from altlas.do import ground_data_lexicon as W
 from altlas.do.ground_data_columns import Mention, column_of, id_like, is_stopword
+from altlas.do.ground_data_parse import Parse, column_ref
 
 # words after "each"/"her" that are not a key: "each row", "her zaman" (always), "her biri"
 _NOT_KEYS = ("zaman", "biri", "birinin", "seferinde", "one", "time", "item", "items", "entry")
-from altlas.do.ground_data_parse import Parse, column_ref
 
 __all__ = [
     "find_argmax",
