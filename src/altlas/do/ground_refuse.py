@@ -83,6 +83,17 @@ REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "with the files handler's delete operation (see docs/runner.md)",
     ),
     (
+        "app",
+        (
+            r"\b(open|launch|start|run)\b.*\b(in|with)\s+(the\s+)?(browser|editor|word|excel|"
+            r"chrome|firefox|safari|notepad|vs ?code)\b",
+            r"\b(tarayici|editor|word|excel)\w*\s+(ile\s+)?ac\w*",
+            r"\b(printer|yazici)\w*",
+            r"\bprint\b.*\b(on paper|out on)\b",
+        ),
+        "opening other programs or printing on paper is not something altlas does",
+    ),
+    (
         "social",
         (r"\b(tweet|post (it |this )?on|share (it |this )?on)\b", r"\bpaylas\w*"),
         "posting to other services is not something altlas does",
