@@ -32,9 +32,33 @@ def _short(value: Any, limit: int = 48) -> str:
 
 
 def _step_text(step: Any) -> str:
+    """A query step as a person reads it: ``sort units desc``, ``group by region: sum units``."""
     if not isinstance(step, dict):
         return _short(step)
-    op = step.get("op", "?")
+    op = str(step.get("op", "?"))
+    if op == "filter":
+        return f"filter {_short(step.get('where'), 60)}"
+    if op == "sort":
+        keys = [
+            f"{k.get('column')} {'desc' if k.get('desc') else 'asc'}"
+            if isinstance(k, dict)
+            else str(k)
+            for k in step.get("by") or []
+        ]
+        return "sort " + ", ".join(keys)
+    if op == "group":
+        aggs = [
+            f"{a.get('fn')} {a.get('column') or 'rows'}" if isinstance(a, dict) else str(a)
+            for a in step.get("aggregate") or []
+        ]
+        return f"group by {', '.join(map(str, step.get('by') or []))}: {', '.join(aggs)}"
+    if op == "derive":
+        return f"{step.get('column')} = {_short(step.get('expr'), 40)}"
+    if op == "limit":
+        return f"first {step.get('n')}"
+    if op in ("select", "distinct"):
+        columns = step.get("columns")
+        return f"{op} {', '.join(map(str, columns))}" if columns else op
     details = [f"{k}={_short(v, 40)}" for k, v in step.items() if k != "op"]
     return f"{op}(" + ", ".join(details) + ")"
 
