@@ -135,3 +135,10 @@ def test_table_found_by_its_columns_when_no_file_is_named(tmp_path: Path) -> Non
     assert ground_data("sort by units", "en", GroundContext(tmp_path)) is not None
     (tmp_path / "more.csv").write_text("region,units\nSouth,4\n", encoding="utf-8")
     assert ground_data("sort by units", "en", GroundContext(tmp_path)) is None  # two tables fit
+
+
+def test_every_row_is_not_a_key(ws: Path) -> None:
+    op = ground(
+        ws, "I need a file out/s.csv with only the port and kind of every shipment in ship.csv"
+    )
+    assert steps(op, "select") == [{"op": "select", "columns": ["port", "kind"]}]

@@ -135,7 +135,7 @@ def _mention_key(p: Parse, fn: str | None) -> tuple[list[Mention], int, int] | N
         while p.fold(k) == "the":
             k += 1
         m = p.mention_at(k)
-        if m is None and _unknown_key(p, k):
+        if m is None and fn is not None and _unknown_key(p, k):
             p.failed = "the column to group by is not in the table"
             return None
         if m is not None and p.free(m):
