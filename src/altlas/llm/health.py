@@ -90,11 +90,12 @@ def probe_backend(pool: Pool, state: BackendState) -> str:
     """``up (12 ms)`` or ``down: <reason>``, from ``GET {base_url}/models``."""
     import httpx
 
+    from altlas.llm.attempts import key_for
     from altlas.llm.client import endpoint
 
     url = endpoint(state.config.base_url).removesuffix("/chat/completions") + "/models"
     try:
-        key = pool.key_for(state)
+        key = key_for(state)
     except Exception as exc:  # a missing key variable is what the operator needs to see
         return f"down: {exc}"
     headers = {"Authorization": f"Bearer {key}"} if key else {}

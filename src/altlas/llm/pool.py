@@ -18,9 +18,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from altlas.llm.attempts import response_from, with_retries
 from altlas.llm.budget import DEFAULT_COMPLETION_TOKENS, Ledger, Reservation, Scope
 from altlas.llm.calllog import CallLog
-from altlas.llm.client import BackendFailure, complete
+from altlas.llm.client import BackendFailure
 from altlas.llm.errors import LlmError
 from altlas.llm.request import ChatRequest, ChatResponse
 from altlas.llm.strategies import BackendState, RoundRobin, order
@@ -39,8 +40,6 @@ NOT_CONFIGURED = (
     "no LLM backend configured: set [llm] base_url and model, or add [[llm.backends]], "
     "in config.toml (docs/llm.md)"
 )
-RETRY_WAIT_INITIAL = 0.05
-RETRY_WAIT_MAX = 1.0
 
 
 class CallContext:
@@ -271,7 +270,14 @@ class Pool:
             )
             return None
         try:
-            data, latency = await self._with_retries(state, request, client, attempts)
+            data, latency = await with_retries(
+                state,
+                request,
+                client,
+                self.semaphore(state),
+                retries=self.settings.retries,
+                attempts=attempts,
+            )
         except CircuitOpenError as exc:
             self.ledger.release(reservation)
             attempts.append(
@@ -295,82 +301,6 @@ class Pool:
             )
         self.settle(reservation, state, ctx, answer.cost_usd)
         return answer
-
-    async def _with_retries(
-        self,
-        state: BackendState,
-        request: ChatRequest,
-        client: httpx.AsyncClient,
-        attempts: list[dict[str, Any]],
-    ) -> tuple[dict[str, Any], float]:
-        from tenacity import (
-            AsyncRetrying,
-            retry_if_exception,
-            stop_after_attempt,
-            wait_exponential,
-            wait_random,
-        )
-
-        body = request.body(state.config.model)
-        key = self.key_for(state)
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.settings.retries + 1),
-            wait=wait_exponential(multiplier=RETRY_WAIT_INITIAL, max=RETRY_WAIT_MAX)
-            + wait_random(0, RETRY_WAIT_INITIAL),
-            retry=retry_if_exception(lambda e: isinstance(e, BackendFailure) and e.retry),
-            reraise=True,
-        )
-        async for attempt in retrying:
-            with attempt:
-                return await self._once(state, body, key, client, attempts)
-        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
-
-    async def _once(
-        self,
-        state: BackendState,
-        body: dict[str, Any],
-        key: str | None,
-        client: httpx.AsyncClient,
-        attempts: list[dict[str, Any]],
-    ) -> tuple[dict[str, Any], float]:
-        state.breaker.before_call()
-        started = time.perf_counter()
-        try:
-            async with self.semaphore(state):
-                data = await complete(client, state.config, key, body)
-        except BackendFailure as failure:
-            self.failure(state, failure, attempts)
-            raise
-        except BaseException:
-            state.breaker.release()
-            raise
-        latency = (time.perf_counter() - started) * 1000
-        state.observe(latency)
-        state.calls += 1
-        state.breaker.record_success()
-        return data, latency
-
-    def failure(
-        self, state: BackendState, failure: BackendFailure, attempts: list[dict[str, Any]]
-    ) -> None:
-        """Count a failed attempt: the breaker and the latency EWMA see backend failures."""
-        state.calls += 1
-        state.failures += 1
-        state.last_error = failure.message
-        if failure.fallback:
-            state.breaker.record_failure()
-            state.observe(state.config.timeout * 1000)
-        else:
-            state.breaker.release()
-        entry: dict[str, Any] = {"backend": state.config.name, "error": failure.message}
-        if failure.status is not None:
-            entry["status"] = failure.status
-        attempts.append(entry)
-
-    def key_for(self, state: BackendState) -> str | None:
-        from altlas.config import resolve_secret
-
-        return resolve_secret(state.config.api_key, what=f"[llm] {state.config.name} api_key")
 
     def failed(
         self,
@@ -474,25 +404,3 @@ class Pool:
 
         with ThreadPoolExecutor(max_workers=1) as worker:
             return worker.submit(asyncio.run, self.chat(request, ctx)).result()
-
-
-def response_from(data: dict[str, Any], state: BackendState, *, cached: bool) -> ChatResponse:
-    """A completion (fresh or from the cache) as a :class:`ChatResponse`."""
-    choice = data["choices"][0]
-    message = choice.get("message") or {}
-    text = message.get("content")
-    usage = data.get("usage") or {}
-    prompt_tokens = int(usage.get("prompt_tokens") or 0)
-    completion_tokens = int(usage.get("completion_tokens") or 0)
-    return ChatResponse(
-        text=text if isinstance(text, str) else "",
-        model=str(data.get("model") or state.config.model),
-        backend=state.config.name,
-        finish_reason=choice.get("finish_reason"),
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        usage_total=int(usage.get("total_tokens") or 0),
-        cost_usd=0.0 if cached else state.config.cost(prompt_tokens, completion_tokens),
-        cached=cached,
-        raw=data,
-    )

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ class BackendState:
     failures: int = 0
     last_error: str | None = None
     rr_current: float = 0.0
-    semaphores: dict[int, object] = field(default_factory=dict)
 
     def observe(self, latency_ms: float) -> None:
         if self.ewma_ms is None:

@@ -13,9 +13,9 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from altlas.llm.attempts import RETRY_WAIT_INITIAL, count_failure, key_for, response_from
 from altlas.llm.client import BackendFailure, stream_deltas
 from altlas.llm.errors import LlmError
-from altlas.llm.pool import RETRY_WAIT_INITIAL
 from altlas.llm.request import ChatRequest, ChatResponse
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class ChatStream:
 
         pool = self.pool
         body = self.request.body(state.config.model, stream=True)
-        key = pool.key_for(state)
+        key = key_for(state)
         for attempt in range(pool.settings.retries + 1):
             if attempt:
                 await asyncio.sleep(RETRY_WAIT_INITIAL * 2 ** (attempt - 1))
@@ -89,7 +89,7 @@ class ChatStream:
             try:
                 first = await anext(events)
             except BackendFailure as failure:
-                pool.failure(state, failure, attempts)
+                count_failure(state, failure, attempts)
                 if not failure.fallback:
                     raise pool.failed(self.request, self.ctx, attempts, refused=failure) from None
                 if not failure.retry:
@@ -144,7 +144,7 @@ class ChatStream:
         pool = self.pool
         message = exc.message if isinstance(exc, BackendFailure) else "the stream ended early"
         failure = BackendFailure(message, retry=False, fallback=True)
-        pool.failure(state, failure, attempts)
+        count_failure(state, failure, attempts)
         prompt = self.request.estimated_prompt_tokens()
         pool.settle(
             reservation, state, self.ctx, state.config.cost(prompt, len("".join(parts)) // 4)
@@ -167,8 +167,6 @@ class ChatStream:
         attempts: list[dict[str, Any]],
         started: float,
     ) -> None:
-        from altlas.llm.pool import response_from
-
         pool = self.pool
         text = "".join(parts)
         usage = event.get("usage") or {
