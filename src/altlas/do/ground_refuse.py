@@ -6,7 +6,7 @@ import re
 
 from altlas.do.context import GroundContext
 from altlas.do.operations import Operation
-from altlas.do.words import has_any, without_paths
+from altlas.do.words import existing, folded, has_any, mentions, without_paths
 
 __all__ = ["REFUSALS", "ground_refuse", "refusal"]
 
@@ -122,9 +122,43 @@ def refusal(text: str) -> tuple[str, str] | None:
     return None
 
 
+_LANGUAGE_NAMES = {
+    "ingilizce": "English", "almanca": "German", "fransizca": "French", "ispanyolca": "Spanish",
+    "italyanca": "Italian", "turkce": "Turkish", "rusca": "Russian", "arapca": "Arabic",
+    "cince": "Chinese", "japonca": "Japanese", "felemenkce": "Dutch", "hollandaca": "Dutch",
+    "portekizce": "Portuguese", "yunanca": "Greek",
+}  # fmt: skip
+
+
+def _llm_ready() -> bool:
+    from altlas.config import load_settings
+    from altlas.llm.config import llm_settings
+
+    try:
+        return llm_settings(load_settings()).configured
+    except Exception:  # a broken [llm] section reads as "not set up": the refusal says how
+        return False
+
+
+def _translation(text: str, ctx: GroundContext) -> Operation | None:
+    """With an [llm] backend set up, a translation is an llm task over the named file."""
+    language = re.search(rf"\b{_LANGUAGES}", folded(text))
+    source = next((m for m in mentions(text) if existing(m, ctx)), None)
+    if language is None or source is None or not _llm_ready():
+        return None
+    word = language.group(1)
+    name = _LANGUAGE_NAMES.get(word, word.capitalize())
+    prompt = f"Translate the text below into {name}. Reply with the translation only."
+    return Operation("llm", {"prompt": prompt, "path": source}, f"translate into {name}", "text")
+
+
 def ground_refuse(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     found = refusal(text)
     if found is None:
         return None
     kind, reason = found
+    if kind == "translate":
+        translated = _translation(text, ctx)
+        if translated is not None:
+            return translated
     return Operation("refuse", {"reason": reason, "kind": kind}, f"asks to {kind}")

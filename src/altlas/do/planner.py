@@ -16,7 +16,7 @@ from altlas.formats.plan import Plan
 
 __all__ = ["Step", "build_plan", "ground_steps"]
 
-_WRITES_OUTPUT = ("data", "text", "summarize")
+_WRITES_OUTPUT = ("data", "text", "summarize", "llm")
 _FIND = (r"\b(find|search|look for|look up|locate|which|who|bul\w*|ara\b|arat\w*|hangi\w*)",)
 _OVERWRITE = (r"\boverwrit\w*", r"\breplace (it|the file|the existing)\b", r"\buzerine yaz\w*")
 
