@@ -27,7 +27,9 @@ def test_count_is_the_answer_and_the_result_has_it(ws: Path, tmp_path: Path) -> 
     result_path = tmp_path / "r.json"
     out = _do("How many words are in readme.txt?", ws, output=result_path)
     assert out.ok and "20 words" in out.answer
-    assert json.loads(result_path.read_text())["answer"] == out.answer
+    written = json.loads(result_path.read_text())
+    assert written["answer"] == out.answer
+    assert written["metadata"]["do"] == {"ok": True, "failures": {}}
 
 
 def test_nothing_found_is_not_a_success(ws: Path) -> None:

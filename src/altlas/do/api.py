@@ -109,7 +109,12 @@ def do(
     result = _run(plan, workspace, allow_exec, run_options)
     failures = _failures(plan, result)
     answer = compose_answer(plan, result, Path(workspace))
-    result = result.model_copy(update={"answer": answer})
+    # the runner's status counts a skipped task against the rate; "do" says whether each
+    # task did its job (a false condition's skip did)
+    verdict = {"ok": not failures, "failures": failures}
+    result = result.model_copy(
+        update={"answer": answer, "metadata": {**result.metadata, "do": verdict}}
+    )
     if output is not None:
         import altlas
 
