@@ -21,8 +21,10 @@ from altlas.do.ground_data_pick import (
     find_dedupe,
     find_distinct_of,
     find_drop,
+    find_listing,
     find_ranked,
     find_select,
+    leftover_words,
 )
 from altlas.do.ground_data_refs import (
     READ_SUFFIXES,
@@ -132,6 +134,7 @@ def _parse(text: str, toks: list[Tok], facts: TableFacts, files: Files, lang: st
         if p.failed:
             return p
     find_count(p, lang)
+    find_listing(p)
     return p
 
 
@@ -168,8 +171,8 @@ def _table_by_columns(
         if facts is None:
             continue
         p = _parse(text, toks, facts, files, lang)
-        shaped = [s for s in p.steps() if s["op"] != "filter"]
-        if not p.failed and shaped and p.used_mentions:
+        shaped = [s for s in p.steps() if s["op"] != "filter"] or p.answer == "count"
+        if not p.failed and shaped and (p.used_mentions or p.filters):
             fits.append((path, facts))
     return fits[0] if len(fits) == 1 else None
 
@@ -217,6 +220,7 @@ def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
             files.source is not None
             and output is None
             and any(t.fold.startswith(s.rstrip("*")) for t in toks for s in _SHOW)
+            and not leftover_words(p)
         ):
             p.answer = "table"
         else:

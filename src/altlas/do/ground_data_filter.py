@@ -172,7 +172,27 @@ def _between(p: Parse, i: int) -> int:
     return end
 
 
+_AVERAGE = ("average", "mean", "median", "ortalama", "medyan")
+
+
+def _against_average(p: Parse) -> bool:
+    """ "pay above average", "ortalamanın üstünde": a comparison with an aggregate, which a
+    filter step cannot express; the segment is then not grounded (never a wrong answer)."""
+    phrases = tuple(ph for group in (*W.EN_INFIX.values(), *W.TR_POSTFIX.values()) for ph in group)
+    for i in range(len(p.toks)):
+        n = p.at(i, phrases)
+        if not n:
+            continue
+        near = (i - 1, i + n, i + n + 1)
+        if any(p.fold(k).startswith(_AVERAGE) for k in near if k >= 0):
+            return True
+    return False
+
+
 def _comparisons(p: Parse) -> None:
+    if _against_average(p):
+        p.failed = "a comparison with an average is not a filter a query can run"
+        return
     i = 0
     while i < len(p.toks):
         if i in p.used:

@@ -182,4 +182,14 @@ REORDER = _p(
     "reorder | reordering | reordered | restock* | needs restocking | siparis verilmesi |"
     "siparis edilmesi | siparis gereken | siparis gerektiren"
 )
-WRITE_VERBS = _p("write | save | export | store | put | list | yaz* | kaydet*")
+WRITE_VERBS = _p("write | save | export | store | put | yaz* | kaydet*")
+SHOW = _p(
+    "show | display | print | list | read | load | view | see | goster* | listele* | oku* |"
+    "getir* | gor*"
+)
+TABLE_WORDS = _p(
+    "rows | row | records | contents | content | everything | all of it | table | data | file |"
+    "me | please | whole | entire | icerik* | tum* | hepsi* | satir* | kayit* | tablo* | dosya* |"
+    "lutfen | bana | bütün | butun | what | is | in | ne | neler | var"
+)
+GROUP_VERBS = _p("group | grupla*")

@@ -4,7 +4,7 @@ cheapest", "en yeni 3"), select, drop, distinct values, dedupe, and the counting
 from __future__ import annotations
 
 from altlas.do import ground_data_lexicon as W
-from altlas.do.ground_data_columns import Mention, column_of
+from altlas.do.ground_data_columns import Mention, column_of, is_stopword
 from altlas.do.ground_data_parse import Parse
 
 __all__ = [
@@ -12,8 +12,10 @@ __all__ = [
     "find_dedupe",
     "find_distinct_of",
     "find_drop",
+    "find_listing",
     "find_ranked",
     "find_select",
+    "leftover_words",
 ]
 
 
@@ -141,3 +143,29 @@ def find_drop(p: Parse) -> None:
     p.select = [c for c in p.facts.columns if c not in dropped]
     lo, hi = min(verb[0], named[0].start), max(verb[0] + verb[1], named[-1].end)
     p.note(f"drop {', '.join(sorted(dropped))}", lo, hi)
+
+
+def find_listing(p: Parse) -> None:
+    """ "List the teams", "departmanları listele": the distinct values of the one column
+    named with a show verb and nothing else to do."""
+    if p.steps() or p.answer is not None or p.free_hit(W.SHOW) is None:
+        return
+    free = p.free_mentions()
+    if len(free) == 1 and free[0].column not in p.facts.numeric:
+        p.select = [p.use(free[0])]
+        p.distinct = True
+        p.note(f"the distinct values of {free[0].column}", free[0].start, free[0].end)
+
+
+def leftover_words(p: Parse) -> list[str]:
+    """Words no rule used that say more than "show the table" (a plain show must not answer
+    a question it did not understand)."""
+    left = []
+    for k, tok in enumerate(p.toks):
+        if k in p.used or tok.kind not in ("word", "quote", "num"):
+            continue
+        word = tok.fold
+        if is_stopword(word) or p.at(k, W.SHOW) or p.at(k, W.TABLE_WORDS):
+            continue
+        left.append(tok.text)
+    return left

@@ -79,6 +79,13 @@ def _names_column(p: Parse, i: int) -> bool:
 
 
 def _aggregate_word(p: Parse) -> tuple[str, int, int] | None:
+    best = _first_aggregate(p)
+    if best is None and (verb := p.free_hit(W.GROUP_VERBS)) is not None:
+        return "count", verb[0], verb[1]  # "group X by team": how many rows per team
+    return best
+
+
+def _first_aggregate(p: Parse) -> tuple[str, int, int] | None:
     best: tuple[str, int, int] | None = None
     for fn, phrases in W.AGG.items():
         lo = 0
@@ -330,6 +337,18 @@ def find_argmax(p: Parse) -> None:
             measure.column in p.facts.grouped_by or measure.column not in p.facts.numeric
         ):
             key, measure = measure, None
+    if key is None and measure is not None and p.group is None and not p.facts.grouped_by:
+        # "the largest pay", "en düşük fiyat nedir": the extreme value of the whole table
+        fn = "max" if desc else "min"
+        column = p.use(measure)
+        p.group = {
+            "op": "group",
+            "by": [],
+            "aggregate": [{"fn": fn, "column": column, "as": column}],
+        }
+        p.answer, p.produces = "value", "value"
+        p.note(f"{fn} {column}", i, measure.end)
+        return
     if key is None and len(p.facts.grouped_by) == 1 and p.group is None:
         # "en yüksek gelirli meyveyi söyle" on a table of one row per fruit: that key
         key = Mention(-1, -1, p.facts.grouped_by[0])

@@ -111,7 +111,52 @@ def _unknown_place(p: Parse) -> None:
             return
 
 
+_TEXT_MATCH_EN = {
+    "starts_with": ("starts with", "begins with", "starting with", "beginning with", "start with"),
+    "ends_with": ("ends with", "ending with", "end with"),
+    "contains": ("contains", "containing", "includes", "including", "contain"),
+}
+_TEXT_MATCH_TR = {
+    "starts_with": ("ile baslayan*", "ile baslar*"),
+    "ends_with": ("ile biten*", "ile biter*"),
+    "contains": ("iceren*", "gecen*", "icerir*"),
+}
+
+
+def _emit_call(p: Parse, fn: str, column: str, value: str, start: int, end: int) -> None:
+    ref = column_ref(column)
+    if ref is not None:
+        p.filters.append(f"{fn}({ref}, {value})")
+        p.take(start, end)
+        p.note(f"filter {fn}({column}, {value})", start, end)
+
+
+def _match_value(p: Parse, k: int) -> str | None:
+    tok = p.toks[k] if 0 <= k < len(p.toks) else None
+    if tok is None or k in p.used or tok.kind not in ("word", "quote", "num"):
+        return None
+    return literal(tok.text)
+
+
+def _text_matches(p: Parse) -> None:
+    """ "last name starts with K", "'ya' ile biten", "name contains 'an'"."""
+    for i in range(len(p.toks)):
+        for fn, phrases in _TEXT_MATCH_EN.items():
+            n = p.at(i, phrases)
+            value = _match_value(p, i + n) if n else None
+            m = p.mention_before(i, gap=2) if value else None
+            if m is not None and value is not None and m.column in p.facts.values:
+                _emit_call(p, fn, p.use(m), value, m.start, i + n + 1)
+        for fn, phrases in _TEXT_MATCH_TR.items():
+            n = p.at(i, phrases)
+            value = _match_value(p, i - 1) if n else None
+            m = p.mention_before(i - 1, gap=3) if value else None
+            if m is not None and value is not None and m.column in p.facts.values:
+                _emit_call(p, fn, p.use(m), value, m.start, i + n)
+
+
 def find_values_filters(p: Parse) -> None:
+    _text_matches(p)
     _values(p)
     _unknown_values(p)
     if not p.filters:
