@@ -46,6 +46,7 @@ def search_until(client: httpx.Client, query: str, headers: dict, timeout: float
     deadline = time.monotonic() + timeout
     while True:
         found = client.get("/v1/archive/search", params={"q": query}, headers=headers).json()
+        assert "total" in found, found
         if found["total"]:
             return found
         assert time.monotonic() < deadline, found
@@ -68,7 +69,12 @@ def test_segment_run_result_archive_search(server: ServerProcess) -> None:
         assert plan.tasks
         submitted = client.post(
             "/v1/runs",
-            json={"plan": segmented.json(), "options": {"continue_on_error": True}},
+            # Shared with viewers, who read its progress and result below.
+            json={
+                "plan": segmented.json(),
+                "options": {"continue_on_error": True},
+                "share": ["role:viewer"],
+            },
             headers=operator,
         )
         assert submitted.status_code == 202, submitted.text
@@ -101,7 +107,8 @@ def test_plan_run_sse_archive_search_over_http(server: ServerProcess) -> None:
     }
     with httpx.Client(base_url=server.url, timeout=30) as client:
         operator, viewer = token(client, "ada"), token(client, "vic")
-        submitted = client.post("/v1/runs", json={"plan": plan}, headers=operator)
+        request = {"plan": plan, "share": ["role:viewer"]}
+        submitted = client.post("/v1/runs", json=request, headers=operator)
         assert submitted.status_code == 202
         run_id = submitted.json()["id"]
         with client.stream("GET", f"/v1/runs/{run_id}/events", headers=viewer) as stream:

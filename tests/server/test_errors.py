@@ -80,7 +80,7 @@ def test_409_for_a_state_conflict(make_client, auth) -> None:
     client = make_client(queue_workers=0)  # nothing executes: the run stays queued
     plan = {"format": "altlas.alt", "id": "p1", "tasks": [{"id": "t1", "type": "echo"}]}
     run_id = client.post("/v1/runs", json={"plan": plan}, headers=auth["operator"]).json()["id"]
-    early = client.get(f"/v1/runs/{run_id}/result", headers=auth["viewer"])
+    early = client.get(f"/v1/runs/{run_id}/result", headers=auth["operator"])
     assert early.status_code == 409
     assert error_of(early)["type"] == "conflict"
     assert client.delete(f"/v1/runs/{run_id}", headers=auth["operator"]).status_code == 202

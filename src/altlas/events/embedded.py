@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,11 +100,37 @@ _CLAIM_JOB = (
 )
 
 
+class _LazyPayload(Mapping[str, Any]):
+    """A job's payload, decoded on first use: listing or polling jobs never pays for
+    decoding their plans (a large plan takes the GIL for as long as it decodes)."""
+
+    __slots__ = ("_data", "_raw")
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw: bytes | None = raw
+        self._data: dict[str, Any] | None = None
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = dict(orjson.loads(self._raw or b"{}"))
+            self._raw = None
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+
 def _job(row: tuple[Any, ...]) -> Job:
     return Job(
         id=row[0],
         kind=row[1],
-        payload=orjson.loads(row[2]),
+        payload=_LazyPayload(row[2]),
         state=JobState(row[3]),
         owner=row[4],
         attempts=row[5],

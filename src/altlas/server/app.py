@@ -42,6 +42,7 @@ from altlas.server.edge import EdgeMiddleware
 from altlas.server.errors import exception_handlers
 from altlas.server.jobs import RUN_JOB, make_run_executor, prepare_journal, reconcile_archive
 from altlas.server.limits import GroupRateLimitConfig, StoreCounter
+from altlas.server.offload import DocumentPool
 from altlas.server.routes import health, v1_routes
 from altlas.server.security import (
     CSRF_COOKIE,
@@ -118,8 +119,18 @@ def _build_context(settings: Settings, config: ServerConfig) -> ServerContext:
             batch=config.analytics_batch,
             retention_days=config.analytics_retention_days,
         )
+    from altlas.formats.limits import ReadLimits
+
+    documents = DocumentPool(
+        config.document_workers,
+        queue=config.document_queue,
+        timeout=config.document_timeout_seconds,
+        memory_mb=config.document_memory_mb,
+    )
     return ServerContext(
         settings=settings,
+        documents=documents,
+        read_limits=ReadLimits.from_settings(settings),
         config=config,
         accounts=accounts,
         auth=AuthService(accounts, config, secret, publish=bus.publish),
@@ -170,6 +181,7 @@ def _lifespan(ctx: ServerContext, stores: dict[str, Store]) -> Any:
                 ctx.recorder.close()
             ctx.archive.close()
             ctx.accounts.close()
+            ctx.documents.close()
             if ctx.redis is not None:
                 await ctx.redis.aclose()
 

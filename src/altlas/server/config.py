@@ -108,6 +108,14 @@ class ServerConfig(BaseModel):
     max_body_bytes: int = Field(default=10_000_000, ge=1024)
     max_json_depth: int = Field(default=128, ge=8, le=900)
     """How deeply a JSON body may nest arrays and objects (400 above it)."""
+    document_workers: int = Field(default=2, ge=1, le=64)
+    """Processes reading request documents (plans to validate, convert or run, uploads)."""
+    document_queue: int = Field(default=16, ge=0, le=10_000)
+    """Requests that may wait for a document worker; beyond that, 503 with Retry-After."""
+    document_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """A document taking longer has its worker killed and the request gets a 400."""
+    document_memory_mb: int = Field(default=2048, ge=0)
+    """Address-space limit of each document worker (0: none)."""
     trusted_proxies: list[str] = Field(default_factory=list)
     """Peers (addresses or CIDR networks) whose ``X-Forwarded-For``/``-Proto`` are believed.
     Empty (the default): the client is the TCP peer, whatever headers it sends."""

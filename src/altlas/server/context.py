@@ -16,6 +16,7 @@ from altlas.server.accounts import AccountStore
 from altlas.server.analytics import AnalyticsRecorder
 from altlas.server.caching import SearchCache
 from altlas.server.config import ServerConfig
+from altlas.server.offload import DocumentPool
 from altlas.server.security import AuthService
 from altlas.server.versioning import VersionPolicy
 
@@ -64,6 +65,9 @@ class ServerContext:
     archive: ArchiveHolder
     search_cache: SearchCache
     versions: VersionPolicy
+    documents: DocumentPool
+    read_limits: Any
+    """The reader limits (:class:`altlas.formats.limits.ReadLimits`) from ``[formats]``."""
     recorder: AnalyticsRecorder | None = None
     redis: Any = None
     started: float = field(default_factory=time.monotonic)

@@ -37,6 +37,7 @@ from altlas.errors import (
 )
 from altlas.events.queue import JobStateError
 from altlas.server.accounts import ConflictError
+from altlas.server.offload import PoolBusyError
 
 __all__ = ["ERROR_TYPES", "envelope", "error_response", "exception_handlers"]
 
@@ -141,6 +142,8 @@ def _http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Resp
 
 
 def _status_for(exc: AltlasError) -> int:
+    if isinstance(exc, PoolBusyError):
+        return 503
     if isinstance(exc, AuthError) and not isinstance(exc, ConflictError):
         return 401
     if isinstance(exc, ConflictError | JobStateError):
@@ -165,7 +168,8 @@ def _altlas_error(request: Request[Any, Any, Any], exc: AltlasError) -> Response
             for d in exc.diagnostics
         ]
     message = exc.message if isinstance(exc, ValidationError) else exc.one_line()
-    return error_response(request, status, message, details=details)
+    headers = {"Retry-After": "1"} if status == 503 else None
+    return error_response(request, status, message, details=details, headers=headers)
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:

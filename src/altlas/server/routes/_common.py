@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ __all__ = [
     "PublicOperation",
     "RawBodyOperation",
     "errors",
+    "model_body_operation",
     "read_body",
     "route_opt",
 ]
@@ -107,6 +109,51 @@ class RawBodyOperation(Operation):
             description="An altlas document: JSON or YAML, optionally zstd, gzip or zip.",
             required=True,
         )
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def schema_of(node: Any, defs: dict[str, Any]) -> Any:
+    """A pydantic JSON schema (dict) as Litestar's OpenAPI :class:`Schema`, refs inlined."""
+    if isinstance(node, list):
+        return [schema_of(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return schema_of(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+    fields: dict[str, Any] = {}
+    for key, value in node.items():
+        name = _snake(key)
+        if name == "type":
+            fields[name] = OpenAPIType(value)
+        elif name in ("properties", "pattern_properties"):
+            fields[name] = {k: schema_of(v, defs) for k, v in value.items()}
+        elif name in _SCHEMA_FIELDS and name != "title":
+            fields[name] = schema_of(value, defs) if isinstance(value, dict | list) else value
+    return Schema(**fields)
+
+
+_SCHEMA_FIELDS = frozenset(f.name for f in dataclasses.fields(Schema))
+
+
+def model_body_operation(model: type[BaseModel]) -> type[Operation]:
+    """An Operation documenting ``model`` as the JSON body of a route that reads raw bytes
+    (to parse them off the event loop) instead of letting Litestar decode them."""
+    doc = model.model_json_schema()
+    schema = schema_of({k: v for k, v in doc.items() if k != "$defs"}, doc.get("$defs", {}))
+
+    @dataclass
+    class ModelBodyOperation(Operation):
+        def __post_init__(self) -> None:
+            self.request_body = RequestBody(
+                content={"application/json": OpenAPIMediaType(schema=schema)},
+                description=model.__doc__,
+                required=True,
+            )
+
+    return ModelBodyOperation
 
 
 @dataclass

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from altlas.server.caching import resource_response
 from altlas.server.context import ServerContext, ctx_of
+from altlas.server.documents import check_result
 from altlas.server.roles import Permission
 from altlas.server.routes._common import PROTECTED, RawBodyOperation, errors, read_body, route_opt
 
@@ -74,9 +75,12 @@ async def upload(
 
     ctx = ctx_of(request)
     body = await read_body(request)
-    result = load_result(body)
+    # Read first in a document worker: a bomb or a too-large result fails there, in its
+    # own process, before this process spends anything on it.
+    await ctx.documents.call(check_result, body, ctx.read_limits)
 
     def add() -> Any:
+        result = load_result(body, limits=ctx.read_limits)
         with ctx.archive.lock:
             return ctx.archive.get().add_result(result, raw=body, name=name)
 

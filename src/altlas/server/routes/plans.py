@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from litestar import Request, Response, post
 from litestar.params import FromQuery, QueryParameter
 
+from altlas.server.context import ctx_of
+from altlas.server.documents import convert_document, validate_document
 from altlas.server.roles import Permission
 from altlas.server.routes._common import PROTECTED, RawBodyOperation, errors, read_body, route_opt
 
@@ -33,18 +35,12 @@ async def validate(
 ) -> dict[str, Any]:
     """Every error and warning of a document (.alt, .last or .atlas). An invalid document is
     a 200 answer with ``valid: false``: the report is the result."""
-    from altlas.formats.io import check_bytes
-
-    report = check_bytes(await read_body(request), name=name)
-    loaded = report.loaded
-    return {
-        "valid": report.ok,
-        "kind": loaded.kind if loaded else None,
-        "dialect": loaded.dialect if loaded else None,
-        "container": loaded.container if loaded else None,
-        "errors": [d.as_dict() for d in report.diagnostics if d.severity == "error"],
-        "warnings": [d.as_dict() for d in report.diagnostics if d.severity != "error"],
-    }
+    ctx = ctx_of(request)
+    body = await read_body(request)
+    report: dict[str, Any] = await ctx.documents.call(
+        validate_document, body, name, ctx.read_limits
+    )
+    return report
 
 
 @post(
@@ -63,10 +59,9 @@ async def convert(
     syntax: FromQuery[Literal["json", "yaml"] | None] = None,
 ) -> Response[bytes]:
     """A document in another dialect (or syntax). The body may be any dialect or container."""
-    from altlas.formats.io import read_bytes, to_bytes
-
-    loaded = read_bytes(await read_body(request))
-    body = to_bytes(loaded.document, dialect=to, syntax=syntax)
+    ctx = ctx_of(request)
+    raw = await read_body(request)
+    body: bytes = await ctx.documents.call(convert_document, raw, to, syntax, ctx.read_limits)
     chosen = syntax or ("yaml" if to == "segmentation-v1" else "json")
     return Response(body, media_type=_MEDIA[chosen], status_code=200)
 

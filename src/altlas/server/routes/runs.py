@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import orjson
 from litestar import Request, Response, delete, get, post
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from altlas.events.queue import Job, JobState
 from altlas.server.accounts import Principal
 from altlas.server.caching import resource_response
 from altlas.server.context import ServerContext, ctx_of
+from altlas.server.documents import prepare_run
 from altlas.server.jobs import RUN_JOB
 from altlas.server.models import RunRequest
 from altlas.server.roles import Permission, Role
-from altlas.server.routes._common import PROTECTED, errors, route_opt
+from altlas.server.routes._common import (
+    PROTECTED,
+    errors,
+    model_body_operation,
+    read_body,
+    route_opt,
+)
 from altlas.server.routes._times import parse_time
 
 __all__ = ["ROUTES"]
@@ -64,35 +72,36 @@ def _status(ctx: ServerContext, job: Job) -> tuple[dict[str, Any], str | None]:
     "/runs",
     opt=_WRITE,
     status_code=202,
-    sync_to_thread=False,
     tags=["runs"],
     responses=errors(*PROTECTED),
+    operation_class=model_body_operation(RunRequest),
 )
-def submit(
-    request: Request[Principal, Any, Any], data: JSONBody[RunRequest]
-) -> Response[dict[str, Any]]:
-    """Queue a plan to run. Answers at once (202); follow ``Location`` for the status."""
-    from altlas.errors import Diagnostic, ValidationError
+async def submit(request: Request[Principal, Any, Any]) -> Response[dict[str, Any]]:
+    """Queue a plan to run. Answers at once (202); follow ``Location`` for the status.
+
+    The body (:class:`RunRequest`) is parsed, checked and converted to the canonical plan
+    in a document worker process, never on the event loop.
+    """
     from altlas.formats.common import new_id
-    from altlas.formats.io import read_bytes
-    from altlas.run.planning import check_graph
 
     ctx = ctx_of(request)
-    try:
-        raw = orjson.dumps(data.plan)
-    except (TypeError, orjson.JSONEncodeError) as exc:
-        # JSON allows numbers no plan can hold (beyond 64 bits); refuse them here.
-        raise ValidationError([Diagnostic(f"not a storable plan: {exc}", path="plan")]) from None
-    plan = read_bytes(raw, kind="alt").document
-    check_graph(plan)
+    raw = await read_body(request)
+    prepared = await ctx.documents.call(
+        prepare_run, raw, ctx.config.max_json_depth, ctx.read_limits
+    )
     run_id = new_id("run")
     payload = {
-        "plan": plan.model_dump(mode="json", exclude_none=True),
-        "options": data.options.model_dump(exclude_none=True),
-        "archive": data.archive,
+        "plan": orjson.Fragment(prepared["plan"]),  # stored as is, never decoded here
+        "options": prepared["options"],
+        "archive": prepared["archive"],
     }
-    job = ctx.queue.enqueue(
-        RUN_JOB, payload, job_id=run_id, owner=request.user.key, share=data.share
+    job = await asyncio.to_thread(
+        ctx.queue.enqueue,
+        RUN_JOB,
+        payload,
+        job_id=run_id,
+        owner=request.user.key,
+        share=prepared["share"],
     )
     body, _ = _status(ctx, job)
     return Response(body, status_code=202, headers={"Location": f"/v1/runs/{run_id}"})
