@@ -29,6 +29,8 @@ from altlas.server.signing import signing_key
 pytestmark = pytest.mark.slow
 
 MAX_BODY = 4096
+USER = "schemathesis"
+PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,7 @@ def served(tmp_path_factory):
     home: Path = tmp_path_factory.mktemp("schemathesis-home")
     with AccountStore(home) as store:
         keys = {role: store.create_key(role, role)[1] for role in ("admin", "operator", "viewer")}
+        store.add_user(USER, PASSWORD, "admin")
     env = {
         "ALTLAS_SERVER__RATE_LIMITS_ENABLED": "false",
         "ALTLAS_SERVER__MAX_BODY_BYTES": str(MAX_BODY),
@@ -182,3 +185,70 @@ def test_bad_credentials_roles_and_bodies_get_documented_errors(served) -> None:
                         _assert_envelope(response)
                     checked += 1
         assert checked > 80
+
+
+def _bearer_exercise(operation, server, token: str, statuses: list[tuple[str, int]], failures):
+    """Like :func:`_exercise`, authenticated by a Bearer JWT. Generated credentials are
+    dropped first: an ``X-API-Key`` header (the document's other scheme) wins over
+    ``Authorization``, so a generated one would hide the token and turn every case into a
+    401."""
+    label = f"{operation.method.upper()} {operation.path}"
+
+    @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
+    @settings(
+        max_examples=4,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def exercise(case) -> None:
+        generated = dict(case.headers or {})
+        case.headers = {
+            k: v for k, v in generated.items() if k.lower() not in ("x-api-key", "authorization")
+        }
+        try:
+            response = case.call_and_validate(
+                base_url=server.url,
+                headers={"Authorization": f"Bearer {token}"},
+                checks=[not_a_server_error, status_code_conformance],
+                timeout=30,
+            )
+        except Exception as exc:
+            failures.append(f"{label}: {exc}")
+            raise
+        statuses.append((label, response.status_code))
+
+    return exercise
+
+
+def test_generated_requests_with_a_bearer_token_walk_every_route(served, operations) -> None:
+    server, _, _ = served
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        login = client.post("/v1/auth/token", json={"username": USER, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        token = login.json()["access_token"]
+    deadline = time.monotonic() + BUDGET_SECONDS
+    statuses: list[tuple[str, int]] = []
+    failures: list[str] = []
+    walked = set()
+    for operation in operations:
+        if time.monotonic() > deadline:
+            break
+        if operation.path.endswith("/events"):
+            continue
+        label = f"{operation.method.upper()} {operation.path}"
+        try:
+            _bearer_exercise(operation, server, token, statuses, failures)()
+        except Unsatisfiable:
+            pass
+        except Exception as exc:
+            failures.append(f"{label}: {type(exc).__name__}")
+        walked.add(label)
+    assert not failures, "\n\n".join(failures[:10])
+    assert {"POST /v1/auth/token", "POST /v1/auth/refresh", "POST /v1/auth/logout"} <= walked
+    protected = [code for label, code in statuses if "/auth/" not in label]
+    assert protected, statuses
+    # The token reached the server: protected routes answer something other than 401.
+    unauthorized = sum(code == 401 for code in protected)
+    assert unauthorized <= len(protected) // 10, sorted(set(statuses))
