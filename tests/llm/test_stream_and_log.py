@@ -144,3 +144,14 @@ def test_bad_config_is_one_line_naming_the_field(altlas_home, section, message) 
         Settings(altlas_home, {"llm": section}).section("llm", LlmSettings)
     assert message in caught.value.message
     assert "sk-1" not in caught.value.message
+
+
+def test_config_show_masks_a_literal_backend_key(altlas_home) -> None:
+    from altlas.cli.config import config_rows
+
+    section = {"backends": [{"name": "a", "base_url": "http://x", "model": "m",
+                             "api_key": "literal:sk-abc-123"}]}  # fmt: skip
+    rows = config_rows(Settings(altlas_home, {"llm": section}))
+    shown = repr([r for r in rows if r["section"] == "llm"])
+    assert "literal:***" in shown
+    assert "sk-abc-123" not in shown
