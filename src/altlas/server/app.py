@@ -13,6 +13,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Litestar, Router
@@ -130,6 +131,9 @@ def _build_context(settings: Settings, config: ServerConfig) -> ServerContext:
     return ServerContext(
         settings=settings,
         documents=documents,
+        text_threads=ThreadPoolExecutor(
+            max_workers=config.document_workers, thread_name_prefix="altlas-text"
+        ),
         read_limits=ReadLimits.from_settings(settings),
         config=config,
         accounts=accounts,
@@ -182,6 +186,7 @@ def _lifespan(ctx: ServerContext, stores: dict[str, Store]) -> Any:
             ctx.archive.close()
             ctx.accounts.close()
             ctx.documents.close()
+            ctx.text_threads.shutdown(wait=False, cancel_futures=True)
             if ctx.redis is not None:
                 await ctx.redis.aclose()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,6 +67,9 @@ class ServerContext:
     search_cache: SearchCache
     versions: VersionPolicy
     documents: DocumentPool
+    text_threads: ThreadPoolExecutor
+    """Bounded threads for pure-Python CPU work on request text (segmentation): the GIL is
+    handed back every few milliseconds there, so threads keep the loop responsive."""
     read_limits: Any
     """The reader limits (:class:`altlas.formats.limits.ReadLimits`) from ``[formats]``."""
     recorder: AnalyticsRecorder | None = None

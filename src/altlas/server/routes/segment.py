@@ -8,6 +8,7 @@ from typing import Any, Literal
 from litestar import Request, Response, post
 from litestar.params import FromQuery, JSONBody
 
+from altlas.server.context import ctx_of
 from altlas.server.models import SegmentRequest
 from altlas.server.roles import Permission
 from altlas.server.routes._common import PROTECTED, TEXT_BODY, errors, route_opt
@@ -48,8 +49,8 @@ async def segment(
         plan = segment_text(data.text, **{k: v for k, v in options.items() if v is not None})
         return to_bytes(plan, dialect=dialect, syntax=syntax)
 
-    # Segmenting is CPU work: off the event loop, so other requests keep flowing.
-    body = await asyncio.to_thread(run)
+    # Segmenting is CPU work: off the event loop, in a bounded pool of its own.
+    body = await asyncio.get_running_loop().run_in_executor(ctx_of(request).text_threads, run)
     chosen = syntax or ("yaml" if dialect == "segmentation-v1" else "json")
     return Response(body, media_type=_MEDIA[chosen])
 
