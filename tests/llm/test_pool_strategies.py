@@ -145,3 +145,28 @@ def test_per_key_budgets_are_separate(servers, make_pool) -> None:
         for _ in range(10):
             pool.chat_sync(_ask(max_tokens=20), CallContext(key_id="k1"))
     assert pool.chat_sync(_ask(max_tokens=20), CallContext(key_id="k2")).backend == "paid"
+
+
+def test_concurrent_calls_cannot_overrun_a_budget(servers, make_pool) -> None:
+    """Reservations are taken before the requests: 20 calls at once, only what fits is sent."""
+    import asyncio
+
+    paid = servers("paid", "slow", delay=0.05)
+    pool = make_pool(
+        [paid.backend(cost_per_1k_output=1.0, max_concurrency=8)],
+        budget_usd_per_run=0.1,
+        cache=False,
+    )
+
+    async def many() -> list[object]:
+        async with pool.connected():
+            calls = (pool.chat(_ask(max_tokens=20), CallContext(run_id="r")) for _ in range(20))
+            return await asyncio.gather(*calls, return_exceptions=True)
+
+    results = asyncio.run(many())
+    answered = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, LlmError)]
+    assert len(answered) == 5  # 0.1 / 0.02 reserved per call
+    assert len(refused) == 15 and {r.kind for r in refused} == {"budget"}
+    assert len(paid.seen) == 5
+    assert pool.ledger.spent[("run", "r")] <= 0.1
