@@ -368,6 +368,7 @@ def find_argmax(p: Parse) -> None:
         if fn == "count":
             aggregate = {"fn": "count", "as": measure_col}
         p.group = {"op": "group", "by": [key.column], "aggregate": [aggregate]}
+        p.why = [w for w in p.why if not w.startswith("group by (all rows)")]  # regrouped
     p.sorts = [{"column": measure_col, "desc": desc}]
     p.limit = 1
     p.select = [key.column, measure_col]
