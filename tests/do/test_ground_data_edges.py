@@ -109,3 +109,13 @@ def test_show_with_words_left_over_is_not_the_whole_table(ws: Path) -> None:
 def test_value_alone_finds_the_table(ws: Path) -> None:
     op = ground(ws, "How many people work in Sales?")
     assert op is not None and op.params["source"] == "staff.csv"
+
+
+def test_per_day_groups_by_the_date(ws: Path) -> None:
+    (group,) = steps(ground(ws, "total pay per day in staff.csv"), "group")
+    assert group["by"] == ["joined"]
+
+
+def test_json_lines(ws: Path) -> None:
+    op = ground(ws, "convert staff.csv to JSON Lines")
+    assert op is not None and op.params["output"] == "staff.jsonl"

@@ -83,6 +83,8 @@ def _target_format(toks: list[Tok], source: str | None) -> tuple[str, int] | Non
     for i, tok in enumerate(toks):
         if tok.kind != "word" or tok.fold not in _FORMATS:
             continue
+        if tok.fold == "json" and i + 1 < len(toks) and toks[i + 1].fold == "lines":
+            return "jsonl", i  # "JSON Lines"
         before = toks[i - 1].fold if i > 0 else ""
         after = toks[i + 1].fold if i + 1 < len(toks) else ""
         if before in _TO or after in _FORMAT_AFTER or tok.suffix in _DATIVE:

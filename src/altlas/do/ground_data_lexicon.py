@@ -193,3 +193,5 @@ TABLE_WORDS = _p(
     "lutfen | bana | bütün | butun | what | is | in | ne | neler | var"
 )
 GROUP_VERBS = _p("group | grupla*")
+DAY = _p("day | days | daily | gun | gunluk | gune | gunun | gunler*")
+DAILY = _p("daily | gunluk | gun bazinda")

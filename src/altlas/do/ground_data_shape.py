@@ -112,14 +112,15 @@ def _first_aggregate(p: Parse) -> tuple[str, int, int] | None:
 
 
 def _month_key(p: Parse) -> tuple[str, str, int, int] | None:
-    for words, fn, name in ((W.MONTH, "year_month", "month"), (W.YEAR, "year", "year")):
+    periods = ((W.MONTH, "year_month", "month"), (W.YEAR, "year", "year"), (W.DAY, "", "day"))
+    for words, fn, name in periods:
         for i in range(len(p.toks)):
             n = p.at(i, W.KEY_BEFORE)
             if n and p.at(i + n, words):
                 return fn, name, i, i + n + 1
             if p.at(i, words) and p.at(i + 1, W.KEY_AFTER):
                 return fn, name, i, i + 2
-        hit = p.free_hit(W.MONTHLY if name == "month" else W.YEARLY)
+        hit = p.free_hit({"month": W.MONTHLY, "year": W.YEARLY}.get(name, W.DAILY))
         if hit:
             return fn, name, hit[0], hit[0] + hit[1]
     return None
@@ -259,9 +260,14 @@ def find_group(p: Parse) -> None:
             p.failed = "no date column to group by month"
             return
         expr_fn, name, m0, m1 = month
-        p.derives.append({"op": "derive", "column": name, "expr": f"{expr_fn}({column_ref(date)})"})
         p.take(m0, m1)
-        p.note(f"derive {name} = {expr_fn}({date})", m0, m1)
+        if expr_fn:
+            expr = f"{expr_fn}({column_ref(date)})"
+            p.derives.append({"op": "derive", "column": name, "expr": expr})
+            p.note(f"derive {name} = {expr_fn}({date})", m0, m1)
+        else:  # per day: the date column itself
+            name = date
+            p.note(f"per {date}", m0, m1)
         by = [name]
         p.sorts.append({"column": name, "desc": False})
     elif keyed is not None:
