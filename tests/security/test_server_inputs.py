@@ -95,3 +95,15 @@ def test_cli_archive_search_exits_2_naming_the_value(cli) -> None:
     assert result.exit_code == 2, result.output
     assert "99999999d" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_large_json_body_is_refused_before_it_is_decoded(client) -> None:
+    """Model-bound JSON is decoded on the event loop, so such routes take small bodies only
+    (the global limit is for documents, which are read in worker processes)."""
+    padding = "x" * 200_000
+    body = f'{{"username": "ada", "password": "password!", "x": "{padding}"}}'
+    response = client.post(
+        "/v1/auth/token", content=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert error_of(response)["type"] == "payload_too_large"

@@ -12,14 +12,31 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.exceptions import HTTPException
 from litestar.serialization import decode_json
 from litestar.types import Empty
 
 from altlas.errors import DecodeError
 
-__all__ = ["DEFAULT_MAX_JSON_DEPTH", "AltlasRequest", "JsonTooDeepError", "check_json_depth"]
+__all__ = [
+    "DEFAULT_MAX_JSON_DEPTH",
+    "JSON_BODY_OPT",
+    "SMALL_BODY",
+    "TEXT_BODY",
+    "AltlasRequest",
+    "JsonTooDeepError",
+    "check_json_depth",
+]
 
 DEFAULT_MAX_JSON_DEPTH = 128
+JSON_BODY_OPT = "json_body_bytes"
+"""Route ``opt`` key: the largest JSON body the route decodes (default :data:`SMALL_BODY`)."""
+SMALL_BODY = 64 * 1024
+"""JSON body limit of routes whose models hold a few short fields (auth, keys, atlas). The
+global ``max_body_bytes`` is for documents, which are read in worker processes; a JSON body
+taken by a model is decoded on the event loop, so it must stay small."""
+TEXT_BODY = 1024 * 1024
+"""JSON body limit of ``POST /v1/segment`` (100,000 characters of text, escaped)."""
 
 _BRACKETS = bytes.maketrans(b"{}", b"[]")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -61,6 +78,12 @@ class AltlasRequest(Request[Any, Any, Any]):
             self._json = self._connection_state.json
             return self._json
         body = await self.body()
+        allowed = self.route_handler.opt.get(JSON_BODY_OPT, SMALL_BODY)
+        if len(body) > allowed:
+            raise HTTPException(
+                status_code=413,
+                detail=f"a JSON body on this route is at most {allowed:,} bytes",
+            )
         ctx = self.app.state.get("ctx")
         limit = ctx.config.max_json_depth if ctx is not None else DEFAULT_MAX_JSON_DEPTH
         check_json_depth(body, limit)

@@ -12,9 +12,11 @@ from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Sche
 from litestar.openapi.spec.enums import OpenAPIType
 from pydantic import BaseModel
 
+from altlas.server.bodies import JSON_BODY_OPT, SMALL_BODY, TEXT_BODY
 from altlas.server.roles import Permission
 
 __all__ = [
+    "JSON_BODY_OPT",
     "SMALL_BODY",
     "TEXT_BODY",
     "ErrorEnvelope",
@@ -74,12 +76,6 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
         for status in statuses
     }
 
-
-SMALL_BODY = 8 * 1024
-"""Body limit of routes whose models hold a few short fields (auth, keys, atlas): the
-global ``max_body_bytes`` is for documents, and a JSON body is decoded on the event loop."""
-TEXT_BODY = 1024 * 1024
-"""Body limit of ``POST /v1/segment`` (100,000 characters of text, escaped)."""
 
 PROTECTED = (400, 401, 403, 413, 422, 429)
 """What any authenticated route can answer, besides its own statuses."""

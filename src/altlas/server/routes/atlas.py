@@ -12,7 +12,7 @@ from altlas.server.caching import resource_response
 from altlas.server.context import ctx_of
 from altlas.server.models import AtlasRequest
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, SMALL_BODY, errors, route_opt
+from altlas.server.routes._common import PROTECTED, errors, route_opt
 
 __all__ = ["ROUTES"]
 
@@ -24,7 +24,6 @@ _WRITE = route_opt(Permission.ATLAS_WRITE, "atlas")
     "/atlas",
     opt=_WRITE,
     status_code=201,
-    request_max_body_size=SMALL_BODY,
     tags=["atlas"],
     responses=errors(*PROTECTED),
 )

@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 from altlas.server.accounts import Principal
 from altlas.server.context import ctx_of
 from altlas.server.models import RefreshRequest, TokenRequest, TokenResponse
-from altlas.server.routes._common import SMALL_BODY, PublicOperation, errors, route_opt
+from altlas.server.routes._common import PublicOperation, errors, route_opt
 from altlas.server.security import ACCESS_COOKIE, AUTHENTICATED, CSRF_COOKIE
 from altlas.server.signing import derive
 
@@ -23,7 +23,6 @@ _PUBLIC = route_opt(None, "auth")
 
 @post(
     "/auth/token",
-    request_max_body_size=SMALL_BODY,
     opt=_PUBLIC,
     status_code=200,
     sync_to_thread=True,
@@ -59,7 +58,6 @@ def token(request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> Resp
 
 @post(
     "/auth/refresh",
-    request_max_body_size=SMALL_BODY,
     opt=_PUBLIC,
     status_code=200,
     sync_to_thread=False,
@@ -76,7 +74,6 @@ def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]) -> 
 
 @post(
     "/auth/logout",
-    request_max_body_size=SMALL_BODY,
     opt=_PUBLIC,
     status_code=204,
     sync_to_thread=False,

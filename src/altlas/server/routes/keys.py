@@ -13,7 +13,7 @@ from altlas.server.caching import resource_response
 from altlas.server.context import ctx_of
 from altlas.server.models import KeyCreate
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, SMALL_BODY, errors, route_opt
+from altlas.server.routes._common import PROTECTED, errors, route_opt
 from altlas.server.routes._times import parse_time
 
 __all__ = ["ROUTES"]
@@ -25,7 +25,6 @@ _OPT = route_opt(Permission.KEYS_ADMIN, "admin")
     "/keys",
     opt=_OPT,
     sync_to_thread=False,
-    request_max_body_size=SMALL_BODY,
     tags=["keys"],
     responses=errors(*PROTECTED),
 )

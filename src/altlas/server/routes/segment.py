@@ -11,7 +11,13 @@ from litestar.params import FromQuery, JSONBody
 from altlas.server.context import ctx_of
 from altlas.server.models import SegmentRequest
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, TEXT_BODY, errors, route_opt
+from altlas.server.routes._common import (
+    JSON_BODY_OPT,
+    PROTECTED,
+    TEXT_BODY,
+    errors,
+    route_opt,
+)
 
 __all__ = ["ROUTES"]
 
@@ -20,9 +26,8 @@ _MEDIA = {"json": "application/json", "yaml": "application/yaml"}
 
 @post(
     "/segment",
-    opt=route_opt(Permission.SEGMENT, "segment"),
+    opt={**route_opt(Permission.SEGMENT, "segment"), JSON_BODY_OPT: TEXT_BODY},
     status_code=200,
-    request_max_body_size=TEXT_BODY,
     tags=["segment"],
     responses=errors(*PROTECTED),
 )
