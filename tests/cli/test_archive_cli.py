@@ -101,8 +101,15 @@ def test_verify_damage_and_repair(cli, runs: Path, altlas_home: Path) -> None:
     cli("archive", "add", str(runs))
     ok = cli("archive", "verify")
     assert ok.exit_code == 0 and ": ok" in ok.stdout
-    blob = next((altlas_home / "blobs").glob("??/*.zst"))
-    blob.write_bytes(blob.read_bytes()[:-8] + b"garbage!")
+    import sqlite3
+
+    pack = sqlite3.connect(altlas_home / "blobs" / "blobs.db")  # damage from outside
+    with pack:
+        pack.execute(
+            "UPDATE blobs SET frame = substr(frame, 1, length(frame) - 8) || "
+            "CAST('garbage!' AS BLOB) WHERE rowid = (SELECT min(rowid) FROM blobs)"
+        )
+    pack.close()
     bad = cli("archive", "verify")
     assert bad.exit_code == 1 and "damaged_blob" in bad.stderr and "try --repair" in bad.stdout
     fixed = cli("archive", "verify", "--repair")

@@ -109,3 +109,48 @@ def write_doc(tmp_path: Path) -> Callable[..., Path]:
         return io.write(result, tmp_path / "docs" / name, **kw)  # type: ignore[arg-type]
 
     return write
+
+
+def _pack_write(root: Path, sql: str, params: tuple[object, ...]) -> int:
+    """Change ``blobs/blobs.db`` behind the archive's back, as damage from outside would."""
+    import sqlite3
+
+    conn = sqlite3.connect(root / "blobs.db")
+    try:
+        with conn:
+            return conn.execute(sql, params).rowcount
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def damage_blob() -> Callable[[Path, str], None]:
+    """Flip a byte in the middle of a stored frame (``blobs`` root, sha256)."""
+
+    def damage(root: Path, sha: str) -> None:
+        import sqlite3
+
+        conn = sqlite3.connect(root / "blobs.db")
+        (frame,) = conn.execute(
+            "SELECT frame FROM blobs WHERE sha256 = ?", (bytes.fromhex(sha),)
+        ).fetchone()
+        conn.close()
+        data = bytearray(frame)
+        data[len(data) // 2] ^= 0xFF
+        changed = _pack_write(
+            root, "UPDATE blobs SET frame = ? WHERE sha256 = ?", (bytes(data), bytes.fromhex(sha))
+        )
+        assert changed == 1
+
+    return damage
+
+
+@pytest.fixture
+def drop_blob() -> Callable[[Path, str], None]:
+    """Remove a stored frame (``blobs`` root, sha256)."""
+
+    def drop(root: Path, sha: str) -> None:
+        changed = _pack_write(root, "DELETE FROM blobs WHERE sha256 = ?", (bytes.fromhex(sha),))
+        assert changed == 1
+
+    return drop

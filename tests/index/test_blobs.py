@@ -29,12 +29,13 @@ def test_compress_decompress_round_trip(tmp_path: Path, raw: bytes) -> None:
 
 
 def test_put_get_and_layout(tmp_path: Path) -> None:
-    """A blob lives at blobs/<sha[:2]>/<sha>.zst and reads back verified."""
+    """A blob is packed in blobs/blobs.db (no file of its own) and reads back verified."""
     store = _store(tmp_path)
     raw = b'{"format": "altlas.last"}' * 40
     sha = sha256_hex(raw)
     store.put_many([(sha, store.compress(raw)[0])])
-    assert store.path_for(sha) == tmp_path / "blobs" / sha[:2] / f"{sha}.zst"
+    assert (tmp_path / "blobs" / "blobs.db").is_file()
+    assert not store.path_for(sha).exists()
     assert store.get(sha) == raw
     assert list(store.iter_shas()) == [sha]
     # Writing the same blob again (an interrupted add retried) is harmless.
@@ -42,20 +43,17 @@ def test_put_get_and_layout(tmp_path: Path) -> None:
     assert store.get(sha) == raw
 
 
-def test_damaged_and_missing_blobs_are_named(tmp_path: Path) -> None:
-    """A flipped byte or a missing file raises a clear, specific error."""
+def test_damaged_and_missing_blobs_are_named(tmp_path: Path, damage_blob, drop_blob) -> None:
+    """A flipped byte or a missing frame raises a clear, specific error."""
     store = _store(tmp_path)
     raw = b"hello archive " * 100
     sha = sha256_hex(raw)
     store.put_many([(sha, store.compress(raw)[0])])
-    path = store.path_for(sha)
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+    damage_blob(store.root, sha)
     with pytest.raises(BlobDamaged, match=sha):
         store.get(sha)
     assert store.check(sha) == "damaged"
-    path.unlink()
+    drop_blob(store.root, sha)
     with pytest.raises(BlobMissing, match=sha):
         store.get(sha)
     assert store.check(sha) == "missing"
@@ -123,3 +121,47 @@ def test_delete_and_quarantine(tmp_path: Path) -> None:
     store.put_many([(sha, store.compress(raw)[0])])
     assert store.delete_many([sha, "0" * 64]) > 0
     assert not store.exists(sha)
+
+
+def test_one_file_blobs_of_the_earlier_layout_are_read_and_moved_in(tmp_path: Path) -> None:
+    """Blobs written one file each (before the packed store) read, list, and migrate."""
+    store = _store(tmp_path)
+    raws = [f"old blob {n} ".encode() * 50 for n in range(3)]
+    shas = [sha256_hex(raw) for raw in raws]
+    for sha, raw in zip(shas, raws, strict=True):
+        path = store.path_for(sha)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(store.compress(raw)[0])
+    assert list(store.iter_shas()) == sorted(shas)
+    assert store.get(shas[0]) == raws[0] and store.exists(shas[1])
+    assert store.migrate_files() == 3
+    assert not any(p.name != "blobs.db" and p.suffix == ".zst" for p in store.root.rglob("*"))
+    assert [p.name for p in store.root.iterdir() if len(p.name) == 2] == []
+    assert [store.get(sha) for sha in shas] == raws
+    assert list(store.iter_shas()) == sorted(shas)
+    assert store.migrate_files() == 0
+
+
+def test_an_archive_of_the_earlier_layout_upgrades_on_open(altlas_home, write_results) -> None:
+    """One file per blob (as altlas wrote before the pack): opened, moved in, all still there."""
+    from altlas.index import Archive
+
+    files = write_results(6)
+    with Archive(altlas_home) as arch:
+        arch.add(files)
+        records = arch.list(limit=None)
+        frames = {r.sha256: arch.blobs.read_frame(r.sha256) for r in records}
+    pack = altlas_home / "blobs" / "blobs.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{pack}{suffix}").unlink(missing_ok=True)
+    for sha, frame in frames.items():  # the earlier layout, byte for byte
+        path = altlas_home / "blobs" / sha[:2] / f"{sha}.zst"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(frame)
+    with Archive(altlas_home) as arch:
+        assert arch.verify().ok
+        assert not list((altlas_home / "blobs").glob("??/*.zst"))
+        assert pack.is_file()
+        for record in records:
+            assert arch.show(record.id) == Path(record.source or "").read_bytes()
+        assert arch.search("*").total == 6

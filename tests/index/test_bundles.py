@@ -94,10 +94,12 @@ def test_prune_refuses_an_existing_bundle_and_deletes_nothing(aged: Archive, tmp
     assert len(aged.list(limit=None)) == 6
 
 
-def test_prune_stops_before_deleting_when_the_bundle_cannot_be_written(aged, tmp_path) -> None:
+def test_prune_stops_before_deleting_when_the_bundle_cannot_be_written(
+    aged, tmp_path, drop_blob
+) -> None:
     """A blob that cannot be read makes the bundle fail: nothing is deleted."""
     victim = next(r for r in aged.list(limit=None) if r.result_id == "r0")
-    aged.blobs.path_for(victim.sha256).unlink()
+    drop_blob(aged.blobs.root, victim.sha256)
     with pytest.raises(ArchiveError, match="missing"):
         aged.prune("90d", archive_to=tmp_path / "b.tar.zst")
     assert not (tmp_path / "b.tar.zst").exists()

@@ -13,12 +13,6 @@ from altlas.errors import ArchiveError
 from altlas.index import Archive
 
 
-def _flip(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0x5A
-    path.write_bytes(bytes(data))
-
-
 def test_a_clean_archive_verifies(archive: Archive, write_results) -> None:
     archive.add(write_results(12))
     report = archive.verify()
@@ -26,11 +20,13 @@ def test_a_clean_archive_verifies(archive: Archive, write_results) -> None:
     assert (report.records, report.blobs, report.index_docs) == (12, 12, 12)
 
 
-def test_corrupt_blob_clear_message_and_restored_from_source(archive, write_results) -> None:
+def test_corrupt_blob_clear_message_and_restored_from_source(
+    archive, write_results, damage_blob
+) -> None:
     files = write_results(5)
     archive.add(files)
     record = archive.record(archive.list(limit=1)[0].id)
-    _flip(archive.blobs.path_for(record.sha256))
+    damage_blob(archive.blobs.root, record.sha256)
     with pytest.raises(ArchiveError, match=f"original of {record.id} is damaged.*add the file"):
         archive.show(record.id)
     report = archive.verify()
@@ -42,13 +38,15 @@ def test_corrupt_blob_clear_message_and_restored_from_source(archive, write_resu
     assert any(archive.blobs.quarantine_dir.iterdir())  # the damaged copy is kept aside
 
 
-def test_corrupt_blob_without_source_stays_noticed_until_readded(archive, write_results) -> None:
+def test_corrupt_blob_without_source_stays_noticed_until_readded(
+    archive, write_results, damage_blob
+) -> None:
     files = write_results(3)
     archive.add(files)
     record = archive.record(archive.list(limit=1)[0].id)
     saved = Path(record.source or "").read_bytes()
     Path(record.source or "").unlink()
-    _flip(archive.blobs.path_for(record.sha256))
+    damage_blob(archive.blobs.root, record.sha256)
     report = archive.verify(repair=True)
     assert not report.ok and report.lost[0].kind == "damaged_blob"
     assert "cannot be restored here" in report.lost[0].message
@@ -61,10 +59,10 @@ def test_corrupt_blob_without_source_stays_noticed_until_readded(archive, write_
     assert archive.verify().ok
 
 
-def test_missing_blob_is_reported(archive, write_results) -> None:
+def test_missing_blob_is_reported(archive, write_results, drop_blob) -> None:
     archive.add(write_results(2))
     record = archive.list(limit=1)[0]
-    archive.blobs.path_for(record.sha256).unlink()
+    drop_blob(archive.blobs.root, record.sha256)
     report = archive.verify(full=False)
     assert [p.kind for p in report.lost] == ["missing_blob"]
     with pytest.raises(ArchiveError, match="is missing: add the file again"):
@@ -140,7 +138,8 @@ def test_orphan_blobs_and_temp_files_are_adopted_or_removed(altlas_home, write_r
         victim = arch.list(limit=1)[0]
         with arch.store.transaction() as conn:
             conn.execute("DELETE FROM results WHERE id = ?", (victim.id,))
-        tmp = arch.blobs.path_for(victim.sha256).parent / ".leftover.zst.1234.tmp"
+        arch.blobs.dicts_dir.mkdir(parents=True, exist_ok=True)
+        tmp = arch.blobs.dicts_dir / ".1234.zdict.5678.tmp"
         tmp.write_bytes(b"partial")
         report = arch.verify()
         assert {p.kind for p in report.problems} == {"orphan_blob", "temp_file", "stale_index_doc"}

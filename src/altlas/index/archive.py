@@ -149,6 +149,10 @@ class Archive:
             raise self.store.damaged("is missing or empty while blobs/ holds archived originals")
         rows = self.store.query("SELECT dict_id FROM dictionaries WHERE current = 1")
         self.blobs.use_dictionary(int(rows[0][0]) if rows else 0)
+        if not self.store.read_only and next(self.blobs.iter_file_blobs(), None) is not None:
+            # An archive from before the packed store: its one-file blobs move in once.
+            with self.lock.held("altlas archive (moving blobs into blobs.db)"):
+                self.blobs.migrate_files()
         self._opened = True
 
     def ensure_index_for_write(self) -> None:

@@ -1,6 +1,10 @@
-"""Content-addressed originals: ``blobs/<sha[:2]>/<sha256>.zst``, one zstd frame each.
+"""Content-addressed originals: one zstd frame each, packed in ``blobs/blobs.db`` by sha256.
 
-The name is the sha256 of the ORIGINAL bytes, so a blob checks itself: decompress, hash,
+Archives written before the packed store kept one file per original,
+``blobs/<sha[:2]>/<sha256>.zst``; those are still read (and listed, checked, deleted), and a
+writer moves them into the pack on open (:meth:`BlobStore.migrate_files`).
+
+The key is the sha256 of the ORIGINAL bytes, so a blob checks itself: decompress, hash,
 compare. A frame compressed with a trained dictionary carries the dictionary id in its
 header; dictionaries live in ``blobs/dicts/<id>.zdict`` and are never deleted, so every
 blob ever written stays readable. zstandard is imported on first use.
@@ -10,15 +14,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
-import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from altlas.errors import ArchiveError
 from altlas.index.extract import sha256_hex
+from altlas.index.packs import PackedBlobs
 
 __all__ = ["NAMES_FILE", "BlobDamaged", "BlobMissing", "BlobStore"]
 
@@ -27,47 +29,6 @@ NAMES_FILE = "names.jsonl"
 
 _ALREADY_COMPRESSED = (b"\x28\xb5\x2f\xfd", b"\x1f\x8b", b"PK\x03\x04")
 _MAX_BLOB = 1 << 30
-_SYNC_THREADS = 2
-
-
-def _syncfs_function() -> Any:
-    """libc ``syncfs`` on Linux (flush one filesystem), else None."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-        import ctypes.util
-
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        func = libc.syncfs
-    except (OSError, AttributeError):
-        return None
-    func.argtypes = [ctypes.c_int]
-    func.restype = ctypes.c_int
-    return func
-
-
-_SYNCFS: Any = None
-_SYNCFS_LOADED = False
-
-
-def _syncfs(path: Path) -> bool:
-    """Flush the filesystem holding ``path``; False when syncfs is not available."""
-    global _SYNCFS, _SYNCFS_LOADED
-    if not _SYNCFS_LOADED:
-        _SYNCFS, _SYNCFS_LOADED = _syncfs_function(), True
-    if _SYNCFS is None:
-        return False
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        if _SYNCFS(fd) != 0:
-            import ctypes
-
-            err = ctypes.get_errno()
-            raise OSError(err, os.strerror(err))
-    finally:
-        os.close(fd)
-    return True
 
 
 def _write_all(fd: int, data: bytes, sync: bool) -> None:
@@ -98,9 +59,7 @@ class BlobStore:
     def __init__(self, root: Path, *, level: int = 3, fsync: bool = True) -> None:
         self.root = root
         self._root_str = str(root)
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
-        self._batch_sync: bool | None = None
+        self.packs = PackedBlobs(root, fsync=fsync)
         self.dicts_dir = root / "dicts"
         self.quarantine_dir = root / "quarantine"
         self.names_path = root / NAMES_FILE
@@ -113,13 +72,14 @@ class BlobStore:
 
     # -- names ------------------------------------------------------------------------------
     def path_for(self, sha: str) -> Path:
+        """Where the earlier layout kept the blob as a file of its own."""
         return Path(os.path.join(self._root_str, sha[:2], sha + ".zst"))  # noqa: PTH118  (hot path)
 
     def exists(self, sha: str) -> bool:
-        return os.path.isfile(os.path.join(self._root_str, sha[:2], sha + ".zst"))  # noqa: PTH113, PTH118
+        return self.packs.has(sha) or os.path.isfile(self.path_for(sha))  # noqa: PTH113
 
-    def iter_shas(self) -> Iterator[str]:
-        """Every blob on disk (not temp files, dictionaries or quarantined blobs)."""
+    def iter_file_blobs(self) -> Iterator[str]:
+        """Blobs kept as files by the earlier layout (not temp files, dictionaries, quarantine)."""
         if not self.root.is_dir():
             return
         for sub in sorted(os.scandir(self.root), key=lambda e: e.name):
@@ -130,13 +90,19 @@ class BlobStore:
                 if name.endswith(".zst") and not name.startswith(".") and len(name) == 68:
                     yield name[:-4]
 
+    def iter_shas(self) -> Iterator[str]:
+        """Every stored blob, packed or a file of the earlier layout, in sha256 order."""
+        yield from sorted(set(self.packs.shas()).union(self.iter_file_blobs()))
+
     def any_blob(self) -> bool:
-        return next(self.iter_shas(), None) is not None
+        return self.packs.any() or next(self.iter_file_blobs(), None) is not None
 
     def temp_files(self) -> list[Path]:
         if not self.root.is_dir():
             return []
-        return sorted(p for p in self.root.glob("??/.*.tmp") if p.is_file())
+        found = [*self.root.glob("??/.*.tmp"), *self.dicts_dir.glob(".*.tmp")]
+        found += self.quarantine_dir.glob(".*.tmp")
+        return sorted(p for p in found if p.is_file())
 
     # -- dictionaries -----------------------------------------------------------------------
     def use_dictionary(self, dict_id: int) -> None:
@@ -222,11 +188,14 @@ class BlobStore:
 
     # -- reading ----------------------------------------------------------------------------
     def read_frame(self, sha: str) -> bytes:
+        frame = self.packs.frame(sha)
+        if frame is not None:
+            return frame
         path = self.path_for(sha)
         try:
             return path.read_bytes()
         except FileNotFoundError:
-            raise BlobMissing(f"blob {sha} is missing", file=str(path)) from None
+            raise BlobMissing(f"blob {sha} is missing", file=str(self.packs.path)) from None
         except OSError as exc:
             raise ArchiveError(f"cannot read blob {sha}: {exc.strerror}", file=str(path)) from None
 
@@ -245,32 +214,6 @@ class BlobStore:
         return None
 
     # -- writing ----------------------------------------------------------------------------
-    def _write(self, sha: str, data: bytes, replace: bool = False) -> None:
-        """Create the blob in place (one ``open``), or replace it atomically.
-
-        Creating in place is safe because no row points at a blob before the batch is synced:
-        a file cut short by a crash is found by hash (``verify``) or replaced by the next
-        ``add`` of the same content, which lands here with the file already present.
-        """
-        path = self.path_for(sha)
-        sync = self.fsync and not self.batch_sync
-        if not replace:
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileNotFoundError:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                fd = -1
-            if fd >= 0:
-                try:
-                    _write_all(fd, data, sync)
-                finally:
-                    os.close(fd)
-                return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._atomic_write(path, data, sync=sync)
-
     def _atomic_write(self, path: Path, data: bytes, *, sync: bool = True) -> None:
         tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -283,81 +226,63 @@ class BlobStore:
         os.close(fd)
         tmp.replace(path)
 
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._pool_lock:  # two first writers must not each start (and leak) a pool
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="altlas-blobs")
-            return self._pool
-
-    def write_async(self, sha: str, frame: bytes, *, replace: bool = False) -> Future[None]:
-        """Start writing a blob (temp file, fdatasync, rename) on the I/O pool.
-
-        File creation and fsync wait on the disk, not the CPU: started early, they overlap
-        with parsing, and the kernel groups the concurrent syncs into few journal commits.
-        """
-        return self._executor().submit(self._write, sha, frame, replace)
-
-    @property
-    def batch_sync(self) -> bool:
-        """True where one ``syncfs`` per batch replaces an fsync per file (Linux)."""
-        if self._batch_sync is None:
-            self._batch_sync = _syncfs_function() is not None
-        return self._batch_sync
-
-    def sync_dirs(self, shas: Sequence[str]) -> None:
-        """Make the blobs of ``shas`` durable (contents and renames) before rows point at them.
-
-        On Linux one ``syncfs`` flushes the filesystem that holds the blobs, which costs
-        milliseconds per batch instead of a disk flush per file; elsewhere each file was
-        fsynced as it was written and each directory that received one is fsynced here.
-        """
-        if not self.fsync or not shas:
-            return
-        self.root.mkdir(parents=True, exist_ok=True)
-        if self.batch_sync and _syncfs(self.root):
-            return
-        if os.name == "nt":
-            return
-        dirs = sorted({self.path_for(sha).parent for sha in shas})
-        list(self._executor().map(_fsync_dir, dirs))
-
     def put_many(self, items: Sequence[tuple[str, bytes]], *, replace: bool = False) -> None:
-        """Write frames (``replace``: atomically over existing ones) and make them durable."""
-        from altlas.index.health import os_cause
+        """Store frames (``replace``: over existing ones) in one transaction, durable on return.
 
-        futures = [self.write_async(sha, frame, replace=replace) for sha, frame in items]
-        self.wait(futures)
-        try:
-            self.sync_dirs([sha for sha, _ in items])
-        except OSError as exc:
-            raise ArchiveError(
-                f"cannot make blobs durable: {os_cause(exc)}", file=str(self.root)
-            ) from None
-
-    def wait(self, futures: Sequence[Future[None]]) -> None:
-        """Wait for every write (so none lands after a rollback), then raise the first error."""
-        from altlas.index.health import os_cause
-
-        failed: OSError | None = None
-        for future in futures:
-            try:
-                future.result()
-            except OSError as exc:
-                failed = failed or exc
-        if failed is not None:
-            raise ArchiveError(f"cannot write blobs: {os_cause(failed)}", file=str(self.root))
+        Writing a frame that is already stored is a no-op unless ``replace``: the key is the
+        hash of the original, so the stored frame holds the same bytes.
+        """
+        self.packs.put(items, replace=replace)
+        if replace:  # the packed frame wins from now on; an old file would only confuse verify
+            for sha, _ in items:
+                self.path_for(sha).unlink(missing_ok=True)
 
     def rewrite(self, sha: str, frame: bytes) -> None:
         """Replace a blob atomically (recompression or restoration)."""
         self.put_many([(sha, frame)], replace=True)
+
+    def migrate_files(self, chunk: int = 500) -> int:
+        """Move the earlier layout's one-file blobs into the pack (call with the lock held).
+
+        Each chunk is committed to the pack before its files are removed, so a crash leaves
+        a blob in both places at worst, which reads the same.
+        """
+        moved = 0
+        pending: list[tuple[str, Path]] = []
+
+        def flush() -> None:
+            nonlocal moved
+            frames = []
+            for sha, path in pending:
+                try:
+                    frames.append((sha, path.read_bytes()))
+                except FileNotFoundError:
+                    continue
+            self.packs.put(frames)
+            for _, path in pending:
+                path.unlink(missing_ok=True)
+            moved += len(frames)
+            pending.clear()
+
+        for sha in list(self.iter_file_blobs()):
+            pending.append((sha, self.path_for(sha)))
+            if len(pending) >= chunk:
+                flush()
+        if pending:
+            flush()
+        for sub in self.root.iterdir() if self.root.is_dir() else ():
+            if len(sub.name) == 2 and sub.is_dir() and not any(sub.iterdir()):
+                sub.rmdir()
+        return moved
 
     # -- the names sidecar ----------------------------------------------------------------
     def append_names(self, entries: Sequence[dict[str, Any]]) -> None:
         """Remember each original's file name, source path and added time beside the blobs.
 
         The database holds them too, but a database rebuilt from the blobs would lose them;
-        this append-only journal brings them back. Written before the batch's sync, so it is
-        as durable as the blobs it describes (a torn last line is skipped when read).
+        this append-only journal brings them back. Written and synced before the batch's
+        frames are committed, so it is as durable as the blobs it describes (a torn last line
+        is skipped when read).
         """
         if not entries:
             return
@@ -367,7 +292,7 @@ class BlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.names_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
-            _write_all(fd, data, self.fsync and not self.batch_sync)
+            _write_all(fd, data, self.fsync)
         finally:
             os.close(fd)
 
@@ -390,12 +315,10 @@ class BlobStore:
         return found
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        self.packs.close()
 
     def delete_many(self, shas: Sequence[str]) -> int:
-        freed = 0
+        freed = self.packs.delete(shas)
         for sha in shas:
             path = self.path_for(sha)
             try:
@@ -407,17 +330,23 @@ class BlobStore:
 
     def quarantine(self, sha: str) -> Path | None:
         """Move a damaged blob aside (kept for forensics), so a good copy can take its place."""
+        target = self.quarantine_dir / f"{sha}.{secrets.token_hex(3)}.zst"
+        frame = self.packs.frame(sha)
+        if frame is not None:
+            self.quarantine_dir.mkdir(parents=True, exist_ok=True)
+            self._atomic_write(target, frame)
+            self.packs.delete([sha])
+            return target
         path = self.path_for(sha)
         if not path.exists():
             return None
         self.quarantine_dir.mkdir(parents=True, exist_ok=True)
-        target = self.quarantine_dir / f"{sha}.{secrets.token_hex(3)}.zst"
         path.replace(target)
         return target
 
     def disk_usage(self) -> int:
-        total = 0
-        for sha in self.iter_shas():
+        total = self.packs.stored_bytes()
+        for sha in self.iter_file_blobs():
             try:
                 total += self.path_for(sha).stat().st_size
             except FileNotFoundError:

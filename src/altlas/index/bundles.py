@@ -263,6 +263,7 @@ def finish_pruning(archive: Archive, rids: Sequence[int]) -> int:
         archive.index.delete_rids(writer, [r["rid"] for r in rows])
         writer.commit()
     freed = archive.blobs.delete_many([r["sha256"] for r in rows])
+    archive.blobs.packs.compact()
     with archive.store.transaction() as conn:
         conn.executemany(
             "DELETE FROM results WHERE rid = ? AND state = 'pruning'", [(r["rid"],) for r in rows]

@@ -336,6 +336,7 @@ def optimize(archive: Archive, *, recompress: bool, samples: int) -> OptimizeRep
         archive.blobs.use_dictionary(dict_id)
         if recompress:
             report.recompressed = _recompress(archive, dict_id)
+            archive.blobs.packs.compact()
         with archive.store.errors():
             archive.store.conn.execute("PRAGMA optimize")
             archive.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -137,6 +137,16 @@ def _has_results(path: Path) -> bool:
         conn.close()
 
 
+def _blob_time(archive: Archive, sha: str) -> datetime:
+    """When a blob was written: its own file's time in the earlier layout, else the pack's."""
+    for path in (archive.blobs.path_for(sha), archive.blobs.packs.path):
+        try:
+            return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except OSError:
+            continue
+    return datetime.now(UTC)
+
+
 def adopt_orphans(archive: Archive, shas: Sequence[str], report: VerifyReport) -> None:
     """Orphan blobs become records again (results) or atlas entries; unreadable ones go aside."""
     from altlas.formats.atlas import Atlas
@@ -166,7 +176,7 @@ def adopt_orphans(archive: Archive, shas: Sequence[str], report: VerifyReport) -
             problem.message += f"; unreadable ({exc.message}), moved to blobs/quarantine"
             problem.fixed = True
             continue
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        mtime = _blob_time(archive, sha)
         if isinstance(loaded.document, Atlas):
             insert_atlas_row(archive, loaded.document, sha, None, recorded_at=mtime)
             problem.message += "; recorded again as atlas " + loaded.document.id

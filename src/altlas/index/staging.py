@@ -300,16 +300,21 @@ class Stager:
     def stage(self, batches: Iterator[Sequence[_FILE]]) -> Iterator[list[Staged]]:
         pending: list[tuple[Sequence[_FILE], Future[list[Staged]] | None]] = []
 
+        first = [True]
+
         def submit() -> None:
             files = next(batches, None)
             if files is None:
                 return
             future = None
-            if self.pool is not None:
+            # The first batch is staged here while the worker starts (about a second of
+            # imports on a busy machine), which would otherwise be the pipeline's idle start.
+            if self.pool is not None and not first[0]:
                 try:
                     future = self.pool.submit(stage_files, files, **self._job(files))
                 except (BrokenProcessPool, RuntimeError):
                     self.pool = None
+            first[0] = False
             pending.append((files, future))
 
         submit()

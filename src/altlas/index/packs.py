@@ -1,0 +1,204 @@
+"""``blobs/blobs.db``: the originals' zstd frames packed into one SQLite file, keyed by sha256.
+
+One file instead of one file per original: an ``add`` batch writes its frames in one
+transaction and makes them durable with one commit (a WAL append and one fsync), where the
+earlier layout created, wrote and synced 500 files. SQLite packs the ~1.5 KB frames into its
+pages, so nothing is lost to half-empty 4 KB disk blocks, and a prune frees its pages for
+reuse. The file is separate from ``altlas.db`` on purpose: the blobs are the source of truth
+a damaged database is rebuilt from, so they must not share its fate.
+
+Every statement is a constant string with ``?`` parameters.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from altlas.errors import ArchiveError
+
+__all__ = ["PACK_FILE", "PackedBlobs"]
+
+PACK_FILE = "blobs.db"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS blobs (sha256 BLOB PRIMARY KEY, frame BLOB NOT NULL)",
+    "PRAGMA user_version = 1",
+)
+
+
+def _key(sha: str) -> bytes:
+    return bytes.fromhex(sha)
+
+
+class PackedBlobs:
+    """The frames table; one connection shared by the threads of a process (under a lock)."""
+
+    def __init__(self, root: Path, *, fsync: bool = True) -> None:
+        self.path = root / PACK_FILE
+        self.fsync = fsync
+        self._conn: sqlite3.Connection | None = None
+        self._writable = False
+        self._lock = threading.RLock()
+
+    # -- connection -----------------------------------------------------------------------
+    def _connect(self, *, write: bool) -> sqlite3.Connection | None:
+        """The connection (created for a writer; None for a reader when there is no file)."""
+        if self._conn is not None and (self._writable or not write):
+            return self._conn
+        if not write and not self.path.exists():
+            return None
+        self.close()
+        if write:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            # Both only take effect before the table exists. 64 KB pages hold about 40 frames
+            # each (4 KB pages held two, a third of each page empty); incremental auto-vacuum
+            # lets compact() give the pages freed by prune and recompression back to the disk.
+            conn.execute("PRAGMA page_size = 65536")
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a commit is durable before altlas.db's rows can point at its frames.
+            conn.execute(f"PRAGMA synchronous = {'FULL' if self.fsync else 'OFF'}")
+            for statement in _SCHEMA:
+                conn.execute(statement)
+        else:
+            from altlas.index.health import open_readonly
+
+            conn = open_readonly(self.path)
+        self._conn, self._writable = conn, write
+        return conn
+
+    def _fail(self, exc: sqlite3.Error, doing: str) -> ArchiveError:
+        from altlas.index.health import sqlite_cause
+
+        cause = sqlite_cause(exc, self.path) or str(exc)
+        return ArchiveError(f"cannot {doing} the packed blobs: {cause}", file=str(self.path))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+                self._writable = False
+
+    # -- reading --------------------------------------------------------------------------
+    def frame(self, sha: str) -> bytes | None:
+        with self._lock:
+            try:
+                conn = self._connect(write=False)
+                if conn is None:
+                    return None
+                row = conn.execute(
+                    "SELECT CAST(frame AS BLOB) FROM blobs WHERE sha256 = ?", (_key(sha),)
+                ).fetchone()
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read") from None
+        return bytes(row[0]) if row is not None else None
+
+    def has(self, sha: str) -> bool:
+        with self._lock:
+            try:
+                conn = self._connect(write=False)
+                return conn is not None and (
+                    conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (_key(sha),)).fetchone()
+                    is not None
+                )
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read") from None
+
+    def shas(self) -> list[str]:
+        with self._lock:
+            try:
+                conn = self._connect(write=False)
+                if conn is None:
+                    return []
+                return [bytes(r[0]).hex() for r in conn.execute("SELECT sha256 FROM blobs")]
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read") from None
+
+    def any(self) -> bool:
+        with self._lock:
+            try:
+                conn = self._connect(write=False)
+                return (
+                    conn is not None
+                    and conn.execute("SELECT 1 FROM blobs LIMIT 1").fetchone() is not None
+                )
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read") from None
+
+    def stored_bytes(self) -> int:
+        with self._lock:
+            conn = self._connect(write=False)
+            if conn is None:
+                return 0
+            return int(
+                conn.execute("SELECT coalesce(sum(length(frame)), 0) FROM blobs").fetchone()[0]
+            )
+
+    # -- writing --------------------------------------------------------------------------
+    def put(self, items: Sequence[tuple[str, bytes]], *, replace: bool = False) -> None:
+        """Store frames in one transaction; durable when this returns (``fsync`` on)."""
+        if not items:
+            return
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        with self._lock:
+            try:
+                conn = self._connect(write=True)
+                assert conn is not None
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany(
+                        f"{verb} INTO blobs (sha256, frame) VALUES (?, ?)",
+                        [(_key(sha), frame) for sha, frame in items],
+                    )
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "write") from None
+
+    def compact(self) -> None:
+        """Return the pages freed by deletions and replacements to the file system."""
+        if not self.path.exists():
+            return
+        with self._lock:
+            try:
+                conn = self._connect(write=True)
+                assert conn is not None
+                # executescript steps the pragma to the end; execute() frees a single page.
+                conn.executescript("PRAGMA incremental_vacuum;")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "compact") from None
+
+    def delete(self, shas: Sequence[str]) -> int:
+        """Remove frames; the bytes they held."""
+        if not shas or not self.path.exists():
+            return 0
+        with self._lock:
+            try:
+                conn = self._connect(write=True)
+                assert conn is not None
+                keys = [(_key(sha),) for sha in shas]
+                freed = 0
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for key in keys:
+                        row = conn.execute(
+                            "SELECT length(frame) FROM blobs WHERE sha256 = ?", key
+                        ).fetchone()
+                        freed += int(row[0]) if row else 0
+                    conn.executemany("DELETE FROM blobs WHERE sha256 = ?", keys)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "delete from") from None
+        return freed
