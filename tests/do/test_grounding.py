@@ -43,6 +43,8 @@ def _ops(command: str, ws: Path) -> list[tuple[str, dict]]:
         ("Show me all the markdown files", "files", {"pattern": "*.md"}),
         ("List all files in out", "files", {"path": "out"}),
         ("Grep server.log for refused", "text", {"operation": "grep", "contains": "refused"}),
+        ("Could you count the lines of server.log for me?", "text", {"operation": "count_lines"}),
+        ("Bana out klasöründe neler olduğunu söyle", "files", {"operation": "list", "path": "out"}),
         ("server.log'daki hata satirlarini bul", "text", {"contains": "ERROR"}),
         ("server.log'da kaç uyarı satırı var", "text", {"contains": "WARN"}),
         ("ideas.txt'ye 'süt al' satırını ekle", "files", {"line": "süt al"}),
@@ -60,6 +62,8 @@ def test_one_segment(command: str, handler: str, expected: dict, ws: Path) -> No
     assert len(ops) == 1, ops
     assert ops[0][0] == handler
     assert expected.items() <= ops[0][1].items()
+    if expected.get("operation") == "count_lines" and "contains" not in expected:
+        assert "contains" not in ops[0][1]  # "for me" is not a word to look for
 
 
 def test_append_is_not_a_search(ws: Path) -> None:

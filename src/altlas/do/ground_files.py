@@ -31,6 +31,7 @@ _LIST = (
     r"\blistele\w*",
     r"\bhangi\b.*\bdosya",
     r"\b(ne|neler) var\b",
+    r"\b(ne|neler)\b.*\b(oldugunu|bulundugunu|var)\b",
 )
 _READ = (
     r"^\s*(please\s+)?(read|show|open|display|print|cat|view)\b",

@@ -27,10 +27,11 @@ _STOP = {
     "number", "total", "kac", "tum", "butun", "hangi", "bu", "su", "o", "toplam", "de", "da",
     "file", "log", "dosya", "dosyasindaki", "dosyadaki", "icindeki", "icinde", "and", "with",
     "say", "bul", "a", "an", "have", "has", "had", "that", "them", "copy", "save", "varsa",
+    "me", "you", "us", "it", "this", "my", "your", "our", "please", "bana", "benim",
 }  # fmt: skip
 _WORD_AFTER = re.compile(
     r"\b(?:mention(?:s|ing)?|contain(?:s|ing)?|with|matching|match|about|includ(?:e|es|ing)"
-    r"|say(?:s|ing)?|having|has|for)\s+(?:the\s+(?:word|text|string)\s+|the\s+|a\s+|an\s+)?"
+    r"|say(?:s|ing)?|having|has)\s+(?:the\s+(?:word|text|string)\s+|the\s+|a\s+|an\s+)?"
     r"([\w.:-]+)"
 )
 _WORD_BEFORE = re.compile(
