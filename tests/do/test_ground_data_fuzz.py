@@ -1,5 +1,6 @@
-"""Whatever the words, data grounding returns an operation or None, never raises, and every
-column its expressions name is a real (or derived) column of the table."""
+"""Whatever the words, data grounding returns an operation or None, never raises, every column
+its expressions name is a real (or derived) column of the table, and every expression parses in
+the data handler's expression language."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from altlas.do.context import GroundContext
 from altlas.do.ground_data import ground_data, ground_data_condition
+from altlas.run.expr import compile_expr
 
 
 def _words(text: str) -> list[str]:
@@ -64,6 +66,7 @@ def test_never_raises_and_names_real_columns(tmp_path: Path, words: list[str], l
             for expr in (step.get("where"), step.get("expr")):
                 if isinstance(expr, str):
                     assert set(_COLUMN.findall(expr)) <= known, (text, expr)
+                    compile_expr(expr, sorted(known))  # the handler's own language accepts it
             if step["op"] == "derive":
                 known.add(step["column"])
             if step["op"] == "group":
