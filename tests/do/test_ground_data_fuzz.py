@@ -47,7 +47,7 @@ _COLUMN = re.compile(r"`([^`]*)`")
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     words=st.lists(st.sampled_from(WORDS) | st.text(max_size=6), max_size=14),
