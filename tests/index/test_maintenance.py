@@ -230,3 +230,31 @@ def test_add_trains_a_dictionary_by_itself(altlas_home: Path, write_results, mon
     with Archive(altlas_home.parent / "other") as arch:
         arch.add(files)
         assert {r[0] for r in arch.store.query("SELECT dict_id FROM results")} == {0}
+
+
+def test_the_staging_worker_trains_the_dictionary_off_the_writer(
+    altlas_home: Path, write_results, monkeypatch
+) -> None:
+    """A large add past the threshold: the worker trains on the batch it stages; no stall after.
+
+    The first batch (staged in-process while the worker starts) keeps no dictionary until
+    ``optimize --recompress``; every later batch uses the worker's dictionary.
+    """
+    monkeypatch.setenv("ALTLAS_ARCHIVE__AUTO_DICTIONARY_AFTER", "30")
+    files = write_results(75)
+    phases: list[str] = []
+    with Archive(altlas_home, batch_size=25) as arch:
+        assert arch.add(files, phase=phases.append).added == 75
+        trained = arch.blobs.current_dict_id
+        counts = dict(arch.store.query("SELECT dict_id, count(*) FROM results GROUP BY dict_id"))
+        assert trained != 0 and counts == {0: 25, trained: 50}
+        assert "training a compression dictionary" not in phases
+        (row,) = arch.store.query("SELECT dict_id, current FROM dictionaries")
+        assert tuple(row) == (trained, 1)
+        assert arch.verify().ok
+        for record in arch.list(limit=None):
+            assert arch.show(record.id) == Path(record.source or "").read_bytes()
+        arch.optimize(recompress=True)
+        assert {r[0] for r in arch.store.query("SELECT dict_id FROM results")} == {
+            arch.blobs.current_dict_id
+        }

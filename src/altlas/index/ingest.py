@@ -35,7 +35,7 @@ from altlas.index.extract import (
     stored_name,
 )
 from altlas.index.models import AddReport, FileOutcome
-from altlas.index.staging import Staged, Stager, stage_prepared
+from altlas.index.staging import _DICT_SAMPLES, Staged, Stager, stage_prepared
 from altlas.index.timeparse import to_micros
 
 if TYPE_CHECKING:
@@ -57,8 +57,6 @@ __all__ = [
 Progress = Callable[[int, int], None]
 _SIDECAR_COLUMNS = {k: RESULT_COLUMNS.index(k) for k in ("name", "source", "added_at")}
 _SUFFIXES = (".last", ".json", ".zst", ".gz", ".zip", ".yaml", ".yml")
-_DICT_SAMPLES = 400
-"""Enough ~10 KB results for a dictionary within 1% of one trained on 1,000, in half the time."""
 _OTHER_KINDS = (".alt", ".alt.json", ".alt.yaml", ".alt.yml", ".atlas", ".atlas.json")
 
 
@@ -309,16 +307,14 @@ def ingest_batch(
             conn.commit()
         conn.execute("BEGIN")
         try:
+            by_sha, by_result = _known_rows(conn, staged)
             for st in staged:
                 if tick is not None:
                     tick()
                 if st.failure is not None:
                     _outcome(report, st.display, "failed", message=st.failure)
                     continue
-                row = conn.execute(
-                    "SELECT rid, id, result_id, blob_state FROM results WHERE sha256 = ?",
-                    (st.sha,),
-                ).fetchone()
+                row = by_sha.get(st.sha)
                 if row is not None and row["blob_state"] == "ok":
                     _outcome(
                         report, st.display, "exists", row, message="already archived (same content)"
@@ -339,6 +335,7 @@ def ingest_batch(
                         "indexed = 0 WHERE rid = ?",
                         (st.dict_id, len(st.frame), row["rid"]),
                     )
+                    by_sha[st.sha] = {**{k: row[k] for k in row.keys()}, "blob_state": "ok"}  # noqa: SIM118
                     _outcome(
                         report,
                         st.display,
@@ -348,24 +345,28 @@ def ingest_batch(
                     )
                     continue
                 if not keep_copies:
-                    other = conn.execute(
-                        "SELECT id FROM results WHERE result_id = ? AND state = 'active' LIMIT 1",
-                        (st.result_id,),
-                    ).fetchone()
+                    other = by_result.get(st.result_id)
                     if other is not None:
                         _outcome(
                             report,
                             st.display,
                             "same_result",
-                            id=other["id"],
+                            id=other,
                             result_id=st.result_id,
                             message=f"result {st.result_id} is already archived as "
-                            f"{other['id']} from another file",
+                            f"{other} from another file",
                         )
                         continue
                 added_at = st.added_at or now
                 values = st.row_for(added_at, len(st.frame))
                 rid = store.insert_result(conn, values)
+                by_sha[st.sha] = {
+                    "rid": rid,
+                    "id": st.id,
+                    "result_id": st.result_id,
+                    "blob_state": "ok",
+                }
+                by_result.setdefault(st.result_id, st.id)
                 names.append(
                     {"sha256": st.sha, **{k: values[i] for k, i in _SIDECAR_COLUMNS.items()}}
                 )
@@ -405,6 +406,35 @@ def ingest_batch(
             "reindex' brings the index up to date",
         ) from None
     store.mark_indexed(new_rids)
+
+
+def _known_rows(conn: Any, staged: Sequence[Staged]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The batch's archived rows by sha256, and archived ids by result id: two queries a batch.
+
+    One lookup per file cost as much as the inserts; the writer holds the lock, so nothing
+    changes these rows under it, and rows the batch inserts are added as it goes.
+    """
+    shas = list({st.sha for st in staged if st.failure is None})
+    results = list({st.result_id for st in staged if st.failure is None and st.result_id})
+    by_sha: dict[str, Any] = {}
+    by_result: dict[str, str] = {}
+    for at in range(0, len(shas), 900):
+        chunk = shas[at : at + 900]
+        for row in conn.execute(
+            "SELECT sha256, rid, id, result_id, blob_state FROM results "  # noqa: S608
+            f"WHERE sha256 IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ):
+            by_sha[row["sha256"]] = row
+    for at in range(0, len(results), 900):
+        chunk = results[at : at + 900]
+        for row in conn.execute(
+            "SELECT result_id, min(id) AS id FROM results WHERE state = 'active' "  # noqa: S608
+            f"AND result_id IN ({', '.join('?' * len(chunk))}) GROUP BY result_id",
+            chunk,
+        ):
+            by_result[row["result_id"]] = row["id"]
+    return by_sha, by_result
 
 
 def _quietly(step: Callable[[], object]) -> None:
@@ -452,6 +482,7 @@ def add_staged(
         for batch in batches:
             before = report.restored
             ingest_batch(session, batch, report, keep_copies=keep_copies, tick=tick)
+            _adopt_dictionary(archive, batch)
             restored = restored or report.restored > before
             session.maybe_yield()
     if restored:
@@ -459,8 +490,47 @@ def add_staged(
             phase("re-indexing restored results")
         with archive.lock.held(purpose):
             report.reindexed += catch_up(archive)
-    # After the last batch, never between two: training stalled the batches behind it.
+    # Normally the staging worker trained one already; without a worker, after the last
+    # batch, never between two (training there stalled every batch behind it).
     _maybe_train_dictionary(archive, phase)
+
+
+def _adopt_dictionary(archive: Archive, staged: Sequence[Staged]) -> None:
+    """Record a dictionary the staging worker trained, and compress with it from now on.
+
+    The worker wrote (and synced) the dictionary file before any blob used it; the row only
+    makes it the current one, so a crash before it costs compression, never readability.
+    """
+    used = [st.dict_id for st in staged if st.dict_id and st.failure is None and not st.known]
+    new = {d for d in used if d != archive.blobs.current_dict_id}
+    if not new:
+        return
+    dict_id = max(new)
+    path = archive.blobs.dicts_dir / f"{dict_id}.zdict"
+    with archive.store.transaction() as conn:
+        conn.execute("UPDATE dictionaries SET current = 0")
+        conn.execute(
+            "INSERT OR REPLACE INTO dictionaries (dict_id, created_at, size, samples, current) "
+            "VALUES (?, ?, ?, ?, 1)",
+            (
+                dict_id,
+                datetime.now(UTC).isoformat(),
+                path.stat().st_size,
+                min(used.count(dict_id), _DICT_SAMPLES),
+            ),
+        )
+    archive.blobs.use_dictionary(dict_id)
+
+
+def _dictionary_due(archive: Archive, adding: int) -> bool:
+    """True when this add takes the archive past ``auto_dictionary_after`` with no dictionary."""
+    settings = archive.settings
+    if not settings.auto_dictionary or archive.blobs.current_dict_id:
+        return False
+    plain = archive.store.query(
+        "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
+    )[0][0]
+    return bool(plain + adding >= settings.auto_dictionary_after)
 
 
 def _maybe_train_dictionary(archive: Archive, phase: Callable[[str], None] | None = None) -> None:
@@ -522,7 +592,12 @@ def add_paths(
     chunks = [files[at : at + size] for at in range(0, total, size)]
     # A worker process pays off from a few batches on (starting one takes about a second).
     workers = archive.settings.workers if len(chunks) >= 3 else 0
-    stager = Stager(blobs=archive.blobs, db=archive.store.path, workers=workers)
+    stager = Stager(
+        blobs=archive.blobs,
+        db=archive.store.path,
+        workers=workers,
+        train=workers > 0 and _dictionary_due(archive, total),
+    )
     done = [0]
     if phase is not None:
         phase("adding")

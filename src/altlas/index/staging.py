@@ -16,11 +16,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from altlas.errors import AltlasError
 from altlas.formats.result import Result
-from altlas.index.blobs import BlobStore
+from altlas.index.blobs import _ALREADY_COMPRESSED, BlobStore
 from altlas.index.extract import (
     RESULT_COLUMNS,
     IndexText,
@@ -193,8 +193,35 @@ def _worker_store(root: str, level: int, dict_id: int) -> BlobStore:
         store = BlobStore(Path(root), level=level)
         if _WORKER.get("worker"):
             _WORKER[key] = store
-    store.use_dictionary(dict_id)
+    # A batch submitted before the writer saw the dictionary this worker trained still uses it.
+    store.use_dictionary(dict_id or int(_WORKER.get(("trained", root), 0)))
     return store
+
+
+_DICT_SIZE = 112_640
+_DICT_SAMPLES = 400
+"""Enough ~10 KB results for a dictionary within 1% of one trained on 1,000, in half the time."""
+
+
+def _train_here(compressor: BlobStore, raws: Sequence[bytes], level: int) -> None:
+    """Train a zstd dictionary on this batch's plain originals; this batch and later ones use it.
+
+    Runs in the staging worker, one batch ahead of the writer, so the writer never waits for
+    it. Only an optimisation: when it cannot train, the end of the add or ``archive
+    optimize`` does.
+    """
+    import zstandard
+
+    samples = [raw for raw in raws if not raw.startswith(_ALREADY_COMPRESSED)][:_DICT_SAMPLES]
+    if len(samples) < 20:
+        return
+    try:
+        trained = zstandard.train_dictionary(_DICT_SIZE, cast(Any, samples), level=level)
+        dict_id = compressor.save_dictionary(trained.as_bytes())
+    except (zstandard.ZstdError, OSError, AltlasError):
+        return
+    compressor.use_dictionary(dict_id)
+    _WORKER[("trained", str(compressor.root))] = dict_id
 
 
 def _known(db: str, shas: Sequence[str]) -> set[str]:
@@ -231,7 +258,13 @@ def _known_in(conn: sqlite3.Connection, shas: Sequence[str]) -> set[str]:
 
 
 def stage_files(
-    files: Sequence[_FILE], *, blobs_root: str, level: int, dict_id: int, db: str
+    files: Sequence[_FILE],
+    *,
+    blobs_root: str,
+    level: int,
+    dict_id: int,
+    db: str,
+    train: bool = False,
 ) -> list[Staged]:
     """Read, hash and stage a batch of files (in the worker, or in-process as a fallback)."""
     import gc
@@ -252,6 +285,8 @@ def stage_files(
             continue
         read.append((display, source, raw, sha256_hex(raw)))
     known = _known(db, [r[3] for r in read]) if Path(db).exists() else set()
+    if train:
+        _train_here(compressor, [r[2] for r in read if r[3] not in known], level)
     was = gc.isenabled()
     gc.disable()  # a batch of parsed results is a lot of objects for the cyclic GC to rescan
     try:
@@ -271,9 +306,11 @@ def stage_files(
 class Stager:
     """Stages batches of files one batch ahead in a worker process (in-process if it cannot)."""
 
-    def __init__(self, *, blobs: BlobStore, db: Path, workers: int) -> None:
+    def __init__(self, *, blobs: BlobStore, db: Path, workers: int, train: bool = False) -> None:
         self.blobs = blobs
         self.db = db
+        self.train = train
+        """Have the worker train a dictionary on the first batch it stages."""
         self.pool: ProcessPoolExecutor | None = None
         if workers > 0:
             import multiprocessing
@@ -311,7 +348,10 @@ class Stager:
             # imports on a busy machine), which would otherwise be the pipeline's idle start.
             if self.pool is not None and not first[0]:
                 try:
-                    future = self.pool.submit(stage_files, files, **self._job(files))
+                    future = self.pool.submit(
+                        stage_files, files, **self._job(files), train=self.train
+                    )
+                    self.train = False
                 except (BrokenProcessPool, RuntimeError):
                     self.pool = None
             first[0] = False
