@@ -21,13 +21,13 @@ import secrets
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from altlas.errors import AuthError, MissingExtraError, NotFoundError, ValidationError
 from altlas.errors import Diagnostic as _Diagnostic
 from altlas.events._sqlite import connect, now_iso
+from altlas.server.principals import KEY_PREFIX, ApiKey, Principal, User, parse_api_key
 from altlas.server.roles import Role
 
 __all__ = [
@@ -73,9 +73,7 @@ MIGRATIONS = (
     """,
 )
 
-KEY_PREFIX = "altk"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
-_KEY = re.compile(r"^altk_([a-z0-9]{10})_([A-Za-z0-9_-]{43})$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 
@@ -90,77 +88,6 @@ class RefreshReuseError(AuthError):
     def __init__(self, message: str, family: str) -> None:
         super().__init__(message)
         self.family = family
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: a user (by name) or an API key (by id), and the role they act with."""
-
-    kind: str
-    id: str
-    role: Role
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    name: str
-    role: Role
-    created_at: str
-    updated_at: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "role": self.role.value,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ApiKey:
-    id: str
-    name: str
-    role: Role
-    created_at: str
-    created_by: str | None
-    expires_at: float | None
-    last_used_at: str | None
-    revoked_at: str | None
-
-    @property
-    def active(self) -> bool:
-        if self.revoked_at is not None:
-            return False
-        return self.expires_at is None or self.expires_at > time.time()
-
-    @property
-    def prefix(self) -> str:
-        return f"{KEY_PREFIX}_{self.id}_"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "prefix": self.prefix,
-            "name": self.name,
-            "role": self.role.value,
-            "created_at": self.created_at,
-            "created_by": self.created_by,
-            "expires_at": self.expires_at,
-            "last_used_at": self.last_used_at,
-            "revoked_at": self.revoked_at,
-            "active": self.active,
-        }
-
-
-def parse_api_key(text: str) -> tuple[str, str] | None:
-    """``(id, secret)`` of a well-formed key, else None."""
-    match = _KEY.match(text.strip())
-    return (match.group(1), match.group(2)) if match else None
 
 
 def _sha256(secret: str) -> str:
