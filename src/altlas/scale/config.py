@@ -102,4 +102,6 @@ async def connect(config: NatsConfig, *, name: str = "altlas") -> Client:
     try:
         return await nats.connect(**options)
     except Exception as exc:  # the client raises several unrelated types on a refused connect
-        raise ConfigError(f"cannot connect to NATS at {config.url}: {exc or type(exc).__name__}") from None
+        raise ConfigError(
+            f"cannot connect to NATS at {config.url}: {exc or type(exc).__name__}"
+        ) from None
