@@ -85,3 +85,54 @@ def test_a_zero_padded_hour_is_a_24_hour_clock(
 ) -> None:
     found = resolve_when(text, lang, now)
     assert found is not None and found.at.hour == hour
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("water the plants at half past four in the evening", "en", "2025-01-06T16:30:00+00:00"),
+        ("quarter past eleven", "en", "2025-01-06T11:15:00+00:00"),
+        ("a quarter to one", "en", "2025-01-06T12:45:00+00:00"),
+        ("feed the cat at twenty past seven in the morning", "en", "2025-01-07T07:20:00+00:00"),
+        ("Thursday at eight thirty pm", "en", "2025-01-09T20:30:00+00:00"),
+        ("at ten o'clock", "en", "2025-01-06T10:00:00+00:00"),
+        ("call the bank at six", "en", "2025-01-06T18:00:00+00:00"),
+        ("öğleden sonra dörtte", "tr", "2025-01-06T16:00:00+00:00"),
+        ("ogleden sonra ikide", "tr", "2025-01-06T14:00:00+00:00"),
+        ("sabah sekizde", "tr", "2025-01-07T08:00:00+00:00"),
+        ("akşam altıda", "tr", "2025-01-06T18:00:00+00:00"),
+        ("yarın on birde", "tr", "2025-01-07T11:00:00+00:00"),
+        ("cuma yedi buçukta", "tr", "2025-01-10T19:30:00+00:00"),
+        ("dördü çeyrek geçe", "tr", "2025-01-06T16:15:00+00:00"),
+        ("ikiye çeyrek kala", "tr", "2025-01-06T13:45:00+00:00"),
+        ("saat onda", "tr", "2025-01-06T10:00:00+00:00"),
+    ],
+)
+def test_hours_in_words(text: str, lang: str, expected: str, now: datetime) -> None:
+    """Hours written as words read like their digits, part of the day included."""
+    found = resolve_when(text, lang, now)
+    assert found is not None
+    assert found.iso() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("copy two files to the archive", "en"),
+        ("look at one file", "en"),
+        ("onda bir hata var", "tr"),
+        ("beste yapmayı öğren", "tr"),
+    ],
+)
+def test_number_words_that_are_not_times(text: str, lang: str, now: datetime) -> None:
+    """A number word with no clock context is not a time."""
+    assert resolve_when(text, lang, now) is None
+
+
+def test_worded_time_words_are_all_reported(now: datetime) -> None:
+    """The words a reminder's text must lose include the part of the day and its "in the"."""
+    found = resolve_when("buy bread at half past two in the afternoon", "en", now)
+    assert found is not None
+    assert found.text == "half past two in the afternoon"
+    tr = resolve_when("öğleden sonra üçte ekmek al", "tr", now)
+    assert tr is not None and tr.text == "öğleden sonra üçte"

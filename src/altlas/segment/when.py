@@ -9,7 +9,11 @@ Rules, documented in docs/segmentation.md:
 * a date without a time is at 09:00; a time without a date is today, or tomorrow if past;
 * parts of the day: morning 09:00, noon 12:00, afternoon 14:00, evening 19:00, night 21:00;
 * a bare hour from 1 to 7 ("at 5", "saat 5") is taken as pm, unless it is the morning; a
-  zero-padded hour ("07:15") is read on a 24-hour clock.
+  zero-padded hour ("07:15") is read on a 24-hour clock;
+* hours in words follow the same rules: "half past two", "quarter to five", "at seven thirty",
+  "üçte", "on birde", "üç buçukta", "dördü çeyrek geçe", "beşe çeyrek kala" (a Turkish hour
+  word that is also an ordinary word — "onda", "birde", "beşte" — counts only after "saat" or a
+  part of the day).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from altlas.segment.text import fold
+from altlas.segment.when_words import hour_of_day, worded_time
 
 __all__ = ["When", "resolve_when"]
 
@@ -139,25 +144,9 @@ def _add_months(day: datetime, months: int, keep_day: bool = False) -> datetime:
     return day.replace(year=year, month=month, day=min(day.day, last) if keep_day else 1)
 
 
-def _hour(raw: str, part: str | None, explicit: str | None) -> int:
-    value = int(raw)
-    if raw.startswith("0") and len(raw) == 2 and not explicit:
-        return value  # "07:15" is written on a 24-hour clock: never read as pm
-    if explicit in ("pm", "p.m.") and value < 12:
-        return value + 12
-    if explicit in ("am", "a.m.") and value == 12:
-        return 0
-    if explicit:
-        return value
-    if part in ("aksam", "gece", "evening", "night", "tonight", "ogleden sonra", "afternoon"):
-        return value + 12 if value < 12 else value
-    if part in ("sabah", "morning"):
-        return value
-    return value + 12 if 1 <= value <= 7 else value
-
-
 _HINT = re.compile(
-    r"\d|tomorrow|today|tonight|yarin|bugun|obur|morning|noon|afternoon|evening|night|midnight|"
+    r"\d|o'?clock|half past|quarter|past|bucuk|ceyrek|(?:\bsaat\b)|(?:\bat\s+[a-z]+)|"
+    r"(?:\b[a-z]+(?:d[ae]|t[ae])\b)|tomorrow|today|tonight|yarin|bugun|obur|morning|noon|afternoon|evening|night|midnight|"
     r"sabah|ogle|aksam|gece|week|month|hafta|ay\b|day|gun|"
     + "|".join(_DAYS_EN + _DAYS_TR + _MONTHS_EN + _MONTHS_TR)
 )
@@ -309,9 +298,9 @@ def resolve_when(text: str, lang: str, now: datetime) -> When | None:
             if g[7]:
                 hour, minute = (12, 0) if g[7] == "noon" else (0, 0)
             elif g[0]:
-                hour, minute = _hour(g[0], part, g[2]), int(g[1] or 0)
+                hour, minute = hour_of_day(g[0], part, g[2]), int(g[1] or 0)
             elif g[3]:
-                hour, minute = _hour(g[3], part, None), int(g[4] or 0)
+                hour, minute = hour_of_day(g[3], part, None), int(g[4] or 0)
             else:
                 hour, minute = int(g[5]), int(g[6])
             mark(m)
@@ -320,14 +309,25 @@ def resolve_when(text: str, lang: str, now: datetime) -> When | None:
         if m is not None:
             g = m.groups()
             if g[0]:
-                hour, minute = _hour(g[0], part, None), int(g[1] or 0)
+                hour, minute = hour_of_day(g[0], part, None), int(g[1] or 0)
             elif g[2]:
-                hour, minute = _hour(g[3], g[2], None), int(g[4] or 0)
+                hour, minute = hour_of_day(g[3], g[2], None), int(g[4] or 0)
             elif g[5]:
                 hour, minute = int(g[5]), int(g[6])
             else:
-                hour = _hour(g[7], part, None)
+                hour = hour_of_day(g[7], part, None)
             mark(m)
+    if hour is None:
+        worded = worded_time(low, lang, part)
+        # "çeyrek geçe" is not "gece" (night): a part of the day inside the hour words is none
+        if worded and m_part and worded[2][0] <= m_part.start() < worded[2][1]:
+            part, m_part = None, None
+            worded = worded_time(low, lang, None)
+        if worded is not None:
+            hour, minute, span = worded
+            hits.append(span)
+            if m_part is not None:
+                hits.append(_part_span(low, m_part))
     if hour is None and part is not None:
         hour = _PARTS.get(part, 14 if part == "ogleden sonra" else 9)
         mark(m_part)
@@ -342,3 +342,10 @@ def resolve_when(text: str, lang: str, now: datetime) -> When | None:
     else:
         at = day.replace(hour=9 if hour is None else hour, minute=minute if hour is not None else 0)
     return When(at, words(), recurrence)
+
+
+def _part_span(low: str, m_part: re.Match[str]) -> tuple[int, int]:
+    """The part of the day with its "in the" ("half past two in the afternoon")."""
+    start = m_part.start()
+    lead = re.search(r"\b(?:in the|this)\s+$", low[:start])
+    return (lead.start() if lead else start), m_part.end()
