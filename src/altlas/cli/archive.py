@@ -459,4 +459,5 @@ def optimize(
 
 
 def register(app: typer.Typer) -> None:
+    __import__("altlas.cli.archive_follow", fromlist=["register"]).register(archive_app)
     app.add_typer(archive_app, name="archive")

@@ -41,6 +41,9 @@ GROUP_MODULES = (
     "altlas.cli.analytics",
     "altlas.cli.config",
     "altlas.cli.llm",
+    "altlas.cli.worker",
+    "altlas.cli.submit",
+    "altlas.cli.nats",
 )
 
 

@@ -1,0 +1,151 @@
+"""Exactly-once effects over at-least-once delivery: the lease, task completions, the commit.
+
+* The lease (``ALTLAS_LEASES``, TTL-limited) is taken with ``create()``; its revision is the
+  fencing token. Heartbeats renew it with ``update(last=revision)``, so a worker that lost it
+  (paused past the TTL, cut off) learns so on its next renewal and its writes are refused.
+* Completed tasks are recorded under ``t.<run>.<task>`` in ``ALTLAS_RUNSTATE`` before the run
+  goes on, so a redelivered run resumes from them.
+* The commit is ``create("done.<run>")`` after a successful lease renewal: one committer ever
+  wins, and the marker carries the result (or its object-store name), so a worker that finds
+  it republishes the same result under the same ``Nats-Msg-Id`` instead of running again.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from altlas.scale.streams import OBJECTS, key_of
+
+if TYPE_CHECKING:
+    from nats.js.client import JetStreamContext
+    from nats.js.kv import KeyValue
+
+__all__ = ["Commit", "LeaseLost", "RunState"]
+
+
+class LeaseLost(Exception):
+    """Another worker holds the run now; this one must not write its outcome."""
+
+
+@dataclass(slots=True)
+class Commit:
+    attempt: int
+    fence: int
+    worker: str
+    result: bytes
+
+
+class RunState:
+    """The KV records of one run, as one worker sees them."""
+
+    def __init__(
+        self, js: JetStreamContext, leases: KeyValue, state: KeyValue, run_id: str, inline: int
+    ) -> None:
+        self.js = js
+        self.leases = leases
+        self.state = state
+        self.run_id = run_id
+        self.key = key_of(run_id)
+        self.inline = inline
+        self.fence = 0
+
+    async def acquire(self, worker: str, attempt: int) -> bool:
+        from nats.js.errors import KeyWrongLastSequenceError
+
+        value = orjson.dumps({"worker": worker, "attempt": attempt, "state": "running"})
+        try:
+            self.fence = await self.leases.create(self.key, value)
+        except KeyWrongLastSequenceError:
+            return False
+        return True
+
+    async def renew(self, worker: str, attempt: int, state: str = "running") -> int:
+        from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+
+        value = orjson.dumps({"worker": worker, "attempt": attempt, "state": state})
+        try:
+            self.fence = await self.leases.update(self.key, value, last=self.fence)
+        except (KeyWrongLastSequenceError, KeyNotFoundError):
+            raise LeaseLost(self.run_id) from None
+        return self.fence
+
+    async def release(self) -> None:
+        from nats.errors import Error as NatsError
+
+        with contextlib.suppress(NatsError, OSError):  # the TTL ends it anyway
+            await self.leases.delete(self.key, last=self.fence)
+
+    async def record_task(self, task_id: str, row: dict[str, Any]) -> None:
+        await self.state.put(f"t.{self.key}.{key_of(task_id)}", orjson.dumps(row, default=str))
+
+    async def completed_tasks(self) -> list[dict[str, Any]]:
+        from nats.js.errors import NoKeysError
+
+        try:
+            keys = await self.state.keys(filters=[f"t.{self.key}.*"])
+        except NoKeysError:
+            return []
+        rows = []
+        for key in keys:
+            entry = await self.state.get(key)
+            if entry.value:
+                rows.append(orjson.loads(entry.value))
+        return rows
+
+    async def committed(self) -> Commit | None:
+        from nats.js.errors import KeyNotFoundError
+
+        try:
+            entry = await self.state.get(f"done.{self.key}")
+        except KeyNotFoundError:
+            return None
+        return await self._decode(entry.value or b"{}", entry.revision or 0)
+
+    async def commit(self, worker: str, attempt: int, result: bytes) -> Commit | None:
+        """Record the outcome once; None if another worker committed first."""
+        from nats.js.errors import KeyWrongLastSequenceError
+
+        await self.renew(worker, attempt, "committing")
+        body: dict[str, Any] = {"attempt": attempt, "worker": worker, "lease": self.fence}
+        if len(result) > self.inline:
+            body["object"] = await put_object(self.js, result)
+        else:
+            body["result"] = base64.b64encode(result).decode()
+        try:
+            revision = await self.state.create(f"done.{self.key}", orjson.dumps(body))
+        except KeyWrongLastSequenceError:
+            return None
+        return Commit(attempt, revision, worker, result)
+
+    async def _decode(self, raw: bytes, revision: int) -> Commit:
+        body = orjson.loads(raw)
+        if "object" in body:
+            result = await get_object(self.js, body["object"])
+        else:
+            result = base64.b64decode(body.get("result", ""))
+        return Commit(int(body.get("attempt", 1)), revision, str(body.get("worker", "")), result)
+
+
+async def put_object(js: JetStreamContext, data: bytes) -> str:
+    """Store ``data`` in the object store under its content hash (once); return that name."""
+    from nats.js.errors import NotFoundError, ObjectNotFoundError
+
+    name = "sha256-" + hashlib.sha256(data).hexdigest()
+    store = await js.object_store(OBJECTS)
+    try:
+        await store.get_info(name)
+    except (ObjectNotFoundError, NotFoundError):
+        await store.put(name, data)
+    return name
+
+
+async def get_object(js: JetStreamContext, name: str) -> bytes:
+    store = await js.object_store(OBJECTS)
+    found = await store.get(name)
+    return bytes(found.data or b"")

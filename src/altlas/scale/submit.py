@@ -1,0 +1,125 @@
+"""``altlas submit``: enqueue runs on ``ALTLAS_RUNS`` and, with ``wait``, collect their results."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from altlas.errors import AltlasError
+from altlas.formats.common import new_id
+from altlas.scale.config import NatsConfig, connect
+from altlas.scale.runstate import get_object
+from altlas.scale.streams import RESULTS, ensure_all, key_of
+from altlas.scale.worker import publish_retrying
+
+__all__ = ["Submitted", "job_for", "submit_jobs"]
+
+
+@dataclass(slots=True)
+class Submitted:
+    run_id: str
+    source: str
+    status: str | None = None
+    success_rate: float | None = None
+    result: bytes | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "source": self.source,
+            "status": self.status,
+            "success_rate": self.success_rate,
+        }
+
+
+def job_for(source: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A run job from a plan file (any dialect) or, if no such file exists, a command to segment."""
+    from altlas.formats.io import to_bytes
+
+    path = Path(source)
+    if path.is_file():
+        from altlas.formats.io import load_plan
+
+        plan = load_plan(path)
+    else:
+        import altlas
+
+        plan = altlas.segment(source)
+    return {
+        "run_id": new_id("run"),
+        "plan": orjson.loads(to_bytes(plan, pretty=False)),
+        "options": dict(options or {}),
+    }
+
+
+async def submit_jobs(
+    config: NatsConfig,
+    jobs: Sequence[tuple[str, dict[str, Any]]],
+    *,
+    wait: bool = False,
+    timeout: float = 600.0,
+) -> list[Submitted]:
+    """Publish each job (``Nats-Msg-Id`` = run id, so a retried submit is not a second run)."""
+    from nats.js.api import ConsumerConfig, DeliverPolicy
+
+    nc = await connect(config, name="altlas-submit")
+    try:
+        js = nc.jetstream()
+        await ensure_all(js, config)
+        out = {job["run_id"]: Submitted(job["run_id"], source) for source, job in jobs}
+        sub = None
+        if wait:
+            # subscribed before publishing, so no result can slip past
+            sub = await js.subscribe(
+                "altlas.results.>",
+                stream=RESULTS,
+                ordered_consumer=True,
+                config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW),
+            )
+        for _source, job in jobs:
+            await publish_retrying(
+                js,
+                f"altlas.runs.{key_of(job['run_id'])}",
+                orjson.dumps(job),
+                {"Nats-Msg-Id": job["run_id"]},
+            )
+        if sub is not None:
+            await _collect(js, sub, out, timeout)
+            await sub.unsubscribe()
+        return list(out.values())
+    finally:
+        await nc.drain()
+
+
+async def _collect(js: Any, sub: Any, out: dict[str, Submitted], timeout: float) -> None:
+    from nats.errors import TimeoutError as NatsTimeout
+
+    missing = set(out)
+    deadline = time.monotonic() + timeout
+    while missing:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AltlasError(f"{len(missing)} run(s) not finished within {timeout:g} s")
+        try:
+            msg = await sub.next_msg(timeout=min(left, 5.0))
+        except (TimeoutError, NatsTimeout):
+            continue
+        run_id = (msg.headers or {}).get("Altlas-Run-Id")
+        if run_id not in missing:
+            continue
+        body = msg.data
+        if (msg.headers or {}).get("Altlas-Object"):
+            body = await get_object(js, msg.headers["Altlas-Object"])
+        data = orjson.loads(body)
+        found = out[run_id]
+        found.status, found.success_rate, found.result = (
+            data.get("status"),
+            data.get("success_rate"),
+            body,
+        )
+        missing.discard(run_id)

@@ -1,0 +1,306 @@
+"""``altlas worker``: pull run jobs from ``ALTLAS_RUNS``, run them, publish events and results.
+
+Per job: a committed run is republished, not rerun; otherwise the worker takes the run's lease,
+restores completed tasks from KV (a redelivery), runs the plan on a thread with heartbeats
+(``in_progress()`` and lease renewal), commits the result once in KV, publishes it with
+``Nats-Msg-Id = run_id:attempt`` and acks only after that publish was acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import platform
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from altlas.config import Settings
+from altlas.errors import AltlasError
+from altlas.scale.config import NatsConfig, connect
+from altlas.scale.runner import RunHooks, execute_job
+from altlas.scale.runstate import Commit, LeaseLost, RunState, put_object
+from altlas.scale.streams import LEASES, RUNS, STATE, WORKER_CONSUMER, ensure_all, key_of
+
+if TYPE_CHECKING:
+    from nats.aio.client import Client
+    from nats.aio.msg import Msg
+    from nats.js.client import JetStreamContext
+    from nats.js.kv import KeyValue
+
+    from altlas.formats.result import Result
+    from altlas.run.events import RunEvent
+
+__all__ = ["Worker", "WorkerStats", "one_line", "publish_retrying"]
+
+
+def one_line(text: str) -> str:
+    """A header value: one line, bounded."""
+    return " ".join(text.split())[:300]
+
+
+@dataclass(slots=True)
+class WorkerStats:
+    completed: int = 0
+    republished: int = 0
+    handed_back: int = 0
+    refused: int = 0
+    rejected: int = 0
+
+
+async def publish_retrying(
+    js: JetStreamContext, subject: str, data: bytes, headers: dict[str, str], tries: int = 120
+) -> None:
+    """Publish and wait for the stream's ack, riding out a server restart (bounded)."""
+    from nats.errors import Error as NatsError
+
+    for attempt in range(tries):
+        try:
+            await js.publish(subject, data, headers=headers, timeout=5)
+            return
+        except (TimeoutError, NatsError, OSError):
+            if attempt == tries - 1:
+                raise
+            await asyncio.sleep(0.25)
+
+
+class Worker:
+    def __init__(
+        self,
+        config: NatsConfig,
+        settings: Settings,
+        *,
+        concurrency: int = 1,
+        workspace_root: Path | None = None,
+        name: str | None = None,
+        grace_seconds: float = 10.0,
+    ) -> None:
+        self.config = config
+        self.settings = settings
+        self.concurrency = max(1, concurrency)
+        self.workspace_root = (workspace_root or settings.home / "workspaces").resolve()
+        self.name = name or f"{platform.node()}:{os.getpid()}"
+        self.grace = grace_seconds
+        self.stats = WorkerStats()
+        self.stopping = False
+        self._threads = ThreadPoolExecutor(self.concurrency, thread_name_prefix="altlas-run")
+        self._events: asyncio.Queue[tuple[str, bytes, dict[str, str]]] = asyncio.Queue()
+        self._hooks: dict[str, RunHooks] = {}
+
+    async def serve(self, stop: asyncio.Event) -> WorkerStats:
+        nc = await connect(self.config, name=f"altlas-worker {self.name}")
+        try:
+            js = nc.jetstream()
+            await ensure_all(js, self.config)
+            self._nc, self._js = nc, js
+            self._leases: KeyValue = await js.key_value(LEASES)
+            self._state: KeyValue = await js.key_value(STATE)
+            publisher = asyncio.create_task(self._publish_events(nc))
+            try:
+                await self._pull(js, stop)
+            finally:
+                await self._events.join()
+                publisher.cancel()
+        finally:
+            self._threads.shutdown(wait=False, cancel_futures=True)
+            with contextlib.suppress(Exception):
+                await nc.drain()
+        return self.stats
+
+    async def _pull(self, js: JetStreamContext, stop: asyncio.Event) -> None:
+        from nats.errors import Error as NatsError
+        from nats.errors import TimeoutError as NatsTimeout
+
+        psub = await js.pull_subscribe("altlas.runs.>", durable=WORKER_CONSUMER, stream=RUNS)
+        inflight: set[asyncio.Task[None]] = set()
+        while not stop.is_set():
+            free = self.concurrency - len(inflight)
+            if free <= 0:
+                stopper = asyncio.create_task(stop.wait())
+                await asyncio.wait({*inflight, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                stopper.cancel()
+                continue
+            try:
+                msgs = await psub.fetch(free, timeout=1.0)
+            except NatsTimeout:
+                continue
+            except (TimeoutError, NatsError, OSError):
+                await asyncio.sleep(0.2)  # reconnecting: the durable consumer is still there
+                continue
+            for msg in msgs:
+                task = asyncio.create_task(self._handle(msg))
+                inflight.add(task)
+                task.add_done_callback(inflight.discard)
+        await self._shutdown(inflight)
+
+    async def _shutdown(self, inflight: set[asyncio.Task[None]]) -> None:
+        """Finish in-flight runs within the grace period, then hand the rest back."""
+        self.stopping = True
+        if inflight:
+            _, pending = await asyncio.wait(inflight, timeout=self.grace)
+            for hooks in list(self._hooks.values()):
+                hooks.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=self.grace)
+
+    async def _publish_events(self, nc: Client) -> None:
+        # one publisher keeps the events of a run in order on the wire and in the stream
+        while True:
+            subject, data, headers = await self._events.get()
+            # a closed connection at shutdown loses events, never the run's result
+            with contextlib.suppress(Exception):
+                await nc.publish(subject, data, headers=headers)
+            self._events.task_done()
+
+    def _event_sink(self, run_id: str, attempt: int) -> Any:
+        subject = f"altlas.events.{key_of(run_id)}"
+
+        def publish(event: RunEvent) -> None:
+            data = orjson.dumps(event.to_dict() | {"attempt": attempt}, default=str)
+            headers = {"Nats-Msg-Id": f"{run_id}:{attempt}:{event.seq}"}
+            self._events.put_nowait((subject, data, headers))
+
+        return publish
+
+    async def _handle(self, msg: Msg) -> None:
+        attempt = int(msg.metadata.num_delivered or 1)
+        try:
+            job = orjson.loads(msg.data)
+            run_id = str(job["run_id"])
+            job["plan"]["tasks"]
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            self.stats.rejected += 1
+            await msg.term()  # malformed: redelivery cannot help
+            return
+        runstate = RunState(
+            self._js, self._leases, self._state, run_id, self.config.inline_result_bytes
+        )
+        try:
+            await self._handle_run(msg, job, runstate, attempt)
+        except LeaseLost:
+            self.stats.refused += 1  # another worker owns the run now; it will ack
+        finally:
+            self._hooks.pop(run_id, None)
+
+    async def _handle_run(
+        self, msg: Msg, job: dict[str, Any], runstate: RunState, attempt: int
+    ) -> None:
+        done = await runstate.committed()
+        if done is not None:
+            await self._publish_result(runstate, done)
+            await msg.ack_sync()
+            self.stats.republished += 1
+            return
+        if not await runstate.acquire(self.name, attempt):
+            await msg.nak(delay=self.config.heartbeat)
+            return
+        completed = await runstate.completed_tasks() if attempt > 1 else []
+        result = await self._run(msg, job, runstate, attempt, completed)
+        if result is None:
+            return
+        if self.stopping and result.status.value == "cancelled":
+            await runstate.release()
+            await msg.nak()
+            self.stats.handed_back += 1
+            return
+        await self._events.join()
+        await self._nc.flush()
+        raw = await self._serialise(result)
+        commit = await runstate.commit(self.name, attempt, raw)
+        if commit is None:
+            commit = await runstate.committed()
+            if commit is None:  # pragma: no cover - create refused but nothing there
+                raise LeaseLost(runstate.run_id)
+        await self._publish_result(runstate, commit)
+        await msg.ack_sync()
+        await runstate.release()
+        self.stats.completed += 1
+
+    async def _run(
+        self,
+        msg: Msg,
+        job: Mapping[str, Any],
+        runstate: RunState,
+        attempt: int,
+        completed: list[dict[str, Any]],
+    ) -> Result | None:
+        loop = asyncio.get_running_loop()
+        hooks = RunHooks(loop, self._event_sink(runstate.run_id, attempt), runstate.record_task)
+        self._hooks[runstate.run_id] = hooks
+        beat = asyncio.create_task(self._heartbeat(msg, runstate, hooks, attempt))
+        workspace = self.workspace_root / runstate.key
+        try:
+            return await loop.run_in_executor(
+                self._threads,
+                lambda: execute_job(
+                    job,
+                    workspace=workspace,
+                    settings=self.settings,
+                    completed=completed,
+                    hooks=hooks,
+                ),
+            )
+        except AltlasError as exc:
+            # the plan cannot run anywhere: a dead letter, not a redelivery
+            await self._dead(msg, runstate.run_id, str(exc))
+            await runstate.release()
+            return None
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+
+    async def _heartbeat(self, msg: Msg, runstate: RunState, hooks: RunHooks, attempt: int) -> None:
+        from nats.errors import Error as NatsError
+
+        while True:
+            await asyncio.sleep(self.config.heartbeat)
+            try:
+                await msg.in_progress()
+                await runstate.renew(self.name, attempt)
+            except LeaseLost:
+                hooks.cancel()
+                return
+            except (TimeoutError, NatsError, OSError):
+                continue  # the server is restarting; the lease TTL decides who owns the run
+
+    async def _serialise(self, result: Result) -> bytes:
+        from altlas.formats.io import to_bytes
+
+        limit = self.config.inline_result_bytes
+        every = [*result.artifacts, *(a for t in result.tasks for a in getattr(t, "artifacts", ()))]
+        for artifact in every:
+            path = Path(artifact.path)
+            size = path.stat().st_size if path.is_file() else 0
+            if size > limit:
+                name = await put_object(self._js, path.read_bytes())
+                artifact.metadata["object_store"] = name
+        return to_bytes(result, pretty=False)
+
+    async def _publish_result(self, runstate: RunState, commit: Commit) -> None:
+        headers = {
+            "Nats-Msg-Id": f"{runstate.run_id}:{commit.attempt}",
+            "Altlas-Run-Id": runstate.run_id,
+            "Altlas-Fence": str(commit.fence),
+            "Altlas-Worker": commit.worker,
+        }
+        body = commit.result
+        if len(body) > self.config.inline_result_bytes:
+            headers["Altlas-Object"] = await put_object(self._js, body)
+            body = b""
+        await publish_retrying(self._js, f"altlas.results.{runstate.key}", body, headers)
+
+    async def _dead(self, msg: Msg, run_id: str, reason: str) -> None:
+        headers = {
+            "Nats-Msg-Id": f"dead:{run_id}",
+            "Altlas-Run-Id": run_id,
+            "Altlas-Reason": one_line(reason),
+        }
+        await publish_retrying(self._js, f"altlas.dead.{key_of(run_id)}", msg.data, headers)
+        await msg.term()
+        self.stats.rejected += 1
