@@ -23,7 +23,6 @@ from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig
 from litestar.stores.base import Store
@@ -39,6 +38,8 @@ from altlas.server.bodies import AltlasRequest
 from altlas.server.caching import ConditionalGetMiddleware, SearchCache
 from altlas.server.config import ServerConfig
 from altlas.server.context import ArchiveHolder, ServerContext
+from altlas.server.docs_ui import assets_router, render_plugins
+from altlas.server.doing import DO_JOB, make_do_executor
 from altlas.server.edge import EdgeMiddleware
 from altlas.server.errors import exception_handlers
 from altlas.server.jobs import RUN_JOB, make_run_executor, prepare_journal, reconcile_archive
@@ -56,6 +57,7 @@ from altlas.server.security import (
 )
 from altlas.server.signing import derive, signing_key
 from altlas.server.versioning import SUPPORTED, Deprecation, VersionPolicy
+from altlas.server.workspaces import WorkspaceStore
 
 __all__ = ["app_from_environment", "create_app"]
 
@@ -88,7 +90,7 @@ def _openapi() -> OpenAPIConfig:
             "an API key in X-API-Key."
         ),
         path=DOCS_PATH,
-        render_plugins=[SwaggerRenderPlugin(), JsonRenderPlugin(), YamlRenderPlugin()],
+        render_plugins=render_plugins(),
         components=Components(
             security_schemes={
                 "ApiKey": SecurityScheme(
@@ -112,6 +114,7 @@ def _build_context(settings: Settings, config: ServerConfig) -> ServerContext:
     queue = SqliteJobQueue(home / "queue.db", bus, workers=config.queue_workers)
     archive = ArchiveHolder(home, bus)
     queue.register(RUN_JOB, make_run_executor(settings, config, archive, bus))
+    queue.register(DO_JOB, make_do_executor(settings, config))
     recorder = None
     if config.analytics:
         recorder = AnalyticsRecorder(
@@ -150,6 +153,9 @@ def _build_context(settings: Settings, config: ServerConfig) -> ServerContext:
             },
         ),
         recorder=recorder,
+        workspaces=WorkspaceStore(
+            home, max_files=config.workspace_max_files, max_bytes=config.workspace_max_bytes
+        ),
     )
 
 
@@ -237,6 +243,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
             health.health,
             health.ready,
             health.metrics_controller(config.metrics_public),
+            assets_router({"exclude_from_auth": True, "rate_group": "ops"}),
             v1,
         ],
         middleware=[

@@ -147,6 +147,17 @@ class ServerConfig(BaseModel):
     with ``group:ops`` is visible to its members."""
     run_options: dict[str, object] = Field(default_factory=dict)
     """``altlas.run`` options applied to every run the server executes (e.g. workspace)."""
+    workspace_max_files: int = Field(default=1000, ge=1, le=1_000_000)
+    """Files one workspace may hold (uploads beyond it get 413)."""
+    workspace_max_bytes: int = Field(default=200_000_000, ge=1024)
+    """Bytes one workspace may hold, uploads and what runs wrote together."""
+    allow_exec: bool = False
+    """Whether ``POST /v1/do`` may run programs (``allow_exec``); the ``[run]`` exec allowlist
+    still applies. Off: a request asking for it gets 422."""
+    allow_overwrite: bool = True
+    """Whether ``POST /v1/do`` may replace existing files in a workspace (``overwrite``)."""
+    do_wait_seconds: float = Field(default=10.0, ge=0, le=300)
+    """How long ``POST /v1/do`` waits for the answer before it answers 202 with a job."""
 
     @field_validator("rate_limits")
     @classmethod

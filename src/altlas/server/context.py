@@ -73,6 +73,8 @@ class ServerContext:
     read_limits: Any
     """The reader limits (:class:`altlas.formats.limits.ReadLimits`) from ``[formats]``."""
     recorder: AnalyticsRecorder | None = None
+    workspaces: Any = None
+    """The :class:`~altlas.server.workspaces.WorkspaceStore`."""
     redis: Any = None
     started: float = field(default_factory=time.monotonic)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))

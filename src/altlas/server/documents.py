@@ -79,6 +79,7 @@ def prepare_run(raw: bytes, max_json_depth: int, limits: ReadLimits) -> dict[str
         "options": request.options.model_dump(exclude_none=True),
         "archive": request.archive,
         "share": list(request.share),
+        "workspace": request.workspace,
     }
 
 

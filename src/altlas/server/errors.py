@@ -142,6 +142,9 @@ def _http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Resp
 
 
 def _status_for(exc: AltlasError) -> int:
+    declared = getattr(exc, "http_status", None)
+    if isinstance(declared, int):
+        return declared
     if isinstance(exc, PoolBusyError):
         return 503
     if isinstance(exc, AuthError) and not isinstance(exc, ConflictError):

@@ -17,6 +17,7 @@ from altlas.errors import RunNotFoundError
 from altlas.events.bus import EventBus
 from altlas.events.queue import JobContext, JobOutcome
 from altlas.server.config import ServerConfig
+from altlas.server.workspaces import artifacts_between, space_root
 
 __all__ = [
     "CLIENT_RUN_OPTIONS",
@@ -75,7 +76,11 @@ def make_run_executor(
         plan = Plan.model_validate(job.payload["plan"])
         client = {k: v for k, v in dict(job.payload.get("options") or {}).items() if v is not None}
         options: dict[str, Any] = {**config.run_options, **client}
+        space_id = job.payload.get("workspace")
+        if space_id:
+            options["workspace"] = str(space_root(settings.home, str(space_id)))
         options.setdefault("workspace", str(settings.home / "workspaces" / job.id))
+        before = _snapshot(options["workspace"]) if space_id else {}
         scheduler: list[Any] = []
 
         def on_start(sched: Any) -> None:
@@ -123,6 +128,10 @@ def make_run_executor(
             "plan_id": plan.id,
             "archive": wanted,
         }
+        if space_id:
+            after = _snapshot(options["workspace"])
+            summary["workspace"] = space_id
+            summary["artifacts"] = artifacts_between(before, after, str(space_id))
         if wanted and archive is not None and not ctx.cancelled.is_set():
             record = archive_result(archive, bus, result, job.id)
             if record is not None:
@@ -130,6 +139,14 @@ def make_run_executor(
         return JobOutcome(summary, result=to_bytes(result, pretty=False), payload=result)
 
     return execute
+
+
+def _snapshot(folder: str) -> dict[str, tuple[int, int]]:
+    from pathlib import Path
+
+    from altlas.server.workspaces import snapshot
+
+    return snapshot(Path(folder))
 
 
 def archive_result(holder: Any, bus: EventBus | None, result: Any, run_id: str) -> str | None:

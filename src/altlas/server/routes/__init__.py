@@ -11,7 +11,18 @@ __all__ = ["v1_routes"]
 
 
 def v1_routes(ctx: ServerContext) -> list[Any]:
-    from altlas.server.routes import analytics, archive, atlas, auth, keys, plans, runs, segment
+    from altlas.server.routes import (
+        analytics,
+        archive,
+        atlas,
+        auth,
+        do,
+        keys,
+        plans,
+        runs,
+        segment,
+        workspaces,
+    )
 
     return [
         *auth.ROUTES,
@@ -20,6 +31,8 @@ def v1_routes(ctx: ServerContext) -> list[Any]:
         *segment.ROUTES,
         *plans.ROUTES,
         *runs.ROUTES,
+        *workspaces.ROUTES,
+        *do.ROUTES,
         *archive.make_routes(ctx),
         *atlas.ROUTES,
     ]

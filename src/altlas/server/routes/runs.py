@@ -63,6 +63,8 @@ def _status(ctx: ServerContext, job: Job) -> tuple[dict[str, Any], str | None]:
         },
         "summary": outcome or None,
         "has_result": job.has_result,
+        "workspace": job.payload.get("workspace"),
+        "artifacts": outcome.get("artifacts", []),
         "links": _links(job.id),
     }
     return body, max(filter(None, (job.updated_at, last_event)), default=None)
@@ -95,6 +97,10 @@ async def submit(request: Request[Principal, Any, Any]) -> Response[dict[str, An
         "options": prepared["options"],
         "archive": prepared["archive"],
     }
+    if prepared.get("workspace"):
+        from altlas.server.routes.workspaces import visible_space
+
+        payload["workspace"] = (await visible_space(request, prepared["workspace"])).id
     job = await asyncio.to_thread(
         ctx.queue.enqueue,
         RUN_JOB,

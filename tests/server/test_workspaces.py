@@ -1,0 +1,185 @@
+"""Workspaces over HTTP: create, upload (raw and multipart), list, download, delete, owners."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from altlas.config import Settings
+from altlas.server.accounts import AccountStore
+
+from .conftest import error_of
+
+CSV = b"name,y\nb,2\na,1\nc,3\n"
+COPY_PLAN = {
+    "format": "altlas.alt",
+    "id": "plan_copy",
+    "tasks": [
+        {
+            "id": "t1",
+            "type": "files",
+            "parameters": {"operation": "copy", "source": "in.txt", "dest": "out.txt"},
+        }
+    ],
+}
+
+
+def _create(client: TestClient[Any], headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    response = client.post("/v1/workspaces", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.headers["location"] == f"/v1/workspaces/{response.json()['id']}"
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_upload_list_download_delete(client: TestClient[Any], auth: dict[str, Any]) -> None:
+    op = auth["operator"]
+    space = _create(client, op)
+    base = f"/v1/workspaces/{space['id']}"
+    raw = client.put(f"{base}/files/data/x.csv", content=CSV, headers=op)
+    assert raw.status_code == 201, raw.text
+    assert raw.json()["url"] == f"{base}/files/data/x.csv"
+    form = client.post(
+        f"{base}/files",
+        files=[("file", ("a.txt", b"hello", "text/plain")), ("file", ("b.bin", b"\0\1", None))],
+        headers=op,
+    )
+    assert form.status_code == 201, form.text
+    assert [f["path"] for f in form.json()["files"]] == ["a.txt", "b.bin"]
+    listed = client.get(base, headers=op).json()
+    assert sorted(f["path"] for f in listed["files"]) == ["a.txt", "b.bin", "data/x.csv"]
+    got = client.get(f"{base}/files/data/x.csv", headers=op)
+    assert got.status_code == 200 and got.content == CSV
+    assert "x.csv" in got.headers["content-disposition"]
+    assert space["id"] in [
+        s["id"] for s in client.get("/v1/workspaces", headers=op).json()["workspaces"]
+    ]
+    assert client.delete(f"{base}/files/a.txt", headers=op).status_code == 204
+    assert client.get(f"{base}/files/a.txt", headers=op).status_code == 404
+    assert client.delete(base, headers=op).status_code == 204
+    assert client.get(base, headers=op).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../escape.txt", "a/../../escape.txt", "%2E%2E/escape.txt", "/etc/passwd", "a\\b.txt"],
+)
+def test_names_are_confined(
+    client: TestClient[Any], auth: dict[str, Any], settings: Settings, name: str
+) -> None:
+    op = auth["operator"]
+    space = _create(client, op)
+    response = client.put(f"/v1/workspaces/{space['id']}/files/{name}", content=b"x", headers=op)
+    if response.status_code == 201:  # routing folds '//' in a URL: the name stays inside
+        stored = response.json()["path"]
+        assert not stored.startswith("/") and ".." not in stored.split("/")
+        client.delete(f"/v1/workspaces/{space['id']}/files/{stored}", headers=op)
+    else:
+        assert response.status_code in (404, 422), response.text
+    assert not (settings.home / "spaces" / "escape.txt").exists()
+    assert not (settings.home / "spaces" / space["id"] / "escape.txt").exists()
+    form = client.post(
+        f"/v1/workspaces/{space['id']}/files",
+        files=[("file", (name.replace("%2E", "."), b"x", "text/plain"))],
+        headers=op,
+    )
+    assert form.status_code == 422, form.text
+    assert "file name" in error_of(form)["message"]
+    assert client.get(f"/v1/workspaces/{space['id']}", headers=op).json()["files"] == []
+
+
+def test_symlinks_are_never_followed(
+    client: TestClient[Any], auth: dict[str, Any], settings: Settings, tmp_path: Any
+) -> None:
+    op = auth["operator"]
+    space = _create(client, op)
+    root = settings.home / "spaces" / space["id"] / "files"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    os.symlink(secret, root / "link.txt")
+    os.symlink(tmp_path, root / "linkdir")
+    base = f"/v1/workspaces/{space['id']}/files"
+    assert client.get(f"{base}/link.txt", headers=op).status_code == 404
+    assert client.get(f"{base}/linkdir/secret.txt", headers=op).status_code in (404, 422)
+    assert client.put(f"{base}/link.txt", content=b"x", headers=op).status_code == 422
+    assert client.put(f"{base}/linkdir/new.txt", content=b"x", headers=op).status_code == 422
+    assert secret.read_text() == "top secret"
+    assert not (tmp_path / "new.txt").exists()
+    listed = client.get(f"/v1/workspaces/{space['id']}", headers=op).json()["files"]
+    assert listed == []
+
+
+def test_size_and_count_limits(make_client: Any, auth: dict[str, Any]) -> None:
+    client = make_client(workspace_max_files=2, workspace_max_bytes=2048)
+    op = auth["operator"]
+    space = _create(client, op)
+    base = f"/v1/workspaces/{space['id']}/files"
+    assert client.put(f"{base}/a", content=b"1" * 1000, headers=op).status_code == 201
+    big = client.put(f"{base}/b", content=b"1" * 1100, headers=op)
+    assert big.status_code == 413, big.text
+    assert "workspace_max_bytes" in error_of(big)["message"]
+    assert client.put(f"{base}/b", content=b"1", headers=op).status_code == 201
+    third = client.put(f"{base}/c", content=b"1", headers=op)
+    assert third.status_code == 413 and "workspace_max_files" in error_of(third)["message"]
+    # replacing a file is not one more file
+    assert client.put(f"{base}/a", content=b"2", headers=op).status_code == 201
+    names = [
+        f["path"] for f in client.get(f"/v1/workspaces/{space['id']}", headers=op).json()["files"]
+    ]
+    assert names == ["a", "b"]
+
+
+def test_owned_like_runs(client: TestClient[Any], auth: dict[str, Any], settings: Settings) -> None:
+    with AccountStore(settings.home) as store:
+        other = {"X-API-Key": store.create_key("second operator", "operator")[1]}
+    mine = _create(client, auth["operator"])
+    shared = _create(client, auth["operator"], share=["role:viewer"])
+    for space_id in (mine["id"], "ws_" + "0" * 32):
+        for path in ("", "/files/x.csv"):
+            response = client.get(f"/v1/workspaces/{space_id}{path}", headers=other)
+            assert response.status_code == 404
+            assert "no workspace with id" in error_of(response)["message"]
+    assert (
+        client.put(f"/v1/workspaces/{mine['id']}/files/x", content=b"x", headers=other).status_code
+        == 404
+    )
+    assert client.delete(f"/v1/workspaces/{mine['id']}", headers=other).status_code == 404
+    assert client.get(f"/v1/workspaces/{shared['id']}", headers=auth["viewer"]).status_code == 200
+    assert client.get(f"/v1/workspaces/{mine['id']}", headers=auth["admin"]).status_code == 200
+    seen = {s["id"] for s in client.get("/v1/workspaces", headers=other).json()["workspaces"]}
+    assert not seen & {mine["id"], shared["id"]}
+    # a viewer may read what is shared with it, never write
+    put = client.put(f"/v1/workspaces/{shared['id']}/files/x", content=b"x", headers=auth["viewer"])
+    assert put.status_code == 403
+    run = client.post(
+        "/v1/runs",
+        json={"plan": COPY_PLAN, "workspace": mine["id"]},
+        headers=other,
+    )
+    assert run.status_code == 404, run.text
+
+
+def test_a_run_in_a_workspace_lists_its_artifacts(
+    client: TestClient[Any], auth: dict[str, Any]
+) -> None:
+    op = auth["operator"]
+    space = _create(client, op)
+    base = f"/v1/workspaces/{space['id']}"
+    client.put(f"{base}/files/in.txt", content=b"hello", headers=op)
+    body = {"plan": COPY_PLAN, "workspace": space["id"]}
+    submitted = client.post("/v1/runs", json=body, headers=op)
+    assert submitted.status_code == 202, submitted.text
+    url = submitted.headers["location"]
+    deadline = time.monotonic() + 30
+    body = client.get(url, headers=op).json()
+    while body["state"] not in ("done", "failed", "cancelled") and time.monotonic() < deadline:
+        time.sleep(0.1)
+        body = client.get(url, headers=op).json()
+    assert body["state"] == "done", body
+    assert body["workspace"] == space["id"]
+    assert [a["path"] for a in body["artifacts"]] == ["out.txt"], body
+    got = client.get(body["artifacts"][0]["url"], headers=op)
+    assert got.status_code == 200 and got.content == b"hello"
