@@ -18,7 +18,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -463,8 +463,15 @@ def _known_rows(conn: Any, staged: Sequence[Staged]) -> tuple[dict[str, Any], di
 
 def _quietly(step: Callable[[], object]) -> None:
     """Undo steps of a writer tantivy already killed raise again; the first error is the news."""
-    with suppress(ValueError):
+    try:
         step()
+    except ValueError:
+        pass
+    except BaseException as exc:
+        # A writer whose index vanished panics on rollback; pyo3 raises that as a
+        # BaseException, which must not hide the error being handled.
+        if type(exc).__name__ != "PanicException":
+            raise
 
 
 def _index_error(archive: Archive, exc: ValueError, outcome: str) -> ArchiveError:
