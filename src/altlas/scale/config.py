@@ -13,7 +13,7 @@ from altlas.errors import ConfigError
 if TYPE_CHECKING:
     from nats.aio.client import Client
 
-__all__ = ["NatsConfig", "connect", "nats_config", "require_nats"]
+__all__ = ["NatsConfig", "close_quietly", "connect", "nats_config", "require_nats"]
 
 
 class NatsConfig(BaseModel):
@@ -105,3 +105,13 @@ async def connect(config: NatsConfig, *, name: str = "altlas") -> Client:
         raise ConfigError(
             f"cannot connect to NATS at {config.url}: {exc or type(exc).__name__}"
         ) from None
+
+
+async def close_quietly(nc: Client) -> None:
+    """Flush and close. Not ``drain()``: it waits out its 30 s timeout on a pull subscription."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        await nc.flush(timeout=2)
+    with contextlib.suppress(Exception):
+        await nc.close()

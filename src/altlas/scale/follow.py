@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from altlas.errors import AltlasError
-from altlas.scale.config import NatsConfig, connect
+from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.deadletters import settle
 from altlas.scale.runstate import get_object
 from altlas.scale.streams import ARCHIVE_CONSUMER, RESULTS, STATE, ensure_all, key_of
@@ -81,11 +81,26 @@ class Follower:
                     continue
                 idle = 0
                 for msg in msgs:
-                    await self._take(js, state, archive, msg)
+                    await self._take_retrying(js, state, archive, msg)
         finally:
             archive.close()
-            await nc.drain()
+            await close_quietly(nc)
         return self.stats
+
+    async def _take_retrying(
+        self, js: JetStreamContext, state: KeyValue, archive: Archive, msg: Msg, tries: int = 240
+    ) -> None:
+        """Ride out a server restart in place rather than wait ack_wait for a redelivery."""
+        from nats.errors import Error as NatsError
+
+        for attempt in range(tries):
+            try:
+                await self._take(js, state, archive, msg)
+                return
+            except (TimeoutError, NatsError, OSError):
+                if attempt == tries - 1:
+                    raise
+                await asyncio.sleep(0.25)
 
     async def _settle(self, js: JetStreamContext) -> None:
         from nats.errors import Error as NatsError

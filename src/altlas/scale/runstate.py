@@ -85,17 +85,18 @@ class RunState:
         await self.state.put(f"t.{self.key}.{key_of(task_id)}", orjson.dumps(row, default=str))
 
     async def completed_tasks(self) -> list[dict[str, Any]]:
-        from nats.js.errors import NoKeysError
-
-        try:
-            keys = await self.state.keys(filters=[f"t.{self.key}.*"])
-        except NoKeysError:
-            return []
+        # a watch, not keys(filters=...): nats-py's filtered keys() finds nothing here
+        watcher = await self.state.watch(f"t.{self.key}.*", ignore_deletes=True)
         rows = []
-        for key in keys:
-            entry = await self.state.get(key)
-            if entry.value:
-                rows.append(orjson.loads(entry.value))
+        try:
+            while True:
+                entry = await watcher.updates(timeout=10)  # type: ignore[no-untyped-call]
+                if entry is None:  # the initial values are all delivered
+                    break
+                if entry.value:
+                    rows.append(orjson.loads(entry.value))
+        finally:
+            await watcher.stop()  # type: ignore[no-untyped-call]
         return rows
 
     async def committed(self) -> Commit | None:

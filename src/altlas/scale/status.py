@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from altlas.scale.config import NatsConfig, connect
+from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.deadletters import dead_letters, settle
 from altlas.scale.streams import (
     ARCHIVE_CONSUMER,
@@ -47,4 +47,4 @@ async def status(config: NatsConfig) -> dict[str, Any]:
         dead = [d.to_dict() for d in await dead_letters(js)]
         return {"url": config.url, "streams": streams, "consumers": consumers, "dead_letters": dead}
     finally:
-        await nc.drain()
+        await close_quietly(nc)

@@ -12,7 +12,7 @@ import orjson
 
 from altlas.errors import AltlasError
 from altlas.formats.common import new_id
-from altlas.scale.config import NatsConfig, connect
+from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.runstate import get_object
 from altlas.scale.streams import RESULTS, ensure_all, key_of
 from altlas.scale.worker import publish_retrying
@@ -93,7 +93,7 @@ async def submit_jobs(
             await sub.unsubscribe()
         return list(out.values())
     finally:
-        await nc.drain()
+        await close_quietly(nc)
 
 
 async def _collect(js: Any, sub: Any, out: dict[str, Submitted], timeout: float) -> None:

@@ -22,7 +22,7 @@ import orjson
 
 from altlas.config import Settings
 from altlas.errors import AltlasError
-from altlas.scale.config import NatsConfig, connect
+from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.runner import RunHooks, execute_job
 from altlas.scale.runstate import Commit, LeaseLost, RunState, put_object
 from altlas.scale.streams import LEASES, RUNS, STATE, WORKER_CONSUMER, ensure_all, key_of
@@ -108,8 +108,7 @@ class Worker:
                 publisher.cancel()
         finally:
             self._threads.shutdown(wait=False, cancel_futures=True)
-            with contextlib.suppress(Exception):
-                await nc.drain()
+            await close_quietly(nc)
         return self.stats
 
     async def _pull(self, js: JetStreamContext, stop: asyncio.Event) -> None:
@@ -168,6 +167,8 @@ class Worker:
         return publish
 
     async def _handle(self, msg: Msg) -> None:
+        from nats.errors import Error as NatsError
+
         attempt = int(msg.metadata.num_delivered or 1)
         try:
             job = orjson.loads(msg.data)
@@ -184,6 +185,10 @@ class Worker:
             await self._handle_run(msg, job, runstate, attempt)
         except LeaseLost:
             self.stats.refused += 1  # another worker owns the run now; it will ack
+        except (TimeoutError, NatsError, OSError):
+            # the server went away mid-job; completed tasks are in KV, so redelivery resumes
+            with contextlib.suppress(NatsError, OSError, asyncio.TimeoutError):
+                await msg.nak(delay=1.0)
         finally:
             self._hooks.pop(run_id, None)
 

@@ -1,0 +1,138 @@
+"""The issue 14 scenarios, each with a real nats-server and several real processes."""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.scale.harness import Cluster, wait_for
+from tests.scale.plans import effect_plan, poison_plan, small_plan
+
+PLANS = 300
+
+
+def _in_order(events: list[dict[str, Any]]) -> bool:
+    by_attempt: dict[int, list[int]] = {}
+    for event in events:
+        by_attempt.setdefault(event.get("attempt", 1), []).append(event["seq"])
+    return all(seqs == sorted(seqs) and len(set(seqs)) == len(seqs) for seqs in by_attempt.values())
+
+
+def test_three_workers_archive_every_result_exactly_once(tmp_path: Path, nats_server: Any) -> None:
+    cluster = Cluster(tmp_path, nats_server.url, ack_wait_seconds=10)
+    try:
+        for n in range(3):
+            cluster.worker(n, concurrency=2)
+        follower = cluster.follower()
+        done = cluster.submit([small_plan(i) for i in range(PLANS)], wait=True, timeout=240)
+        assert [d.status for d in done] == ["success"] * PLANS
+        assert wait_for(lambda: len(cluster.archived()) >= PLANS, 60)
+        follower.send_signal(signal.SIGTERM)
+        follower.wait(20)
+    finally:
+        cluster.stop_all()
+    archived = cluster.archived()
+    assert len(archived) == PLANS == len(set(archived))
+    events = cluster.events()
+    assert len(events) == PLANS
+    for run_events in events.values():
+        assert _in_order(run_events)
+        assert run_events[0]["type"] == "run.started"
+        assert run_events[-1]["type"] == "run.finished"
+    logs = "".join(cluster.log(f"worker{n}.log") for n in range(3))
+    completed = [int(n) for n in re.findall(r"worker stopped: (\d+) completed", logs)]
+    assert len(completed) == 3 and all(completed) and sum(completed) == PLANS
+
+
+def test_sigkill_mid_run_resumes_elsewhere_without_rerunning_completed_tasks(
+    tmp_path: Path, nats_server: Any
+) -> None:
+    cluster = Cluster(tmp_path, nats_server.url, ack_wait_seconds=3)
+    try:
+        victim = cluster.worker(0)
+        done = cluster.submit([effect_plan(4.0)], wait=False)
+        run_id = done[0].run_id
+        # killed once the nap started: "first" is done and recorded, "last" is still to come
+        assert wait_for(lambda: _started(cluster, run_id, "nap"), 30)
+        assert cluster.effects(run_id) == ["first"]
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(5)
+        killed_at = time.monotonic()
+        cluster.worker(1)
+        cluster.follower()
+        assert wait_for(lambda: len(cluster.archived()) == 1, 60)
+        recovered = time.monotonic() - killed_at
+    finally:
+        cluster.stop_all()
+    assert cluster.effects(run_id) == ["first", "last"]  # "first" ran once, before the kill
+    assert len(cluster.archived()) == 1
+    assert recovered < 3 + 4.0 + 10  # ack_wait + the rest of the run + process start-up
+    resumed = [e for e in cluster.events()[run_id] if e["type"] == "run.started"]
+    assert resumed[-1]["data"]["already_completed"] == 1
+
+
+def test_nats_server_restart_mid_stream_and_the_work_completes(
+    tmp_path: Path, nats_server: Any
+) -> None:
+    cluster = Cluster(tmp_path, nats_server.url, ack_wait_seconds=5)
+    count = 60
+    try:
+        cluster.worker(0, concurrency=2)
+        cluster.worker(1, concurrency=2)
+        cluster.follower()
+        plans = [small_plan(i, tasks=3) for i in range(count)]
+        for plan in plans:
+            plan["tasks"][1] = {
+                "id": "t1", "type": "delay", "parameters": {"seconds": 0.2},
+                "dependencies": ["t0"],
+            }  # fmt: skip
+        cluster.submit(plans, wait=False)
+        assert wait_for(lambda: len(cluster.archived()) >= 5, 60)
+        nats_server.restart()
+        assert wait_for(lambda: len(cluster.archived()) == count, 120)
+    finally:
+        cluster.stop_all()
+    assert len(set(cluster.archived())) == count
+
+
+def test_poison_plan_ends_in_dead_letters_and_others_are_unaffected(
+    tmp_path: Path, nats_server: Any, cli: Any
+) -> None:
+    cluster = Cluster(tmp_path, nats_server.url, ack_wait_seconds=2, max_deliver=3)
+    try:
+        submitted = cluster.submit([poison_plan(), *[small_plan(i) for i in range(10)]], wait=False)
+        poison = submitted[0].run_id
+        workers = [cluster.worker(n) for n in range(2)]
+        cluster.follower()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(cluster.archived()) < 10:
+            for n, process in enumerate(workers):
+                if process.poll() is not None:  # the poison killed it: a supervisor restarts it
+                    workers[n] = cluster.worker(n + 10 * len(cluster.processes))
+            time.sleep(0.3)
+        assert len(cluster.archived()) == 10
+        status = _status(cluster)
+        assert wait_for(
+            lambda: poison in [d["run_id"] for d in _status(cluster)["dead_letters"]], 30
+        )
+        status = _status(cluster)
+    finally:
+        cluster.stop_all()
+    assert status["consumers"][0]["pending"] == 0
+    assert not any(f"{poison[4:]}" in r for r in cluster.archived())
+
+
+def _started(cluster: Cluster, run_id: str, task_id: str) -> bool:
+    events = cluster.events().get(run_id, [])
+    return any(e["type"] == "task.started" and e.get("task_id") == task_id for e in events)
+
+
+def _status(cluster: Cluster) -> dict[str, Any]:
+    import asyncio
+
+    from altlas.scale.status import status
+
+    return asyncio.run(status(cluster.config))
