@@ -147,3 +147,14 @@ def test_redis_cache_behind_the_same_interface(servers, make_pool, redis_url) ->
     assert hit.cached
     assert hit.text == "[good] echo: hello"
     assert len(good.seen) == 1
+
+
+def test_schema_mode_json_object_rewrites_the_format_not_the_key(servers, make_pool) -> None:
+    """llama-cpp-python's server knows only {"type": "json_object", "schema": ...}."""
+    good = servers("good")
+    pool = make_pool([good.backend(schema_mode="json_object")])
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    wanted = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+    pool.chat_sync(_ask(temperature=0, response_format=wanted))
+    assert good.seen[0]["body"]["response_format"] == {"type": "json_object", "schema": schema}
+    assert pool.chat_sync(_ask(temperature=0, response_format=wanted)).cached

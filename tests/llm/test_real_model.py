@@ -75,7 +75,7 @@ def pool(model_url, altlas_home):
     from altlas.llm.pool import Pool
 
     section = {"backends": [{"name": "local", "base_url": model_url, "model": "smollm2",
-                             "timeout": 120}]}  # fmt: skip
+                             "timeout": 120, "schema_mode": "json_object"}]}  # fmt: skip
     made = Pool(Settings(altlas_home, {"llm": section}).section("llm", LlmSettings),
                 home=altlas_home)  # fmt: skip
     yield made

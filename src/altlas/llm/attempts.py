@@ -75,7 +75,7 @@ async def with_retries(
         wait_random,
     )
 
-    body = request.body(state.config.model)
+    body = request.body(state.config.model, schema_mode=state.config.schema_mode)
     key = key_for(state)
     retrying = AsyncRetrying(
         stop=stop_after_attempt(retries + 1),

@@ -56,6 +56,10 @@ class BackendConfig(BaseModel):
     max_concurrency: int = Field(default=4, ge=1)
     budget_usd: float | None = Field(default=None, ge=0)
     """Spend allowed on this backend for the life of the pool (a process, the server)."""
+    schema_mode: Literal["json_schema", "json_object"] = "json_schema"
+    """How a JSON Schema is sent: OpenAI's ``{"type": "json_schema", ...}``, or
+    ``{"type": "json_object", "schema": ...}`` for servers that only know that form
+    (llama-cpp-python's ``llama_cpp.server``)."""
 
     _ref = field_validator("api_key")(classmethod(lambda cls, v: _check_reference(v)))
 

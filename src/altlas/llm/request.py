@@ -68,9 +68,16 @@ class ChatRequest:
     def deterministic(self) -> bool:
         return self.params.get("temperature") == 0 or self.params.get("seed") is not None
 
-    def body(self, model: str, *, stream: bool = False) -> dict[str, Any]:
+    def body(
+        self, model: str, *, stream: bool = False, schema_mode: str = "json_schema"
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"model": model, "messages": self.messages}
         body.update({k: v for k, v in self.params.items() if v is not None})
+        wanted = body.get("response_format")
+        json_schema = isinstance(wanted, dict) and wanted.get("type") == "json_schema"
+        if schema_mode == "json_object" and json_schema:
+            schema = (wanted.get("json_schema") or {}).get("schema", {})  # type: ignore[union-attr]
+            body["response_format"] = {"type": "json_object", "schema": schema}
         if stream:
             body["stream"] = True
         return body

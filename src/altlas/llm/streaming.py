@@ -73,7 +73,9 @@ class ChatStream:
         from altlas.run.resilience import CircuitOpenError
 
         pool = self.pool
-        body = self.request.body(state.config.model, stream=True)
+        body = self.request.body(
+            state.config.model, stream=True, schema_mode=state.config.schema_mode
+        )
         key = key_for(state)
         for attempt in range(pool.settings.retries + 1):
             if attempt:
