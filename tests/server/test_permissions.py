@@ -42,6 +42,17 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/v1/atlas"): WRITERS,
     ("GET", "/v1/atlas"): ALL,
     ("GET", "/v1/atlas/{atlas_id}"): ALL,
+    ("POST", "/v1/workspaces"): WRITERS,
+    ("GET", "/v1/workspaces"): ALL,
+    ("GET", "/v1/workspaces/{space_id}"): ALL,
+    ("DELETE", "/v1/workspaces/{space_id}"): WRITERS,
+    ("POST", "/v1/workspaces/{space_id}/files"): WRITERS,
+    ("PUT", "/v1/workspaces/{space_id}/files/{name}"): WRITERS,
+    ("GET", "/v1/workspaces/{space_id}/files/{name}"): ALL,
+    ("DELETE", "/v1/workspaces/{space_id}/files/{name}"): WRITERS,
+    ("POST", "/v1/do"): WRITERS,
+    ("GET", "/v1/do/{job_id}"): ALL,
+    ("GET", "/v1/do/{job_id}/result"): ALL,
     ("GET", "/metrics"): WRITERS,
     ("GET", "/health"): PUBLIC,
     ("GET", "/ready"): PUBLIC,
@@ -61,6 +72,9 @@ def concrete(path: str) -> str:
         .replace("{run_id}", "run_missing")
         .replace("{record_id}", "missing")
         .replace("{atlas_id}", "missing")
+        .replace("{space_id}", "ws_missing")
+        .replace("{job_id}", "run_missing")
+        .replace("{name}", "x.csv")
     )
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "RawBodyOperation",
     "errors",
     "model_body_operation",
+    "ok",
     "read_body",
     "route_opt",
 ]
@@ -74,6 +75,25 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
             generate_examples=False,
         )
         for status in statuses
+    }
+
+
+def ok(
+    container: Any,
+    description: str = "OK",
+    *,
+    media_type: str = "application/json",
+    status: int = 200,
+) -> dict[int, ResponseSpec]:
+    """The OpenAPI entry of a success answer whose handler returns prepared bytes: the
+    model it holds (so clients are typed even though the route builds its own JSON)."""
+    return {
+        status: ResponseSpec(
+            data_container=container,
+            description=description,
+            media_type=media_type,
+            generate_examples=False,
+        )
     }
 
 

@@ -11,8 +11,9 @@ from litestar.params import FromQuery, QueryParameter
 from altlas.server.analytics import parse_since, report
 from altlas.server.caching import resource_response
 from altlas.server.context import ctx_of
+from altlas.server.responses import AnalyticsReport
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, errors, route_opt
+from altlas.server.routes._common import PROTECTED, errors, ok, route_opt
 
 __all__ = ["ROUTES"]
 
@@ -22,7 +23,7 @@ __all__ = ["ROUTES"]
     opt=route_opt(Permission.ANALYTICS_READ, "admin"),
     sync_to_thread=True,
     tags=["analytics"],
-    responses=errors(*PROTECTED),
+    responses={**ok(AnalyticsReport), **errors(*PROTECTED)},
 )
 def analytics(
     request: Request[Any, Any, Any],

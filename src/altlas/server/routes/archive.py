@@ -11,11 +11,19 @@ from typing import Annotated, Any, Literal
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from altlas.index.models import ArchiveRecord, ArchiveStats, SearchResults
 from altlas.server.caching import resource_response
 from altlas.server.context import ServerContext, ctx_of
 from altlas.server.documents import check_result
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, RawBodyOperation, errors, read_body, route_opt
+from altlas.server.routes._common import (
+    PROTECTED,
+    RawBodyOperation,
+    errors,
+    ok,
+    read_body,
+    route_opt,
+)
 
 __all__ = ["make_routes"]
 
@@ -104,7 +112,7 @@ def _search_handler(ctx: ServerContext) -> Any:
         opt=_READ_SEARCH,
         sync_to_thread=True,
         tags=["archive"],
-        responses=errors(*PROTECTED),
+        responses={**ok(SearchResults), **errors(*PROTECTED)},
         cache=ctx.config.search_cache_seconds or False,
         cache_key_builder=ctx.search_cache.key,
     )
@@ -150,7 +158,7 @@ def _stats_handler(ctx: ServerContext) -> Any:
         opt=_READ_SEARCH,
         sync_to_thread=True,
         tags=["archive"],
-        responses=errors(*PROTECTED),
+        responses={**ok(ArchiveStats), **errors(*PROTECTED)},
         cache=ctx.config.search_cache_seconds or False,
         cache_key_builder=ctx.search_cache.key,
     )
@@ -177,7 +185,7 @@ def _stats_handler(ctx: ServerContext) -> Any:
     opt=_READ_SEARCH,
     sync_to_thread=True,
     tags=["archive"],
-    responses=errors(*PROTECTED, 404),
+    responses={**ok(ArchiveRecord), **errors(*PROTECTED, 404)},
 )
 def record(request: Request[Any, Any, Any], record_id: FromPath[str]) -> Response[bytes]:
     """One archived result's record (by id, sha256, result id or a unique id prefix)."""
@@ -192,7 +200,10 @@ def record(request: Request[Any, Any, Any], record_id: FromPath[str]) -> Respons
     opt=_READ_SEARCH,
     sync_to_thread=True,
     tags=["archive"],
-    responses=errors(*PROTECTED, 404),
+    responses={
+        **ok(bytes, "The bytes as added", media_type="application/octet-stream"),
+        **errors(*PROTECTED, 404),
+    },
 )
 def original(request: Request[Any, Any, Any], record_id: FromPath[str]) -> Response[bytes]:
     """The result's bytes exactly as they were added."""

@@ -8,11 +8,13 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
+from altlas.formats.atlas import Atlas
 from altlas.server.caching import resource_response
 from altlas.server.context import ctx_of
 from altlas.server.models import AtlasRequest
+from altlas.server.responses import AtlasList
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, errors, route_opt
+from altlas.server.routes._common import PROTECTED, errors, ok, route_opt
 
 __all__ = ["ROUTES"]
 
@@ -49,7 +51,13 @@ async def build(
     )
 
 
-@get("/atlas", opt=_READ, sync_to_thread=True, tags=["atlas"], responses=errors(*PROTECTED))
+@get(
+    "/atlas",
+    opt=_READ,
+    sync_to_thread=True,
+    tags=["atlas"],
+    responses={**ok(AtlasList), **errors(*PROTECTED)},
+)
 def list_atlases(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Every recorded atlas, oldest first."""
     ctx = ctx_of(request)
@@ -64,7 +72,7 @@ def list_atlases(request: Request[Any, Any, Any]) -> Response[bytes]:
     opt=_READ,
     sync_to_thread=True,
     tags=["atlas"],
-    responses=errors(*PROTECTED, 404),
+    responses={**ok(Atlas, "The .atlas document"), **errors(*PROTECTED, 404)},
 )
 def fetch(request: Request[Any, Any, Any], atlas_id: FromPath[str]) -> Response[bytes]:
     """One recorded atlas as a canonical ``.atlas`` document."""

@@ -11,7 +11,7 @@ from litestar.plugins.prometheus import PrometheusController
 from altlas._version import __version__
 from altlas.server.context import ctx_of
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PublicOperation, errors, route_opt
+from altlas.server.routes._common import PublicOperation, errors, ok, route_opt
 from altlas.server.security import permission_guard
 
 __all__ = ["MetricsController", "health", "metrics_controller", "ready"]
@@ -68,6 +68,9 @@ async def _exposition(controller: PrometheusController) -> Response[Any]:
     return response
 
 
+_EXPOSITION = ok(str, "Prometheus text exposition format", media_type="text/plain")
+
+
 class MetricsController(PrometheusController):
     """Litestar's Prometheus endpoint, behind the ``metrics:read`` permission."""
 
@@ -77,7 +80,7 @@ class MetricsController(PrometheusController):
         opt=route_opt(Permission.METRICS_READ, "ops"),
         guards=[permission_guard],
         tags=["operations"],
-        responses=errors(401, 403, 429),
+        responses={**_EXPOSITION, **errors(401, 403, 429)},
     )
     async def get(self) -> Response[Any]:
         """Prometheus metrics: request counts and latencies by route template."""
@@ -91,7 +94,7 @@ class PublicMetricsController(PrometheusController):
         opt=route_opt(None, "ops"),
         tags=["operations"],
         operation_class=PublicOperation,
-        responses=errors(429),
+        responses={**_EXPOSITION, **errors(429)},
     )
     async def get(self) -> Response[Any]:
         """Prometheus metrics (served without authentication, by configuration)."""

@@ -12,8 +12,9 @@ from altlas.server.accounts import Principal
 from altlas.server.caching import resource_response
 from altlas.server.context import ctx_of
 from altlas.server.models import KeyCreate
+from altlas.server.responses import KeyCreated, KeyInfo, KeyList
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, errors, route_opt
+from altlas.server.routes._common import PROTECTED, errors, ok, route_opt
 from altlas.server.routes._times import parse_time
 
 __all__ = ["ROUTES"]
@@ -26,7 +27,10 @@ _OPT = route_opt(Permission.KEYS_ADMIN, "admin")
     opt=_OPT,
     sync_to_thread=False,
     tags=["keys"],
-    responses=errors(*PROTECTED),
+    responses={
+        **ok(KeyCreated, "The key, with its secret (shown once)", status=201),
+        **errors(*PROTECTED),
+    },
 )
 def create_key(
     request: Request[Principal, Any, Any], data: JSONBody[KeyCreate]
@@ -46,7 +50,13 @@ def create_key(
     )
 
 
-@get("/keys", opt=_OPT, sync_to_thread=False, tags=["keys"], responses=errors(*PROTECTED))
+@get(
+    "/keys",
+    opt=_OPT,
+    sync_to_thread=False,
+    tags=["keys"],
+    responses={**ok(KeyList), **errors(*PROTECTED)},
+)
 def list_keys(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Every key (secrets are never shown again)."""
     keys = ctx_of(request).accounts.list_keys()
@@ -62,7 +72,7 @@ def list_keys(request: Request[Any, Any, Any]) -> Response[bytes]:
     opt=_OPT,
     sync_to_thread=False,
     tags=["keys"],
-    responses=errors(*PROTECTED, 404),
+    responses={**ok(KeyInfo), **errors(*PROTECTED, 404)},
 )
 def get_key(request: Request[Any, Any, Any], key_id: FromPath[str]) -> Response[bytes]:
     key = ctx_of(request).accounts.get_key(key_id)
@@ -78,7 +88,7 @@ def get_key(request: Request[Any, Any, Any], key_id: FromPath[str]) -> Response[
     status_code=200,
     sync_to_thread=False,
     tags=["keys"],
-    responses=errors(*PROTECTED, 404),
+    responses={**ok(KeyInfo), **errors(*PROTECTED, 404)},
 )
 def revoke_key(request: Request[Any, Any, Any], key_id: FromPath[str]) -> dict[str, Any]:
     """Revoke a key; it stops working at once in this process, within seconds elsewhere."""

@@ -10,7 +10,14 @@ from litestar.params import FromQuery, QueryParameter
 from altlas.server.context import ctx_of
 from altlas.server.documents import convert_document, validate_document
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, RawBodyOperation, errors, read_body, route_opt
+from altlas.server.routes._common import (
+    PROTECTED,
+    RawBodyOperation,
+    errors,
+    ok,
+    read_body,
+    route_opt,
+)
 
 __all__ = ["ROUTES"]
 
@@ -49,7 +56,10 @@ async def validate(
     status_code=200,
     operation_class=RawBodyOperation,
     tags=["plans"],
-    responses=errors(*PROTECTED),
+    responses={
+        **ok(dict[str, Any], "The document in the dialect asked for (YAML with syntax=yaml)"),
+        **errors(*PROTECTED),
+    },
 )
 async def convert(
     request: Request[Any, Any, Any],

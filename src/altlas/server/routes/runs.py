@@ -13,17 +13,20 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from altlas.events.queue import Job, JobState
+from altlas.formats.result import Result
 from altlas.server.accounts import Principal
 from altlas.server.caching import resource_response
 from altlas.server.context import ServerContext, ctx_of
 from altlas.server.documents import prepare_run
 from altlas.server.jobs import RUN_JOB
 from altlas.server.models import RunRequest
+from altlas.server.responses import RunList, RunStatus
 from altlas.server.roles import Permission, Role
 from altlas.server.routes._common import (
     PROTECTED,
     errors,
     model_body_operation,
+    ok,
     read_body,
     route_opt,
 )
@@ -75,7 +78,7 @@ def _status(ctx: ServerContext, job: Job) -> tuple[dict[str, Any], str | None]:
     opt=_WRITE,
     status_code=202,
     tags=["runs"],
-    responses=errors(*PROTECTED),
+    responses={**ok(RunStatus, "Queued; follow Location", status=202), **errors(*PROTECTED)},
     operation_class=model_body_operation(RunRequest),
 )
 async def submit(request: Request[Principal, Any, Any]) -> Response[dict[str, Any]]:
@@ -113,7 +116,13 @@ async def submit(request: Request[Principal, Any, Any]) -> Response[dict[str, An
     return Response(body, status_code=202, headers={"Location": f"/v1/runs/{run_id}"})
 
 
-@get("/runs", opt=_READ, sync_to_thread=False, tags=["runs"], responses=errors(*PROTECTED))
+@get(
+    "/runs",
+    opt=_READ,
+    sync_to_thread=False,
+    tags=["runs"],
+    responses={**ok(RunList), **errors(*PROTECTED)},
+)
 def list_runs(
     request: Request[Principal, Any, Any],
     run_state: Annotated[JobState | None, QueryParameter(name="state")] = None,
@@ -156,7 +165,7 @@ def _job(ctx: ServerContext, request: Request[Principal, Any, Any], run_id: str)
     opt=_READ,
     sync_to_thread=False,
     tags=["runs"],
-    responses=errors(*PROTECTED, 404),
+    responses={**ok(RunStatus), **errors(*PROTECTED, 404)},
 )
 def status(request: Request[Principal, Any, Any], run_id: FromPath[str]) -> Response[bytes]:
     """Where the run is: queued, running (with progress), done, failed or cancelled."""
@@ -170,7 +179,7 @@ def status(request: Request[Principal, Any, Any], run_id: FromPath[str]) -> Resp
     opt=_READ,
     sync_to_thread=False,
     tags=["runs"],
-    responses=errors(*PROTECTED, 404, 409),
+    responses={**ok(Result, "The run's result (.last)"), **errors(*PROTECTED, 404, 409)},
 )
 def result(request: Request[Principal, Any, Any], run_id: FromPath[str]) -> Response[bytes]:
     """The run's ``.last`` (canonical JSON). 409 while it is still queued or running."""
@@ -197,7 +206,7 @@ def result(request: Request[Principal, Any, Any], run_id: FromPath[str]) -> Resp
     status_code=202,
     sync_to_thread=False,
     tags=["runs"],
-    responses=errors(*PROTECTED, 404, 409),
+    responses={**ok(RunStatus, status=202), **errors(*PROTECTED, 404, 409)},
 )
 def cancel(request: Request[Principal, Any, Any], run_id: FromPath[str]) -> dict[str, Any]:
     """Cancel: a queued run at once, a running one as soon as its tasks stop. 409 if ended."""
@@ -240,7 +249,10 @@ async def _event_stream(ctx: ServerContext, run_id: str, after: int) -> AsyncIte
     opt=_READ,
     sync_to_thread=False,
     tags=["runs"],
-    responses=errors(*PROTECTED, 404),
+    responses={
+        **ok(str, "Server-sent events", media_type="text/event-stream"),
+        **errors(*PROTECTED, 404),
+    },
 )
 def events(
     request: Request[Principal, Any, Any],

@@ -16,6 +16,7 @@ from altlas.server.routes._common import (
     PROTECTED,
     TEXT_BODY,
     errors,
+    ok,
     route_opt,
 )
 
@@ -29,7 +30,10 @@ _MEDIA = {"json": "application/json", "yaml": "application/yaml"}
     opt={**route_opt(Permission.SEGMENT, "segment"), JSON_BODY_OPT: TEXT_BODY},
     status_code=200,
     tags=["segment"],
-    responses=errors(*PROTECTED),
+    responses={
+        **ok(dict[str, Any], "The plan: canonical JSON, or YAML with syntax=yaml"),
+        **errors(*PROTECTED),
+    },
 )
 async def segment(
     request: Request[Any, Any, Any],
