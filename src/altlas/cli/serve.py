@@ -122,11 +122,13 @@ def _serve(uvicorn: Any, *, access_log: bool, log_level: str) -> None:
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     scheme = "https" if config.tls else "http"
+    base = f"{scheme}://{_url_host(config.host)}:{config.port}"
     typer.echo(
-        f"altlas serve: {scheme}://{config.host}:{config.port} "
+        f"altlas serve: {base} "
         f"({config.workers} worker{'s' * (config.workers > 1)}, home {settings.home})",
         err=True,
     )
+    typer.echo(f"altlas serve: API docs at {base}/schema/swagger (work offline)", err=True)
     ssl_options: dict[str, object] = {}
     if config.tls:
         import ssl
@@ -154,6 +156,15 @@ def _serve(uvicorn: Any, *, access_log: bool, log_level: str) -> None:
         timeout_graceful_shutdown=15,
         **ssl_options,
     )
+
+
+def _url_host(host: str) -> str:
+    """The host as it goes in a URL: a wildcard bind is reached on loopback, IPv6 bracketed."""
+    if host in ("0.0.0.0", ""):  # noqa: S104 - a wildcard is shown, never bound here
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
 
 
 def register(app: typer.Typer) -> None:
