@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from altlas.errors import AltlasError, ArchiveError
 from altlas.formats.result import Result
+from altlas.index.autodict import adopt_dictionary, dictionary_due, maybe_train_dictionary
 from altlas.index.extract import (
     RESULT_COLUMNS,
     Prepared,
@@ -35,7 +36,8 @@ from altlas.index.extract import (
     stored_name,
 )
 from altlas.index.models import AddReport, FileOutcome
-from altlas.index.staging import _DICT_SAMPLES, Staged, Stager, stage_prepared
+from altlas.index.session import WriteSession, index_error, quietly
+from altlas.index.staging import Staged, Stager, stage_prepared
 from altlas.index.timeparse import to_micros
 
 if TYPE_CHECKING:
@@ -199,92 +201,6 @@ def catch_up(archive: Archive, *, chunk: int = 500, limit: int | None = None) ->
     return done
 
 
-class WriteSession:
-    """The archive lock plus one tantivy writer for a run of batches.
-
-    The lock is let go every ``SLICE_SECONDS`` between batches, so a long import does not
-    keep ``altlas run --archive`` or a second ``add`` waiting for its whole duration.
-    """
-
-    SLICE_SECONDS = 3.0
-    INDEX_SECONDS = 2.0
-    """A large add commits the index this often, not after every batch: each commit waited
-    for the indexing threads and left a segment to merge (15% of the writer's time)."""
-
-    def __init__(self, archive: Archive, purpose: str, report: AddReport) -> None:
-        self.archive = archive
-        self.purpose = purpose
-        self.report = report
-        self.writer: Any = None
-        self._held: Any = None
-        self._since = 0.0
-        self._index_since = time.monotonic()
-        self.unindexed: list[int] = []
-
-    def __enter__(self) -> WriteSession:
-        self._acquire()
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self._release(failed=exc is not None)
-
-    def _acquire(self) -> None:
-        self._held = self.archive.lock.held(self.purpose)
-        self._held.__enter__()
-        try:
-            self.archive.ensure_index_for_write()
-            self.report.reindexed += catch_up(self.archive)
-            self.writer = self.archive.index.raw_writer()
-        except BaseException:
-            self._held.__exit__(None, None, None)
-            self._held = None
-            raise
-        self._since = time.monotonic()
-
-    def _release(self, *, failed: bool = False) -> None:
-        try:
-            if self.writer is not None:
-                if failed:
-                    _quietly(self.writer.rollback)
-                _quietly(self.writer.wait_merging_threads)
-        finally:
-            self.writer = None
-            if self._held is not None:
-                held, self._held = self._held, None
-                held.__exit__(None, None, None)
-
-    def commit_index(self) -> None:
-        """Commit the index documents of the batches since the last commit; mark their rows."""
-        try:
-            self.writer.commit()
-        except ValueError as exc:
-            raise _index_error(
-                self.archive,
-                exc,
-                "the results are stored; the next 'altlas archive add' or 'altlas archive "
-                "reindex' brings the index up to date",
-            ) from None
-        self.archive.store.mark_indexed(self.unindexed)
-        self.unindexed = []
-        self._index_since = time.monotonic()
-
-    def index_due(self) -> bool:
-        return time.monotonic() - self._index_since >= self.INDEX_SECONDS
-
-    def maybe_yield(self) -> None:
-        """Between batches: let a waiting process in if the lock was held for a while."""
-        if time.monotonic() - self._since < self.SLICE_SECONDS:
-            return
-        if not self.archive.lock.someone_waiting():
-            self._since = time.monotonic()
-            return
-        if self.unindexed:
-            self.commit_index()
-        self._release()
-        time.sleep(0.15)  # waiters poll every 50 ms
-        self._acquire()
-
-
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """A batch keeps hundreds of parsed results alive: the cyclic GC would rescan them."""
@@ -415,13 +331,13 @@ def ingest_batch(
             conn.commit()
         except BaseException as exc:
             conn.rollback()
-            _quietly(writer.rollback)
+            quietly(writer.rollback)
             # Earlier batches' documents went with it; their rows (indexed = 0) are caught
             # up by the next writer.
             session.unindexed.clear()
             blobs.delete_many(created)
             if isinstance(exc, ValueError):  # tantivy reports its I/O failures as ValueError
-                raise _index_error(archive, exc, "nothing from this batch was kept") from None
+                raise index_error(archive, exc, "nothing from this batch was kept") from None
             raise
     for st in added:
         _outcome(report, st.display, "added", id=st.id, result_id=st.result_id)
@@ -461,28 +377,6 @@ def _known_rows(conn: Any, staged: Sequence[Staged]) -> tuple[dict[str, Any], di
     return by_sha, by_result
 
 
-def _quietly(step: Callable[[], object]) -> None:
-    """Undo steps of a writer tantivy already killed raise again; the first error is the news."""
-    try:
-        step()
-    except ValueError:
-        pass
-    except BaseException as exc:
-        # A writer whose index vanished panics on rollback; pyo3 raises that as a
-        # BaseException, which must not hide the error being handled.
-        if type(exc).__name__ != "PanicException":
-            raise
-
-
-def _index_error(archive: Archive, exc: ValueError, outcome: str) -> ArchiveError:
-    from altlas.index.health import environment_cause
-
-    cause = environment_cause(archive.index.path) or str(exc)
-    return ArchiveError(
-        f"the search index cannot be written: {cause}; {outcome}", file=str(archive.index.path)
-    )
-
-
 def _write_blobs(blobs: Any, frames: list[tuple[str, bytes]], names: list[dict[str, Any]]) -> None:
     """The batch's names (sidecar) and blobs, made durable together; OSError as one line."""
     from altlas.index.health import os_cause
@@ -520,7 +414,7 @@ def add_staged(
                 tick=tick,
                 commit_index=session.index_due(),
             )
-            _adopt_dictionary(archive, batch)
+            adopt_dictionary(archive, batch)
             restored = restored or report.restored > before
             session.maybe_yield()
         session.commit_index()
@@ -531,64 +425,7 @@ def add_staged(
             report.reindexed += catch_up(archive)
     # Normally the staging worker trained one already; without a worker, after the last
     # batch, never between two (training there stalled every batch behind it).
-    _maybe_train_dictionary(archive, phase)
-
-
-def _adopt_dictionary(archive: Archive, staged: Sequence[Staged]) -> None:
-    """Record a dictionary the staging worker trained, and compress with it from now on.
-
-    The worker wrote (and synced) the dictionary file before any blob used it; the row only
-    makes it the current one, so a crash before it costs compression, never readability.
-    """
-    used = [st.dict_id for st in staged if st.dict_id and st.failure is None and not st.known]
-    new = {d for d in used if d != archive.blobs.current_dict_id}
-    if not new:
-        return
-    dict_id = max(new)
-    path = archive.blobs.dicts_dir / f"{dict_id}.zdict"
-    with archive.store.transaction() as conn:
-        conn.execute("UPDATE dictionaries SET current = 0")
-        conn.execute(
-            "INSERT OR REPLACE INTO dictionaries (dict_id, created_at, size, samples, current) "
-            "VALUES (?, ?, ?, ?, 1)",
-            (
-                dict_id,
-                datetime.now(UTC).isoformat(),
-                path.stat().st_size,
-                min(used.count(dict_id), _DICT_SAMPLES),
-            ),
-        )
-    archive.blobs.use_dictionary(dict_id)
-
-
-def _dictionary_due(archive: Archive, adding: int) -> bool:
-    """True when this add takes the archive past ``auto_dictionary_after`` with no dictionary."""
-    settings = archive.settings
-    if not settings.auto_dictionary or archive.blobs.current_dict_id:
-        return False
-    plain = archive.store.query(
-        "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
-    )[0][0]
-    return bool(plain + adding >= settings.auto_dictionary_after)
-
-
-def _maybe_train_dictionary(archive: Archive, phase: Callable[[str], None] | None = None) -> None:
-    """Small JSON files compress far better with a dictionary: train one once there is data."""
-    settings = archive.settings
-    if not settings.auto_dictionary or archive.blobs.current_dict_id:
-        return
-    plain = archive.store.query(
-        "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
-    )[0][0]
-    if plain < settings.auto_dictionary_after:
-        return
-    from altlas.index.maintenance import optimize
-
-    if phase is not None:
-        phase("training a compression dictionary")
-    optimize(archive, recompress=True, samples=min(settings.auto_dictionary_after, _DICT_SAMPLES))
-    if phase is not None:
-        phase("adding")
+    maybe_train_dictionary(archive, phase)
 
 
 def add_prepared(
@@ -635,7 +472,7 @@ def add_paths(
         blobs=archive.blobs,
         db=archive.store.path,
         workers=workers,
-        train=workers > 0 and _dictionary_due(archive, total),
+        train=workers > 0 and dictionary_due(archive, total),
     )
     done = [0]
     if phase is not None:

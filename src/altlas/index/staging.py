@@ -199,7 +199,7 @@ def _worker_store(root: str, level: int, dict_id: int) -> BlobStore:
 
 
 _DICT_SIZE = 112_640
-_DICT_SAMPLES = 400
+DICT_SAMPLES = 400
 """Enough ~10 KB results for a dictionary within 1% of one trained on 1,000, in half the time."""
 
 
@@ -212,7 +212,7 @@ def _train_here(compressor: BlobStore, raws: Sequence[bytes], level: int) -> Non
     """
     import zstandard
 
-    samples = [raw for raw in raws if not raw.startswith(_ALREADY_COMPRESSED)][:_DICT_SAMPLES]
+    samples = [raw for raw in raws if not raw.startswith(_ALREADY_COMPRESSED)][:DICT_SAMPLES]
     if len(samples) < 20:
         return
     try:

@@ -1,0 +1,71 @@
+"""The zstd dictionary a growing archive trains by itself, off the writer's path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from altlas.index.staging import DICT_SAMPLES, Staged
+
+if TYPE_CHECKING:
+    from altlas.index.archive import Archive
+
+__all__ = ["adopt_dictionary", "dictionary_due", "maybe_train_dictionary"]
+
+
+def adopt_dictionary(archive: Archive, staged: Sequence[Staged]) -> None:
+    """Record a dictionary the staging worker trained, and compress with it from now on.
+
+    The worker wrote (and synced) the dictionary file before any blob used it; the row only
+    makes it the current one, so a crash before it costs compression, never readability.
+    """
+    used = [st.dict_id for st in staged if st.dict_id and st.failure is None and not st.known]
+    new = {d for d in used if d != archive.blobs.current_dict_id}
+    if not new:
+        return
+    dict_id = max(new)
+    path = archive.blobs.dicts_dir / f"{dict_id}.zdict"
+    with archive.store.transaction() as conn:
+        conn.execute("UPDATE dictionaries SET current = 0")
+        conn.execute(
+            "INSERT OR REPLACE INTO dictionaries (dict_id, created_at, size, samples, current) "
+            "VALUES (?, ?, ?, ?, 1)",
+            (
+                dict_id,
+                datetime.now(UTC).isoformat(),
+                path.stat().st_size,
+                min(used.count(dict_id), DICT_SAMPLES),
+            ),
+        )
+    archive.blobs.use_dictionary(dict_id)
+
+
+def dictionary_due(archive: Archive, adding: int) -> bool:
+    """True when this add takes the archive past ``auto_dictionary_after`` with no dictionary."""
+    settings = archive.settings
+    if not settings.auto_dictionary or archive.blobs.current_dict_id:
+        return False
+    plain = archive.store.query(
+        "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
+    )[0][0]
+    return bool(plain + adding >= settings.auto_dictionary_after)
+
+
+def maybe_train_dictionary(archive: Archive, phase: Callable[[str], None] | None = None) -> None:
+    """Small JSON files compress far better with a dictionary: train one once there is data."""
+    settings = archive.settings
+    if not settings.auto_dictionary or archive.blobs.current_dict_id:
+        return
+    plain = archive.store.query(
+        "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
+    )[0][0]
+    if plain < settings.auto_dictionary_after:
+        return
+    from altlas.index.maintenance import optimize
+
+    if phase is not None:
+        phase("training a compression dictionary")
+    optimize(archive, recompress=True, samples=min(settings.auto_dictionary_after, DICT_SAMPLES))
+    if phase is not None:
+        phase("adding")
