@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from altlas.do.operations import Operation
 
-__all__ = ["TABLE_SUFFIXES", "GroundContext"]
+__all__ = ["TABLE_SUFFIXES", "GroundContext", "resolve_file"]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".ndjson", ".jsonl", ".parquet")
 _MAX_FILES = 5000
@@ -41,11 +43,61 @@ class GroundContext:
             self._columns[key] = _header(self.workspace, key)
         return list(self._columns[key])
 
+    def resolve(self, reference: str) -> str | None:
+        """The one workspace file ``reference`` means (see :func:`resolve_file`), or None."""
+        return resolve_file(reference, self.files())
+
     def with_previous(self, previous: Operation | None) -> GroundContext:
         """The same workspace view (caches shared) with another previous operation."""
         return GroundContext(
             self.workspace, previous, self.now, _files=self.files(), _columns=self._columns
         )
+
+
+def _fold(text: str) -> str:
+    from altlas.segment.text import fold
+
+    return fold(text).replace("ı", "i")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\W_]+", _fold(text)) if w]
+
+
+def resolve_file(reference: str, files: list[str]) -> str | None:
+    """The one file of ``files`` (workspace-relative POSIX paths) that ``reference`` means.
+
+    In order, the first rule with exactly one match wins: the path as written; the name
+    without its folder ("worker.log" for logs/worker.log); the same, ignoring case and
+    accents ("musteriler.csv" for müşteriler.csv); a description whose words are the name's
+    words ("the Q3 budget draft", "depo notu", "the worker log": the stem's words, the
+    suffix allowed as the last word). None when nothing or more than one file fits: a guess
+    between two files is never made.
+    """
+    ref = reference.strip().strip("'\"`“”‘’").removeprefix("./")
+    if not ref:
+        return None
+    if ref in files:
+        return ref
+    name = PurePosixPath(ref).name
+    rules: list[Callable[[str], bool]] = [
+        lambda f: PurePosixPath(f).name == name and "/" not in ref,
+        lambda f: _fold(f) == _fold(ref),
+        lambda f: _fold(PurePosixPath(f).name) == _fold(name) and "/" not in ref,
+    ]
+    said = _words(ref)
+    if said and not PurePosixPath(ref).suffix:
+        rules.append(lambda f: _words(PurePosixPath(f).stem) == said)
+        rules.append(
+            lambda f: [*_words(PurePosixPath(f).stem), *_words(PurePosixPath(f).suffix)] == said
+        )
+    for rule in rules:
+        found = [f for f in files if rule(f)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            return None
+    return None
 
 
 def _walk(workspace: Path) -> list[str]:

@@ -8,6 +8,7 @@ word matches nothing makes the whole segment ungrounded (None), never a guess.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
@@ -25,6 +26,7 @@ from altlas.do.ground_data_pick import (
     find_ranked,
     find_select,
     leftover_words,
+    unread_quantities,
 )
 from altlas.do.ground_data_refs import (
     READ_SUFFIXES,
@@ -37,7 +39,7 @@ from altlas.do.ground_data_refs import (
 )
 from altlas.do.ground_data_shape import find_argmax, find_group, find_named_derivation
 from altlas.do.ground_data_sort import find_sort, find_top
-from altlas.do.ground_data_words import Tok, tokenize
+from altlas.do.ground_data_words import Tok, fold_word, tokenize
 from altlas.do.operations import Operation
 from altlas.do.tables import TableFacts, peek
 
@@ -102,6 +104,26 @@ def _other_action(toks: list[Tok], facts: TableFacts) -> bool:
         if tok.kind == "word" and other and column_of([word], facts.columns) is None:
             return True
     return False
+
+
+def _not_understood(text: str, unread: list[str], source: str | None) -> Operation:
+    """An honest failure: the segment is about a table, but some of its words were not read."""
+    words = ", ".join(f"'{w}'" for w in unread)
+    table = f" on {source}" if source else ""
+    reason = (
+        f"altlas read '{text.strip()}' as a query{table} but could not tell what {words} "
+        "should do in it; nothing was run rather than a query that ignores them "
+        "(name the column they apply to, e.g. 'price under 50')"
+    )
+    return Operation("refuse", {"reason": reason, "kind": "unknown"}, f"unread: {words}")
+
+
+def _unit_clash(toks: list[Tok], facts: TableFacts) -> bool:
+    """ "over 2 MB" on a table with a size_mb column: whether the number was meant in bytes
+    is unclear, so the segment is not grounded rather than compared a million times off."""
+    units = {tok.unit for tok in toks if tok.unit and tok.unit not in ("byte", "bytes", "money")}
+    names = [fold_word(column) for column in facts.columns]
+    return any(unit in re.split(r"[^a-z]+", name) for unit in units for name in names)
 
 
 def _overwrite(toks: list[Tok]) -> bool:
@@ -185,8 +207,8 @@ def _default_output(source: str, fmt: str) -> str:
 
 def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     """One segment's text → a data ``query`` Operation, or None when it is not a data command."""
-    toks = tokenize(text)
-    files = find_files(toks, ctx)
+    toks = tokenize(text, lang)
+    files = find_files(toks, ctx, text)
     read = _read_before(ctx) if files.source is None and not files.others else None
     if read is not None:
         files = replace(files, source=read)
@@ -195,7 +217,7 @@ def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
         found = _table_by_columns(text, toks, files, ctx, lang)
         if found is not None:
             files, facts = replace(files, source=found[0]), found[1]
-    if facts is None or _other_action(toks, facts):
+    if facts is None or _other_action(toks, facts) or _unit_clash(toks, facts):
         return None
     output = files.output
     if output is not None and PurePosixPath(output).suffix.lower() not in WRITE_SUFFIXES:
@@ -203,6 +225,9 @@ def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     p = _parse(text, toks, facts, files, lang)
     if p.failed:
         return None
+    unread = unread_quantities(p)
+    if unread:
+        return _not_understood(text, unread, files.source)
     steps = p.steps()
     why = list(p.why)
     target = _target_format(toks, files.source)
@@ -254,8 +279,8 @@ def ground_data(text: str, lang: str, ctx: GroundContext) -> Operation | None:
 def ground_data_condition(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     """The data part of a condition ("if any item in X has zero stock") → a filter query whose
     ``row_count > 0`` is the condition."""
-    toks = tokenize(text)
-    files = find_files(toks, ctx)
+    toks = tokenize(text, lang)
+    files = find_files(toks, ctx, text)
     facts = _input(files, ctx)
     if facts is None or files.output is not None:
         return None

@@ -91,6 +91,8 @@ def _stripped(word: str) -> list[str]:
         forms.append(word[:-3] + "y")  # English plurals: salaries → salary
     if word.endswith("es") and len(word) > 4:
         forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+        forms.append(word[:-1])  # uploads → upload, logins → login
     for _ in range(2):
         for form in list(forms):
             for ending in _ENDINGS:

@@ -128,7 +128,8 @@ def _default_lhs(p: Parse, rhs: str, i: int) -> tuple[str, str | None] | None:
     price column for "cheaper than", the one measure mentioned or held by the table."""
     if rhs.startswith("'") and len(p.facts.temporal) == 1:
         return next(iter(p.facts.temporal)), None
-    if p.at(i, W.PRICE_WORDS):
+    money = any(t.unit == "money" for t in p.toks[i : i + 4])  # "under 50 euros"
+    if p.at(i, W.PRICE_WORDS) or money:
         price = column_of(["price"], p.facts.columns)
         return (price, None) if price else None
     if not (rhs[:1].isdigit() or rhs[:1] == "-"):

@@ -16,6 +16,7 @@ __all__ = [
     "find_ranked",
     "find_select",
     "leftover_words",
+    "unread_quantities",
 ]
 
 
@@ -169,3 +170,9 @@ def leftover_words(p: Parse) -> list[str]:
             continue
         left.append(tok.text)
     return left
+
+
+def unread_quantities(p: Parse) -> list[str]:
+    """Numbers no rule read ("under 50 euros" with no price column found): a query that ran
+    without them would do less than was asked, so the segment must fail instead."""
+    return [tok.text for k, tok in enumerate(p.toks) if tok.kind == "num" and k not in p.used]

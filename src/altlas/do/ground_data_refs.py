@@ -88,7 +88,41 @@ def _table_by_name(toks: list[Tok], existing: set[str]) -> tuple[str, int] | Non
     return None
 
 
-def find_files(toks: list[Tok], ctx: GroundContext) -> Files:
+_MAX_NAME_WORDS = 4
+
+
+def _spaced_name(toks: list[Tok], i: int, text: str, ctx: GroundContext) -> tuple[str, int] | None:
+    """ "Q3 budget draft.txt": the workspace file whose name ends in the file token ``i`` and
+    begins with the words before it (the longest such name), and its first token."""
+    for first in range(max(0, i - _MAX_NAME_WORDS), i):
+        if any(t.kind not in ("word", "num") for t in toks[first:i]):
+            continue
+        gaps = [text[toks[k].end : toks[k + 1].start] for k in range(first, i)]
+        if any(gap != " " for gap in gaps):
+            continue
+        name = text[toks[first].start : toks[i].end]
+        found = ctx.resolve(name)
+        if found is not None and found.lower().endswith(name.lower()[-len(toks[i].text) :]):
+            return found, first
+    return None
+
+
+def _named_file(toks: list[Tok], i: int, text: str, ctx: GroundContext, used: set[int]) -> str:
+    """The workspace file the file token ``i`` names (as written when it names none)."""
+    path = toks[i].text.removeprefix("./")
+    existing = ctx.files()
+    if path in existing:
+        return path
+    spaced = _spaced_name(toks, i, text, ctx)
+    if spaced is not None:
+        used.update(range(spaced[1], i))
+        return spaced[0]
+    return ctx.resolve(path) or path
+
+
+def find_files(toks: list[Tok], ctx: GroundContext, text: str | None = None) -> Files:
+    """The table to read and the file to write; ``text`` (the segment the tokens came from)
+    lets a file name with spaces be read whole."""
     existing = set(ctx.files())
     save_verb = _has_save_verb(toks)
     outputs: list[str] = []
@@ -102,7 +136,7 @@ def find_files(toks: list[Tok], ctx: GroundContext) -> Files:
         if _marked_output(toks, i, save_verb) and not outputs:
             outputs.append(path)
         else:
-            inputs.append(path)
+            inputs.append(_named_file(toks, i, text, ctx, used) if text is not None else path)
     if not outputs and len(inputs) > 1:
         fresh = [p for p in inputs if p not in existing]
         if len(fresh) == 1 and any(p in existing for p in inputs):

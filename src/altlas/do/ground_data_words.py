@@ -78,6 +78,9 @@ class Tok:
     start: int
     end: int
     number: float | None = None
+    unit: str = ""
+    """A size unit the number was scaled by ("mb" in "1 MB"), so a column named in that unit
+    can be told apart."""
 
     @property
     def capitalized(self) -> bool:
@@ -95,8 +98,19 @@ _KINDS = ("file", "quote", "arrow", "cmp", "date", "num", "arith", "word", "punc
 _SUFFIX_GROUP = {"file": "fsuf", "date": "dsuf", "num": "nsuf", "word": "wsuf"}
 
 
-def tokenize(text: str) -> list[Tok]:
-    """Split a command into tokens (whitespace and unknown symbols dropped)."""
+def tokenize(text: str, lang: str | None = None) -> list[Tok]:
+    """Split a command into tokens (whitespace and unknown symbols dropped).
+
+    Numbers in words become numbers ("five", "a dozen", "beşini", "on iki"), and a number's
+    unit is read into it: "1 MB" is 1000000, "5 thousand" 5000, "100 eurodan" is 100 with the
+    ablative "dan" as its suffix.
+    """
+    from altlas.do.ground_data_quantities import merge_quantities
+
+    return merge_quantities(_raw_tokens(text), lang)
+
+
+def _raw_tokens(text: str) -> list[Tok]:
     out: list[Tok] = []
     for m in _TOKEN.finditer(text):
         kind = next(k for k in _KINDS if m.group(k) is not None)

@@ -1,0 +1,104 @@
+"""Data commands with numbers in words, units, currencies, and files named loosely (issue 10)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from altlas.do.context import GroundContext
+from altlas.do.ground_data import ground_data
+from altlas.do.operations import Operation
+
+PARTS = """part,supplier,price_eur,stock
+bolt,Acme,0.5,900
+gear,Acme,42.0,12
+shaft,Borg,120.0,3
+valve,Borg,75.5,40
+spring,Corex,1.2,500
+pump,Corex,310.0,2
+"""
+TRANSFERS = [
+    {"when": "2025-03-01T10:00:00Z", "kind": "push", "size": 2_500_000},
+    {"when": "2025-03-01T11:00:00Z", "kind": "pull", "size": 400},
+    {"when": "2025-03-01T12:00:00Z", "kind": "push", "size": 90_000},
+    {"when": "2025-03-01T13:00:00Z", "kind": "pull", "size": 7_000_000},
+]
+ARCHIVES = "name,size_mb\nold.zip,12\nnew.zip,3\n"
+GIDERLER = "kalem,tutar\nkira,9000\nelektrik,750\nsu,300\n"
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    (tmp_path / "Spare parts list.csv").write_text(PARTS, encoding="utf-8")
+    lines = "".join(json.dumps(row) + "\n" for row in TRANSFERS)
+    (tmp_path / "transfers.ndjson").write_text(lines, encoding="utf-8")
+    (tmp_path / "archives.csv").write_text(ARCHIVES, encoding="utf-8")
+    (tmp_path / "muhasebe").mkdir()
+    (tmp_path / "muhasebe" / "aylık_giderler.csv").write_text(GIDERLER, encoding="utf-8")
+    return tmp_path
+
+
+def ground(ws: Path, text: str, lang: str = "en") -> Operation:
+    op = ground_data(text, lang, GroundContext(ws))
+    assert op is not None, text
+    return op
+
+
+def step(op: Operation, kind: str) -> dict[str, Any]:
+    found = [s for s in op.params["steps"] if s["op"] == kind]
+    assert len(found) == 1, op.params
+    return found[0]
+
+
+def test_a_number_in_words_is_the_limit(ws: Path) -> None:
+    op = ground(ws, "Save the four cheapest parts in Spare parts list.csv to out/cheap.csv")
+    assert op.params["source"] == "Spare parts list.csv"
+    assert step(op, "limit")["n"] == 4
+    assert step(op, "sort")["by"] == [{"column": "price_eur", "desc": False}]
+
+
+def test_a_turkish_number_word_with_its_ending_is_the_limit(ws: Path) -> None:
+    op = ground(ws, "aylik_giderler.csv'yi tutara göre azalan sırala ve ilk ikisini göster", "tr")
+    assert op.params["source"] == "muhasebe/aylık_giderler.csv"
+    assert step(op, "limit")["n"] == 2
+
+
+def test_a_size_unit_scales_the_number(ws: Path) -> None:
+    op = ground(ws, "Filter transfers.ndjson to pushes larger than 2 MB")
+    where = step(op, "filter")["where"]
+    assert "`size` > 2000000" in where
+    assert "`kind` == 'push'" in where  # the plural names the value: a second condition
+
+
+def test_a_column_in_that_unit_is_not_guessed(ws: Path) -> None:
+    """size_mb against "2 MB": megabytes or bytes? Not grounded, never a million times off."""
+    assert (
+        ground_data("rows of archives.csv with size_mb over 2 MB", "en", GroundContext(ws)) is None
+    )
+
+
+def test_a_currency_keeps_the_turkish_ending(ws: Path) -> None:
+    op = ground(ws, "Spare parts list.csv dosyasında 100 eurodan pahalı parçaları listele", "tr")
+    assert step(op, "filter")["where"] == "`price_eur` > 100"
+
+
+def test_a_currency_word_after_a_number_is_read(ws: Path) -> None:
+    op = ground(ws, "show the parts in Spare parts list.csv priced under 50 euros")
+    assert step(op, "filter")["where"] == "`price_eur` < 50"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "unread"),
+    [
+        ("show the suppliers in Spare parts list.csv beyond 50", "en", "'50'"),
+        ("transfers.ndjson dosyasındaki türleri yedi kez göster", "tr", "'yedi'"),
+    ],
+)
+def test_a_number_no_rule_reads_fails_honestly(ws: Path, text: str, lang: str, unread: str) -> None:
+    """The safety net: a number the query would ignore makes the segment fail, naming it."""
+    op = ground_data(text, lang, GroundContext(ws))
+    assert op is not None and op.handler == "refuse", op
+    assert unread in op.params["reason"]
