@@ -103,17 +103,19 @@ def test_a_plain_completion_and_a_cache_hit(pool) -> None:
     assert again.cached and again.text == first.text
 
 
-def test_a_json_schema_constrained_planner_answer(pool, tmp_path, monkeypatch) -> None:
+def test_a_json_schema_constrained_planner_answer(pool) -> None:
+    """Both planner steps are grammar-constrained; what the words' check makes of them is shown."""
     from altlas.llm.planner import CATALOGUE, choose, fill
 
-    name = choose(pool, "translate notes.md into German")
+    words = "translate notes.md into German"
+    name = choose(pool, words)
     _report("planner choice", name)
     assert name in [*CATALOGUE, "none"]
-    if name == "none":
-        return
+    # the parameters step, for the operation the rules would want, whatever the choice was
     try:
-        params = fill(pool, name, "translate notes.md into German")
-    except ValueError as exc:  # valid JSON by grammar, but the words' check may refuse it
+        params = fill(pool, "transform_text", words)
+    except ValueError as exc:  # valid JSON by the grammar, refused by the validation
         _report("planner parameters refused", str(exc))
         return
     _report("planner parameters", params.model_dump())
+    assert params.path
