@@ -170,8 +170,10 @@ def test_bad_credentials_roles_and_bodies_get_documented_errors(served) -> None:
                         attempts.append(("viewer", {"X-API-Key": keys["viewer"]}, None, None))
                 if method in ("post", "put", "patch"):
                     admin = {"X-API-Key": keys["admin"], "Content-Type": "application/json"}
+                    # a route under a missing resource (a workspace) may answer 404 first
+                    malformed = {400, 422, 200} | ({404} if "{" in path else set())
                     attempts += [
-                        ("malformed body", admin, b'{"unterminated": ', {400, 422, 200}),
+                        ("malformed body", admin, b'{"unterminated": ', malformed),
                         ("oversized body", admin, b"x" * (MAX_BODY * 4), {413}),
                     ]
                 for what, headers, body, expected in attempts:

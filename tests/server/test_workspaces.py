@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as fuzz_settings
+from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from altlas.config import Settings
 from altlas.server.accounts import AccountStore
+from altlas.server.workspaces import FileNameError, check_name
 
 from .conftest import error_of
 
@@ -124,6 +129,9 @@ def test_size_and_count_limits(make_client: Any, auth: dict[str, Any]) -> None:
     assert client.put(f"{base}/b", content=b"1", headers=op).status_code == 201
     third = client.put(f"{base}/c", content=b"1", headers=op)
     assert third.status_code == 413 and "workspace_max_files" in error_of(third)["message"]
+    # a multipart upload that would pass a limit stores none of its files
+    both = client.post(base, files=[("f", ("d", b"1", None)), ("f", ("e", b"1", None))], headers=op)
+    assert both.status_code == 413, both.text
     # replacing a file is not one more file
     assert client.put(f"{base}/a", content=b"2", headers=op).status_code == 201
     names = [
@@ -183,3 +191,19 @@ def test_a_run_in_a_workspace_lists_its_artifacts(
     assert [a["path"] for a in body["artifacts"]] == ["out.txt"], body
     got = client.get(body["artifacts"][0]["url"], headers=op)
     assert got.status_code == 200 and got.content == b"hello"
+
+
+_NAME_PARTS = st.sampled_from(["..", ".", "", "a", "b.csv", "/", "\\", "\x00", "~", "%2e", " "])
+
+
+@fuzz_settings(max_examples=300, deadline=None)
+@given(st.lists(_NAME_PARTS, min_size=1, max_size=6).map("/".join) | st.text(max_size=40))
+def test_an_accepted_name_stays_inside(name: str) -> None:
+    """Whatever a client sends, a name ``check_name`` accepts resolves inside the root."""
+    root = Path("/srv/space/files")
+    try:
+        rel = check_name(name)
+    except FileNameError:
+        return
+    resolved = Path(os.path.normpath(root / rel))
+    assert resolved.is_relative_to(root) and resolved != root, name

@@ -123,7 +123,7 @@ class WorkspaceStore:
         self.base = home / "spaces"
         self.max_files = max_files
         self.max_bytes = max_bytes
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def create(self, owner: str, share: list[str]) -> Workspace:
         from altlas.formats.common import new_id
@@ -204,6 +204,27 @@ class WorkspaceStore:
             if not stat.S_ISDIR(info.st_mode):
                 raise FileNameError(f"file name {rel}: {part} is not a folder in the workspace")
         return folder
+
+    def write_many(self, space: Workspace, files: list[tuple[str, bytes]]) -> list[FileEntry]:
+        """Store several files, or none: names and limits are checked before the first write."""
+        names = [str(check_name(name)) for name, _ in files]
+        with self._lock:
+            current = snapshot(space.root)
+            after = {k: size for k, (size, _) in current.items()}
+            after.update({name: len(data) for name, (_, data) in zip(names, files, strict=True)})
+            if len(after) > self.max_files:
+                raise WorkspaceFullError(
+                    f"workspace {space.id} would hold {len(after)} files, more than allowed "
+                    "([server] workspace_max_files)"
+                )
+            if sum(after.values()) > self.max_bytes:
+                raise WorkspaceFullError(
+                    f"workspace {space.id} would hold more than {self.max_bytes} bytes "
+                    "([server] workspace_max_bytes)"
+                )
+            return [
+                self.write(space, name, data) for name, (_, data) in zip(names, files, strict=True)
+            ]
 
     def write(self, space: Workspace, name: str, chunks: Iterator[bytes] | bytes) -> FileEntry:
         """Store a file (replacing one of that name); nothing half-written on failure."""

@@ -162,8 +162,8 @@ async def upload_raw(
 ) -> FileInfo:
     """Store the request body as the file ``name`` (folders are created; a file of that
     name is replaced)."""
+    raw = await read_body(request)  # first: an oversized body is a 413 wherever it goes
     space = await visible_space(request, space_id)
-    raw = await read_body(request)
     entry = await asyncio.to_thread(_store(ctx_of(request)).write, space, _rel(name), raw)
     return FileInfo.model_validate(_file(space, entry))
 
@@ -207,16 +207,15 @@ async def upload_form(request: Request[Principal, Any, Any], space_id: FromPath[
     (``curl -F file=@x.csv``; ``-F 'file=@x.csv;filename=data/x.csv'`` for a folder)."""
     import multipart
 
+    raw = await read_body(request)  # first: an oversized body is a 413 wherever it goes
     space = await visible_space(request, space_id)
     ctx = ctx_of(request)
     kind, options = multipart.parse_options_header(request.headers.get("content-type", ""))
     if kind != "multipart/form-data" or not options.get("boundary"):
         raise DecodeError("send multipart/form-data with a boundary (or PUT the raw file)")
-    raw = await read_body(request)
     limit = ctx.config.workspace_max_files
     parts = await asyncio.to_thread(_parts, raw, options["boundary"], limit)
-    store = _store(ctx)
-    entries = [await asyncio.to_thread(store.write, space, n, data) for n, data in parts]
+    entries = await asyncio.to_thread(_store(ctx).write_many, space, parts)
     return FileList.model_validate({"files": [_file(space, e) for e in entries]})
 
 
