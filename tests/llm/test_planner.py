@@ -125,3 +125,78 @@ def test_other_refusals_are_never_handed_to_the_model(servers, altlas_home, tmp_
     email = Operation("refuse", {"reason": "no e-mail", "kind": "email"}, "")
     assert llm_ground("e-mail bob", "en", GroundContext(tmp_path), email) is email
     assert good.seen == []
+
+
+def _writer(instruction: str, answer: str) -> Callable[[dict[str, Any]], str]:
+    """The planner's two answers (transform_text on notes.md), then the rewritten text."""
+
+    def reply(body: dict[str, Any]) -> str:
+        fmt = body.get("response_format")
+        if fmt is not None and fmt["json_schema"]["name"] == "operation":
+            return json.dumps({"operation": "transform_text"})
+        if fmt is not None:
+            return json.dumps({"instruction": instruction, "path": "notes.md", "output": None})
+        assert "Text (notes.md):\n# Notes\nGood morning." in body["messages"][-1]["content"]
+        return answer
+
+    return reply
+
+
+def _workspace(tmp_path: Path) -> Path:
+    workspace = tmp_path / "ws"
+    workspace.mkdir(parents=True)
+    (workspace / "notes.md").write_text("# Notes\nGood morning.\n")
+    return workspace
+
+
+TRANSLATE_AND_SAVE = "translate notes.md into German and save it as out/notes_de.md"
+
+
+def test_translate_and_save_succeeds_with_a_pool(servers, altlas_home, tmp_path) -> None:
+    """The rules ground it (do's translate family) and the llm handler answers via the pool."""
+    import altlas
+
+    workspace = _workspace(tmp_path)
+    good = servers("good")
+    good.reply = _writer("Translate into German", "# Notizen\nGuten Morgen.")
+    _configure(altlas_home, good)
+    outcome = altlas.do(TRANSLATE_AND_SAVE, workspace, yes=True)
+    assert outcome.ok, outcome.answer
+    assert (workspace / "out" / "notes_de.md").read_text() == "# Notizen\nGuten Morgen.\n"
+    # the save is fused into the llm task: its answer goes through write_workspace_file
+    (task,) = outcome.plan.tasks
+    assert (task.handler, task.parameters["output"]) == ("llm", "out/notes_de.md")
+
+
+def test_translate_fails_honestly_without_a_pool(tmp_path) -> None:
+    import altlas
+
+    workspace = _workspace(tmp_path)
+    outcome = altlas.do(TRANSLATE_AND_SAVE, workspace, yes=True)
+    assert not outcome.ok
+    assert "[llm]" in outcome.answer
+    assert not (workspace / "out").exists()
+
+
+REWRITE = "rewrite notes.md in a formal tone and save it as out/formal.md"
+
+
+def test_words_no_rule_knows_go_to_the_llm_planner(servers, altlas_home, tmp_path) -> None:
+    import altlas
+
+    workspace = _workspace(tmp_path)
+    good = servers("good")
+    good.reply = _writer("Rewrite in a formal tone", "# Notes\nGood morning to you, Sir.")
+    _configure(altlas_home, good)
+    outcome = altlas.do(REWRITE, workspace, yes=True)
+    assert outcome.ok, outcome.answer
+    (task,) = outcome.plan.tasks
+    assert task.handler == "llm"
+    assert task.metadata["why"].startswith("LLM planner: transform_text")
+    assert (workspace / "out" / "formal.md").read_text() == "# Notes\nGood morning to you, Sir.\n"
+    assert len(good.seen) == 3  # the operation, its parameters, the rewrite
+    # without a pool the same words are an honest refusal
+    (altlas_home / "config.toml").unlink()
+    refused = altlas.do(REWRITE, _workspace(tmp_path / "again"), yes=True)
+    assert not refused.ok
+    assert "could not tell what to do" in refused.answer

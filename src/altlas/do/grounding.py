@@ -64,5 +64,14 @@ def ground_segment(text: str, lang: str, ctx: GroundContext) -> Operation:
             )
             return Operation("refuse", {"reason": reason, "kind": "internal"}, f"{name} failed")
         if found is not None:
-            return found
-    return unknown(text)
+            return _llm_fallback(text, lang, ctx, found)
+    return _llm_fallback(text, lang, ctx, unknown(text))
+
+
+def _llm_fallback(text: str, lang: str, ctx: GroundContext, op: Operation) -> Operation:
+    """A refusal the LLM planner may take over when a pool is configured (docs/llm.md)."""
+    if op.handler != "refuse" or op.params.get("kind") not in ("unknown", "translate"):
+        return op
+    from altlas.llm.planner import llm_ground
+
+    return llm_ground(text, lang, ctx, op)
