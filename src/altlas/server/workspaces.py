@@ -222,8 +222,10 @@ class WorkspaceStore:
                     f"workspace {space.id} would hold more than {self.max_bytes} bytes "
                     "([server] workspace_max_bytes)"
                 )
+            budget = self.max_bytes  # the total was checked above
             return [
-                self.write(space, name, data) for name, (_, data) in zip(names, files, strict=True)
+                self._put(space, PurePosixPath(name), data, budget)
+                for name, (_, data) in zip(names, files, strict=True)
             ]
 
     def write(self, space: Workspace, name: str, chunks: Iterator[bytes] | bytes) -> FileEntry:
@@ -239,6 +241,13 @@ class WorkspaceStore:
             budget = self.max_bytes - sum(
                 size for path, (size, _) in current.items() if path != str(rel)
             )
+            return self._put(space, rel, chunks, budget)
+
+    def _put(
+        self, space: Workspace, rel: PurePosixPath, chunks: Iterator[bytes] | bytes, budget: int
+    ) -> FileEntry:
+        """Write ``rel`` through a temporary name (the caller holds the lock, checked room)."""
+        with self._lock:
             folder = self._safe_parent(space, rel, create=True)
             target = folder / rel.name
             if os.path.lexists(target) and not stat.S_ISREG(os.lstat(target).st_mode):
