@@ -102,3 +102,14 @@ def test_a_number_no_rule_reads_fails_honestly(ws: Path, text: str, lang: str, u
     op = ground_data(text, lang, GroundContext(ws))
     assert op is not None and op.handler == "refuse", op
     assert unread in op.params["reason"]
+
+
+def test_a_value_in_capitals_is_a_value_even_when_it_is_a_common_word(ws: Path) -> None:
+    """ "DE" (a country code) is also the Turkish "de": written in capitals it is the value."""
+    rows = [{"id": 1, "land": "DE"}, {"id": 2, "land": "NL"}, {"id": 3, "land": "DE"}]
+    (ws / "visits.ndjson").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    from altlas.do.ground_data import ground_data_condition
+
+    op = ground_data_condition("any visits from DE in visits.ndjson", "en", GroundContext(ws))
+    assert op is not None
+    assert step(op, "filter")["where"] == "`land` == 'DE'"

@@ -16,6 +16,7 @@ from typing import Any
 from altlas.do.context import GroundContext
 from altlas.do.ground_data_columns import column_of, find_columns, find_values
 from altlas.do.ground_data_filter import find_filters
+from altlas.do.ground_data_flags import find_flags
 from altlas.do.ground_data_parse import Parse
 from altlas.do.ground_data_pick import (
     find_count,
@@ -144,6 +145,7 @@ def _parse(text: str, toks: list[Tok], facts: TableFacts, files: Files, lang: st
     for finder in (
         find_named_derivation,
         find_filters,
+        find_flags,
         find_ranked,
         find_top,
         find_group,

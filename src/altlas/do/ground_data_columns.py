@@ -227,7 +227,8 @@ def find_values(
                 t.kind not in ("word", "quote", "num") for t in group
             ):
                 continue
-            if size == 1 and group[0].kind == "word" and group[0].fold in _STOP:
+            shouted = group[0].text.isupper() and len(group[0].text) >= 2  # "DE", "NL"
+            if size == 1 and group[0].kind == "word" and group[0].fold in _STOP and not shouted:
                 continue
             if marked_only and not any(t.capitalized or t.kind == "quote" for t in group):
                 continue

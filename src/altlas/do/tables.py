@@ -41,6 +41,8 @@ class TableFacts:
     """The key columns when the table is already one row per key (after a group step)."""
     ordered: bool = False
     """The rows are in an order someone asked for (after a sort step)."""
+    flags: frozenset[str] = frozenset()
+    """True/false columns ("remote", "is_active"): a word naming one is a filter on it."""
 
 
 def peek(workspace: Path, relpath: str) -> TableFacts | None:
@@ -109,9 +111,12 @@ def _facts(frame: Any) -> TableFacts:
 
     numeric: set[str] = set()
     temporal: set[str] = set()
+    flags: set[str] = set()
     values: dict[str, tuple[str, ...]] = {}
     for name, dtype in frame.schema.items():
-        if dtype.is_numeric():
+        if dtype == pl.Boolean:
+            flags.add(name)
+        elif dtype.is_numeric():
             numeric.add(name)
         elif dtype.is_temporal():
             temporal.add(name)
@@ -129,4 +134,5 @@ def _facts(frame: Any) -> TableFacts:
         numeric=frozenset(numeric),
         temporal=frozenset(temporal),
         values=values,
+        flags=frozenset(flags),
     )
