@@ -40,7 +40,9 @@ def make_do_executor(settings: Settings, config: ServerConfig) -> Any:
             yes=True,
             overwrite=bool(payload.get("overwrite")),
             allow_exec=bool(payload.get("allow_exec")),
-            run_id=ctx.job.id,
+            # a retried job (its worker died) starts a fresh run: the first one's journal
+            # entry is left as it was
+            run_id=ctx.job.id if ctx.job.attempts <= 1 else None,
             settings=settings,
             events=[sink],
             **options,
