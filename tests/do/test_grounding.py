@@ -191,9 +191,11 @@ def test_semicolon_headers_are_read(tmp_path: Path) -> None:
 
 
 def test_a_file_named_apart_belongs_to_the_segment_before(ws: Path) -> None:
+    from altlas.do.context import GroundContext
     from altlas.do.planner import _join_fragments
 
-    assert _join_fragments(["How many words are there?", "(readme.txt)"]) == [
+    ctx = GroundContext(ws)
+    assert _join_fragments(["How many words are there?", "(readme.txt)"], ctx) == [
         "How many words are there? (readme.txt)"
     ]
 

@@ -22,6 +22,22 @@ _EXEC_HINT = (
     "running '{program}' needs --allow-exec and '{program}' on the [run] exec_allowlist "
     "in config.toml; nothing was run"
 )
+# programs whose job is to delete or overwrite: no flag makes ``altlas do`` run them
+_DESTRUCTIVE = frozenset(
+    {"rm", "rmdir", "unlink", "shred", "dd", "mkfs", "truncate", "srm", "wipe", "del", "erase"}
+)
+_DESTRUCTIVE_ARGS = frozenset({"-delete", "--delete", "-exec", "-execdir", "-ok", "-okdir"})
+_DESTRUCTIVE_HINT = (
+    "'{program}' deletes or overwrites files: destructive programs are not run by altlas do; "
+    "nothing was run"
+)
+
+
+def _destructive(argv: list[str]) -> bool:
+    from pathlib import PurePath
+
+    program = PurePath(argv[0]).name.lower() if argv else ""
+    return program in _DESTRUCTIVE or any(a.lower() in _DESTRUCTIVE_ARGS for a in argv[1:])
 
 
 @dataclass(slots=True)
@@ -69,9 +85,12 @@ def refusals(plan: Plan, *, allow_exec: bool) -> list[str]:
     for task in plan.tasks:
         if task.handler == "refuse":
             found.append(str(task.parameters.get("reason")))
-        elif task.handler == "command" and not allow_exec:
-            argv = task.parameters.get("argv") or ["?"]
-            found.append(_EXEC_HINT.format(program=argv[0]))
+        elif task.handler == "command":
+            argv = [str(a) for a in task.parameters.get("argv") or ["?"]]
+            if _destructive(argv):
+                found.append(_DESTRUCTIVE_HINT.format(program=argv[0]))
+            elif not allow_exec:
+                found.append(_EXEC_HINT.format(program=argv[0]))
     return found
 
 

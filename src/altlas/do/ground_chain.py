@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from altlas.do.accounted import unaccounted
 from altlas.do.context import GroundContext
 from altlas.do.operations import Operation
 from altlas.do.words import existing, folded, has_any, mentions, refers_back
@@ -51,4 +52,26 @@ def ground_chain(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     others = [m for m in found[:-1] if existing(m, ctx)]
     if others and not refers_back(text):
         return None
+    if _more_than_a_save(text, target):
+        return None  # "keep only the login events and save as …": a step, then the save
     return Operation("save", {"output": target}, f"save the previous result as {target}")
+
+
+_SAVE_WORDS = (
+    r"save\w*|saved|write|writes|written|store\w*|put|export\w*|output|copy|dump|send|keep|"
+    r"as|called|named|name|result\w*|file|files|new|format|table|count|number|total|list|"
+    r"answer|summary|lines|rows|data|copy|version|then|finally|also|too|afterwards|after|"
+    r"kaydet\w*|yaz\w*|aktar\w*|kopyala\w*|koy\w*|sakla\w*|cikar\w*|olarak|adiyla|"
+    r"adinda|adli|dosya\w*|sonuc\w*|bunu|bunlari|onu|onlari|ciktiyi|ciktisini|listeyi|"
+    r"tabloyu|sayiyi|ozeti|ardindan|sonra|en son|son olarak|da|de|hepsini|tumunu",
+    r"folder|klasor\w*|directory|icine|into|in",
+)
+_DEMONSTRATIVE = re.compile(r"\b(?:those|these|that|this|such|bu|su|o|the found)\s+(\w+)")
+
+
+def _more_than_a_save(text: str, target: str) -> bool:
+    """Whether the words ask for more than saving what came before ("only the login rows")."""
+    low = folded(text)
+    nouns = [m.group(1) for m in _DEMONSTRATIVE.finditer(low)]  # "save those orders to …"
+    folders = [part for part in target.split("/")[:-1] if part]
+    return bool(unaccounted(text, _SAVE_WORDS, [*nouns, *folders]))

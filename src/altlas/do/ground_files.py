@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from altlas.do.accounted import unaccounted
 from altlas.do.context import GroundContext
 from altlas.do.folders import (
     EXT,
@@ -38,10 +39,20 @@ _READ = (
     r"\b(show|give) me\b(?!.*\b(lines?|words?|files)\b)",
     r"\b(oku|goster|ac|icerigini)\w*\s*[.!?]*$",
 )
-_COPY = (r"\bcopy\b", r"\bduplicate\b", r"\bkopyala\w*", r"\bkopyas\w*", r"\bcogalt\w*")
+_COPY = (
+    r"\bcopy\b",
+    r"\bduplicate\b",
+    r"\bclone\b",
+    r"\breplicate\b",
+    r"\bkopyala\w*",
+    r"\bkopyas\w*",
+    r"\bcogalt\w*",
+)
 _MOVE = (r"\bmove\b", r"\btasi\w*")
 _RENAME = (
     r"\brename\b",
+    # "… and call it X": a name for what was just made
+    r"^\s*(and\s+|then\s+)?(call|name)\s+(it|them|the (copy|file|new one))\b",
     r"\b(adini|ismini)\b.*\b(yap|olarak degistir|degistir)\w*",
     r"\byeniden adlandir\w*",
 )
@@ -103,6 +114,14 @@ def _content(text: str) -> str | None:
     return None
 
 
+_LIST_WORDS = (
+    r"list\w*|show|display|files?|dosya\w*|folders?|klasor\w*|director(y|ies)|dir|"
+    r"many|kac|tane|ne|neler|hangi\w*|icinde\w*|icindeki\w*|calisma|alan\w*|workspace|"
+    r"names?|isim\w*|isim|adlar\w*|contents?|stored|kept|exists?|oldugunu|bulundugunu|"
+    r"soyle|goster\w*|type|kind|whats|inside|lie|sit|live|number|count",
+)
+
+
 def _list(text: str, ctx: GroundContext) -> Operation | None:
     if not has_any(text, *_LIST) or existing_mentions(text, ctx):
         return None
@@ -114,6 +133,9 @@ def _list(text: str, ctx: GroundContext) -> Operation | None:
     kind = re.search(r"\b(\w+)\s+(?:files|dosya)", folded(text))
     suffix = ext.group(1) if ext else KIND_WORDS.get(kind.group(1)) if kind else None
     pattern = f"*.{suffix}" if suffix else "*"
+    allowed = (*_LIST_WORDS, *KIND_WORDS, *([re.escape(suffix)] if suffix else []))
+    if unaccounted(text, allowed, [folder or ""]):
+        return None  # "list the ERROR lines of the log": more is asked than a listing
     params: dict[str, object] = {"operation": "list", "path": folder or ".", "pattern": pattern}
     params["recursive"] = folder is None and pattern != "*"
     where = f"in {folder}/" if folder else "in the workspace"
@@ -124,10 +146,23 @@ def existing_mentions(text: str, ctx: GroundContext) -> list[str]:
     return [m for m in mentions(text) if existing(m, ctx)]
 
 
+_INTO = re.compile(r"\b(?:into|to|inside|under)\s+(?:the\s+)?([\w][\w-]*)(?![\w./-])")
+
+
+def _into_folder(text: str, ctx: GroundContext) -> str | None:
+    """ "into exports", "to the archive": an existing folder named bare after a preposition."""
+    for match in _INTO.finditer(folded(text)):
+        if match.group(1) not in ("it", "them", "this", "that") and (
+            (ctx.workspace / match.group(1)).is_dir()
+        ):
+            return match.group(1)
+    return None
+
+
 def _new_path(text: str, ctx: GroundContext, source: str | None) -> str | None:
     """Where a copy or move goes: a named path, or a folder plus "as NAME"."""
     others = [m for m in mentions(text) if m != source]
-    folder = folder_named(text, ctx, may_be_new=True)
+    folder = folder_named(text, ctx, may_be_new=True) or _into_folder(text, ctx)
     if others:
         target = others[-1]
         if target.endswith("/"):

@@ -17,6 +17,12 @@ _LANGUAGES = (
     r"portuguese|greek|korean|polish|ingilizce|almanca|fransizca|ispanyolca|italyanca|turkce|"
     r"rusca|arapca|cince|japonca|felemenkce|hollandaca|portekizce|yunanca)"
 )
+# a verb at the start of the segment, or after "and" / "then" / "to"
+_ACT = r"(?:^\s*(?:please\s+|lutfen\s+|(?:can|could|would|will) you\s+)*|\b(?:and|then|to)\s+)"
+_SERVICES = (
+    r"(instagram|facebook|twitter|linkedin|tiktok|whatsapp|telegram|signal|slack|discord|"
+    r"teams|youtube|pinterest|mastodon|x\.com)"
+)
 REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (
         "translate",
@@ -31,10 +37,14 @@ REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (
         "email",
         (
-            r"\be-?mail\w*",
-            r"\be-?posta\w*",
-            r"\bmail (at|gonder|yolla)\w*",
+            # the act, not the word: "sort by email" and "e-posta adresine göre" are columns
+            rf"{_ACT}e-?mail\b",
+            r"\be-?mail (it|them|this|that|me|him|her|us|the|a|an)\b",
+            r"\b(send|forward|mail)\b.*\b(by|via|over|per|in an?|as an?)\s+e-?mail",
             r"\b(send|forward)\b.*@",
+            r"\be-?posta\w*\s+(at|gonder|yolla|ilet|cek)\w*",
+            r"\be-?posta(yla|ile| ile)\b.*\b(gonder|yolla|ilet)\w*",
+            r"\bmail (at|gonder|yolla)\w*",
             r"@\S+\.\w+.*\b(gonder|yolla|ilet)\w*",
         ),
         "sending e-mail is not something altlas does",
@@ -42,8 +52,13 @@ REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (
         "web",
         (
-            r"\b(web|internet|online|google|bing|duckduckgo)\b",
-            r"\binternet\w*",
+            r"\b(search|browse|look \w+ up|look up|check|find|collect|gather)\b.*\b(on|in|from)\s+"
+            r"(the\s+)?(web|internet|google|bing|duckduckgo)\b",
+            r"\b(search|browse)\s+(the\s+)?(web|internet|online)\b",
+            rf"{_ACT}google\b",
+            r"\b(google|bing|duckduckgo)\s+(it|this|that|for)\b",
+            r"\binternet(ten|te|e)\b",
+            r"\b(google|web)\s+\w*\s*(yorum|arama|sonuc)\w*",
             r"\bweather\b",
             r"\bhava durumu\b",
             r"\bhava nasil\b",
@@ -54,15 +69,21 @@ REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ),
     (
         "buy",
-        (r"\b(buy|purchase)\b", r"\border (new|more|some|a|an|\d+)\b", r"\bsatin al\w*"),
+        (
+            rf"{_ACT}(buy|purchase)\b",
+            r"\border (new|more|some|a|an|\d+)\b",
+            r"\bsatin al\w*",
+            r"\bsiparis (ver|et|gec)\w*",
+        ),
         "buying is not something altlas does",
     ),
     (
         "book",
         (
+            rf"{_ACT}(book|reserve)\b",
             r"\bbook (a|an|the|me)\b",
-            r"\breserv\w*",
-            r"\brezervasyon\w*",
+            r"\bmake a reservation\b",
+            r"\brezervasyon (yap|yaptir|ayarla)\w*",
             r"\bbilet al\w*",
             r"\b(ucak|otel)\b.*\bayarla\w*",
         ),
@@ -70,7 +91,13 @@ REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ),
     (
         "call",
-        (r"^\s*(please\s+)?(call|phone|text|sms)\b", r"\b(telefon et|sms at|mesaj at)\w*"),
+        (
+            # "call it X" / "call the copy X" names a file; it is not a phone call
+            r"^\s*(please\s+)?(and\s+)?(phone|text|sms)\b",
+            r"^\s*(please\s+)?(and\s+)?call\b"
+            r"(?!\s+(it|them|this|that|the (copy|file|result|new one|output))\b)",
+            r"\b(telefon et|sms at|mesaj at)\w*",
+        ),
         "making calls or sending messages is not something altlas does",
     ),
     (
@@ -79,7 +106,7 @@ REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
             r"^\s*(please\s+)?(delete|remove|erase|wipe)\b",
             r"\b(sil|silin|temizle|kaldir)\w*\s*[.!?]*$",
         ),
-        "deleting files is not something altlas do does; delete them yourself, or run a plan "
+        "deleting files is not something altlas does; delete them yourself, or run a plan "
         "with the files handler's delete operation (see docs/runner.md)",
     ),
     (
@@ -88,14 +115,20 @@ REFUSALS: tuple[tuple[str, tuple[str, ...], str], ...] = (
             r"\b(open|launch|start|run)\b.*\b(in|with)\s+(the\s+)?(browser|editor|word|excel|"
             r"chrome|firefox|safari|notepad|vs ?code)\b",
             r"\b(tarayici|editor|word|excel)\w*\s+(ile\s+)?ac\w*",
-            r"\b(printer|yazici)\w*",
-            r"\bprint\b.*\b(on paper|out on)\b",
+            r"\b(print|send)\b.*\b(printer|on paper|out on)\b",
+            r"\byazici(ya|dan)\b",
         ),
         "opening other programs or printing on paper is not something altlas does",
     ),
     (
         "social",
-        (r"\b(tweet|post (it |this )?on|share (it |this )?on)\b", r"\bpaylas\w*"),
+        (
+            r"\b(tweet|post (it |this )?on|share (it |this )?on)\b",
+            rf"{_ACT}(post|tweet|share|upload)\b.*\b{_SERVICES}",
+            rf"\b(send|forward|share|post)\b.*\b(on|via|over|to|through)\s+(our\s+|my\s+)?{_SERVICES}",
+            rf"\b{_SERVICES}\w*\s+.*(gonder|paylas|yolla|at)\w*",
+            r"\bpaylas(?!il)\w*",
+        ),
         "posting to other services is not something altlas does",
     ),
 )

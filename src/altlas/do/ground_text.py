@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from altlas.do.accounted import not_understood, unread_qualifiers
 from altlas.do.context import GroundContext
 from altlas.do.operations import Operation
 from altlas.do.words import (
@@ -38,6 +39,8 @@ _WORD_BEFORE = re.compile(
     rf"([\w.:-]+)'?\w*\s+(?:(?:gecen|geciyor|iceren|yazan|olan|ifadesi\w*|kelimesi\w*)\s+)?{_LINE}\b"
 )
 _COUNT = (
+    r"\btall(y|ies|ied|ying)\b",
+    r"\bsay(ip|arak|iver\w*|imla\w*)\b",
     r"\bhow many\b",
     r"\bcount\b",
     r"\bnumber of\b",
@@ -225,11 +228,20 @@ def _summarize(text: str, source: str) -> Operation:
     return Operation("summarize", params, f"summarize {source}", "text")
 
 
+def _unread(text: str, op: Operation) -> list[str]:
+    """Numbers and order words ("the last five", "after 10:00") the operation does not read."""
+    return unread_qualifiers(text, [str(op.params.get("contains", ""))])
+
+
 def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     """A text operation for ``text``, or None when it is not about lines and words of a file."""
     source = _source(text, ctx)
     inherited: str | None = None
-    implicit = not mentions(text) and len(text.split()) <= 3  # "özetle", "count them"
+    # "özetle", "count them", "kaç satır olduğunu söyle": about what came before
+    implicit = not mentions(text) and (
+        len(text.split()) <= 3
+        or has_any(text, r"\b(how many|kac)\b(\s+\w+)?\s+(lines?|words?|satir\w*|kelime\w*)\b")
+    )
     if source is None and ctx.previous is not None and (refers_back(text) or implicit):
         prev = ctx.previous.params
         candidate = prev.get("output") or prev.get("dest") or prev.get("path")
@@ -254,6 +266,10 @@ def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
         return special
     if has_any(text, *_COUNT):
         counted = _count(text, source, ctx)
+        unread = _unread(text, counted) if counted is not None else []
+        if counted is not None and unread:
+            # "how many ERROR lines after 10:00": a count of all of them would be wrong
+            return not_understood(counted, unread)
         if counted is not None and (not table or "contains" not in counted.params):
             return counted
     searched = _SEARCH_FOR.search(folded(text))
@@ -268,5 +284,7 @@ def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
         output = _output(text, source)
         if output:
             params["output"] = output
-        return Operation("text", params, f"find lines with '{word}' in {source}", "lines")
+        found = Operation("text", params, f"find lines with '{word}' in {source}", "lines")
+        unread = _unread(text, found)
+        return not_understood(found, unread) if unread else found
     return None

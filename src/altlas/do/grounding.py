@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 
 from altlas.do.context import GroundContext
 from altlas.do.ground_chain import ground_chain
@@ -51,7 +52,24 @@ def unknown(text: str) -> Operation:
 
 
 def ground_segment(text: str, lang: str, ctx: GroundContext) -> Operation:
-    """The first family's operation for ``text``; a refusal naming the words when none fits."""
+    """The first family's operation for ``text``; a refusal naming the words when none fits.
+
+    When no family knows the words, a verb from another operation's lexicon ("tally",
+    "duplicate", "ayıkla") is read as that operation's own verb and the words grounded again.
+    """
+    found = _first(text, lang, ctx)
+    if found is not None:
+        return _llm_fallback(text, lang, ctx, found)
+    from altlas.do.verbs import rewrites
+
+    for new_text, word, canonical in rewrites(text, lang):
+        again = _first(new_text, lang, ctx)
+        if again is not None and again.handler != "refuse":
+            return replace(again, why=f"{again.why} ('{word}' read as '{canonical}')")
+    return _llm_fallback(text, lang, ctx, unknown(text))
+
+
+def _first(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     for name, family in FAMILIES:
         try:
             found = family(text, lang, ctx)
@@ -64,8 +82,8 @@ def ground_segment(text: str, lang: str, ctx: GroundContext) -> Operation:
             )
             return Operation("refuse", {"reason": reason, "kind": "internal"}, f"{name} failed")
         if found is not None:
-            return _llm_fallback(text, lang, ctx, found)
-    return _llm_fallback(text, lang, ctx, unknown(text))
+            return found
+    return None
 
 
 def _llm_fallback(text: str, lang: str, ctx: GroundContext, op: Operation) -> Operation:

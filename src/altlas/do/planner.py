@@ -7,11 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
 
+from altlas.do.accounted import unaccounted
 from altlas.do.context import GroundContext
 from altlas.do.ground_condition import Probe, ground_condition, split_condition
 from altlas.do.grounding import ground_segment
+from altlas.do.names import names_of
 from altlas.do.operations import Operation
-from altlas.do.words import folded, has_any, mentions, without_paths
+from altlas.do.words import existing, folded, has_any, is_table, mentions
 from altlas.formats.plan import Plan
 
 __all__ = ["Step", "build_plan", "ground_steps"]
@@ -90,7 +92,9 @@ def _fuse(last: Step | None, op: Operation) -> bool:
             return True
     if both == ("data", "data") and p_op == n_op == "query":
         # a later query that reads the earlier one's rows refines it, until a save ends it
-        if "source" not in op.params and "output" not in prev.params:
+        # an output the words did not name (a conversion's default file) is no save yet
+        named_output = str(prev.params.get("output")) in last.text
+        if "source" not in op.params and ("output" not in prev.params or not named_output):
             steps = [*prev.params.get("steps", []), *op.params.get("steps", [])]
             merged = {**prev.params, **{k: v for k, v in op.params.items() if k != "steps"}}
             last.op = replace(prev, params={**merged, "steps": steps}, why=f"{prev.why}; {op.why}")
@@ -181,7 +185,9 @@ def _conditional(text: str, cond: str, act: str, lang: str, ctx: GroundContext) 
         reason = f"altlas cannot check the condition '{cond}' (docs/do.md lists what it can check)"
         return [Step(Operation("refuse", {"reason": reason, "kind": "condition"}, "if"), text)]
     then_text, else_text = split_else(act)
-    action = ground_segment(then_text, lang, ctx.with_previous(probe.operation))
+    action = names_of(then_text, probe.operation, ctx) or ground_segment(
+        then_text, lang, ctx.with_previous(probe.operation)
+    )
     steps = [
         Step(probe.operation, cond, role="probe"),
         Step(
@@ -229,22 +235,47 @@ def _join_bare_conditions(segments: list[str]) -> list[str]:
     return out
 
 
-def _join_fragments(segments: list[str]) -> list[str]:
-    """A segment that only names a file ("(employees.json)") belongs to the one before it."""
+_CONTEXT_WORDS = (
+    r"use|using|used|look|looking|check|see|refer|take|taken|based|file|files|data|table|"
+    r"column|columns|field|fields|numbers|figures|values?|sheet|spreadsheet|comes?|found|"
+    r"bak\w*|kullan\w*|dosya\w*|sutun\w*|kolon\w*|alan\w*|veri\w*|tablo\w*|uzerinden|"
+    r"goz at|gore|esas al\w*|al\w*|kaynak\w*|rakam\w*|degerler\w*|icindeki\w*|icinde\w*",
+)
+
+
+def _context_only(text: str, ctx: GroundContext) -> bool:
+    """ "Use the amount column of sales.csv." / "(orders.json)" / "sales.csv'ye bak": a
+    sentence that only says where to look, so it belongs to the task beside it."""
+    named = mentions(text)
+    if not named or not all(existing(m, ctx) for m in named if not m.endswith("/")):
+        return False
+    columns = [c for m in named if is_table(m) for c in ctx.columns(m)]
+    return not unaccounted(text, _CONTEXT_WORDS, [*columns, *named])
+
+
+def _join_fragments(segments: list[str], ctx: GroundContext) -> list[str]:
+    """A segment that only names a file or a column ("(employees.json)", "Use the tutar
+    column of sales.csv") belongs to the task before it (or, first, to the one after)."""
     out: list[str] = []
+    pending: str | None = None
     for text in segments:
-        words = re.sub(r"[\W_]+", " ", without_paths(text)).strip()
-        if out and mentions(text) and not words:
-            out[-1] = f"{out[-1]} {text.strip()}"
-        else:
-            out.append(text)
+        if _context_only(text, ctx) and len(segments) > 1:
+            if out:
+                out[-1] = f"{out[-1]} {text.strip()}"
+            else:
+                pending = text.strip()
+            continue
+        out.append(f"{text} {pending}" if pending else text)
+        pending = None
+    if pending:
+        out.append(pending)
     return out
 
 
 def ground_steps(segments: list[str], lang: str, ctx: GroundContext) -> list[Step]:
     """Every segment grounded, in order, with chains fused and conditions split off."""
     steps: list[Step] = []
-    for text in _join_bare_conditions(_join_fragments(segments)):
+    for text in _join_bare_conditions(_join_fragments(segments, ctx)):
         last = steps[-1] if steps else None
         split = split_condition(text)
         if split is not None:
@@ -268,9 +299,14 @@ def ground_steps(segments: list[str], lang: str, ctx: GroundContext) -> list[Ste
                 if op.params.get("count") and last.op.handler == "data":
                     last.op = _with(last.op, answer="count")
             continue
+        names = names_of(text, last.op, ctx) if op.handler == "save" and last else None
+        if names is not None:
+            steps.append(Step(names, text))
+            continue
         if op.handler == "save":
             done = _save(last, op, text)
             if isinstance(done, Step):
+                done.text = f"{done.text}; {text}"  # the output is named in its words now
                 continue
             op = done
         if _fuse(last, op):

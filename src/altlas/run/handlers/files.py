@@ -18,7 +18,7 @@ import asyncio
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from altlas.formats.plan import Task
@@ -229,10 +229,18 @@ def _list(ctx: HandlerContext, root: Path) -> dict[str, Any]:
     if not root.is_dir():
         raise PermanentError(f"cannot list {root}: not a directory", error_type="NotFound")
     pattern = str(ctx.params.get("pattern", "*"))
+    if pattern.startswith(("/", "\\")) or ".." in PurePosixPath(pattern).parts:
+        raise PermanentError(
+            f"cannot list '{pattern}': the pattern must be relative to the folder, without '..'"
+        )
     recursive = bool(ctx.params.get("recursive", False))
     base = ctx.workspace.resolve()
-    entries = []
-    for item in sorted(root.rglob(pattern) if recursive else root.glob(pattern)):
+    limit = ctx.config.max_output_rows
+    entries: list[dict[str, Any]] = []
+    # the limit applies while walking: a huge tree is never collected whole
+    for item in root.rglob(pattern) if recursive else root.glob(pattern):
+        if len(entries) >= limit:
+            break
         if not item.resolve().is_relative_to(base):
             continue
         is_dir = item.is_dir()
@@ -243,8 +251,7 @@ def _list(ctx: HandlerContext, root: Path) -> dict[str, Any]:
                 "size_bytes": None if is_dir else item.stat().st_size,
             }
         )
-        if len(entries) >= ctx.config.max_output_rows:
-            break
+    entries.sort(key=lambda e: str(e["path"]))
     names = [str(e["path"]) for e in entries]
     where = f"{root.relative_to(base).as_posix()}/" if root != base else "the workspace"
     noun = "entry" if len(names) == 1 else "entries"
