@@ -26,6 +26,7 @@ __all__ = [
     "count_failure",
     "key_for",
     "response_from",
+    "retry_policy",
     "with_retries",
 ]
 
@@ -57,6 +58,25 @@ def count_failure(
     attempts.append(entry)
 
 
+def retry_policy(retries: int) -> Any:
+    """tenacity for one backend: ``retries`` more attempts, only for failures marked ``retry``."""
+    from tenacity import (
+        AsyncRetrying,
+        retry_if_exception,
+        stop_after_attempt,
+        wait_exponential,
+        wait_random,
+    )
+
+    return AsyncRetrying(
+        stop=stop_after_attempt(retries + 1),
+        wait=wait_exponential(multiplier=RETRY_WAIT_INITIAL, max=RETRY_WAIT_MAX)
+        + wait_random(0, RETRY_WAIT_INITIAL),
+        retry=retry_if_exception(lambda e: isinstance(e, BackendFailure) and e.retry),
+        reraise=True,
+    )
+
+
 async def with_retries(
     state: BackendState,
     request: ChatRequest,
@@ -67,23 +87,9 @@ async def with_retries(
     attempts: list[dict[str, Any]],
 ) -> tuple[dict[str, Any], float]:
     """The completion and its latency in ms; the last failure when every attempt failed."""
-    from tenacity import (
-        AsyncRetrying,
-        retry_if_exception,
-        stop_after_attempt,
-        wait_exponential,
-        wait_random,
-    )
-
     body = request.body(state.config.model, schema_mode=state.config.schema_mode)
     key = key_for(state)
-    retrying = AsyncRetrying(
-        stop=stop_after_attempt(retries + 1),
-        wait=wait_exponential(multiplier=RETRY_WAIT_INITIAL, max=RETRY_WAIT_MAX)
-        + wait_random(0, RETRY_WAIT_INITIAL),
-        retry=retry_if_exception(lambda e: isinstance(e, BackendFailure) and e.retry),
-        reraise=True,
-    )
+    retrying = retry_policy(retries)
     async for attempt in retrying:
         with attempt:
             return await _once(state, body, key, client, semaphore, attempts)

@@ -8,12 +8,11 @@ the caller has already shown part of one model's answer.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from altlas.llm.attempts import RETRY_WAIT_INITIAL, count_failure, key_for, response_from
+from altlas.llm.attempts import count_failure, key_for, response_from, retry_policy
 from altlas.llm.client import BackendFailure, stream_deltas
 from altlas.llm.errors import LlmError
 from altlas.llm.request import ChatRequest, ChatResponse
@@ -77,27 +76,27 @@ class ChatStream:
             state.config.model, stream=True, schema_mode=state.config.schema_mode
         )
         key = key_for(state)
-        for attempt in range(pool.settings.retries + 1):
-            if attempt:
-                await asyncio.sleep(RETRY_WAIT_INITIAL * 2 ** (attempt - 1))
-            try:
-                state.breaker.before_call()
-            except CircuitOpenError as exc:
-                attempts.append(
-                    {"backend": state.config.name, "skipped": "cooldown", "error": exc.message}
-                )
-                return None
-            events = stream_deltas(client, state.config, key, body)
-            try:
-                first = await anext(events)
-            except BackendFailure as failure:
-                count_failure(state, failure, attempts)
-                if not failure.fallback:
-                    raise pool.failed(self.request, self.ctx, attempts, refused=failure) from None
-                if not failure.retry:
-                    return None
-                continue
-            return events, first
+        try:
+            async for attempt in retry_policy(pool.settings.retries):
+                with attempt:
+                    state.breaker.before_call()
+                    events = stream_deltas(client, state.config, key, body)
+                    try:
+                        first = await anext(events)
+                    except BackendFailure as failure:
+                        count_failure(state, failure, attempts)
+                        raise
+                    except BaseException:  # cancelled: free a half-open trial for others
+                        state.breaker.release()
+                        raise
+                    return events, first
+        except CircuitOpenError as exc:
+            attempts.append(
+                {"backend": state.config.name, "skipped": "cooldown", "error": exc.message}
+            )
+        except BackendFailure as failure:
+            if not failure.fallback:
+                raise pool.failed(self.request, self.ctx, attempts, refused=failure) from None
         return None
 
     async def _on_backend(
