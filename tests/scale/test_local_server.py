@@ -28,3 +28,15 @@ def test_server_starts_with_jetstream_and_stops(tmp_path: Path) -> None:
         server.stop()
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", server.port)) != 0
+
+
+def test_import_altlas_and_the_cli_do_not_import_nats() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, altlas, altlas.cli.main; "
+        "print(sorted(m for m in sys.modules if m == 'nats' or m.startswith('nats.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

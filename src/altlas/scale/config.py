@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ class NatsConfig(BaseModel):
     backoff_seconds: list[float] = Field(default_factory=list)
     """Redelivery delays after an ack timeout; empty: ack_wait each time."""
     duplicate_window_seconds: float = Field(120.0, gt=0)
+    connect_timeout_seconds: float = Field(5.0, gt=0)
     inline_result_bytes: int = Field(256 * 1024, ge=1024)
     """Results and artifacts above this go to the JetStream object store by content hash."""
 
@@ -100,7 +102,14 @@ async def connect(config: NatsConfig, *, name: str = "altlas") -> Client:
     if tls is not None:
         options["tls"] = tls
     try:
-        return await nats.connect(**options)
+        # with endless reconnects the client would also retry the first connect forever
+        return await asyncio.wait_for(
+            nats.connect(**options), timeout=config.connect_timeout_seconds
+        )
+    except asyncio.TimeoutError:
+        raise ConfigError(
+            f"cannot connect to NATS at {config.url}: no answer in {config.connect_timeout_seconds:g} s"
+        ) from None
     except Exception as exc:  # the client raises several unrelated types on a refused connect
         raise ConfigError(
             f"cannot connect to NATS at {config.url}: {exc or type(exc).__name__}"

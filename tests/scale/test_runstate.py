@@ -1,0 +1,108 @@
+"""Leases, fencing and task completions against a real JetStream KV."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from altlas.scale.config import NatsConfig, close_quietly, connect
+from altlas.scale.follow import Follower
+from altlas.scale.runstate import LeaseLost, RunState
+from altlas.scale.streams import LEASES, STATE, ensure_all, key_of
+
+
+async def _states(config: NatsConfig, run_id: str, n: int) -> tuple[Any, list[RunState]]:
+    nc = await connect(config)
+    js = nc.jetstream()
+    await ensure_all(js, config)
+    leases, state = await js.key_value(LEASES), await js.key_value(STATE)
+    return nc, [RunState(js, leases, state, run_id, 1024) for _ in range(n)]
+
+
+def test_a_stale_worker_cannot_commit_after_its_lease_expired(nats_server: Any) -> None:
+    config = NatsConfig(url=nats_server.url, ack_wait_seconds=1.5)  # lease TTL 1 s
+
+    async def scenario() -> None:
+        nc, (stale, fresh) = await _states(config, "run_fence", 2)
+        try:
+            assert await stale.acquire("A", 1)
+            assert not await fresh.acquire("B", 2)  # held
+            await asyncio.sleep(config.lease_ttl + 1.0)  # A paused past its TTL
+            assert await fresh.acquire("B", 2)
+            assert fresh.fence != stale.fence
+            with pytest.raises(LeaseLost):
+                await stale.renew("A", 1)
+            with pytest.raises(LeaseLost):
+                await stale.commit("A", 1, b'{"late": true}')
+            won = await fresh.commit("B", 2, b'{"status": "success"}')
+            assert won is not None and won.attempt == 2
+            again = await fresh.commit("B", 2, b"{}")
+            assert again is None  # one commit per run, ever
+            seen = await stale.committed()
+            assert seen is not None and seen.result == b'{"status": "success"}'
+        finally:
+            await close_quietly(nc)
+
+    asyncio.run(scenario())
+
+
+def test_completions_survive_for_the_next_worker(nats_server: Any) -> None:
+    config = NatsConfig(url=nats_server.url)
+
+    async def scenario() -> list[dict[str, Any]]:
+        nc, (first, second, other) = await _states(config, "run.with dots", 3)
+        other.run_id, other.key = "run.with", key_of("run.with")
+        try:
+            await first.record_task("a", {"task_id": "a", "status": "completed"})
+            await first.record_task("b/c d", {"task_id": "b/c d", "status": "completed"})
+            await other.record_task("x", {"task_id": "x", "status": "completed"})
+            return await second.completed_tasks()
+        finally:
+            await close_quietly(nc)
+
+    rows = asyncio.run(scenario())
+    assert sorted(r["task_id"] for r in rows) == ["a", "b/c d"]
+
+
+def test_big_results_go_to_the_object_store_by_content_hash(nats_server: Any) -> None:
+    config = NatsConfig(url=nats_server.url)
+    big = orjson.dumps({"pad": "x" * 5000})
+
+    async def scenario() -> tuple[bytes, Any]:
+        nc, (state,) = await _states(config, "run_big", 1)
+        try:
+            assert await state.acquire("A", 1)
+            await state.commit("A", 1, big)
+            entry = await state.state.get(f"done.{state.key}")
+            found = await state.committed()
+            assert found is not None
+            return found.result, orjson.loads(entry.value)
+        finally:
+            await close_quietly(nc)
+
+    result, marker = asyncio.run(scenario())
+    assert result == big
+    assert marker["object"].startswith("sha256-") and "result" not in marker
+
+
+def test_the_follower_refuses_a_result_without_the_commit_fence(
+    nats_server: Any, altlas_home: Path
+) -> None:
+    config = NatsConfig(url=nats_server.url)
+
+    async def scenario() -> Any:
+        nc, (state,) = await _states(config, "run_forged", 1)
+        try:
+            js = nc.jetstream()
+            headers = {"Altlas-Run-Id": "run_forged", "Altlas-Fence": "1", "Nats-Msg-Id": "f:1"}
+            await js.publish(f"altlas.results.{state.key}", b"{}", headers=headers)
+        finally:
+            await close_quietly(nc)
+        return await Follower(config, altlas_home, idle_exit=1).serve(asyncio.Event())
+
+    stats = asyncio.run(scenario())
+    assert stats.refused == 1 and stats.archived == 0
