@@ -106,9 +106,10 @@ async def connect(config: NatsConfig, *, name: str = "altlas") -> Client:
         return await asyncio.wait_for(
             nats.connect(**options), timeout=config.connect_timeout_seconds
         )
-    except asyncio.TimeoutError:
+    except TimeoutError:
+        waited = config.connect_timeout_seconds
         raise ConfigError(
-            f"cannot connect to NATS at {config.url}: no answer in {config.connect_timeout_seconds:g} s"
+            f"cannot connect to NATS at {config.url}: no answer in {waited:g} s"
         ) from None
     except Exception as exc:  # the client raises several unrelated types on a refused connect
         raise ConfigError(
