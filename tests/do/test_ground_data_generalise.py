@@ -113,3 +113,9 @@ def test_a_value_in_capitals_is_a_value_even_when_it_is_a_common_word(ws: Path) 
     op = ground_data_condition("any visits from DE in visits.ndjson", "en", GroundContext(ws))
     assert op is not None
     assert step(op, "filter")["where"] == "`land` == 'DE'"
+
+
+def test_after_a_date_in_words_compares_the_whole_date(ws: Path) -> None:
+    """ "after 1 March 2025" is a date comparison, not "month is March" and "a number > 1"."""
+    op = ground(ws, "list the transfers in transfers.ndjson after 1 March 2025")
+    assert step(op, "filter")["where"] == "`when` > '2025-03-01'"

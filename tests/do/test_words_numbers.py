@@ -68,3 +68,23 @@ def test_quantities_become_one_number_token(
     text: str, lang: str, expected: list[tuple[str, float, str, str]]
 ) -> None:
     assert _numbers(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "suffix"),
+    [
+        ("joined after 3 March 2021", "2021-03-03", ""),
+        ("joined before the 2nd of July 2019", "2019-07-02", ""),
+        ("joined after September 30, 2022", "2022-09-30", ""),
+        ("12 Şubat 2023'ten önce", "2023-02-12", "ten"),
+        ("4 Aralık 2020 tarihinden sonra", "2020-12-04", ""),
+    ],
+)
+def test_a_date_in_words_is_one_date_token(text: str, iso: str, suffix: str) -> None:
+    dates = [t for t in tokenize(text, None) if t.kind == "date"]
+    assert [(t.text, t.suffix) for t in dates] == [(iso, suffix)]
+
+
+@pytest.mark.parametrize("text", ["30 February 2021", "in March 2021", "3 March", "May 40 2020"])
+def test_no_date_without_a_real_day_month_and_year(text: str) -> None:
+    assert not [t for t in tokenize(text, None) if t.kind == "date"]

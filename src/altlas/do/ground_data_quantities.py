@@ -115,9 +115,73 @@ def _compound(first: Tok, second: Tok) -> Tok | None:
     return None
 
 
+_MONTHS = {
+    name: number
+    for names in (
+        ("january", "february", "march", "april", "may", "june", "july", "august"),
+        ("september", "october", "november", "december"),
+        ("ocak", "subat", "mart", "nisan", "mayis", "haziran", "temmuz", "agustos"),
+        ("eylul", "ekim", "kasim", "aralik"),
+    )
+    for number, name in enumerate(names, start=1 if names[0] in ("january", "ocak") else 9)
+}
+_ORDINALS = ("", "st", "nd", "rd", "th")
+
+
+def _int_between(tok: Tok | None, low: int, high: int, suffixes: tuple[str, ...]) -> int | None:
+    if tok is None or tok.kind != "num" or tok.number is None or not tok.number.is_integer():
+        return None
+    value = int(tok.number)
+    return value if low <= value <= high and tok.suffix in suffixes else None
+
+
+def _full_date(toks: list[Tok], i: int) -> tuple[Tok, int] | None:
+    """ "1 October 2024", "1st of October 2024", "October 1, 2024", "1 Ekim 2024'ten": one
+    ``date`` token holding the ISO date (the year's Turkish ending kept), and its width."""
+    import datetime as dt
+
+    at = toks[i : i + 5]
+    day = _int_between(at[0] if at else None, 1, 31, _ORDINALS)
+    k = 1
+    if day is not None:
+        k += 1 if k < len(at) and at[k].fold == "of" else 0
+        month = _MONTHS.get(at[k].fold) if k < len(at) else None
+        k += 1
+    else:
+        month = _MONTHS.get(at[0].fold) if at else None
+        day = _int_between(at[1] if len(at) > 1 else None, 1, 31, _ORDINALS)
+        k = 2
+        k += 1 if k < len(at) and at[k].text == "," else 0
+    year_tok = at[k] if k < len(at) else None
+    year = _int_between(year_tok, 1900, 2100, (year_tok.suffix,) if year_tok else ())
+    if day is None or month is None or year is None or year_tok is None:
+        return None
+    try:
+        iso = dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+    token = replace(at[0], kind="date", text=iso, fold=iso, end=year_tok.end, number=None)
+    return replace(token, suffix=year_tok.suffix), k + 1
+
+
+def _dates(toks: list[Tok]) -> list[Tok]:
+    out: list[Tok] = []
+    i = 0
+    while i < len(toks):
+        found = _full_date(toks, i)
+        if found is None:
+            out.append(toks[i])
+            i += 1
+        else:
+            out.append(found[0])
+            i += found[1]
+    return out
+
+
 def merge_quantities(toks: list[Tok], lang: str | None) -> list[Tok]:
-    """``toks`` with number words as numbers and units read into the number before them."""
-    words = [_as_number(tok, lang) for tok in toks]
+    """``toks`` with number words as numbers, dates said in words as dates, and units read
+    into the number before them."""
+    words = [_as_number(tok, lang) for tok in _dates(toks)]
     out: list[Tok] = []
     i = 0
     while i < len(words):
