@@ -119,3 +119,15 @@ def test_after_a_date_in_words_compares_the_whole_date(ws: Path) -> None:
     """ "after 1 March 2025" is a date comparison, not "month is March" and "a number > 1"."""
     op = ground(ws, "list the transfers in transfers.ndjson after 1 March 2025")
     assert step(op, "filter")["where"] == "`when` > '2025-03-01'"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["keep the first 3 rows of Spare parts list.csv", "the first three rows of transfers.ndjson"],
+)
+def test_the_first_rows_are_not_ranked_by_a_guessed_column(ws: Path, text: str) -> None:
+    """ "first N rows" with no column: the first rows, never a sort by a column the file's
+    name or another word suggests."""
+    op = ground(ws, text)
+    assert [s["op"] for s in op.params["steps"]] == ["limit"]
+    assert step(op, "limit")["n"] == 3

@@ -176,9 +176,9 @@ def _rank_key(p: Parse, start: int, end: int) -> Mention | None:
     if key is None:
         numeric = [m for m in p.free_mentions() if m.column in p.facts.numeric]
         key = numeric[0] if len(numeric) == 1 else None
-    if key is None and p.facts.ordered:
-        return None  # "then keep the top 3" of a sorted table: its first rows
-    if key is None and any(t.fold.startswith(W.SOLD) for t in p.toks):
+    if key is None and (p.facts.ordered or p.fold(start) in ("first", "ilk")):
+        return None  # "then keep the top 3" of a sorted table, "the first 12 rows": first rows
+    if key is None and any(t.kind == "word" and t.fold.startswith(W.SOLD) for t in p.toks):
         quantity = quantity_column(p)
         key = Mention(-1, -1, quantity) if quantity else None
     if key is None and p.fold(start) not in ("first", "ilk"):
