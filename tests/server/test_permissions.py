@@ -53,6 +53,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/v1/do"): WRITERS,
     ("GET", "/v1/do/{job_id}"): ALL,
     ("GET", "/v1/do/{job_id}/result"): ALL,
+    ("POST", "/v1/llm/chat"): WRITERS,
     ("GET", "/metrics"): WRITERS,
     ("GET", "/health"): PUBLIC,
     ("GET", "/ready"): PUBLIC,

@@ -21,6 +21,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
+from tests.llm.fakes import OpenAIServer
 
 from altlas.server.accounts import AccountStore
 from altlas.server.process import ServerProcess
@@ -36,6 +37,13 @@ PASSWORD = "a long enough password"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     home: Path = tmp_path_factory.mktemp("schemathesis-home")
+    # a real loopback model behind POST /v1/llm/chat, so generated chats are answered
+    llm = OpenAIServer("fuzz").start()
+    llm.reply = lambda body: "a fixed answer"  # generated messages may have no content
+    (home / "config.toml").write_text(
+        f'[llm]\nretries = 0\n[[llm.backends]]\nname = "fuzz"\n'
+        f'base_url = "{llm.base_url}"\nmodel = "{llm.model}"\n'
+    )
     with AccountStore(home) as store:
         keys = {role: store.create_key(role, role)[1] for role in ("admin", "operator", "viewer")}
         store.add_user(USER, PASSWORD, "admin")
@@ -44,8 +52,11 @@ def served(tmp_path_factory):
         "ALTLAS_SERVER__MAX_BODY_BYTES": str(MAX_BODY),
         "ALTLAS_SERVER__QUEUE_WORKERS": "1",
     }
-    with ServerProcess(home, env=env) as server:
-        yield server, keys, home
+    try:
+        with ServerProcess(home, env=env) as server:
+            yield server, keys, home
+    finally:
+        llm.stop()
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,7 @@ from altlas.server.jobs import RUN_JOB, make_run_executor, prepare_journal, reco
 from altlas.server.limits import GroupRateLimitConfig, StoreCounter
 from altlas.server.offload import DocumentPool
 from altlas.server.routes import health, v1_routes
+from altlas.server.routes.llm import LLM_STATE, llm_lifespan, server_pool
 from altlas.server.security import (
     CSRF_COOKIE,
     CSRF_HEADER,
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
     ctx = _build_context(settings, config)
     stores, redis = _stores(config)
     ctx.redis = redis
+    llm_pool = server_pool(settings, config)
     jwt_auth = make_jwt_auth(ctx.auth, exclude=[f"^{DOCS_PATH}"])
     rate_limit = GroupRateLimitConfig(
         limits=config.limit_for,
@@ -278,8 +280,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         )
         if config.cors_origins
         else None,
-        lifespan=[_lifespan(ctx, stores)],
-        state=State({"ctx": ctx, "auth": ctx.auth, "versions": ctx.versions}),
+        lifespan=[_lifespan(ctx, stores), llm_lifespan(llm_pool)],
+        state=State({"ctx": ctx, "auth": ctx.auth, "versions": ctx.versions, LLM_STATE: llm_pool}),
         logging_config=None,
         debug=False,
     )

@@ -32,6 +32,7 @@ RATE_GROUPS = (
     "atlas",
     "admin",
     "ops",
+    "llm",
 )
 """Route groups with their own counters. Every route belongs to exactly one."""
 
@@ -45,6 +46,7 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "atlas": "30/minute",
     "admin": "120/minute",
     "ops": "600/minute",
+    "llm": "60/minute",
 }
 
 Unit = Literal["second", "minute", "hour", "day"]

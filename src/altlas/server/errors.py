@@ -46,6 +46,7 @@ log = logging.getLogger("altlas.server")
 ERROR_TYPES = {
     400: "bad_request",
     401: "unauthorized",
+    402: "payment_required",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",

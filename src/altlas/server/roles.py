@@ -11,6 +11,7 @@ runs:write             yes    yes       no
 archive:write          yes    yes       no
 atlas:write            yes    yes       no
 metrics:read           yes    yes       no
+llm:chat               yes    yes       no
 keys:admin             yes    no        no
 analytics:read         yes    no        no
 =====================  =====  ========  ======
@@ -38,6 +39,7 @@ class Permission(StrEnum):
     ARCHIVE_WRITE = "archive:write"
     ATLAS_WRITE = "atlas:write"
     METRICS_READ = "metrics:read"
+    LLM_CHAT = "llm:chat"
     KEYS_ADMIN = "keys:admin"
     ANALYTICS_READ = "analytics:read"
 
@@ -49,6 +51,7 @@ _OPERATOR = _VIEWER | {
     Permission.ARCHIVE_WRITE,
     Permission.ATLAS_WRITE,
     Permission.METRICS_READ,
+    Permission.LLM_CHAT,
 }
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -18,6 +18,7 @@ def v1_routes(ctx: ServerContext) -> list[Any]:
         auth,
         do,
         keys,
+        llm,
         plans,
         runs,
         segment,
@@ -35,4 +36,5 @@ def v1_routes(ctx: ServerContext) -> list[Any]:
         *do.ROUTES,
         *archive.make_routes(ctx),
         *atlas.ROUTES,
+        *llm.ROUTES,
     ]
