@@ -283,3 +283,41 @@ def test_refusal_verbs_are_still_refused(command: str, kind: str, ws: Path) -> N
 
     found = refusal(command)
     assert found is not None and found[0] == kind
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        ("copy the 2 newest .txt files to out", ("2", "newest")),
+        ("move every .log file older than a week to out", ("older",)),
+        ("append 'x' to ideas.txt twice", ("twice",)),
+        ("add the line 'x' at the top of ideas.txt", ("top",)),
+        ("read the first paragraph of plan.md", ("paragraph",)),
+        ("show me plan.md in uppercase", ("uppercase",)),
+        ("summarize plan.md in French", ("french",)),
+        ("copy plan.md to out/p.md without the last line", ("without",)),
+        ("replace 'a' with 'b' in the first line of ideas.txt", ("first",)),
+    ],
+)
+def test_files_and_text_never_drop_words(command: str, words: tuple, ws: Path) -> None:
+    ((handler, params),) = _ops(command, ws)
+    assert handler == "refuse", params
+    assert all(f"'{w}'" in params["reason"] for w in words)
+
+
+@pytest.mark.parametrize(
+    ("command", "handler"),
+    [
+        ("read plan.md", "files"),
+        ("plan.md'nin içeriğini göster", "files"),
+        ("ideas.txt dosyasının sonuna 'x' satırını ekle", "files"),
+        ("Add a line saying 'Top priority: call 2 clients' to the end of ideas.txt", "files"),
+        ("plan.md dosyasını iki cümleyle özetle", "summarize"),
+        ("give me a short summary of plan.md", "summarize"),
+        ("show the last 5 lines of server.log", "text"),
+        ("copy plan.md to out/plan_copy.md", "files"),
+        ("plan.md dosyasını out/p.md olarak kopyaladıktan sonra", "files"),
+    ],
+)
+def test_plain_requests_still_run(command: str, handler: str, ws: Path) -> None:
+    assert _ops(command, ws)[0][0] == handler

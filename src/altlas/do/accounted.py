@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from altlas.do.operations import Operation
 from altlas.do.words import folded, mentions, quoted
 
-__all__ = ["QUALIFIERS", "not_understood", "unaccounted", "unread_qualifiers"]
+__all__ = ["QUALIFIERS", "file_words", "not_understood", "unaccounted", "unread_qualifiers"]
 
 # words any request may carry without changing what is asked (both languages, folded)
 _FILLERS = (
@@ -32,7 +32,10 @@ QUALIFIERS = (
     r"\b(first|last|latest|newest|oldest|earliest|top|bottom|unique|distinct|sorted|sort|"
     r"before|after|since|until|between|except|excluding|without|not)\b",
     r"\b(ilk|son|en yeni|en eski|benzersiz|sirala\w*|haric|disinda\w*)\b",
-    r"\b\w+(?:dan|den|tan|ten)\s+(?:once|sonra)\b",
+    # "10'dan sonra" limits; "kopyaladıktan sonra" only orders the steps
+    r"\b\w+(?<!dik|duk|tik|tuk)(?:dan|den|tan|ten)\s+(?:once|sonra)\b",
+    r"\b(twice|thrice|times|kez|kere|defa)\b",
+    r"\b(than|older|newer|modified|larger|bigger|smaller|daha)\b",
 )
 
 
@@ -77,3 +80,9 @@ def not_understood(op: Operation, words: list[str]) -> Operation:
         "ignore those words (docs/do.md lists what it can do)"
     )
     return Operation("refuse", {"reason": reason, "kind": "unknown"}, "words not accounted for")
+
+
+def file_words(path: str) -> list[str]:
+    """The words of a file's name ("depo_notu.txt" -> depo, notu), which may name it in text."""
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return [w for w in re.split(r"[\W_]+", folded(stem)) if len(w) >= 2]

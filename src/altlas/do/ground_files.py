@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from altlas.do.accounted import unaccounted
+from altlas.do.accounted import file_words, not_understood, unaccounted, unread_qualifiers
 from altlas.do.context import GroundContext
 from altlas.do.folders import (
     EXT,
@@ -80,6 +80,12 @@ _QUOTES = "'\"“‘`«"
 _TRAILING_PLACE = re.compile(r"\s+(?:as|to|into|in|olarak)\s+\S+\s*$")
 
 
+_READ_WORDS = (
+    r"read|show|open|display|print|cat|view|whats|says|say|file|contents?|text|full|whole|"
+    r"entire|oku\w*|goster\w*|ac|acar\w*|icerig\w*|dosya\w*|metn\w*|tamami\w*|neler|ne|yaziyor",
+)
+
+
 def _read(text: str, ctx: GroundContext) -> Operation | None:
     """ "read todo.txt", "show me notes.md", "todo.txt'yi göster": the file's text is the answer."""
     if not has_any(text, *_READ):
@@ -90,7 +96,9 @@ def _read(text: str, ctx: GroundContext) -> Operation | None:
     rest = folded(text.replace(named[0], " ")).split()
     if len(rest) > 5:
         return None  # "read X, keep only …": more is asked than reading
-    return Operation("files", {"operation": "read", "path": named[0]}, f"read {named[0]}", "text")
+    found = Operation("files", {"operation": "read", "path": named[0]}, f"read {named[0]}", "text")
+    unread = unaccounted(text, _READ_WORDS, file_words(named[0]))
+    return not_understood(found, unread) if unread else found  # "in uppercase", "paragraph"
 
 
 def _content(text: str) -> str | None:
@@ -290,20 +298,41 @@ def _rename(text: str, ctx: GroundContext) -> Operation | None:
     return _copy_or_move(text, ctx, "rename") or _rename_previous(text, ctx)
 
 
+def _checked(text: str, found: Operation | None) -> Operation | None:
+    """A copy or move that would drop a number or an order word ("the 2 newest", "older
+    than a week") is refused with those words instead."""
+    if found is None:
+        return None
+    unread = unread_qualifiers(text)
+    return not_understood(found, unread) if unread else found
+
+
 def _move(text: str, ctx: GroundContext) -> Operation | None:
     if not has_any(text, *_MOVE):
         return None
-    return _copy_or_move(text, ctx, "move") or many(text, ctx, "move")
+    return _checked(text, _copy_or_move(text, ctx, "move") or many(text, ctx, "move"))
 
 
 def _copy(text: str, ctx: GroundContext) -> Operation | None:
     if not has_any(text, *_COPY) or has_any(text, r"\b(replac\w*|degistir\w*)\b"):
         return None
-    return _copy_or_move(text, ctx, "copy") or many(text, ctx, "copy")
+    return _checked(text, _copy_or_move(text, ctx, "copy") or many(text, ctx, "copy"))
+
+
+_AT_THE_TOP = (r"\b(top|beginning|start|front|first line)\b", r"\b(basina|en basa|ustune)\b")
 
 
 def _append_if(text: str, ctx: GroundContext) -> Operation | None:
-    return _append(text, ctx) if has_any(text, *_APPEND) else None
+    found = _append(text, ctx) if has_any(text, *_APPEND) else None
+    if found is None:
+        return None
+    words = quoted(text)
+    rest = text
+    for word in words:
+        rest = rest.replace(word, " ")
+    at_top = [m.group(0) for p in _AT_THE_TOP for m in re.finditer(p, folded(rest))]
+    unread = unread_qualifiers(text) + at_top
+    return not_understood(found, unread) if unread else found  # "twice", "at the top"
 
 
 def _create_if(text: str, ctx: GroundContext) -> Operation | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from altlas.do.accounted import not_understood, unread_qualifiers
+from altlas.do.accounted import file_words, not_understood, unaccounted, unread_qualifiers
 from altlas.do.context import GroundContext
 from altlas.do.operations import Operation
 from altlas.do.words import (
@@ -189,7 +189,9 @@ def _ends_of(text: str, source: str) -> Operation | None:
     output = _output(text, source)
     if output:
         params["output"] = output
-    return Operation("text", params, f"the {match.group(1)} lines of {source}", "lines")
+    found = Operation("text", params, f"the {match.group(1)} lines of {source}", "lines")
+    unread = unread_qualifiers(text, [w for w in match.groups() if w])
+    return not_understood(found, unread) if unread else found  # "without the last line"
 
 
 def _replace(text: str, source: str, ctx: GroundContext) -> Operation | None:
@@ -209,11 +211,22 @@ def _replace(text: str, source: str, ctx: GroundContext) -> Operation | None:
         in_place = has_any(text, r"\bin place\b", r"\boverwrite\b", r"\buzerine yaz")
         output = source if in_place else str(path.with_name(f"{path.stem}.edited{path.suffix}"))
     params = {"operation": "replace", "path": source, "old": old, "new": new, "output": output}
-    return Operation("text", params, f"replace '{old}' with '{new}' into {output}", "files")
+    found = Operation("text", params, f"replace '{old}' with '{new}' into {output}", "files")
+    unread = unread_qualifiers(text)  # "only in the first line", "the first 3 times"
+    return not_understood(found, unread) if unread else found
 
 
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "bir": 1, "iki": 2, "uc": 3}
 _SENTENCES = re.compile(r"\b(\d+|one|two|three|four|five|bir|iki|uc)\s+(?:sentences?|cumle\w*)")
+
+
+_SUMMARY_WORDS = (
+    r"summar\w*|sum|up|gist|short|shorter|brief|briefly|quick|quickly|sentences?|cumle\w*|"
+    r"write|writes|save|saved|put|store|as|summary|file|text|document|contents?|notes?|"
+    r"give|make|create|produce|one|ozet\w*|yaz\w*|kaydet\w*|cikar\w*|olarak|dosya\w*|"
+    r"icerig\w*|metn\w*|kisa\w*|halinde|seklinde|sonra|then|and|ve|new|called|named|adli|"
+    r"adinda|adiyla",
+)
 
 
 def _summarize(text: str, source: str) -> Operation:
@@ -225,7 +238,12 @@ def _summarize(text: str, source: str) -> Operation:
     output = _output(text, source)
     if output:
         params["output"] = output
-    return Operation("summarize", params, f"summarize {source}", "text")
+    found = Operation("summarize", params, f"summarize {source}", "text")
+    named = [*file_words(source), *(file_words(output) if output else [])]
+    if count is not None:
+        named.append(count.group(1))
+    unread = unaccounted(text, _SUMMARY_WORDS, named)
+    return not_understood(found, unread) if unread else found  # "in French", "as bullets"
 
 
 def _unread(text: str, op: Operation) -> list[str]:
