@@ -131,3 +131,18 @@ def test_the_first_rows_are_not_ranked_by_a_guessed_column(ws: Path, text: str) 
     op = ground(ws, text)
     assert [s["op"] for s in op.params["steps"]] == ["limit"]
     assert step(op, "limit")["n"] == 3
+
+
+def test_an_exclusion_no_rule_read_fails_honestly(ws: Path) -> None:
+    op = ground_data(
+        "show the two priciest parts in Spare parts list.csv except the first one",
+        "en",
+        GroundContext(ws),
+    )
+    assert op is not None and op.handler == "refuse"
+    assert "'except'" in op.params["reason"]
+
+
+def test_an_exclusion_read_as_a_filter_is_fine(ws: Path) -> None:
+    op = ground(ws, "list the parts in Spare parts list.csv except the Acme ones")
+    assert step(op, "filter")["where"] == "`supplier` != 'Acme'"

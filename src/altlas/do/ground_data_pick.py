@@ -172,7 +172,20 @@ def leftover_words(p: Parse) -> list[str]:
     return left
 
 
+_EXCLUSIONS = ("except", "excluding", "exclude", "besides", "haric", "disinda")
+
+
 def unread_quantities(p: Parse) -> list[str]:
-    """Numbers no rule read ("under 50 euros" with no price column found): a query that ran
-    without them would do less than was asked, so the segment must fail instead."""
-    return [tok.text for k, tok in enumerate(p.toks) if tok.kind == "num" and k not in p.used]
+    """Numbers no rule read ("under 50 euros" with no price column found), and a word that
+    leaves rows out ("except the first one") when no filter leaves anything out: a query
+    run without them would do less than was asked, so the segment must fail instead."""
+    excluded = p.negate or any("!=" in f or f.startswith("not") for f in p.filters)
+    return [
+        tok.text
+        for k, tok in enumerate(p.toks)
+        if k not in p.used
+        and (
+            tok.kind == "num"
+            or (tok.kind == "word" and tok.fold.startswith(_EXCLUSIONS) and not excluded)
+        )
+    ]
