@@ -74,6 +74,28 @@ def test_sigkill_mid_run_resumes_elsewhere_without_rerunning_completed_tasks(
     assert resumed[-1]["data"]["already_completed"] == 1
 
 
+def test_sigterm_hands_back_the_run_and_the_next_worker_resumes_it(
+    tmp_path: Path, nats_server: Any
+) -> None:
+    cluster = Cluster(tmp_path, nats_server.url, ack_wait_seconds=30)
+    try:
+        leaving = cluster.worker(0, grace=0.5)
+        run_id = cluster.submit([effect_plan(5.0)], wait=False)[0].run_id
+        assert wait_for(lambda: _started(cluster, run_id, "nap"), 30)
+        leaving.send_signal(signal.SIGTERM)
+        assert leaving.wait(20) == 0
+        handed_back_at = time.monotonic()
+        cluster.worker(1)
+        cluster.follower()
+        assert wait_for(lambda: len(cluster.archived()) == 1, 60)
+        # nak'ed, not left to ack_wait (30 s): the next worker took it at once
+        assert time.monotonic() - handed_back_at < 20
+    finally:
+        cluster.stop_all()
+    assert "1 handed back" in cluster.log("worker0.log")
+    assert cluster.effects(run_id) == ["first", "last"]
+
+
 def test_nats_server_restart_mid_stream_and_the_work_completes(
     tmp_path: Path, nats_server: Any
 ) -> None:
@@ -99,7 +121,7 @@ def test_nats_server_restart_mid_stream_and_the_work_completes(
 
 
 def test_poison_plan_ends_in_dead_letters_and_others_are_unaffected(
-    tmp_path: Path, nats_server: Any, cli: Any
+    tmp_path: Path, nats_server: Any
 ) -> None:
     cluster = Cluster(tmp_path, nats_server.url, ack_wait_seconds=2, max_deliver=3)
     try:
@@ -107,21 +129,22 @@ def test_poison_plan_ends_in_dead_letters_and_others_are_unaffected(
         poison = submitted[0].run_id
         workers = [cluster.worker(n) for n in range(2)]
         cluster.follower()
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and len(cluster.archived()) < 10:
+        deadline = time.monotonic() + 120
+        dead: list[str] = []
+        # a supervisor's loop: restart what the poison killed until it is dead-lettered
+        while time.monotonic() < deadline and (len(cluster.archived()) < 10 or poison not in dead):
             for n, process in enumerate(workers):
-                if process.poll() is not None:  # the poison killed it: a supervisor restarts it
-                    workers[n] = cluster.worker(n + 10 * len(cluster.processes))
+                if process.poll() is not None:
+                    workers[n] = cluster.worker(len(cluster.processes))
+            dead = [d["run_id"] for d in _status(cluster)["dead_letters"]]
             time.sleep(0.3)
         assert len(cluster.archived()) == 10
-        status = _status(cluster)
-        assert wait_for(
-            lambda: poison in [d["run_id"] for d in _status(cluster)["dead_letters"]], 30
-        )
+        assert poison in dead
         status = _status(cluster)
     finally:
         cluster.stop_all()
     assert status["consumers"][0]["pending"] == 0
+    assert status["streams"][0] == {"stream": "ALTLAS_RUNS", "messages": 0, "bytes": 0}
     assert not any(f"{poison[4:]}" in r for r in cluster.archived())
 
 
