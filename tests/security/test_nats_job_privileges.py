@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("nats")
 
-from altlas.config import load_settings  # noqa: E402
-from altlas.scale.runner import JOB_OPTIONS, RunHooks, execute_job  # noqa: E402
+from altlas.config import load_settings
+from altlas.scale.runner import JOB_OPTIONS, RunHooks, execute_job
 
 
 def test_a_job_asking_for_exec_and_a_workspace_does_not_get_them(tmp_path: Path) -> None:
