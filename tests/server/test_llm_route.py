@@ -213,6 +213,7 @@ def test_rate_limited_per_key_in_the_llm_group(serve, servers, auth) -> None:
         {"messages": []},
         {"messages": [{"role": "wizard", "content": "hi"}]},
         {**HI, "api_key": "sk-smuggled"},
+        {**HI, "base_url": "http://169.254.169.254/v1"},
         {**HI, "temperature": 9},
     ],
 )
@@ -223,6 +224,18 @@ def test_malformed_requests_never_reach_a_backend(serve, servers, auth, body) ->
     assert response.status_code in (400, 422), response.text
     error_of(response)
     assert good.seen == []
+
+
+def test_the_callers_credentials_never_reach_the_backend(serve, servers, auth, keys) -> None:
+    good = servers("good")
+    client = serve([good])
+    for stream in (False, True):
+        body = {**HI, "stream": stream}
+        assert client.post("/v1/llm/chat", json=body, headers=auth["admin"]).status_code == 200
+    assert len(good.seen) == 2
+    for seen in good.seen:
+        sent = json.dumps(seen["headers"]) + json.dumps(seen["body"])
+        assert keys["admin"] not in sent and "X-API-Key".lower() not in sent.lower()
 
 
 # -- LLM work as queue jobs ---------------------------------------------------------------
