@@ -215,6 +215,7 @@ def test_rate_limited_per_key_in_the_llm_group(serve, servers, auth) -> None:
         {**HI, "api_key": "sk-smuggled"},
         {**HI, "base_url": "http://169.254.169.254/v1"},
         {**HI, "temperature": 9},
+        {**HI, "stream": True, "n": 2},
     ],
 )
 def test_malformed_requests_never_reach_a_backend(serve, servers, auth, body) -> None:

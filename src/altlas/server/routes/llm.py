@@ -18,7 +18,7 @@ import orjson
 from litestar import Request, Response, post
 from litestar.params import JSONBody
 from litestar.response import Stream
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from altlas.errors import AltlasError
 from altlas.server.accounts import Principal
@@ -64,6 +64,13 @@ class ChatCompletionRequest(BaseModel):
     tools: list[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
     response_format: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_streamed_choice(self) -> ChatCompletionRequest:
+        # the pool streams the text of one choice; n > 1 would drop the others silently
+        if self.stream and (self.n or 1) > 1:
+            raise ValueError("n: a streamed chat has one choice (n = 1)")
+        return self
 
 
 class ChatChoice(BaseModel):
