@@ -321,3 +321,29 @@ def test_files_and_text_never_drop_words(command: str, words: tuple, ws: Path) -
 )
 def test_plain_requests_still_run(command: str, handler: str, ws: Path) -> None:
     assert _ops(command, ws)[0][0] == handler
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (
+            "Duplicate plan.md and call it plan2.md",
+            ("files", {"operation": "copy", "source": "plan.md", "dest": "plan2.md"}),
+        ),
+        (
+            "make a copy of ideas.txt in out",
+            ("files", {"operation": "copy", "source": "ideas.txt", "dest": "out/ideas.txt"}),
+        ),
+        (
+            "summarize plan.md and call it out/s.md",
+            ("summarize", {"path": "plan.md", "output": "out/s.md"}),
+        ),
+    ],
+)
+def test_naming_and_folders_in_other_words(command: str, expected: tuple, ws: Path) -> None:
+    assert _ops(command, ws) == [expected]
+
+
+def test_rows_counted_by_a_column_are_a_table_count(ws: Path) -> None:
+    ((handler, params),) = _ops("orders.csv'deki satırları şehre göre say", ws)
+    assert handler == "data" and params["steps"][0]["by"] == ["city"]

@@ -157,9 +157,13 @@ def existing_mentions(text: str, ctx: GroundContext) -> list[str]:
 _INTO = re.compile(r"\b(?:into|to|inside|under)\s+(?:the\s+)?([\w][\w-]*)(?![\w./-])")
 
 
+_IN = re.compile(r"\bin\s+(?:the\s+)?([\w][\w-]*)\s*[.!]?$")
+
+
 def _into_folder(text: str, ctx: GroundContext) -> str | None:
-    """ "into exports", "to the archive": an existing folder named bare after a preposition."""
-    for match in _INTO.finditer(folded(text)):
+    """ "into exports", "to the archive", last "… in out": an existing folder named bare."""
+    low = folded(text)
+    for match in [*_INTO.finditer(low), *_IN.finditer(low)]:
         if match.group(1) not in ("it", "them", "this", "that") and (
             (ctx.workspace / match.group(1)).is_dir()
         ):

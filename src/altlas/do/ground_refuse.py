@@ -140,6 +140,12 @@ _PARTS_OF_A_FILE = (
 )
 
 
+_NAMING = re.compile(
+    r"\bcall\s+(?:it|them|this|that|the\s+\w+(?:\s+\w+)?)\s+(?:as\s+)?['\"]?[\w./-]+\.\w{1,8}"
+    r"['\"]?\s*[.!]?$"
+)
+
+
 def refusal(text: str) -> tuple[str, str] | None:
     """(kind, reason) when the words ask for something altlas does not do.
 
@@ -150,6 +156,8 @@ def refusal(text: str) -> tuple[str, str] | None:
     for kind, patterns, reason in REFUSALS:
         if kind == "delete" and has_any(words, *_PARTS_OF_A_FILE):
             continue  # "remove the duplicate rows": an edit of a table, not a deletion
+        if kind == "call" and _NAMING.search(folded(text)):
+            continue  # "call the summary summary.md": a name for a file
         if has_any(words, *patterns):
             return kind, reason
     return None

@@ -225,7 +225,7 @@ _SUMMARY_WORDS = (
     r"write|writes|save|saved|put|store|as|summary|file|text|document|contents?|notes?|"
     r"give|make|create|produce|one|ozet\w*|yaz\w*|kaydet\w*|cikar\w*|olarak|dosya\w*|"
     r"icerig\w*|metn\w*|kisa\w*|halinde|seklinde|sonra|then|and|ve|new|called|named|adli|"
-    r"adinda|adiyla",
+    r"adinda|adiyla|call|name",
 )
 
 
@@ -288,7 +288,14 @@ def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
         if counted is not None and unread:
             # "how many ERROR lines after 10:00": a count of all of them would be wrong
             return not_understood(counted, unread)
-        if counted is not None and (not table or "contains" not in counted.params):
+        per_group = table and has_any(
+            text, r"\b(by|per|each|every|grouped|gore|bazinda|basina|her)\b"
+        )  # "count the rows by region": a table's groups, for the data family
+        if (
+            counted is not None
+            and not per_group
+            and (not table or "contains" not in counted.params)
+        ):
             return counted
     searched = _SEARCH_FOR.search(folded(text))
     if has_any(text, *_GREP) or re.search(rf"\b{_LINE}\b", folded(text)) or searched:

@@ -253,6 +253,23 @@ def _context_only(text: str, ctx: GroundContext) -> bool:
     return not unaccounted(text, _CONTEXT_WORDS, [*columns, *named])
 
 
+_NAME_IT = re.compile(
+    r"^\s*(?:and\s+|then\s+)?(?:call|name)\s+(?:it|them|the (?:copy|file|new one|result))\s+"
+    r"(?:as\s+)?\S+\s*[.!]?$"
+)
+
+
+def _join_naming(segments: list[str]) -> list[str]:
+    """ "Duplicate X" | "call it Y": the name belongs to the task that makes the file."""
+    out: list[str] = []
+    for text in segments:
+        if out and _NAME_IT.match(folded(text)) and mentions(text):
+            out[-1] = f"{out[-1].rstrip(' ,')} and {text.strip()}"
+        else:
+            out.append(text)
+    return out
+
+
 def _join_fragments(segments: list[str], ctx: GroundContext) -> list[str]:
     """A segment that only names a file or a column ("(employees.json)", "Use the tutar
     column of sales.csv") belongs to the task before it (or, first, to the one after)."""
@@ -275,7 +292,7 @@ def _join_fragments(segments: list[str], ctx: GroundContext) -> list[str]:
 def ground_steps(segments: list[str], lang: str, ctx: GroundContext) -> list[Step]:
     """Every segment grounded, in order, with chains fused and conditions split off."""
     steps: list[Step] = []
-    for text in _join_bare_conditions(_join_fragments(segments, ctx)):
+    for text in _join_bare_conditions(_join_naming(_join_fragments(segments, ctx))):
         last = steps[-1] if steps else None
         split = split_condition(text)
         if split is not None:
