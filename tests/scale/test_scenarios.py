@@ -96,6 +96,25 @@ def test_sigterm_hands_back_the_run_and_the_next_worker_resumes_it(
     assert cluster.effects(run_id) == ["first", "last"]
 
 
+def test_cancel_reaches_the_worker_running_the_run(
+    tmp_path: Path, nats_server: Any, cli: Any
+) -> None:
+    cluster = Cluster(tmp_path, nats_server.url, ack_wait_seconds=4)
+    try:
+        cluster.worker(0)
+        cluster.follower()
+        run_id = cluster.submit([effect_plan(30.0)], wait=False)[0].run_id
+        assert wait_for(lambda: _started(cluster, run_id, "nap"), 30)
+        result = cli("nats", "cancel", run_id, "--nats", nats_server.url)
+        assert result.exit_code == 0, result.output
+        assert wait_for(lambda: len(cluster.archived()) == 1, 20)
+    finally:
+        cluster.stop_all()
+    finished = [e for e in cluster.events()[run_id] if e["type"] == "run.finished"]
+    assert finished[-1]["data"]["status"] == "cancelled"
+    assert cluster.effects(run_id) == ["first"]
+
+
 def test_nats_server_restart_mid_stream_and_the_work_completes(
     tmp_path: Path, nats_server: Any
 ) -> None:

@@ -43,5 +43,20 @@ def status(
     emit_rows(found["dead_letters"], ["run_id", "reason"], fmt, title="dead letters")
 
 
+@nats_app.command("cancel")
+def cancel(
+    run_ids: Annotated[list[str], typer.Argument(metavar="RUN_ID...", help="Runs to cancel.")],
+    nats: NatsUrl = None,
+) -> None:
+    """Cancel runs on whichever worker runs them (at its next heartbeat)."""
+    import asyncio
+
+    from altlas.scale.status import cancel as nats_cancel
+
+    _settings, config = nats_settings(nats)
+    asyncio.run(nats_cancel(config, run_ids))
+    typer.echo(f"cancel requested for {len(run_ids)} run(s)")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(nats_app, name="nats")

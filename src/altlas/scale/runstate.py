@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from nats.js.client import JetStreamContext
     from nats.js.kv import KeyValue
 
-__all__ = ["Commit", "LeaseLost", "RunState"]
+__all__ = ["Commit", "LeaseLost", "RunState", "get_object", "put_object", "request_cancel"]
 
 
 class LeaseLost(Exception):
@@ -81,6 +81,15 @@ class RunState:
         with contextlib.suppress(NatsError, OSError):  # the TTL ends it anyway
             await self.leases.delete(self.key, last=self.fence)
 
+    async def cancel_requested(self) -> bool:
+        from nats.js.errors import KeyNotFoundError
+
+        try:
+            await self.state.get(f"cancel.{self.key}")
+        except KeyNotFoundError:
+            return False
+        return True
+
     async def record_task(self, task_id: str, row: dict[str, Any]) -> None:
         await self.state.put(f"t.{self.key}.{key_of(task_id)}", orjson.dumps(row, default=str))
 
@@ -131,6 +140,11 @@ class RunState:
         else:
             result = base64.b64decode(body.get("result", ""))
         return Commit(int(body.get("attempt", 1)), revision, str(body.get("worker", "")), result)
+
+
+async def request_cancel(state: KeyValue, run_id: str) -> None:
+    """Ask whichever worker runs ``run_id`` to cancel it (seen at its next heartbeat)."""
+    await state.put(f"cancel.{key_of(run_id)}", b"1")
 
 
 async def put_object(js: JetStreamContext, data: bytes) -> str:

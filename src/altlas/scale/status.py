@@ -16,7 +16,7 @@ from altlas.scale.streams import (
     ensure_all,
 )
 
-__all__ = ["status"]
+__all__ = ["cancel", "status"]
 
 
 async def status(config: NatsConfig) -> dict[str, Any]:
@@ -46,5 +46,21 @@ async def status(config: NatsConfig) -> dict[str, Any]:
             )
         dead = [d.to_dict() for d in await dead_letters(js)]
         return {"url": config.url, "streams": streams, "consumers": consumers, "dead_letters": dead}
+    finally:
+        await close_quietly(nc)
+
+
+async def cancel(config: NatsConfig, run_ids: list[str]) -> None:
+    """Flag each run for cancellation; its worker stops it at the next heartbeat."""
+    from altlas.scale.runstate import request_cancel
+    from altlas.scale.streams import STATE
+
+    nc = await connect(config, name="altlas-cancel")
+    try:
+        js = nc.jetstream()
+        await ensure_all(js, config)
+        state = await js.key_value(STATE)
+        for run_id in run_ids:
+            await request_cancel(state, run_id)
     finally:
         await close_quietly(nc)

@@ -50,10 +50,16 @@ def key_of(identifier: str) -> str:
     return base64.urlsafe_b64encode(identifier.encode()).decode().rstrip("=")
 
 
-async def _stream(js: JetStreamContext, **fields: Any) -> None:
+async def _stream(js: JetStreamContext, update: bool, **fields: Any) -> None:
     from nats.js.api import StorageType, StreamConfig
-    from nats.js.errors import BadRequestError
+    from nats.js.errors import BadRequestError, NotFoundError
 
+    if not update:
+        try:
+            await js.stream_info(fields["name"])
+            return
+        except NotFoundError:
+            pass
     config = StreamConfig(storage=StorageType.FILE, **fields)
     try:
         await js.add_stream(config)
@@ -62,8 +68,16 @@ async def _stream(js: JetStreamContext, **fields: Any) -> None:
         await js.update_stream(config)
 
 
-async def _consumer(js: JetStreamContext, stream: str, **fields: Any) -> None:
+async def _consumer(js: JetStreamContext, stream: str, update: bool, **fields: Any) -> None:
     from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+    from nats.js.errors import NotFoundError
+
+    if not update:
+        try:
+            await js.consumer_info(stream, fields["durable_name"])
+            return
+        except NotFoundError:
+            pass
 
     config = ConsumerConfig(
         ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL, **fields
@@ -71,13 +85,27 @@ async def _consumer(js: JetStreamContext, stream: str, **fields: Any) -> None:
     await js.add_consumer(stream, config)
 
 
-async def ensure_all(js: JetStreamContext, config: NatsConfig) -> None:
-    """Create (or update) every stream, consumer, bucket and the object store."""
-    from nats.js.api import KeyValueConfig, ObjectStoreConfig, RetentionPolicy, StorageType
+async def _bucket(js: JetStreamContext, bucket: str, ttl: float) -> None:
+    from nats.js.api import KeyValueConfig, StorageType
+    from nats.js.errors import BucketNotFoundError, NotFoundError
+
+    try:
+        await js.key_value(bucket)  # an existing bucket keeps its TTL: leases in flight rely on it
+    except (BucketNotFoundError, NotFoundError):
+        await js.create_key_value(
+            KeyValueConfig(bucket=bucket, ttl=ttl, history=1, storage=StorageType.FILE)
+        )
+
+
+async def ensure_all(js: JetStreamContext, config: NatsConfig, *, update: bool = False) -> None:
+    """Create what is missing; with ``update`` (workers) bring streams and consumers in line
+    with ``config`` too. Other commands never reconfigure what workers set up."""
+    from nats.js.api import ObjectStoreConfig, RetentionPolicy, StorageType
 
     window = config.duplicate_window_seconds
     await _stream(
         js,
+        update,
         name=RUNS,
         subjects=["altlas.runs.>"],
         retention=RetentionPolicy.WORK_QUEUE,
@@ -85,6 +113,7 @@ async def ensure_all(js: JetStreamContext, config: NatsConfig) -> None:
     )
     await _stream(
         js,
+        update,
         name=EVENTS,
         subjects=["altlas.events.>"],
         retention=RetentionPolicy.LIMITS,
@@ -93,6 +122,7 @@ async def ensure_all(js: JetStreamContext, config: NatsConfig) -> None:
     )
     await _stream(
         js,
+        update,
         name=RESULTS,
         subjects=["altlas.results.>"],
         retention=RetentionPolicy.LIMITS,
@@ -101,6 +131,7 @@ async def ensure_all(js: JetStreamContext, config: NatsConfig) -> None:
     )
     await _stream(
         js,
+        update,
         name=DEAD,
         subjects=[ADVISORY, "altlas.dead.>"],
         retention=RetentionPolicy.LIMITS,
@@ -110,6 +141,7 @@ async def ensure_all(js: JetStreamContext, config: NatsConfig) -> None:
     await _consumer(
         js,
         RUNS,
+        update,
         durable_name=WORKER_CONSUMER,
         filter_subject="altlas.runs.>",
         ack_wait=config.ack_wait_seconds,
@@ -120,6 +152,7 @@ async def ensure_all(js: JetStreamContext, config: NatsConfig) -> None:
     await _consumer(
         js,
         RESULTS,
+        update,
         durable_name=ARCHIVE_CONSUMER,
         filter_subject="altlas.results.>",
         ack_wait=max(30.0, config.ack_wait_seconds),
@@ -128,17 +161,14 @@ async def ensure_all(js: JetStreamContext, config: NatsConfig) -> None:
     await _consumer(
         js,
         DEAD,
+        update,
         durable_name=DEAD_CONSUMER,
         filter_subject=ADVISORY,
         ack_wait=30.0,
         max_deliver=-1,
     )
-    await js.create_key_value(
-        KeyValueConfig(bucket=LEASES, ttl=config.lease_ttl, history=1, storage=StorageType.FILE)
-    )
-    await js.create_key_value(
-        KeyValueConfig(bucket=STATE, ttl=7 * _DAY, history=1, storage=StorageType.FILE)
-    )
+    await _bucket(js, LEASES, config.lease_ttl)
+    await _bucket(js, STATE, 7 * _DAY)
     await js.create_object_store(
         OBJECTS, config=ObjectStoreConfig(bucket=OBJECTS, storage=StorageType.FILE)
     )

@@ -96,7 +96,7 @@ class Worker:
         nc = await connect(self.config, name=f"altlas-worker {self.name}")
         try:
             js = nc.jetstream()
-            await ensure_all(js, self.config)
+            await ensure_all(js, self.config, update=True)
             self._nc, self._js = nc, js
             self._leases: KeyValue = await js.key_value(LEASES)
             self._state: KeyValue = await js.key_value(STATE)
@@ -268,6 +268,8 @@ class Worker:
             try:
                 await msg.in_progress()
                 await runstate.renew(self.name, attempt)
+                if await runstate.cancel_requested():
+                    hooks.cancel()  # the run ends cancelled and its result is committed as such
             except LeaseLost:
                 hooks.cancel()
                 return
