@@ -30,6 +30,10 @@ def ctx(tmp_path: Path) -> GroundContext:
         ("members.json: who has not paid?", "en", "`paid` == false"),
         ("show the unpaid members of members.json", "en", "`paid` == false"),
         ("members.json dosyasındaki active olmayan üyeleri listele", "tr", "`is_active` == false"),
+        ("members.json'daki aktif üyeleri listele", "tr", "`is_active` == true"),
+        ("members.json'daki pasif üyeleri listele", "tr", "`is_active` == false"),
+        ("list the members of members.json who haven't paid", "en", "`paid` == false"),
+        ("members.json'da aktif görünmeyen üyeleri listele", "tr", "`is_active` == false"),
     ],
 )
 def test_a_word_naming_a_flag_filters_on_it(

@@ -16,8 +16,12 @@ from altlas.do.ground_data_words import fold_word
 __all__ = ["find_flags"]
 
 _PREFIX_WORDS = ("is", "has", "was", "can", "flag")
-_ENDINGS = ("ly", "s", "d", "ed", "ler", "lar", "leri", "lari", "olan", "olanlar")
-_NEGATIONS = ("not", "non", "no", "never", "don't", "doesn't", "dont", "doesnt", "isn't")
+_ENDINGS = ("ly", "s", "d", "ed", "ler", "lar", "leri", "lari", "olan", "olanlar", "lere", "lara")
+_NEGATIONS = (
+    *("not", "non", "no", "never", "dont", "doesnt", "don", "doesn", "isn", "aren"),
+    *("haven", "hasn", "havent", "hasnt", "wasn", "weren", "didn", "didnt", "cannot"),
+)
+_TR_NEGATIVE_VERB = re.compile(r"m[ae]y[ae]n|m[iu]yor")
 _TR_NEGATIONS = ("olmayan", "olmayanlar", "olmayanlari", "degil", "degiller")
 _OPPOSITE_PREFIXES = ("non", "in", "un")
 _NOT_A_FILTER_BEFORE = ("by", "per", "gore")
@@ -39,14 +43,32 @@ def _negated(p: Parse, k: int) -> bool:
     before = [p.fold(i) for i in range(max(0, k - 3), k)]
     if any(w in _NEGATIONS for w in before):
         return True
-    return any(p.fold(i) in _TR_NEGATIONS for i in range(k + 1, min(len(p.toks), k + 3)))
+    after = [p.fold(i) for i in range(k + 1, min(len(p.toks), k + 3))]
+    # "çalışmayanlar", "gelmiyor": a Turkish verb made negative by -ma/-me
+    return any(w in _TR_NEGATIONS or _TR_NEGATIVE_VERB.search(w) for w in after)
+
+
+# Turkish words for the usual English flag names (and the opposite they say)
+_TR_FLAGS = {
+    "uzaktan": ("remote", False),
+    "aktif": ("active", False),
+    "etkin": ("active", False),
+    "pasif": ("active", True),
+    "odenmis": ("paid", False),
+    "odenmemis": ("paid", True),
+    "onayli": ("approved", False),
+    "onaysiz": ("approved", True),
+}
 
 
 def _reading(word: str, words: list[str]) -> bool | None:
     """None when ``word`` does not name the flag; else whether it names its opposite
-    ("inactive", "non-remote", "unpaid")."""
+    ("inactive", "non-remote", "unpaid", "pasif")."""
     if any(_names(word, w) for w in words):
         return False
+    for tr_word, (flag, opposite) in _TR_FLAGS.items():
+        if flag in words and (word == tr_word or _names(word, tr_word)):
+            return opposite
     for prefix in _OPPOSITE_PREFIXES:
         rest = word.removeprefix(prefix).lstrip("-")
         if rest != word and any(_names(rest, w) for w in words):
