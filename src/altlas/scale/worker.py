@@ -160,7 +160,9 @@ class Worker:
         subject = f"altlas.events.{key_of(run_id)}"
 
         def publish(event: RunEvent) -> None:
-            data = orjson.dumps(event.to_dict() | {"attempt": attempt}, default=str)
+            data = orjson.dumps(
+                event.to_dict() | {"attempt": attempt, "worker": self.name}, default=str
+            )
             headers = {"Nats-Msg-Id": f"{run_id}:{attempt}:{event.seq}"}
             self._events.put_nowait((subject, data, headers))
 
