@@ -347,3 +347,17 @@ def test_naming_and_folders_in_other_words(command: str, expected: tuple, ws: Pa
 def test_rows_counted_by_a_column_are_a_table_count(ws: Path) -> None:
     ((handler, params),) = _ops("orders.csv'deki satırları şehre göre say", ws)
     assert handler == "data" and params["steps"][0]["by"] == ["city"]
+
+
+@pytest.mark.parametrize(
+    ("command", "word"),
+    [
+        ("show me the ERROR lines in server.log from yesterday", "yesterday"),
+        ("count the lines in ideas.txt that start with '-'", "start with"),
+        ("ideas.txt'de kaç boş satır var", "bos"),
+        ("write 'hello' to out/h.txt in capital letters", "capital"),
+    ],
+)
+def test_a_way_of_matching_or_writing_is_never_dropped(command: str, word: str, ws: Path) -> None:
+    ((handler, params),) = _ops(command, ws)
+    assert handler == "refuse" and f"'{word}'" in params["reason"]

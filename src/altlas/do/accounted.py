@@ -36,6 +36,9 @@ QUALIFIERS = (
     r"\b\w+(?<!dik|duk|tik|tuk)(?:dan|den|tan|ten)\s+(?:once|sonra)\b",
     r"\b(twice|thrice|times|kez|kere|defa)\b",
     r"\b(than|older|newer|modified|larger|bigger|smaller|daha)\b",
+    r"\b(yesterday|today|tonight|week|month|year|dun|dunku|bugun|bugunku|hafta\w*|ay\w*lik)\b",
+    r"\b(uppercase|lowercase|upper case|lower case|capitals?|capital letters|bold|italic|"
+    r"buyuk harf\w*|kucuk harf\w*)\b",
 )
 
 

@@ -274,7 +274,14 @@ def _create(text: str, ctx: GroundContext) -> Operation | None:
         return None
     if content is None and not has_any(text, r"\b(file|empty)\b", r"\bdosya", r"\bbos\b"):
         return None
+    rest = text.replace(content, " ") if content else text
+    style = re.findall(
+        r"\b(uppercase|lowercase|capital\w*|bold|italic|twice|buyuk harf\w*)", folded(rest)
+    )
     body = "" if content is None else content + "\n"
+    if style:  # "in capital letters": the text would be written as given, not as asked
+        plain = Operation("files", {"operation": "write", "path": target}, f"create {target}")
+        return not_understood(plain, style)
     return Operation(
         "files",
         {"operation": "write", "path": target, "content": body},

@@ -246,9 +246,20 @@ def _summarize(text: str, source: str) -> Operation:
     return not_understood(found, unread) if unread else found  # "in French", "as bullets"
 
 
+_NOT_CONTAINS = re.compile(
+    r"\b(?:starts?|starting|begins?|beginning|ends?|ending) with\b|\bile (?:basla|bit)\w*|"
+    r"\b(?:empty|blank|bos)\b"
+)
+
+
 def _unread(text: str, op: Operation) -> list[str]:
-    """Numbers and order words ("the last five", "after 10:00") the operation does not read."""
-    return unread_qualifiers(text, [str(op.params.get("contains", ""))])
+    """Numbers and order words ("the last five", "after 10:00") the operation does not read,
+    and ways of matching a line that are not "contains" ("start with", "boş satır")."""
+    low = folded(text)
+    for quote in quoted(low):
+        low = low.replace(quote, " ")
+    other = [m.group(0) for m in _NOT_CONTAINS.finditer(low)]
+    return unread_qualifiers(text, [str(op.params.get("contains", ""))]) + other
 
 
 def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
