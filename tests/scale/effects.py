@@ -32,5 +32,17 @@ class Crash(Handler):
         os._exit(17)
 
 
+class BigFile(Handler):
+    name = "big_file"
+    cacheable = False
+
+    async def run(self, ctx: HandlerContext) -> Any:
+        path = ctx.path("big.bin")
+        path.write_bytes(b"0123456789abcdef" * 1024)  # 16 KiB
+        ctx.artifacts.append(path)
+        return {"bytes": path.stat().st_size}
+
+
 register_handler(AppendLine)
+register_handler(BigFile)
 register_handler(Crash)

@@ -71,7 +71,6 @@ def test_sigkill_mid_run_resumes_elsewhere_without_rerunning_completed_tasks(
         cluster.stop_all()
     assert cluster.effects(run_id) == ["first", "last"]  # "first" ran once, before the kill
     assert len(cluster.archived()) == 1
-    print(f"recovery after SIGKILL: {recovered:.2f} s (ack_wait {ack_wait:g} s)")
     assert recovered <= ack_wait + 1.0, recovered  # the recovery target
     started = [e for e in cluster.events()[run_id] if e["type"] == "run.started"]
     assert started[-1]["data"]["already_completed"] == 1
@@ -187,3 +186,38 @@ def _status(cluster: Cluster) -> dict[str, Any]:
     from altlas.scale.status import status
 
     return asyncio.run(status(cluster.config))
+
+
+def test_big_artifacts_go_to_the_object_store_by_content_hash(
+    tmp_path: Path, nats_server: Any
+) -> None:
+    import asyncio
+    import hashlib
+
+    import orjson
+
+    from altlas.scale.runstate import get_object
+
+    cluster = Cluster(tmp_path, nats_server.url, inline_result_bytes=1024)
+    plan = {"format": "altlas.alt", "id": "big", "tasks": [{"id": "b", "type": "big_file"}]}
+    try:
+        cluster.worker(0)
+        done = cluster.submit([plan], wait=True, timeout=60)
+    finally:
+        cluster.stop_all()
+    assert done[0].status == "success" and done[0].result is not None
+    result = orjson.loads(done[0].result)
+    name = result["artifacts"][0]["metadata"]["object_store"]
+    expected = b"0123456789abcdef" * 1024
+    assert name == "sha256-" + hashlib.sha256(expected).hexdigest()
+
+    async def fetch() -> bytes:
+        from altlas.scale.config import close_quietly, connect
+
+        nc = await connect(cluster.config)
+        try:
+            return await get_object(nc.jetstream(), name)
+        finally:
+            await close_quietly(nc)
+
+    assert asyncio.run(fetch()) == expected

@@ -217,7 +217,7 @@ class Worker:
             return
         await self._events.join()
         await self._nc.flush()
-        raw = await self._serialise(result)
+        raw = await self._serialise(result, self.workspace_root / runstate.key)
         commit = await runstate.commit(self.name, attempt, raw)
         if commit is None:
             commit = await runstate.committed()
@@ -278,17 +278,18 @@ class Worker:
             except (TimeoutError, NatsError, OSError):
                 continue  # the server is restarting; the lease TTL decides who owns the run
 
-    async def _serialise(self, result: Result) -> bytes:
+    async def _serialise(self, result: Result, workspace: Path) -> bytes:
+        """The result's bytes; artifact files over the limit go to the object store first."""
         from altlas.formats.io import to_bytes
 
+        root = workspace.resolve()
         limit = self.config.inline_result_bytes
         every = [*result.artifacts, *(a for t in result.tasks for a in getattr(t, "artifacts", ()))]
         for artifact in every:
-            path = Path(artifact.path)
-            size = path.stat().st_size if path.is_file() else 0
-            if size > limit:
-                name = await put_object(self._js, path.read_bytes())
-                artifact.metadata["object_store"] = name
+            path = (root / artifact.path).resolve()  # an absolute artifact path stays as it is
+            # only files of the run's own workspace are shipped, whatever a handler reported
+            if path.is_relative_to(root) and path.is_file() and path.stat().st_size > limit:
+                artifact.metadata["object_store"] = await put_object(self._js, path.read_bytes())
         return to_bytes(result, pretty=False)
 
     async def _publish_result(self, runstate: RunState, commit: Commit) -> None:
