@@ -361,3 +361,40 @@ def test_rows_counted_by_a_column_are_a_table_count(ws: Path) -> None:
 def test_a_way_of_matching_or_writing_is_never_dropped(command: str, word: str, ws: Path) -> None:
     ((handler, params),) = _ops(command, ws)
     assert handler == "refuse" and f"'{word}'" in params["reason"]
+
+
+def _spaced(ws: Path) -> Path:
+    (ws / "out" / "weekly shop list.txt").write_text("eggs\nmilk\n")
+    (ws / "logs").mkdir()
+    (ws / "logs" / "backend.log").write_text("INFO up\nFATAL down\n")
+    return ws
+
+
+def test_a_line_goes_to_a_file_named_by_its_words(ws: Path) -> None:
+    ops = _ops("Add a line saying 'bread' to the end of the weekly shop list", _spaced(ws))
+    assert ops == [
+        ("files", {"operation": "append", "path": "out/weekly shop list.txt", "line": "bread"})
+    ]
+
+
+def test_a_name_with_spaces_moves_whole(ws: Path) -> None:
+    ops = _ops("Move out/weekly shop list.txt into the out folder as list.txt", _spaced(ws))
+    assert ops == [
+        (
+            "files",
+            {"operation": "move", "source": "out/weekly shop list.txt", "dest": "out/list.txt"},
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "grab every FATAL line from the backend log into out/fatal.txt",
+        "backend.log'daki FATAL satırlarını bul ve out/fatal.txt dosyasına yaz",
+    ],
+)
+def test_a_log_named_without_its_folder(command: str, ws: Path) -> None:
+    ((handler, params),) = _ops(command, _spaced(ws))
+    assert (handler, params["path"], params["contains"]) == ("text", "logs/backend.log", "FATAL")
+    assert params["output"] == "out/fatal.txt"

@@ -16,7 +16,15 @@ from altlas.do.folders import (
     many,
 )
 from altlas.do.operations import Operation
-from altlas.do.words import existing, folded, has_any, mentions, quoted, refers_back
+from altlas.do.words import (
+    existing,
+    file_by_description,
+    folded,
+    has_any,
+    mentions,
+    quoted,
+    refers_back,
+)
 
 __all__ = ["ground_files"]
 
@@ -151,7 +159,15 @@ def _list(text: str, ctx: GroundContext) -> Operation | None:
 
 
 def existing_mentions(text: str, ctx: GroundContext) -> list[str]:
-    return [m for m in mentions(text) if existing(m, ctx)]
+    """Workspace files the words name, resolved ("Q3 budget draft.txt", "worker.log")."""
+    return [m for m in mentions(text, ctx) if existing(m, ctx)]
+
+
+def _other_mentions(text: str, ctx: GroundContext, source: str | None) -> list[str]:
+    """Names as written, except the ones that mean ``source`` (a new name stays as said)."""
+    return [
+        raw for raw, res in zip(mentions(text), mentions(text, ctx), strict=True) if res != source
+    ]
 
 
 _INTO = re.compile(r"\b(?:into|to|inside|under)\s+(?:the\s+)?([\w][\w-]*)(?![\w./-])")
@@ -173,7 +189,7 @@ def _into_folder(text: str, ctx: GroundContext) -> str | None:
 
 def _new_path(text: str, ctx: GroundContext, source: str | None) -> str | None:
     """Where a copy or move goes: a named path, or a folder plus "as NAME"."""
-    others = [m for m in mentions(text) if m != source]
+    others = _other_mentions(text, ctx, source)
     folder = folder_named(text, ctx, may_be_new=True) or _into_folder(text, ctx)
     if others:
         target = others[-1]
@@ -248,8 +264,10 @@ def _append(text: str, ctx: GroundContext) -> Operation | None:
         line = match.group(1).strip() if match else None
     if not line:
         return None
-    targets = [m for m in mentions(text) if m not in line]
+    targets = [m for m in mentions(text.replace(line, " "), ctx)]
     target = targets[-1] if targets else None
+    if target is None:
+        target = file_by_description(text.replace(line, " "), ctx)  # "the Q3 budget draft"
     if target is None and ctx.previous is not None and refers_back(text):
         target = _previous_path(ctx.previous)
     if target is None:

@@ -10,6 +10,7 @@ from altlas.do.context import GroundContext
 from altlas.do.operations import Operation
 from altlas.do.words import (
     existing,
+    file_by_description,
     file_by_words,
     folded,
     has_any,
@@ -112,14 +113,17 @@ def _is_path(word: str) -> bool:
 
 
 def _source(text: str, ctx: GroundContext) -> str | None:
-    for token in mentions(text):
+    for token in mentions(text, ctx):
         if existing(token, ctx):
             return token
-    return None if mentions(text) else file_by_words(text, ctx)
+    if any(not m.endswith("/") and not PurePosixPath(m).parent.name for m in mentions(text)):
+        return None  # a file named at the top that is not there: not another one by its words
+    return file_by_words(text, ctx) or file_by_description(text, ctx)
 
 
-def _output(text: str, source: str | None) -> str | None:
-    others = [m for m in mentions(text) if m != source and not m.endswith("/")]
+def _output(text: str, source: str | None, ctx: GroundContext) -> str | None:
+    pairs = zip(mentions(text), mentions(text, ctx), strict=True)
+    others = [raw for raw, res in pairs if res != source and not raw.endswith("/")]
     return others[-1] if others else None
 
 
@@ -178,7 +182,7 @@ def _occurrences(text: str, source: str) -> Operation | None:
     return Operation("text", params, f"count '{word}' in {source}", "value")
 
 
-def _ends_of(text: str, source: str) -> Operation | None:
+def _ends_of(text: str, source: str, ctx: GroundContext) -> Operation | None:
     match = _ENDS.search(folded(text))
     if match is None:
         return None
@@ -186,7 +190,7 @@ def _ends_of(text: str, source: str) -> Operation | None:
     params: dict[str, object] = {"operation": op, "path": source}
     if match.group(2):
         params["lines"] = int(match.group(2))
-    output = _output(text, source)
+    output = _output(text, source, ctx)
     if output:
         params["output"] = output
     found = Operation("text", params, f"the {match.group(1)} lines of {source}", "lines")
@@ -203,7 +207,7 @@ def _replace(text: str, source: str, ctx: GroundContext) -> Operation | None:
             return None
         pair = [_original(text, low, match.span(1)), _original(text, low, match.span(2))]
     old, new = pair[0], pair[1]
-    output = _output(text, source)
+    output = _output(text, source, ctx)
     if output is None and not existing(source, ctx):
         output = source  # the file an earlier step of this command writes ("the copy")
     if output is None:
@@ -229,13 +233,13 @@ _SUMMARY_WORDS = (
 )
 
 
-def _summarize(text: str, source: str) -> Operation:
+def _summarize(text: str, source: str, ctx: GroundContext) -> Operation:
     params: dict[str, object] = {"path": source}
     count = _SENTENCES.search(folded(text))
     if count is not None:
         word = count.group(1)
         params["sentences"] = int(word) if word.isdigit() else _NUMBERS[word]
-    output = _output(text, source)
+    output = _output(text, source, ctx)
     if output:
         params["output"] = output
     found = Operation("summarize", params, f"summarize {source}", "text")
@@ -287,10 +291,10 @@ def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
     if has_any(text, *_ADDS):
         return None  # "add the line 'x' to …" writes a line; it does not look for one
     if has_any(text, *_SUMMARY) and not table:
-        return _summarize(text, source)
+        return _summarize(text, source, ctx)
     if has_any(text, *_REPLACE) and len(quoted(text)) >= 2:
         return _replace(text, source, ctx)
-    special = _occurrences(text, source) or _ends_of(text, source)
+    special = _occurrences(text, source) or _ends_of(text, source, ctx)
     if special is not None:
         return special
     if has_any(text, *_COUNT):
@@ -317,7 +321,7 @@ def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
         if word is None or (table and not quoted(text)):
             return None
         params: dict[str, object] = {"operation": "grep", "path": source, "contains": word}
-        output = _output(text, source)
+        output = _output(text, source, ctx)
         if output:
             params["output"] = output
         found = Operation("text", params, f"find lines with '{word}' in {source}", "lines")
