@@ -8,13 +8,11 @@ from pathlib import PurePosixPath
 from altlas.do.accounted import file_words, not_understood, unaccounted, unread_qualifiers
 from altlas.do.context import GroundContext
 from altlas.do.folders import (
-    EXT,
-    KIND_WORDS,
-    folder_after_preposition,
     folder_named,
     join_folder,
     many,
 )
+from altlas.do.ground_list import list_files
 from altlas.do.operations import Operation
 from altlas.do.words import (
     existing,
@@ -29,19 +27,6 @@ from altlas.do.words import (
 __all__ = ["ground_files"]
 
 _BACKUP = (r"\bback ?(it |them |everything )?up\b", r"\bbackup\b", r"\byedek\w*")
-_LIST = (
-    r"\blist\b",
-    r"\bhow many\b.*\bfiles\b",
-    r"\bkac\b.*\bdosya",
-    r"\bwhich\b.*\bfiles?\b",
-    r"\bwhat\b.*\bfiles?\b",
-    r"\bshow\b.*\bfiles\b",
-    r"\bwhat('s| is)\b.*\b(in|inside)\b.*\b(folder|directory)\b",
-    r"\blistele\w*",
-    r"\bhangi\b.*\bdosya",
-    r"\b(ne|neler) var\b",
-    r"\b(ne|neler)\b.*\b(oldugunu|bulundugunu|var)\b",
-)
 _READ = (
     r"^\s*(please\s+)?(read|show|open|display|print|cat|view)\b",
     r"\b(show|give) me\b(?!.*\b(lines?|words?|files)\b)",
@@ -128,34 +113,6 @@ def _content(text: str) -> str | None:
     if colon is not None and not mentions(colon.group(1)):
         return colon.group(1).strip() or None
     return None
-
-
-_LIST_WORDS = (
-    r"list\w*|show|display|files?|dosya\w*|folders?|klasor\w*|director(y|ies)|dir|"
-    r"many|kac|tane|ne|neler|hangi\w*|icinde\w*|icindeki\w*|calisma|alan\w*|workspace|"
-    r"names?|isim\w*|isim|adlar\w*|contents?|stored|kept|exists?|oldugunu|bulundugunu|"
-    r"soyle|goster\w*|type|kind|whats|inside|lie|sit|live|number|count",
-)
-
-
-def _list(text: str, ctx: GroundContext) -> Operation | None:
-    if not has_any(text, *_LIST) or existing_mentions(text, ctx):
-        return None
-    about_files = has_any(text, r"\bfiles?\b", r"\bdosya", r"\bfolder\b", r"\bklasor", r"\bdir")
-    if not about_files and not EXT.search(text) and not has_any(text, r"\blistele"):
-        return None
-    folder = folder_named(text, ctx) or folder_after_preposition(text, ctx)
-    ext = EXT.search(text)
-    kind = re.search(r"\b(\w+)\s+(?:files|dosya)", folded(text))
-    suffix = ext.group(1) if ext else KIND_WORDS.get(kind.group(1)) if kind else None
-    pattern = f"*.{suffix}" if suffix else "*"
-    allowed = (*_LIST_WORDS, *KIND_WORDS, *([re.escape(suffix)] if suffix else []))
-    if unaccounted(text, allowed, [folder or ""]):
-        return None  # "list the ERROR lines of the log": more is asked than a listing
-    params: dict[str, object] = {"operation": "list", "path": folder or ".", "pattern": pattern}
-    params["recursive"] = folder is None and pattern != "*"
-    where = f"in {folder}/" if folder else "in the workspace"
-    return Operation("files", params, f"list files {pattern} {where}", "files")
 
 
 def existing_mentions(text: str, ctx: GroundContext) -> list[str]:
@@ -401,7 +358,7 @@ _KINDS = (
     _move,
     _copy,
     _append_if,
-    _list,
+    list_files,
     _create_if,
     _read,
 )
