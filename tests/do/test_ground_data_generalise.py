@@ -146,3 +146,24 @@ def test_an_exclusion_no_rule_read_fails_honestly(ws: Path) -> None:
 def test_an_exclusion_read_as_a_filter_is_fine(ws: Path) -> None:
     op = ground(ws, "list the parts in Spare parts list.csv except the Acme ones")
     assert step(op, "filter")["where"] == "`supplier` != 'Acme'"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("How many stock units are there in total in Spare parts list.csv?", "en"),
+        ("Spare parts list.csv'de toplam kaç stok var?", "tr"),
+    ],
+)
+def test_how_many_before_a_numeric_column_totals_it(ws: Path, text: str, lang: str) -> None:
+    op = ground(ws, text, lang)
+    group = step(op, "group")
+    assert group["by"] == []
+    assert group["aggregate"][0]["fn"] == "sum"
+    assert group["aggregate"][0]["column"] == "stock"
+
+
+def test_how_many_before_a_word_that_is_no_column_counts_rows(ws: Path) -> None:
+    op = ground(ws, "How many parts from Acme are in Spare parts list.csv?")
+    group = step(op, "group")
+    assert group["aggregate"][0]["fn"] == "count"

@@ -219,8 +219,22 @@ def implied_revenue(p: Parse, k: int) -> str | None:
     return name
 
 
+def _counts_a_measure(p: Parse, agg: tuple[str, int, int] | None) -> bool:
+    """ "how many units", "kaç birim": a count word right before a numeric column asks for the
+    column's total, not for the number of rows."""
+    if agg is None or agg[0] != "count" or p.fold(agg[1]) not in ("how", "kac"):
+        return False
+    k = agg[1] + agg[2]
+    while p.fold(k) in ("of", "the", "kac", "number", "all", "tum"):
+        k += 1
+    m = p.mention_at(k)
+    return m is not None and p.free(m) and m.column in p.facts.numeric and not id_like(m.column)
+
+
 def find_group(p: Parse) -> None:
     agg = _aggregate_word(p)
+    if agg is not None and _counts_a_measure(p, agg):
+        agg = ("sum", agg[1], agg[2])
     fn = agg[0] if agg else None
     month = _month_key(p)
     keyed = None if month else _mention_key(p, fn)
