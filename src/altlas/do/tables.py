@@ -71,13 +71,15 @@ def peek(workspace: Path, relpath: str) -> TableFacts | None:
 def _read(full: Path) -> TableFacts | None:
     import polars as pl
 
+    from altlas.run.handlers.data_io import csv_separator  # the handler reads tables the same way
+
     suffix = full.suffix.lower()
     try:
         if suffix in (".csv", ".tsv"):
             frame = pl.read_csv(
                 full,
                 n_rows=_MAX_ROWS,
-                separator="\t" if suffix == ".tsv" else _separator(full),
+                separator="\t" if suffix == ".tsv" else csv_separator(full),
                 infer_schema_length=_MAX_ROWS,
                 truncate_ragged_lines=True,
             )
@@ -92,18 +94,6 @@ def _read(full: Path) -> TableFacts | None:
     except Exception:  # polars raises many unrelated types for bad files: "unreadable"
         return None
     return _facts(frame)
-
-
-def _separator(full: Path) -> str:
-    """The delimiter of a CSV file, sniffed from its header line: , ; tab or |."""
-    try:
-        with full.open(encoding="utf-8-sig", errors="replace") as fh:
-            header = fh.readline()
-    except OSError:
-        return ","
-    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] > 0 else ","
 
 
 def _facts(frame: Any) -> TableFacts:

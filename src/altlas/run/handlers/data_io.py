@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "WRITE_FORMATS",
+    "csv_separator",
     "frame_bytes",
     "load_table",
     "source_param",
@@ -61,7 +62,7 @@ def read_file(path: Path, fmt: str) -> pl.DataFrame:
     import polars as pl
 
     if fmt in ("csv", "tsv"):
-        return pl.read_csv(path, infer_schema_length=_INFER_ROWS, separator=_separator(path))
+        return pl.read_csv(path, infer_schema_length=_INFER_ROWS, separator=csv_separator(path))
     if fmt == "json":
         return pl.read_json(path, infer_schema_length=_INFER_ROWS)
     if fmt == "ndjson":
@@ -69,7 +70,7 @@ def read_file(path: Path, fmt: str) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-def _separator(path: Path) -> str:
+def csv_separator(path: Path) -> str:
     """A CSV file's delimiter, sniffed from its header line: , ; tab or | (default ,)."""
     try:
         with path.open(encoding="utf-8-sig", errors="replace") as fh:
