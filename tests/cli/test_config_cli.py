@@ -79,10 +79,14 @@ def test_a_bad_config_value_is_one_line(cli, altlas_home) -> None:
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_completion_scripts_are_offered(shell) -> None:
+def test_completion_scripts_are_offered(shell, monkeypatch) -> None:
     from typer.testing import CliRunner
 
     from altlas.cli.main import app
+
+    # Typer otherwise guesses the shell from the process tree (shellingham), which depends on
+    # how the suite was started; with detection off, --show-completion takes the shell named.
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
 
     res = CliRunner().invoke(app, ["--show-completion", shell], prog_name="altlas")
     assert res.exit_code == 0, res.output
