@@ -169,6 +169,22 @@ def _whole_phrase(words: list[str], columns: tuple[str, ...]) -> str | None:
     return None
 
 
+def _compound_head(words: list[str], columns: tuple[str, ...]) -> str | None:
+    """ "ürün rengi", "müşteri şehri": in a Turkish noun compound (bare modifier, head with
+    the possessive -(s)I) the head names the column; the modifier only qualifies it, so it
+    must not claim a column of its own."""
+    modifier, head = words
+    if modifier in _STOP or head in _STOP or head[-1] not in "iu":
+        return None
+    qualified = columns_match(modifier, columns)
+    if qualified is None or not _plain(modifier, qualified, columns):
+        return None  # the modifier must plainly be a column word of its own
+    column = column_of([head], columns)
+    if column is None or column == qualified or _key(head) == _key(column):
+        return None  # the head must be a suffixed form of another column's word
+    return column
+
+
 def _stock_as_quantity(words: list[str], facts: TableFacts) -> str | None:
     """ "stoklu", "in stock" on a table whose stock is its quantity column (qty, adet)."""
     if words[0] in _STOP or columns_match(words[0], ("stock",)) != "stock":
@@ -195,6 +211,8 @@ def find_columns(toks: list[Tok], facts: TableFacts, skip: set[int]) -> list[Men
                 column = column_of(words, facts.columns) or _stock_as_quantity(words, facts)
             else:
                 column = _whole_phrase(words, facts.columns)
+                if column is None and size == 2:
+                    column = _compound_head(words, facts.columns)
             if column is not None:
                 found.append(Mention(i, i + size, column))
                 taken.update(span)

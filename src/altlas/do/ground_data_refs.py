@@ -36,7 +36,17 @@ _SAVE_VERBS = (
 )  # fmt: skip
 _BEFORE_OUTPUT = ("as", "to", "into", "called", "named")
 _MAKERS = ("make", "create", "produce", "generate", "build")
-_AFTER_OUTPUT = ("olarak", "adiyla", "adli", "adinda", "ismiyle", "dosyasina", "dosyaya", "icine")
+_AFTER_OUTPUT = (
+    "olarak",
+    "adiyla",
+    "adli",
+    "adinda",
+    "ismiyle",
+    "dosyasina",
+    "dosyaya",
+    "icine",
+    "olsun",
+)
 _DATIVE = ("e", "a", "ye", "ya", "ne", "na")
 _FILLERS = ("the", "a", "an", "new", "file", "called", "named")
 _TABLE_NOUNS = ("file", "table", "sheet", "spreadsheet", "dataset", "data", "dosya", "tablo")

@@ -257,6 +257,8 @@ _NAME_IT = re.compile(
     r"^\s*(?:and\s+|then\s+)?(?:call|name)\s+(?:it|them|the (?:copy|file|new one|result))\s+"
     r"(?:as\s+)?\S+\s*[.!]?$"
 )
+# "…, out/x.json olsun" (let it be X): the name of what the segment before makes
+_LET_IT_BE = re.compile(r"^\s*(?:ve\s+)?(?:(?:adi|ismi)\s+)?\S+\s+olsun\s*[.!]?$")
 
 
 def _join_naming(segments: list[str]) -> list[str]:
@@ -265,6 +267,8 @@ def _join_naming(segments: list[str]) -> list[str]:
     for text in segments:
         if out and _NAME_IT.match(folded(text)) and mentions(text):
             out[-1] = f"{out[-1].rstrip(' ,')} and {text.strip()}"
+        elif out and _LET_IT_BE.match(folded(text)) and mentions(text):
+            out[-1] = f"{out[-1].rstrip(' ,')} {text.strip()}"
         else:
             out.append(text)
     return out
