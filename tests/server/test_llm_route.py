@@ -198,7 +198,8 @@ def test_upstream_refusal_is_400_and_outage_503(serve, servers, auth) -> None:
 
 def test_rate_limited_per_key_in_the_llm_group(serve, servers, auth) -> None:
     good = servers("good")
-    client = serve([good], server={"rate_limits": {"llm": "2/hour"}}  # an hour: no window edge mid-test)
+    # an hour window: a clock-aligned minute edge could split the burst
+    client = serve([good], server={"rate_limits": {"llm": "2/hour"}})
     codes = [
         client.post("/v1/llm/chat", json=HI, headers=auth["admin"]).status_code for _ in range(3)
     ]
