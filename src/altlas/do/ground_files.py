@@ -21,6 +21,7 @@ from altlas.do.words import (
     has_any,
     mentions,
     quoted,
+    quoted_spans,
     refers_back,
 )
 
@@ -331,6 +332,13 @@ _CONTENT_ONLY = re.compile(
     re.DOTALL,
 )
 
+# 'içine "…" yazar mısın': the quoted text, whole, then the verb that writes it
+_QUOTED_INTO = re.compile(
+    r"^\s*(?:ve\s+)?icine\s+(?P<body>([\"'`«“‘]).*\S)\s+(?:yaz|kaydet|ekle)\w*"
+    r"(?:\s+m[iu]s[iu]n\w*)?\s*[?.!]*\s*$",
+    re.DOTALL,
+)
+
 
 def _content_for_previous(text: str, ctx: GroundContext) -> Operation | None:
     """ "…adında bir dosya oluştur" | "içeriği: …": the text of the file just created."""
@@ -340,10 +348,12 @@ def _content_for_previous(text: str, ctx: GroundContext) -> Operation | None:
     if previous.params.get("operation") != "write" or previous.params.get("content"):
         return None
     low = folded(text)
-    match = _CONTENT_ONLY.match(low)
+    match = _CONTENT_ONLY.match(low) or _QUOTED_INTO.match(low)
     if match is None or len(low) != len(text):
         return None
-    body = text[match.start("body") :].strip()
+    body = text[match.start("body") : match.end("body")].strip()
+    if match.re is _QUOTED_INTO and quoted_spans(body) != [(0, len(body))]:
+        return None  # 'içine "a" ve "b" yaz': not one quoted text
     inner = quoted(body)
     content = inner[0] if inner and len(inner[0]) >= len(body) - 2 else body
     path = previous.params["path"]

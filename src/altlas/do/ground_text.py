@@ -256,6 +256,20 @@ _NOT_CONTAINS = re.compile(
 )
 
 
+_PUT = (r"\b(put|write|writes|save|saves|store|stores|record|yaz\w*|kaydet\w*|koy\w*)\b",)
+
+
+def _with_destination(text: str, op: Operation, source: str, ctx: GroundContext) -> Operation:
+    """A count whose words also name another file to put it in: the count operations
+    answer a value and write nothing, so the destination is not done and must not pass."""
+    if op.handler != "text" or op.produces != "value" or not has_any(text, *_PUT):
+        return op
+    destination = _output(text, source, ctx)
+    if destination is None:
+        return op
+    return not_understood(op, [destination])
+
+
 def _unread(text: str, op: Operation) -> list[str]:
     """Numbers and order words ("the last five", "after 10:00") the operation does not read,
     and ways of matching a line that are not "contains" ("start with", "boş satır")."""
@@ -296,7 +310,7 @@ def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
         return _replace(text, source, ctx)
     special = _occurrences(text, source) or _ends_of(text, source, ctx)
     if special is not None:
-        return special
+        return _with_destination(text, special, source, ctx)
     if has_any(text, *_COUNT):
         counted = _count(text, source, ctx)
         unread = _unread(text, counted) if counted is not None else []
@@ -311,7 +325,7 @@ def ground_text(text: str, lang: str, ctx: GroundContext) -> Operation | None:
             and not per_group
             and (not table or "contains" not in counted.params)
         ):
-            return counted
+            return _with_destination(text, counted, source, ctx)
     searched = _SEARCH_FOR.search(folded(text))
     if has_any(text, *_GREP) or re.search(rf"\b{_LINE}\b", folded(text)) or searched:
         word = lines_with_word(text)

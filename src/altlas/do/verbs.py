@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from altlas.do.words import folded
+from altlas.do.words import folded, quoted_spans
 
 __all__ = ["VERBS", "rewrites"]
 
@@ -113,12 +113,13 @@ def rewrites(text: str, lang: str) -> Iterator[tuple[str, str, str]]:
     if len(low) != len(text):
         return
     seen: set[str] = set()
+    quotes = quoted_spans(text)
     for pattern, canonical, turkish in _patterns():
         if turkish and lang != "tr" and not re.search(r"[çğıöşü]|\b(ve|bir|bu|dosya\w*)\b", low):
             continue
-        match = pattern.search(low)
+        match = next((m for m in pattern.finditer(low) if not _inside(m.span(), quotes)), None)
         if match is None:
-            continue
+            continue  # a quoted text is what the file says, never a verb to read
         start, end = match.span()
         word = text[start:end]
         new = f"{text[:start]}{canonical}{text[end:]}"
@@ -126,3 +127,7 @@ def rewrites(text: str, lang: str) -> Iterator[tuple[str, str, str]]:
             continue
         seen.add(new)
         yield new, word, canonical
+
+
+def _inside(span: tuple[int, int], quotes: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in quotes)

@@ -24,6 +24,7 @@ __all__ = [
     "mentions",
     "number_in_words",
     "quoted",
+    "quoted_spans",
     "refers_back",
     "without_paths",
 ]
@@ -58,14 +59,19 @@ def without_paths(text: str) -> str:
 
 def quoted(text: str) -> list[str]:
     """Quoted or backticked strings, in order. An apostrophe inside a word is not a quote."""
-    found: list[str] = []
+    return [text[start + 1 : end - 1] for start, end in quoted_spans(text)]
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Where each quoted string is, its quote marks included, in order."""
+    found: list[tuple[int, int]] = []
     pos = 0
     while (match := _QUOTE.search(text, pos)) is not None:
         start = match.start()
         if text[start] in "'’" and start > 0 and text[start - 1].isalnum():
             pos = start + 1  # "todo.txt'ye 'x'": that ' is a Turkish suffix mark, not a quote
             continue
-        found.append(next(g for g in match.groups() if g is not None))
+        found.append(match.span())
         pos = match.end()
     return found
 
