@@ -25,11 +25,19 @@ DEV_CASES = SHARED / "data" / "e2e" / "dev.jsonl"
 DEV_FIXTURE = SHARED / "data" / "e2e" / "workspace"
 OWN_CASES = HERE / "cases" / "own.jsonl"
 OWN_FIXTURE = HERE / "workspace"
+PROBE_CASES = HERE / "cases" / "probe.jsonl"
+PROBE_FIXTURE = HERE / "workspace_probe"
+PROBE2_CASES = HERE / "cases" / "probe2.jsonl"
+PROBE2_FIXTURE = HERE / "workspace_probe2"
 
 DEV_FLOOR_PER_LANGUAGE = 0.90  # the issue 10 target, per language
-# The own set's pass rate may not fall below this. It starts at 0.0 because the set was written
-# before the rules it measures; the lead raises it to the measured figure (docs/performance.md).
-OWN_FLOOR = 0.0
+# Each of our own sets keeps a floor a little under its measured pass rate (docs/performance.md),
+# so a rule change that costs cases fails the suite; none of them may show a false success.
+# own: 80/80 measured; probe: blind at 38/60, 59/60 after the general fixes it showed; probe2:
+# blind at 44/60 (its first and only blind run).
+OWN_FLOOR = 0.95
+PROBE_FLOOR = 0.95
+PROBE2_FLOOR = 0.70
 
 JOBS = 2
 CASE_TIMEOUT_S = 60
@@ -192,12 +200,22 @@ def test_dev_set_meets_the_issue_10_targets() -> None:
 
 
 @pytest.mark.slow
-def test_own_set_keeps_its_floor_without_false_successes() -> None:
+@pytest.mark.parametrize(
+    ("name", "cases", "fixture", "floor"),
+    [
+        ("own", OWN_CASES, OWN_FIXTURE, OWN_FLOOR),
+        ("probe", PROBE_CASES, PROBE_FIXTURE, PROBE_FLOOR),
+        ("probe2", PROBE2_CASES, PROBE2_FIXTURE, PROBE2_FLOOR),
+    ],
+)
+def test_our_sets_keep_their_floor_without_false_successes(
+    name: str, cases: Path, fixture: Path, floor: float
+) -> None:
     _need_shared()
-    report = _score(OWN_CASES, OWN_FIXTURE)
+    report = _score(cases, fixture)
     rate = report["totals"]["pass_rate"]
     false_successes = _false_successes(report)
-    assert rate >= OWN_FLOOR and not false_successes, (
-        f"own set: pass rate {rate:.1%} (floor {OWN_FLOOR:.1%}); "
+    assert rate >= floor and not false_successes, (
+        f"{name} set: pass rate {rate:.1%} (floor {floor:.1%}); "
         f"false successes: {false_successes}\n{_explain(report)}"
     )
