@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Request
 from litestar.openapi.datastructures import ResponseSpec
@@ -13,7 +13,12 @@ from litestar.openapi.spec.enums import OpenAPIType
 from pydantic import BaseModel
 
 from altlas.server.bodies import JSON_BODY_OPT, SMALL_BODY, TEXT_BODY
-from altlas.server.roles import Permission
+from altlas.server.roles import Permission, Role
+
+if TYPE_CHECKING:
+    from altlas.events.queue import Job
+    from altlas.server.accounts import Principal
+    from altlas.server.context import ServerContext
 
 __all__ = [
     "JSON_BODY_OPT",
@@ -22,11 +27,13 @@ __all__ = [
     "ErrorEnvelope",
     "PublicOperation",
     "RawBodyOperation",
+    "audience",
     "errors",
     "model_body_operation",
     "ok",
     "read_body",
     "route_opt",
+    "visible_job",
 ]
 
 
@@ -182,3 +189,24 @@ class PublicOperation(Operation):
 
 async def read_body(request: Request[Any, Any, Any]) -> bytes:
     return await request.body()
+
+
+def audience(ctx: ServerContext, user: Principal) -> list[str] | None:
+    """The names the caller is known by for ownership (None for an admin, who sees everything)."""
+    if user.role is Role.ADMIN:
+        return None
+    return ctx.config.audience_of(user.key, user.role.value)
+
+
+def visible_job(ctx: ServerContext, user: Principal, job_id: str, kind: str, missing: str) -> Job:
+    """The job ``job_id`` of ``kind`` if the caller may see it. Another's job is answered exactly
+    like a missing one (``missing``, a 404), so ids cannot be probed."""
+    from altlas.events.queue import JobNotFoundError
+
+    try:
+        job = ctx.queue.get(job_id)
+    except JobNotFoundError:
+        job = None
+    if job is None or job.kind != kind or not job.visible_to(audience(ctx, user)):
+        raise JobNotFoundError(missing)
+    return job

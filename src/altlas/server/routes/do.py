@@ -16,14 +16,14 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from altlas.errors import AltlasError
-from altlas.events.queue import Job, JobNotFoundError
+from altlas.events.queue import Job
 from altlas.server.accounts import Principal
 from altlas.server.context import ServerContext, ctx_of
 from altlas.server.doing import DO_JOB, answer_of
 from altlas.server.models import DoAnswer, DoRequest
 from altlas.server.roles import Permission
-from altlas.server.routes._common import PROTECTED, errors, route_opt
-from altlas.server.routes.workspaces import audience, visible_space
+from altlas.server.routes._common import PROTECTED, errors, route_opt, visible_job
+from altlas.server.routes.workspaces import visible_space
 
 __all__ = ["ROUTES"]
 
@@ -116,13 +116,7 @@ async def do_command(
 
 
 def _job(ctx: ServerContext, request: Request[Principal, Any, Any], job_id: str) -> Job:
-    try:
-        job = ctx.queue.get(job_id)
-    except JobNotFoundError:
-        job = None
-    if job is None or job.kind != DO_JOB or not job.visible_to(audience(ctx, request.user)):
-        raise JobNotFoundError(f"no do job with id {job_id[:80]}")
-    return job
+    return visible_job(ctx, request.user, job_id, DO_JOB, f"no do job with id {job_id[:80]}")
 
 
 @get("/do/{job_id:str}", opt=_READ, tags=["do"], responses=errors(*PROTECTED, 404))

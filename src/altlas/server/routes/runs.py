@@ -21,14 +21,16 @@ from altlas.server.documents import prepare_run
 from altlas.server.jobs import RUN_JOB
 from altlas.server.models import RunRequest
 from altlas.server.responses import RunList, RunStatus
-from altlas.server.roles import Permission, Role
+from altlas.server.roles import Permission
 from altlas.server.routes._common import (
     PROTECTED,
+    audience,
     errors,
     model_body_operation,
     ok,
     read_body,
     route_opt,
+    visible_job,
 )
 from altlas.server.routes._times import parse_time
 
@@ -132,32 +134,15 @@ def list_runs(
     groups; an admin sees all), newest first."""
     ctx = ctx_of(request)
     jobs = ctx.queue.list_jobs(
-        state=run_state, limit=limit, kind=RUN_JOB, audience=_audience(ctx, request.user)
+        state=run_state, limit=limit, kind=RUN_JOB, audience=audience(ctx, request.user)
     )
     latest = max((j.updated_at for j in jobs), default=None)
     rows = [_status(ctx, j)[0] for j in jobs]
     return resource_response({"runs": rows}, last_modified=parse_time(latest))
 
 
-def _audience(ctx: ServerContext, user: Principal) -> list[str] | None:
-    """Who the caller is for run visibility; None for an admin, who sees every run."""
-    if user.role is Role.ADMIN:
-        return None
-    return ctx.config.audience_of(user.key, user.role.value)
-
-
 def _job(ctx: ServerContext, request: Request[Principal, Any, Any], run_id: str) -> Job:
-    """The run ``run_id`` if the caller may see it. Another's run is answered exactly like
-    a missing one (404, same message), so ids cannot be probed."""
-    from altlas.events.queue import JobNotFoundError
-
-    try:
-        job = ctx.queue.get(run_id)
-    except JobNotFoundError:
-        job = None
-    if job is None or job.kind != RUN_JOB or not job.visible_to(_audience(ctx, request.user)):
-        raise JobNotFoundError(f"no run with id {run_id}")
-    return job
+    return visible_job(ctx, request.user, run_id, RUN_JOB, f"no run with id {run_id}")
 
 
 @get(

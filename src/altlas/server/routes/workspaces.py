@@ -21,11 +21,12 @@ from altlas.errors import AltlasError, DecodeError
 from altlas.server.accounts import Principal
 from altlas.server.context import ServerContext, ctx_of
 from altlas.server.models import FileInfo, FileList, WorkspaceCreate, WorkspaceInfo, WorkspaceList
-from altlas.server.roles import Permission, Role
+from altlas.server.roles import Permission
 from altlas.server.routes._common import (
     PROTECTED,
     SMALL_BODY,
     RawBodyOperation,
+    audience,
     errors,
     model_body_operation,
     read_body,
@@ -33,7 +34,7 @@ from altlas.server.routes._common import (
 )
 from altlas.server.workspaces import FileEntry, FileNameError, Workspace, WorkspaceStore, file_url
 
-__all__ = ["ROUTES", "audience", "visible_space"]
+__all__ = ["ROUTES", "visible_space"]
 
 _READ = route_opt(Permission.RUNS_READ, "runs")
 _WRITE = route_opt(Permission.RUNS_WRITE, "runs")
@@ -42,13 +43,6 @@ _CHUNK = 256 * 1024
 
 class BodyTooLargeError(AltlasError):
     http_status = 413
-
-
-def audience(ctx: ServerContext, user: Principal) -> list[str] | None:
-    """The names the caller is known by (None for an admin, who sees everything)."""
-    if user.role is Role.ADMIN:
-        return None
-    return ctx.config.audience_of(user.key, user.role.value)
 
 
 def _store(ctx: ServerContext) -> WorkspaceStore:
