@@ -1,0 +1,203 @@
+"""Opening a SQLite store: WAL, the house pragmas, and every failure as one line in its group.
+
+Every store (the archive, the run journal, the job queue, accounts, analytics, the llm call
+log and cache) opens its file here, so they agree on durability (WAL with
+``synchronous=NORMAL``: durable across a killed process, no fsync per commit), on foreign
+keys, on how long to wait for a busy file, and on what a failure means for the caller:
+
+* the file is damaged (bad header, ``SQLITE_CORRUPT``, ``SQLITE_NOTADB``) -> ``Corrupt``;
+* it is busy or locked, or its environment refuses (disk full, read-only mount, no
+  permission) -> ``Unavailable``, with the cause and "the file is not damaged".
+
+Pragmas are set from constants and validated values only, never from input.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from altlas.errors import AltlasError
+from altlas.storage._errors import Corrupt, Unavailable
+from altlas.storage.health import (
+    header_problem,
+    is_corruption,
+    open_readonly,
+    os_cause,
+    sqlite_cause,
+)
+
+__all__ = ["connect", "guard", "now_iso", "translate"]
+
+IsolationLevel = Literal["DEFERRED", "IMMEDIATE", "EXCLUSIVE"] | None
+
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_PRAGMA_NAME = re.compile(r"[a-z_]{1,40}")
+_PRAGMA_WORD = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def now_iso() -> str:
+    """The time as stored in TEXT columns: RFC 3339, UTC, microseconds, ``Z``."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _pragma_statement(name: str, value: str | int) -> str:
+    """``PRAGMA name=value`` after checking both: PRAGMA takes no ``?`` parameters."""
+    if not _PRAGMA_NAME.fullmatch(name):
+        raise ValueError(f"not a pragma name: {name!r}")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"pragma {name}: not an int or a word: {value!r}")
+    if isinstance(value, str) and not _PRAGMA_WORD.fullmatch(value):
+        raise ValueError(f"pragma {name}: not a plain word: {value!r}")
+    return f"PRAGMA {name}={value}"
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return True
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _not_damaged(what: str, cause: str) -> str:
+    return (
+        f"{what} cannot be used: {cause}; the file is not damaged, so free space or fix "
+        "the permissions or mount, then try again (do not repair it)"
+    )
+
+
+def translate(
+    exc: sqlite3.Error | OSError,
+    path: Path,
+    *,
+    what: str = "the database",
+    doing: str = "open",
+    repair_hint: str = "",
+) -> AltlasError:
+    """The one-line error for a failed SQLite or file operation on ``path``.
+
+    Damage, busy and environment get their groups; anything else is ``Unavailable`` with
+    SQLite's own words, since the file itself was not found wanting.
+    """
+    file = str(path)
+    if isinstance(exc, OSError):
+        return Unavailable(_not_damaged(what, os_cause(exc)), file=file)
+    if is_corruption(exc):
+        hint = f": {repair_hint}" if repair_hint else ""
+        return Corrupt(f"{what} is damaged ({exc}){hint}", file=file)
+    if _is_busy(exc):
+        return Unavailable(
+            f"{what} is busy ({exc}); another process holds it, try again", file=file
+        )
+    cause = sqlite_cause(exc, path)
+    if cause is not None:
+        return Unavailable(_not_damaged(what, cause), file=file)
+    return Unavailable(f"cannot {doing} {what}: {exc}", file=file)
+
+
+@contextmanager
+def guard(
+    path: Path, *, what: str = "the database", doing: str = "write", repair_hint: str = ""
+) -> Iterator[None]:
+    """Turn a ``sqlite3.Error`` raised inside into :func:`translate`'s one line."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise translate(exc, path, what=what, doing=doing, repair_hint=repair_hint) from None
+
+
+def _check_header(path: Path, what: str, repair_hint: str) -> None:
+    try:
+        reason = header_problem(path)
+    except OSError as exc:
+        raise translate(exc, path, what=what) from None
+    if reason:
+        hint = f": {repair_hint}" if repair_hint else ""
+        raise Corrupt(f"{what} {reason}{hint}", file=str(path))
+
+
+def connect(
+    path: Path,
+    *,
+    readonly: bool = False,
+    timeout: float = 30.0,
+    check_same_thread: bool = False,
+    pragmas: Mapping[str, str | int] | None = None,
+    isolation_level: IsolationLevel = "DEFERRED",
+    what: str = "the database",
+    repair_hint: str = "",
+) -> sqlite3.Connection:
+    """Open ``path`` (created when writable and missing) with the house pragmas.
+
+    ``pragmas`` adds to or overrides ``journal_mode=WAL``, ``synchronous=NORMAL``,
+    ``foreign_keys=ON`` and ``busy_timeout``. ``readonly`` opens ``file:...?mode=ro`` (falling
+    back to ``immutable=1`` on a read-only file system) and never creates the file.
+    ``isolation_level`` is the ``sqlite3`` one (None: autocommit, transactions by hand).
+    ``what`` names the store in messages; ``repair_hint`` says how to repair damage.
+    """
+    path = Path(path)
+    _check_header(path, what, repair_hint)
+    settings: dict[str, str | int] = {
+        "journal_mode": "WAL",
+        "synchronous": "NORMAL",
+        "foreign_keys": "ON",
+        "busy_timeout": max(0, int(timeout * 1000)),
+    }
+    settings.update(pragmas or {})
+    statements = [_pragma_statement(name, value) for name, value in settings.items()]
+    if readonly:
+        return _connect_readonly(path, timeout, isolation_level, what, repair_hint, statements)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise translate(exc, path, what=what) from None
+    try:
+        conn = sqlite3.connect(
+            path,
+            timeout=timeout,
+            isolation_level=isolation_level,
+            check_same_thread=check_same_thread,
+        )
+    except sqlite3.Error as exc:
+        raise translate(exc, path, what=what, repair_hint=repair_hint) from None
+    try:
+        with guard(path, what=what, doing="open", repair_hint=repair_hint):
+            for statement in statements:
+                conn.execute(statement).fetchall()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _connect_readonly(
+    path: Path,
+    timeout: float,
+    isolation_level: IsolationLevel,
+    what: str,
+    repair_hint: str,
+    statements: list[str],
+) -> sqlite3.Connection:
+    if not path.is_file():
+        raise Unavailable(f"{what} does not exist yet", file=str(path))
+    with guard(path, what=what, doing="open", repair_hint=repair_hint):
+        conn = open_readonly(path, timeout=timeout)
+    conn.isolation_level = isolation_level
+    try:
+        with guard(path, what=what, doing="open", repair_hint=repair_hint):
+            for statement in statements:
+                # A read-only connection cannot change the journal mode; the file keeps its own.
+                if not statement.startswith("PRAGMA journal_mode="):
+                    conn.execute(statement).fetchall()
+            conn.execute("PRAGMA query_only=ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
