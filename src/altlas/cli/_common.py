@@ -15,17 +15,56 @@ import typer
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
-from altlas.errors import AltlasError, ValidationError
+from altlas.errors import (
+    AltlasError,
+    ConflictError,
+    CorruptError,
+    ExecutionError,
+    InvalidInputError,
+    MissingExtraError,
+    NotAllowedError,
+    NotFoundError,
+    UnavailableError,
+    ValidationError,
+    lookup,
+)
 
 __all__ = [
+    "EXIT_CODES",
     "AltlasGroup",
     "debug_enabled",
     "emit_json",
     "emit_rows",
+    "exit_code_for",
     "fail",
     "is_tty",
     "usage_line",
 ]
+
+
+EXIT_CODES: dict[type[BaseException], int] = {
+    AltlasError: 1,
+    ExecutionError: 1,
+    InvalidInputError: 2,
+    NotFoundError: 3,
+    ConflictError: 4,
+    NotAllowedError: 5,
+    UnavailableError: 75,
+    MissingExtraError: 69,
+    CorruptError: 74,
+}
+"""Exit code per error group, the one table (docs/cli.md prints it).
+
+2 is also click's usage error; 69, 74 and 75 are sysexits' EX_UNAVAILABLE, EX_IOERR and
+EX_TEMPFAIL, so a script can tell "install something", "repair the store" and "try again" apart.
+A bare AltlasError, which has no group, keeps the exit code 1 it always had.
+"""
+
+
+def exit_code_for(exc: AltlasError) -> int:
+    """The exit code for ``exc``: its most specific class in :data:`EXIT_CODES`."""
+    code = lookup(EXIT_CODES, exc)
+    return 1 if code is None else code
 
 
 def debug_enabled() -> bool:
@@ -83,7 +122,7 @@ class AltlasGroup(TyperGroup):
             if debug_enabled():
                 raise
             _print_error(exc)
-            raise typer.Exit(exc.exit_code) from None
+            raise typer.Exit(exit_code_for(exc)) from None
         except KeyboardInterrupt:
             if debug_enabled():
                 raise

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from altlas.errors import AltlasError, NotFoundError
+from altlas.errors import ConflictError, NotFoundError
 
 __all__ = [
     "Executor",
@@ -45,7 +45,7 @@ class JobNotFoundError(NotFoundError):
     """No job with that id."""
 
 
-class JobStateError(AltlasError):
+class JobStateError(ConflictError):
     """The job is in a state that does not allow the operation (e.g. cancel after it ended)."""
 
 

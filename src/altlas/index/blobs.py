@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from altlas.errors import ArchiveError
+from altlas.errors import ArchiveCorruptError, ArchiveError
 from altlas.index.extract import sha256_hex
 from altlas.index.packs import PackedBlobs
 
@@ -47,11 +47,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class BlobMissing(ArchiveError):
+class BlobMissing(ArchiveCorruptError):
     """The blob file is not there."""
 
 
-class BlobDamaged(ArchiveError):
+class BlobDamaged(ArchiveCorruptError):
     """The blob file is there but does not decompress to bytes with its hash."""
 
 

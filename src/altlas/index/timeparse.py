@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from altlas.errors import AltlasError
+from altlas.errors import InvalidInputError
 
 __all__ = ["TimeValueError", "parse_age", "parse_when", "to_micros"]
 
@@ -31,10 +31,8 @@ _SHOWN = 64
 """Quoted values are cut to this length, so a huge parameter cannot make a huge message."""
 
 
-class TimeValueError(AltlasError):
-    """An age or a time that cannot be used; a usage error (exit 2, HTTP 400)."""
-
-    exit_code = 2
+class TimeValueError(InvalidInputError):
+    """An age or a time that cannot be used."""
 
 
 def _shown(value: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from altlas.errors import ExecutionError
+from altlas.errors import CorruptError
 
 __all__ = [
     "MIGRATIONS",
@@ -26,7 +26,7 @@ MIGRATIONS = Migrations("altlas.runs")
 _REPAIR_HINT = "run 'altlas runs verify --repair' to keep what can be read"
 
 
-class JournalDamaged(ExecutionError):
+class JournalDamaged(CorruptError):
     """runs.db is damaged: nothing is written into it until ``runs verify --repair``."""
 
 

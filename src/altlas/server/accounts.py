@@ -24,7 +24,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from altlas.errors import AuthError, MissingExtraError, NotFoundError, ValidationError
+from altlas.errors import (
+    AuthError,
+    ConflictError,
+    MissingExtraError,
+    NotFoundError,
+    ValidationError,
+)
 from altlas.errors import Diagnostic as _Diagnostic
 from altlas.events._sqlite import connect, now_iso
 from altlas.server.principals import KEY_PREFIX, ApiKey, Principal, User, parse_api_key
@@ -76,10 +82,6 @@ MIGRATIONS = (
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
-
-
-class ConflictError(AuthError):
-    """The account or key already exists."""
 
 
 class RefreshReuseError(AuthError):

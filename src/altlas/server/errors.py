@@ -7,7 +7,8 @@ Every error response has the same JSON body::
      "request_id": "req_..."}
 
 Bad input is never a 500: malformed bodies are 400, bodies that parse but break the rules
-422, too large 413. Only a bug is a 500, and its message says nothing about internals.
+422, too large 413. A 500 is a bug or a damaged store, and its message says nothing about
+internals. Every AltlasError gets its status from its group in :data:`HTTP_STATUSES`.
 """
 
 from __future__ import annotations
@@ -27,19 +28,22 @@ from litestar.exceptions import (
 from altlas.errors import (
     AltlasError,
     AuthError,
-    DecodeError,
-    FormatError,
+    ConflictError,
+    CorruptError,
+    ExecutionError,
+    InvalidInputError,
     MissingExtraError,
+    NotAllowedError,
     NotFoundError,
-    RunNotFoundError,
-    SegmentationError,
+    QuotaError,
+    TooLargeError,
+    UnavailableError,
+    UnprocessableError,
     ValidationError,
+    lookup,
 )
-from altlas.events.queue import JobStateError
-from altlas.server.accounts import ConflictError
-from altlas.server.offload import PoolBusyError
 
-__all__ = ["ERROR_TYPES", "envelope", "error_response", "exception_handlers"]
+__all__ = ["ERROR_TYPES", "HTTP_STATUSES", "envelope", "error_response", "exception_handlers"]
 
 log = logging.getLogger("altlas.server")
 
@@ -142,29 +146,40 @@ def _http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Resp
     return error_response(request, status, message, headers=headers)
 
 
-def _status_for(exc: AltlasError) -> int:
-    declared = getattr(exc, "http_status", None)
-    if isinstance(declared, int):
-        return declared
-    if isinstance(exc, PoolBusyError):
-        return 503
-    if isinstance(exc, AuthError) and not isinstance(exc, ConflictError):
-        return 401
-    if isinstance(exc, ConflictError | JobStateError):
-        return 409
-    if isinstance(exc, NotFoundError | RunNotFoundError):
-        return 404
-    if isinstance(exc, ValidationError | SegmentationError):
-        return 422
-    if isinstance(exc, DecodeError | FormatError):
-        return 400
-    if isinstance(exc, MissingExtraError):
-        return 501
-    return 400
+HTTP_STATUSES: dict[type[BaseException], int] = {
+    AltlasError: 400,
+    InvalidInputError: 400,
+    UnprocessableError: 422,
+    TooLargeError: 413,
+    NotFoundError: 404,
+    ConflictError: 409,
+    NotAllowedError: 403,
+    AuthError: 401,
+    QuotaError: 402,
+    UnavailableError: 503,
+    MissingExtraError: 501,
+    CorruptError: 500,
+    ExecutionError: 400,
+}
+"""HTTP status per error group, the one table (docs/architecture.md prints it).
+
+An ExecutionError that reaches a response was raised while starting what the request asked for
+(an unknown option, a task not in the plan), so it stays the 400 it always was; a run that
+fails later reports in its result, not in a status. A bare AltlasError has no group and keeps
+its old 400.
+"""
+_RETRY_AFTER_SECONDS = "1"
+_CORRUPT_MESSAGE = "a server store is damaged; the server log names it and how to repair it"
+
+
+def status_for(exc: AltlasError) -> int:
+    """The status for ``exc``: that of its most specific class in :data:`HTTP_STATUSES`."""
+    status = lookup(HTTP_STATUSES, exc)
+    return 400 if status is None else status
 
 
 def _altlas_error(request: Request[Any, Any, Any], exc: AltlasError) -> Response[bytes]:
-    status = _status_for(exc)
+    status = status_for(exc)
     details = None
     if isinstance(exc, ValidationError):
         details = [
@@ -172,7 +187,11 @@ def _altlas_error(request: Request[Any, Any, Any], exc: AltlasError) -> Response
             for d in exc.diagnostics
         ]
     message = exc.message if isinstance(exc, ValidationError) else exc.one_line()
-    headers = {"Retry-After": "1"} if status == 503 else None
+    if isinstance(exc, CorruptError):
+        # the one line names files on the server: the log keeps it, the client gets no paths
+        log.error("damaged store on %s %s: %s", request.method, request.url.path, message)
+        message = _CORRUPT_MESSAGE
+    headers = {"Retry-After": _RETRY_AFTER_SECONDS} if status == 503 else None
     return error_response(request, status, message, details=details, headers=headers)
 
 

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
-from altlas.errors import AltlasError, DecodeError, ValidationError
+from altlas.errors import AltlasError, DecodeError, UnavailableError, ValidationError
 
 __all__ = ["DocumentPool", "PoolBusyError"]
 
@@ -36,7 +36,7 @@ log = logging.getLogger("altlas.server.offload")
 _PRELOAD = ["altlas.server.documents"]
 
 
-class PoolBusyError(AltlasError):
+class PoolBusyError(UnavailableError):
     """Every document worker is busy and the waiting line is full (HTTP 503)."""
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from altlas.errors import AltlasError, NotFoundError
+from altlas.errors import NotFoundError, TooLargeError, UnprocessableError
 
 __all__ = [
     "FileEntry",
@@ -39,20 +39,16 @@ _MAX_DEPTH = 16
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-class FileNameError(AltlasError):
-    """A file name that would leave the workspace or cannot be stored (422)."""
-
-    http_status = 422
+class FileNameError(UnprocessableError):
+    """A file name that would leave the workspace or cannot be stored."""
 
 
 class WorkspaceNotFoundError(NotFoundError):
     pass
 
 
-class WorkspaceFullError(AltlasError):
-    """Too many files or too many bytes for the workspace limits (413)."""
-
-    http_status = 413
+class WorkspaceFullError(TooLargeError):
+    """Too many files or too many bytes for the workspace limits."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from litestar import Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
-from altlas.errors import AltlasError
+from altlas.errors import UnprocessableError
 from altlas.events.queue import Job
 from altlas.server.accounts import Principal
 from altlas.server.context import ServerContext, ctx_of
@@ -32,10 +32,8 @@ _WRITE = route_opt(Permission.RUNS_WRITE, "runs")
 _POLL_SECONDS = 0.25
 
 
-class RefusedError(AltlasError):
+class RefusedError(UnprocessableError):
     """The command cannot be done as asked (the reason is the message)."""
-
-    http_status = 422
 
 
 def _check_permitted(ctx: ServerContext, data: DoRequest) -> None:

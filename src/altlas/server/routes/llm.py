@@ -20,7 +20,13 @@ from litestar.params import JSONBody
 from litestar.response import Stream
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from altlas.errors import AltlasError
+from altlas.errors import (
+    AltlasError,
+    InvalidInputError,
+    NotFoundError,
+    QuotaError,
+    UnavailableError,
+)
 from altlas.server.accounts import Principal
 from altlas.server.roles import Permission
 from altlas.server.routes._common import JSON_BODY_OPT, PROTECTED, TEXT_BODY, errors, ok, route_opt
@@ -36,7 +42,13 @@ if TYPE_CHECKING:
 __all__ = ["LLM_STATE", "ROUTES", "llm_lifespan", "server_pool"]
 
 LLM_STATE = "llm_pool"
-_STATUS = {"budget": 402, "refused": 400, "unavailable": 503, "not_configured": 503}
+_GROUPS: dict[str, type[AltlasError]] = {
+    "budget": QuotaError,
+    "refused": InvalidInputError,
+    "unavailable": UnavailableError,
+    "not_configured": UnavailableError,
+}
+"""What an LlmError's kind means to the client; server/errors.py turns the group into a status."""
 
 
 class ChatMessage(BaseModel):
@@ -105,14 +117,6 @@ class ChatCompletion(BaseModel):
     altlas: PoolFacts
 
 
-class LlmRouteError(AltlasError):
-    """The pool could not answer; the status says whose move it is."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.http_status = status
-
-
 def server_pool(settings: Settings, config: ServerConfig) -> Pool:
     """The pool the server holds; with ``--redis`` its response cache lives in Redis too."""
     from altlas.config import Settings as SettingsClass
@@ -137,11 +141,12 @@ def llm_lifespan(pool: Pool) -> Any:
     return lifespan
 
 
-def _failure(exc: Any, pool: Pool) -> LlmRouteError:
+def _failure(exc: Any, pool: Pool) -> AltlasError:
+    """The pool's failure as the group that says whose move it is."""
     if exc.kind == "not_configured" and pool.configured:
         # a pool exists but serves no such model: the request names the wrong thing
-        return LlmRouteError(exc.one_line(), 404)
-    return LlmRouteError(exc.one_line(), _STATUS.get(exc.kind, 503))
+        return NotFoundError(exc.one_line())
+    return _GROUPS.get(exc.kind, UnavailableError)(exc.one_line())
 
 
 def _completion(answer: ChatResponse, stream_id: str) -> ChatCompletion:
@@ -202,7 +207,7 @@ async def _sse(
             yield chunk({"content": text})
     except LlmError as exc:
         # the status line went out with the first token: the error can only be an event
-        kind = exc.kind if exc.kind in _STATUS or exc.kind == "stream_cut" else "unavailable"
+        kind = exc.kind if exc.kind in _GROUPS or exc.kind == "stream_cut" else "unavailable"
         yield _event({"error": {"message": exc.one_line(), "type": kind}})
         return
     finally:

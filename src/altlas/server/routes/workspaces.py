@@ -17,7 +17,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
-from altlas.errors import AltlasError, DecodeError
+from altlas.errors import DecodeError, TooLargeError
 from altlas.server.accounts import Principal
 from altlas.server.context import ServerContext, ctx_of
 from altlas.server.models import FileInfo, FileList, WorkspaceCreate, WorkspaceInfo, WorkspaceList
@@ -41,8 +41,8 @@ _WRITE = route_opt(Permission.RUNS_WRITE, "runs")
 _CHUNK = 256 * 1024
 
 
-class BodyTooLargeError(AltlasError):
-    http_status = 413
+class BodyTooLargeError(TooLargeError):
+    pass
 
 
 def _store(ctx: ServerContext) -> WorkspaceStore:
