@@ -168,9 +168,11 @@ def group_of(error: AltlasError | type[AltlasError]) -> type[AltlasError] | None
     return found[0] if len(found) == 1 else None
 
 
-def lookup(table: Mapping[type[BaseException], _V], error: BaseException) -> _V | None:
+def lookup(
+    table: Mapping[type[BaseException], _V], error: BaseException | type[BaseException]
+) -> _V | None:
     """The entry of ``table`` for the most specific class of ``error`` (walks its MRO)."""
-    for cls in type(error).__mro__:
+    for cls in (error if isinstance(error, type) else type(error)).__mro__:
         if cls in table:
             return table[cls]
     return None

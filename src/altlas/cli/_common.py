@@ -61,7 +61,7 @@ A bare AltlasError, which has no group, keeps the exit code 1 it always had.
 """
 
 
-def exit_code_for(exc: AltlasError) -> int:
+def exit_code_for(exc: AltlasError | type[AltlasError]) -> int:
     """The exit code for ``exc``: its most specific class in :data:`EXIT_CODES`."""
     code = lookup(EXIT_CODES, exc)
     return 1 if code is None else code

@@ -12,7 +12,7 @@ from typing import Any
 from altlas.do.answer import compose_answer, task_verdict
 from altlas.do.context import GroundContext
 from altlas.do.planner import Step, build_plan, ground_steps
-from altlas.errors import AltlasError
+from altlas.errors import InvalidInputError
 from altlas.formats.plan import Plan
 from altlas.formats.result import Result
 
@@ -65,12 +65,12 @@ def plan_for(
 
     root = Path(workspace).expanduser().resolve()
     if not root.is_dir():
-        raise AltlasError(f"workspace {workspace} is not a folder")
+        raise InvalidInputError(f"workspace {workspace} is not a folder")
     moment = now or datetime.now().astimezone()
     if moment.tzinfo is None:
         moment = moment.astimezone()
     if not command.strip():
-        raise AltlasError("the command is empty: say what to do")
+        raise InvalidInputError("the command is empty: say what to do")
     segmented = altlas.segment(command, now=moment)
     lang = segmented.language or "en"
     texts = [t.span.text if t.span else t.description for t in segmented.tasks] or [command]

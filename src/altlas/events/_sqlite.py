@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from altlas.errors import AltlasError
+from altlas.errors import ConfigError, ConflictError, UnavailableError
 
 __all__ = ["connect", "now_iso"]
 
@@ -38,7 +38,7 @@ def connect(
             check_same_thread=check_same_thread,
         )
     except sqlite3.Error as exc:
-        raise AltlasError(f"cannot open database: {exc}", file=str(path)) from None
+        raise UnavailableError(f"cannot open database: {exc}", file=str(path)) from None
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode syncs at checkpoints, not at every commit: durable across a
@@ -55,14 +55,14 @@ def connect(
 def _sync_level(name: str) -> str:
     level = name.upper()
     if level not in ("OFF", "NORMAL", "FULL"):
-        raise AltlasError(f"unknown SQLite synchronous level {name!r}")
+        raise ConfigError(f"unknown SQLite synchronous level {name!r}")
     return level
 
 
 def _migrate(conn: sqlite3.Connection, migrations: Sequence[str]) -> None:
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > len(migrations):
-        raise AltlasError(
+        raise ConflictError(
             f"database schema version {current} is newer than this altlas knows "
             f"({len(migrations)}); upgrade altlas",
         )

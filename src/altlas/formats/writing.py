@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Literal
 
-from altlas.errors import AltlasError, FormatError
+from altlas.errors import FormatError, UnavailableError
 from altlas.formats import codec
 from altlas.formats.atlas import Atlas
 from altlas.formats.dialects import Dialect, Kind, dialect_named
@@ -159,4 +159,4 @@ def write(
     try:
         return atomic_write_bytes(path, body)
     except OSError as exc:
-        raise AltlasError(f"cannot write: {exc.strerror}", file=str(path)) from None
+        raise UnavailableError(f"cannot write: {exc.strerror}", file=str(path)) from None

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from altlas.errors import ArchiveCorruptError, ArchiveError
+from altlas.errors import ArchiveCorruptError, ArchiveUnavailableError
 from altlas.index.extract import sha256_hex
 from altlas.index.packs import PackedBlobs
 
@@ -121,7 +121,7 @@ class BlobStore:
         try:
             data = path.read_bytes()
         except OSError:
-            raise ArchiveError(
+            raise ArchiveCorruptError(
                 f"zstd dictionary {dict_id} is missing; blobs compressed with it cannot be read",
                 file=str(path),
             ) from None
@@ -197,7 +197,9 @@ class BlobStore:
         except FileNotFoundError:
             raise BlobMissing(f"blob {sha} is missing", file=str(self.packs.path)) from None
         except OSError as exc:
-            raise ArchiveError(f"cannot read blob {sha}: {exc.strerror}", file=str(path)) from None
+            raise ArchiveUnavailableError(
+                f"cannot read blob {sha}: {exc.strerror}", file=str(path)
+            ) from None
 
     def get(self, sha: str) -> bytes:
         """The original bytes, checked against their hash."""

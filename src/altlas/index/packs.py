@@ -17,7 +17,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from altlas.errors import ArchiveError
+from altlas.errors import ArchiveUnavailableError
 
 __all__ = ["PACK_FILE", "PackedBlobs"]
 
@@ -72,11 +72,13 @@ class PackedBlobs:
         self._conn, self._writable = conn, write
         return conn
 
-    def _fail(self, exc: sqlite3.Error, doing: str) -> ArchiveError:
+    def _fail(self, exc: sqlite3.Error, doing: str) -> ArchiveUnavailableError:
         from altlas.index.health import sqlite_cause
 
         cause = sqlite_cause(exc, self.path) or str(exc)
-        return ArchiveError(f"cannot {doing} the packed blobs: {cause}", file=str(self.path))
+        return ArchiveUnavailableError(
+            f"cannot {doing} the packed blobs: {cause}", file=str(self.path)
+        )
 
     def close(self) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from altlas.errors import AltlasError
+from altlas.errors import UnavailableError
 from altlas.formats.common import new_id
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.runstate import get_object
@@ -104,7 +104,7 @@ async def _collect(js: Any, sub: Any, out: dict[str, Submitted], timeout: float)
     while missing:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise AltlasError(f"{len(missing)} run(s) not finished within {timeout:g} s")
+            raise UnavailableError(f"{len(missing)} run(s) not finished within {timeout:g} s")
         try:
             msg = await sub.next_msg(timeout=min(left, 5.0))
         except (TimeoutError, NatsTimeout):

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from altlas.errors import AltlasError
+from altlas.errors import InvalidInputError
 
 __all__ = [
     "Counts",
@@ -231,7 +231,7 @@ def read_jsonl(path: str | Path) -> tuple[list[dict[str, Any]], int]:
                 else:
                     bad += 1
     except OSError as exc:
-        raise AltlasError(f"cannot read: {exc.strerror}", file=str(path)) from None
+        raise InvalidInputError(f"cannot read: {exc.strerror}", file=str(path)) from None
     return records, bad
 
 

@@ -43,7 +43,14 @@ from altlas.errors import (
     lookup,
 )
 
-__all__ = ["ERROR_TYPES", "HTTP_STATUSES", "envelope", "error_response", "exception_handlers"]
+__all__ = [
+    "ERROR_TYPES",
+    "HTTP_STATUSES",
+    "envelope",
+    "error_response",
+    "exception_handlers",
+    "status_for",
+]
 
 log = logging.getLogger("altlas.server")
 
@@ -172,7 +179,7 @@ _RETRY_AFTER_SECONDS = "1"
 _CORRUPT_MESSAGE = "a server store is damaged; the server log names it and how to repair it"
 
 
-def status_for(exc: AltlasError) -> int:
+def status_for(exc: AltlasError | type[AltlasError]) -> int:
     """The status for ``exc``: that of its most specific class in :data:`HTTP_STATUSES`."""
     status = lookup(HTTP_STATUSES, exc)
     return 400 if status is None else status

@@ -1,0 +1,203 @@
+"""The error tree: every class in exactly one group, one exit code and one status per group."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import altlas
+from altlas import errors
+from altlas.cli._common import EXIT_CODES, exit_code_for
+from altlas.errors import (
+    AltlasError,
+    ArchiveError,
+    AuthError,
+    ConflictError,
+    CorruptError,
+    ExecutionError,
+    InvalidInputError,
+    MissingExtraError,
+    NotAllowedError,
+    NotFoundError,
+    QuotaError,
+    TooLargeError,
+    UnavailableError,
+    UnprocessableError,
+    group_of,
+)
+from altlas.server.errors import HTTP_STATUSES, status_for
+
+SRC = Path(altlas.__file__).parent
+TAGS = {ArchiveError}
+"""Classes that say where an error came from, not what to do; never raised bare."""
+
+# The contract (docs/architecture.md, "Errors"): group -> (exit code, HTTP status).
+GROUP_TABLE: dict[type[AltlasError], tuple[int, int]] = {
+    InvalidInputError: (2, 400),
+    NotFoundError: (3, 404),
+    ConflictError: (4, 409),
+    NotAllowedError: (5, 403),
+    UnavailableError: (75, 503),
+    CorruptError: (74, 500),
+    ExecutionError: (1, 400),
+}
+# The documented refinements inside a group, most specific first.
+REFINED: list[tuple[type[AltlasError], tuple[int, int]]] = [
+    (MissingExtraError, (69, 501)),
+    (AuthError, (5, 401)),
+    (QuotaError, (5, 402)),
+    (TooLargeError, (2, 413)),
+    (UnprocessableError, (2, 422)),
+]
+
+
+def _import_everything() -> None:
+    for info in pkgutil.walk_packages([str(SRC)], "altlas."):
+        if info.name.endswith("__main__"):
+            continue
+        importlib.import_module(info.name)
+
+
+def _subclasses(cls: type[AltlasError]) -> set[type[AltlasError]]:
+    found: set[type[AltlasError]] = set()
+    for sub in cls.__subclasses__():
+        found |= {sub} | _subclasses(sub)
+    return found
+
+
+_import_everything()
+EVERY_CLASS = sorted(_subclasses(AltlasError) - TAGS, key=lambda c: f"{c.__module__}.{c.__name__}")
+
+
+def _name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _expected(cls: type[AltlasError]) -> tuple[int, int]:
+    for refined, numbers in REFINED:
+        if issubclass(cls, refined):
+            return numbers
+    group = group_of(cls)
+    assert group is not None
+    return GROUP_TABLE[group]
+
+
+def test_the_walk_finds_the_classes_of_every_layer() -> None:
+    names = {c.__name__ for c in EVERY_CLASS}
+    # one from the library, the server, the events and the run packages: a walk that
+    # silently imported nothing would make every parametrised test below vacuous
+    assert {"DecodeError", "PoolBusyError", "JobNotFoundError", "TransientError"} <= names
+    assert len(EVERY_CLASS) > 30
+
+
+@pytest.mark.parametrize("cls", EVERY_CLASS, ids=_name)
+def test_every_class_reaches_exactly_one_group(cls: type[AltlasError]) -> None:
+    reached = [g for g in errors.GROUPS if issubclass(cls, g)]
+    assert len(reached) == 1, f"{_name(cls)} reaches {[g.__name__ for g in reached]}"
+    assert group_of(cls) is reached[0]
+
+
+@pytest.mark.parametrize("cls", EVERY_CLASS, ids=_name)
+def test_exit_code_and_status_come_from_the_group_table(cls: type[AltlasError]) -> None:
+    assert (exit_code_for(cls), status_for(cls)) == _expected(cls)
+
+
+@pytest.mark.parametrize("cls", EVERY_CLASS, ids=_name)
+def test_no_class_carries_its_own_numbers(cls: type[AltlasError]) -> None:
+    """Only the edge tables know exit codes and statuses."""
+    for attribute in ("exit_code", "http_status", "status_code"):
+        assert not hasattr(cls, attribute), f"{_name(cls)}.{attribute}"
+
+
+def test_the_tables_name_only_groups_and_documented_refinements() -> None:
+    allowed = {AltlasError, *errors.GROUPS, *(cls for cls, _ in REFINED)}
+    assert set(EXIT_CODES) <= allowed
+    assert set(HTTP_STATUSES) <= allowed
+
+
+def test_a_tag_is_never_a_group_and_its_children_each_reach_one() -> None:
+    assert group_of(ArchiveError) is None
+    children = _subclasses(ArchiveError)
+    assert {group_of(c) for c in children} == {
+        InvalidInputError,
+        NotFoundError,
+        ConflictError,
+        UnavailableError,
+        CorruptError,
+    }
+
+
+def _bare_raises(path: Path) -> list[str]:
+    """``raise AltlasError(...)`` / ``ArchiveError(...)``: an error with no group."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name in ("AltlasError", "ArchiveError"):
+            found.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    return found
+
+
+def test_nothing_raises_an_error_without_a_group() -> None:
+    bare = [hit for path in sorted(SRC.rglob("*.py")) for hit in _bare_raises(path)]
+    assert bare == [], "raise the group class that says what the caller can do"
+
+
+def test_old_names_stay_importable() -> None:
+    from altlas.events.queue import JobNotFoundError, JobStateError
+    from altlas.server.accounts import ConflictError as AccountConflict
+    from altlas.server.offload import PoolBusyError
+
+    assert AccountConflict is ConflictError
+    assert issubclass(JobStateError, ConflictError)
+    assert issubclass(JobNotFoundError, NotFoundError)
+    assert issubclass(errors.RunNotFoundError, NotFoundError)
+    assert issubclass(PoolBusyError, UnavailableError)
+    assert issubclass(MissingExtraError, ImportError)
+
+
+# --- end to end through the CLI ------------------------------------------------------------
+
+
+def _one_error_line(result: object) -> str:
+    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    return lines[0]
+
+
+def test_a_missing_run_exits_3(cli) -> None:
+    result = cli("runs", "show", "run_nothing")
+    assert result.exit_code == 3
+    assert "run_nothing" in _one_error_line(result)
+
+
+def test_a_corrupt_archive_exits_74_with_one_line(cli, altlas_home: Path) -> None:
+    (altlas_home / "altlas.db").write_bytes(b"this is not a database" * 200)
+    result = cli("archive", "list")
+    assert result.exit_code == 74, result.output
+    assert "altlas.db" in _one_error_line(result)
+
+
+def test_a_locked_journal_exits_75(cli, altlas_home: Path) -> None:
+    """Another process holding runs.db for writing is "try again", not bad input."""
+    assert cli("runs", "list").exit_code == 0
+    journal = altlas_home / "runs.db"
+    if not journal.exists():
+        sqlite3.connect(journal).close()
+    holder = sqlite3.connect(journal, timeout=0)
+    holder.execute("PRAGMA journal_mode=DELETE").fetchall()
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = cli("runs", "list")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 75, result.output
+    assert "runs.db" in _one_error_line(result)
