@@ -51,6 +51,17 @@ def serve(
         str | None,
         typer.Option(help="redis://host:port/db: share rate limits and the search cache."),
     ] = None,
+    nats: Annotated[
+        str | None,
+        typer.Option(
+            help="nats://host:4222: runs, their events and cache invalidation go through NATS "
+            "JetStream (run them with 'altlas worker'); other settings from [nats].",
+        ),
+    ] = None,
+    nats_workers: Annotated[
+        int | None,
+        typer.Option(help="With --nats: runs each server process executes itself.", min=0),
+    ] = None,
     tls_cert: Annotated[
         Path | None,
         typer.Option("--tls-cert", help="PEM certificate chain: serve HTTPS."),
@@ -81,6 +92,8 @@ def serve(
         "port": port,
         "workers": workers,
         "redis": redis,
+        "nats": nats,
+        "nats_workers": nats_workers,
         "tls_cert": tls_cert,
         "tls_key": tls_key,
         "tls_client_ca": tls_client_ca,
@@ -105,6 +118,8 @@ def _serve(uvicorn: Any, *, access_log: bool, log_level: str) -> None:
     for path in (config.tls_cert, config.tls_key, config.tls_client_ca):
         if path is not None and not path.is_file():
             raise ConfigError(f"{path}: no such file")
+    if config.nats:
+        _check_nats(settings, config.nats, config.nats_workers)
     settings.home.mkdir(parents=True, exist_ok=True)
     # Made here, once, before any worker process starts.
     signing_key(settings.home, config.jwt_secret)
@@ -156,6 +171,25 @@ def _serve(uvicorn: Any, *, access_log: bool, log_level: str) -> None:
         timeout_graceful_shutdown=15,
         **ssl_options,
     )
+
+
+def _check_nats(settings: Any, url: str, workers: int) -> None:
+    """Fail in one line before uvicorn starts if NATS is missing or does not answer."""
+    import asyncio
+
+    from altlas.scale.config import nats_config, require_nats
+
+    require_nats()
+    from altlas.scale.jobqueue import probe
+
+    config = nats_config(settings, url=url)
+    asyncio.run(probe(config))
+    runs = (
+        f"{workers} in-process worker{'s' * (workers > 1)} per server process"
+        if workers
+        else f"run them with 'altlas worker --nats {config.url}'"
+    )
+    typer.echo(f"altlas serve: runs go through NATS at {config.url} ({runs})", err=True)
 
 
 def _url_host(host: str) -> str:

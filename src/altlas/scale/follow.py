@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from altlas.errors import AltlasError
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.deadletters import settle
+from altlas.scale.invalidation import announce
 from altlas.scale.runstate import get_object
 from altlas.scale.streams import ARCHIVE_CONSUMER, RESULTS, STATE, ensure_all, key_of
 
@@ -55,7 +56,7 @@ class Follower:
 
         from altlas.index import Archive
 
-        nc = await connect(self.config, name="altlas-archive-follow")
+        nc = self._nc = await connect(self.config, name="altlas-archive-follow")
         archive = Archive(self.home)
         try:
             js = nc.jetstream()
@@ -138,6 +139,10 @@ class Follower:
             return
         if status == "added":
             self.stats.archived += 1
+            # `altlas serve --nats` instances drop their cached searches (scale/invalidation)
+            await announce(
+                self._nc, "archive.added", {"run_id": run_id, "source": "follow"}, "follow"
+            )
         else:
             self.stats.duplicates += 1
         await msg.ack_sync()

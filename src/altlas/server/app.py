@@ -32,6 +32,7 @@ from altlas._version import __version__
 from altlas.config import Settings, load_settings
 from altlas.events.bus import EventBus
 from altlas.events.embedded import SqliteJobQueue
+from altlas.events.queue import JobQueue
 from altlas.server.accounts import AccountStore
 from altlas.server.analytics import AnalyticsRecorder
 from altlas.server.bodies import AltlasRequest
@@ -112,7 +113,11 @@ def _build_context(settings: Settings, config: ServerConfig) -> ServerContext:
     secret = signing_key(home, config.jwt_secret)
     accounts = AccountStore(home)
     bus = EventBus()
-    queue = SqliteJobQueue(home / "queue.db", bus, workers=config.queue_workers)
+    queue: JobQueue = SqliteJobQueue(home / "queue.db", bus, workers=config.queue_workers)
+    if config.nats:  # runs through NATS; the embedded queue keeps the other job kinds
+        from altlas.scale.jobqueue import for_server
+
+        queue = for_server(settings, config, bus, local=queue)
     archive = ArchiveHolder(home, bus)
     queue.register(RUN_JOB, make_run_executor(settings, config, archive, bus))
     queue.register(DO_JOB, make_do_executor(settings, config))

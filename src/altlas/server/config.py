@@ -136,6 +136,13 @@ class ServerConfig(BaseModel):
     """How long a search answer may be served from cache (archive changes clear it sooner)."""
     queue_workers: int = Field(default=2, ge=0, le=64)
     """Threads executing queued runs in each server process (0: accept but never run)."""
+    nats: str | None = None
+    """``nats://host:4222``: runs go through NATS JetStream (``altlas worker`` executes them),
+    run events come from ``ALTLAS_EVENTS`` and archive changes invalidate the caches of the
+    other instances; credentials and TLS come from ``[nats]``. Unset: the embedded queue."""
+    nats_workers: int = Field(default=0, ge=0, le=64)
+    """With ``nats``: runs each server process executes itself (an in-process worker);
+    0 (the default): only ``altlas worker`` processes run them."""
     analytics: bool = True
     analytics_flush_seconds: float = Field(default=1.0, gt=0)
     analytics_batch: int = Field(default=500, ge=1)

@@ -1,0 +1,206 @@
+"""Scenario 5: several ``altlas serve --nats`` instances sharing NATS, Redis and one home.
+
+Real processes only: a nats-server, a redis-server, three ``altlas serve`` (A and B with
+``--redis``; C without, so its search cache is its own memory and only NATS can clear it),
+one ``altlas worker`` and the ``altlas archive follow`` writer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+pytest.importorskip("nats")
+pytest.importorskip("litestar")
+
+from tests.scale.harness import Cluster, wait_for
+
+from altlas.server.accounts import AccountStore
+from altlas.server.process import ServerProcess, free_port
+
+pytestmark = pytest.mark.slow
+
+
+def _plan(word: str, nap: float) -> dict[str, Any]:
+    return {
+        "format": "altlas.alt",
+        "id": f"serve-{word}",
+        "title": f"serve scenario {word}",
+        "tasks": [
+            {"id": "hello", "type": "echo", "parameters": {"message": word}},
+            {
+                "id": "nap",
+                "type": "delay",
+                "parameters": {"seconds": nap},
+                "dependencies": ["hello"],
+            },
+            {
+                "id": "bye",
+                "type": "echo",
+                "parameters": {"message": "bye"},
+                "dependencies": ["nap"],
+            },
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ready = wait_for(lambda: _answers(port), 10, 0.05)
+        assert ready, "redis-server did not start"
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class Scene:
+    def __init__(self, cluster: Cluster, servers: dict[str, ServerProcess], key: str) -> None:
+        self.cluster = cluster
+        self.servers = servers
+        self.http = httpx.Client(headers={"X-API-Key": key}, timeout=10)
+
+    def url(self, name: str, path: str) -> str:
+        return self.servers[name].url + path
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Scene]:
+    from altlas.scale.local_server import LocalNatsServer
+
+    tmp = tmp_path_factory.mktemp("scene")
+    nats = LocalNatsServer(tmp / "jetstream").start()
+    cluster = Cluster(tmp, nats.url)
+    cluster.home.mkdir(parents=True)
+    with AccountStore(cluster.home) as store:
+        _, key = store.create_key("scenario", "admin")
+    servers: dict[str, ServerProcess] = {}
+    try:
+        cluster.worker(0)
+        cluster.follower()
+        flags = {"a": ("--redis", redis_url), "b": ("--redis", redis_url), "c": ()}
+        env = {**cluster.env, "ALTLAS_SERVER__DOCUMENT_WORKERS": "1"}  # two cores in CI
+        for name, extra in flags.items():
+            server = ServerProcess(cluster.home, "--nats", nats.url, *extra, env=env)
+            servers[name] = server.start()
+        scene = Scene(cluster, servers, key)
+        yield scene
+        scene.http.close()
+    finally:
+        for server in servers.values():
+            server.stop()
+        cluster.stop_all()
+        nats.stop()
+
+
+def _submit(scene: Scene, server: str, plan: dict[str, Any]) -> str:
+    answer = scene.http.post(scene.url(server, "/v1/runs"), json={"plan": plan})
+    assert answer.status_code == 202, answer.text
+    return str(answer.json()["id"])
+
+
+def _state(scene: Scene, server: str, run_id: str) -> str:
+    answer = scene.http.get(scene.url(server, f"/v1/runs/{run_id}"))
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["state"])
+
+
+def test_a_run_submitted_to_a_streams_on_b_and_is_cancelled_from_b(scene: Scene) -> None:
+    run_id = _submit(scene, "a", _plan("cancelme", 30.0))
+    assert _state(scene, "b", run_id) in ("queued", "running")
+    seen: list[str] = []
+    cancelled_at = 0.0
+    with scene.http.stream("GET", scene.url("b", f"/v1/runs/{run_id}/events")) as stream:
+        assert stream.status_code == 200
+        deadline = time.monotonic() + 60
+        for line in stream.iter_lines():
+            assert time.monotonic() < deadline, f"no end of stream; saw {seen}"
+            if not line.startswith("event:"):
+                continue
+            seen.append(line.removeprefix("event:").strip())
+            if seen[-1] == "task.started" and seen.count("task.started") == 2 and not cancelled_at:
+                # the nap runs on the worker; B asks for the cancel
+                answer = scene.http.delete(scene.url("b", f"/v1/runs/{run_id}"))
+                assert answer.status_code == 202, answer.text
+                cancelled_at = time.monotonic()
+            if seen[-1] == "job.finished":
+                break
+    took = time.monotonic() - cancelled_at
+    assert cancelled_at and took < 5, took
+    assert seen[0] == "job.queued" and "run.started" in seen and "run.finished" in seen
+    assert wait_for(lambda: _state(scene, "a", run_id) == "cancelled", 10, 0.05)
+    status = scene.http.get(scene.url("a", f"/v1/runs/{run_id}")).json()
+    assert status["summary"]["status"] == "cancelled"
+    assert scene.http.delete(scene.url("a", f"/v1/runs/{run_id}")).status_code == 409
+    runs = scene.http.get(scene.url("c", "/v1/runs")).json()["runs"]
+    assert run_id in [r["id"] for r in runs]
+
+
+def test_a_finished_run_is_served_by_every_instance(scene: Scene) -> None:
+    run_id = _submit(scene, "b", _plan("finishme", 0.0))
+    assert wait_for(lambda: _state(scene, "c", run_id) == "done", 60, 0.1)
+    result = scene.http.get(scene.url("a", f"/v1/runs/{run_id}/result"))
+    assert result.status_code == 200
+    assert orjson.loads(result.content)["status"] == "success"
+
+
+def _hits(scene: Scene, server: str, word: str) -> int:
+    answer = scene.http.get(scene.url(server, "/v1/archive/search"), params={"q": word})
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["total"])
+
+
+def _result_bytes(word: str) -> bytes:
+    from altlas.formats.io import to_bytes
+    from altlas.formats.result import Result
+
+    return to_bytes(Result(title=f"uploaded {word}", status="success", success_rate=1.0))
+
+
+def test_an_archive_write_through_a_clears_the_cached_searches_of_b_and_c(scene: Scene) -> None:
+    word = "zebracorn"
+    assert _hits(scene, "b", word) == 0 and _hits(scene, "c", word) == 0  # now cached
+    # Written behind the servers' backs (no event anywhere): C's memory cache still answers
+    # 0, which shows that what follows is the invalidation and not a cache miss.
+    from altlas.index import Archive
+
+    behind = _result_bytes(word)
+    with Archive(scene.cluster.home) as archive:
+        from altlas.formats.io import load_result
+
+        archive.add_result(load_result(behind), raw=behind)
+    assert _hits(scene, "c", word) == 0
+    upload = scene.http.post(scene.url("a", "/v1/archive"), content=_result_bytes(word + "2"))
+    assert upload.status_code == 201, upload.text
+    written = time.monotonic()
+    assert wait_for(lambda: _hits(scene, "c", word) == 1 and _hits(scene, "b", word) == 1, 1, 0.02)
+    took = time.monotonic() - written
+    assert took < 1.0, took
