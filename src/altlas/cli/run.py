@@ -211,7 +211,7 @@ def run_command(
     from altlas.config import load_settings
     from altlas.formats.common import new_id
     from altlas.run import api
-    from altlas.run.options import RunConfig
+    from altlas.run.options import RunConfig, RunOptions
 
     settings = load_settings()
     opts: dict[str, Any] = {
@@ -229,13 +229,15 @@ def run_command(
         base = settings.section("run", RunConfig).exec_allowlist
         opts["exec_allowlist"] = [*base, *extra_allow]
     opts = {k: v for k, v in opts.items() if v is not None}
-    selection = {"only": _split(only), "from_task": from_task}
+    options = RunOptions.from_mapping(opts).merged(
+        {"settings": settings, "only": _split(only), "from_task": from_task}
+    )
     if events is not None and fmt is not Format.TABLE:
         raise fail(
             f"--events jsonl and --format {fmt.value} both want stdout; use --events-file", 2
         )
     if dry_run:
-        steps = api.dry_run(plan, settings=settings, **opts, **selection)
+        steps = api.dry_run(plan, options)
         rows = [s.as_dict() for s in steps]
         emit_rows(rows, ["order", "task_id", "type", "handler", "depends_on", "note", "error"], fmt)
         bad = [s for s in steps if s.error]
@@ -253,14 +255,12 @@ def run_command(
     result = _execute(
         lambda events: api.run(
             plan,
-            settings=settings,
+            options,
             run_id=run_id,
             output=output,
             report=report,
             events=events,
             archive=bool(archive),
-            **opts,
-            **selection,
         ),
         sinks,
         live,

@@ -6,10 +6,9 @@ like ``altlas.run`` and ``altlas.segment``).
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
+from altlas._callable import make_callable
 from altlas.do.context import GroundContext
 from altlas.do.operations import Operation
 
@@ -34,11 +33,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'altlas.do' has no attribute {name!r}")
 
 
-class _CallableModule(types.ModuleType):
-    """``altlas.do(command, workspace=...)`` calls :func:`altlas.do.api.do`."""
-
-    def __call__(self, command: str, workspace: Any = ".", /, **options: Any) -> DoOutcome:
-        return do(command, workspace, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "altlas.do.api:do")

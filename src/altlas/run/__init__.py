@@ -1,6 +1,7 @@
 """Plans into results: the runner.
 
-``altlas.run(plan, **options)`` runs a plan and returns its :class:`~altlas.formats.Result`;
+``altlas.run(plan, options, **keywords)`` runs a plan and returns its
+:class:`~altlas.formats.Result` (the options: a :class:`RunOptions`, keywords, or both);
 ``await altlas.run.run_async(plan)`` (alias ``arun``) is the async form, ``resume(run_id)``
 finishes a journaled run and ``dry_run(plan)`` shows what would run.
 
@@ -11,13 +12,12 @@ the attribute ``altlas.run`` is this module. So the module itself is callable an
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from altlas._callable import make_callable
+
 if TYPE_CHECKING:
-    from altlas.formats.result import Result
     from altlas.run.api import arun, dry_run, plan_of, resume, resume_async, run, run_async
     from altlas.run.events import EventType, JsonlSink, RunEvent
     from altlas.run.handlers import (
@@ -30,11 +30,12 @@ if TYPE_CHECKING:
         register_handler,
     )
     from altlas.run.journal import Journal, RunRecord
-    from altlas.run.options import LlmConfig, RunConfig
+    from altlas.run.options import CancelToken, LlmConfig, RunConfig, RunOptions
     from altlas.run.resilience import BreakerRegistry, CircuitBreaker
 
 __all__ = [
     "BreakerRegistry",
+    "CancelToken",
     "CircuitBreaker",
     "EventType",
     "Handler",
@@ -46,6 +47,7 @@ __all__ = [
     "PermanentError",
     "RunConfig",
     "RunEvent",
+    "RunOptions",
     "RunRecord",
     "TransientError",
     "arun",
@@ -79,7 +81,9 @@ _LAZY = {
     "register_handler": "altlas.run.handlers",
     "Journal": "altlas.run.journal",
     "RunRecord": "altlas.run.journal",
+    "CancelToken": "altlas.run.cancel",
     "LlmConfig": "altlas.run.options",
+    "RunOptions": "altlas.run.options",
     "RunConfig": "altlas.run.options",
     "BreakerRegistry": "altlas.run.resilience",
     "CircuitBreaker": "altlas.run.resilience",
@@ -99,13 +103,4 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-class _CallableModule(types.ModuleType):
-    """``altlas.run(plan, **options)`` calls :func:`altlas.run.api.run`."""
-
-    def __call__(self, plan: Any, /, **options: Any) -> Result:
-        from altlas.run.api import run
-
-        return run(plan, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "altlas.run.api:run")

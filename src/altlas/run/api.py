@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import orjson
 
@@ -22,13 +22,19 @@ from altlas.errors import ExecutionError, FormatError
 from altlas.formats.common import TaskStatus, new_id, to_rfc3339, utcnow
 from altlas.formats.plan import Plan
 from altlas.formats.result import Artifact, ErrorInfo, Result
+from altlas.run.cancel import CancelToken
 from altlas.run.events import Emitter, EventSink, EventType
 from altlas.run.executor import RunContext
 from altlas.run.handlers.base import PermanentError
 from altlas.run.handlers.registry import HandlerRegistry, default_registry
 from altlas.run.handlers.routing import Route, Router
 from altlas.run.journal import Journal, RunRecord
-from altlas.run.options import RunConfig
+from altlas.run.options import (
+    CONFIG_KEYS,
+    RunConfig,
+    RunKeywords,
+    RunOptions,
+)
 from altlas.run.planning import (
     DryRunStep,
     check_graph,
@@ -43,25 +49,19 @@ from altlas.run.results import build_result
 from altlas.run.scheduler import Scheduler
 from altlas.run.state import TaskState
 
-__all__ = ["PlanSource", "arun", "dry_run", "plan_of", "resume", "resume_async", "run", "run_async"]
+__all__ = [
+    "PlanSource",
+    "RunOptions",
+    "arun",
+    "dry_run",
+    "plan_of",
+    "resume",
+    "resume_async",
+    "run",
+    "run_async",
+]
 
 PlanSource = Plan | str | os.PathLike[str] | Mapping[str, Any]
-_EXTRAS = {
-    "archive",
-    "only",
-    "from_task",
-    "output",
-    "report",
-    "events",
-    "registry",
-    "breakers",
-    "settings",
-    "home",
-    "run_id",
-    "handle_signals",
-    "on_start",
-}
-_CONFIG_FIELDS = set(RunConfig.model_fields)
 
 
 def plan_of(source: PlanSource) -> tuple[Plan, str | None]:
@@ -80,13 +80,6 @@ def plan_of(source: PlanSource) -> tuple[Plan, str | None]:
         return loaded.document, None
     path = Path(source)
     return load_plan(path), str(path.resolve())
-
-
-def _check_options(options: Mapping[str, Any]) -> None:
-    unknown = set(options) - _CONFIG_FIELDS - _EXTRAS
-    if unknown:
-        known = ", ".join(sorted(_CONFIG_FIELDS | _EXTRAS))
-        raise ExecutionError(f"unknown run option(s) {', '.join(sorted(unknown))} (known: {known})")
 
 
 def _as_list(value: Any) -> list[str] | None:
@@ -116,26 +109,22 @@ class _Prepared:
     sinks: list[EventSink] = field(default_factory=list)
     breakers: BreakerRegistry | None = None
     handle_signals: bool = False
-    on_start: Callable[[Scheduler], Any] | None = None
+    on_start: Callable[[Scheduler], object] | None = None
+    cancel: CancelToken | None = None
 
 
-def _prepare(source: PlanSource, options: dict[str, Any]) -> _Prepared:
-    _check_options(options)
-    settings: Settings = options.get("settings") or load_settings(options.get("home"))
-    overrides = {k: v for k, v in options.items() if k in _CONFIG_FIELDS}
-    config = settings.section("run", RunConfig, **overrides)
+def _prepare(source: PlanSource, options: RunOptions) -> _Prepared:
+    settings: Settings = options.settings or load_settings(options.home)
+    config = settings.section("run", RunConfig, **options.config_overrides())
     plan, plan_path = plan_of(source)
     check_graph(plan)
-    registry: HandlerRegistry = options.get("registry") or default_registry()
+    registry: HandlerRegistry = options.registry or default_registry()
     router = Router(registry, config.routing)
-    only = _as_list(options.get("only"))
-    from_task = options.get("from_task")
-    selected = select_tasks(plan, only, from_task)
+    only = _as_list(options.only)
+    selected = select_tasks(plan, only, options.from_task)
     workspace = Path(config.workspace or Path.cwd()).expanduser().resolve()
-    events = options.get("events")
-    sinks = list(events) if isinstance(events, list | tuple) else ([events] if events else [])
-    output = options.get("output")
-    report = options.get("report")
+    events = options.events
+    sinks: list[EventSink] = [events] if callable(events) else list(events or ())
     return _Prepared(
         plan=plan,
         plan_path=plan_path,
@@ -144,18 +133,23 @@ def _prepare(source: PlanSource, options: dict[str, Any]) -> _Prepared:
         router=router,
         selected=selected,
         routes=route_all(plan, router, selected),
-        run_id=options.get("run_id") or new_id("run"),
+        run_id=options.run_id or new_id("run"),
         workspace=workspace,
         only=only,
-        from_task=from_task,
-        output=Path(output).expanduser().resolve() if output else None,
-        report=Path(report).expanduser().resolve() if report else None,
-        archive=bool(options.get("archive", False)),
+        from_task=options.from_task,
+        output=_resolved(options.output),
+        report=_resolved(options.report),
+        archive=bool(options.archive),
         sinks=sinks,
-        breakers=options.get("breakers"),
-        handle_signals=bool(options.get("handle_signals", False)),
-        on_start=options.get("on_start"),
+        breakers=options.breakers,
+        handle_signals=bool(options.handle_signals),
+        on_start=options.on_start,
+        cancel=options.cancel,
     )
+
+
+def _resolved(path: str | os.PathLike[str] | None) -> Path | None:
+    return Path(path).expanduser().resolve() if path else None
 
 
 def _stored_options(prep: _Prepared) -> dict[str, Any]:
@@ -292,7 +286,7 @@ async def _execute_with(
             "mode": plan.mode.value,
         },
     )
-    scheduler = Scheduler(rc, prep.selected, prep.routes)
+    scheduler = Scheduler(rc, prep.selected, prep.routes, cancel=prep.cancel)
     if emitter.active:
         emitter.send(
             emitter.make(
@@ -393,9 +387,20 @@ def _archive(prep: _Prepared, result: Result, written: Path | None) -> str:
     return outcome.id or result.id
 
 
-async def run_async(plan: PlanSource, **options: Any) -> Result:
+def _options(options: RunOptions | None, overrides: Mapping[str, Any]) -> RunOptions:
+    if options is not None and not isinstance(options, RunOptions):
+        raise ExecutionError(
+            f"run options must be a RunOptions, not {type(options).__name__}; "
+            "pass single options as keywords"
+        )
+    return (options or RunOptions()).merged(overrides)
+
+
+async def run_async(
+    plan: PlanSource, options: RunOptions | None = None, /, **overrides: Unpack[RunKeywords]
+) -> Result:
     """Run ``plan`` and return its :class:`Result` (see :func:`run` for the options)."""
-    return await _execute(_prepare(plan, options))
+    return await _execute(_prepare(plan, _options(options, overrides)))
 
 
 arun = run_async
@@ -411,18 +416,29 @@ def _sync(coro_factory: Callable[[], Any]) -> Any:
     )
 
 
-def run(plan: PlanSource, **options: Any) -> Result:
+def _signals_on(options: RunOptions) -> RunOptions:
+    """The synchronous entry points handle Ctrl-C unless told not to."""
+    if options.handle_signals is None:
+        return options.merged({"handle_signals": True})
+    return options
+
+
+def run(
+    plan: PlanSource, options: RunOptions | None = None, /, **overrides: Unpack[RunKeywords]
+) -> Result:
     """Run ``plan`` (a Plan, a path or a mapping, in any dialect) and return its Result.
 
-    Options are the ``[run]`` config keys (``concurrency``, ``timeout_seconds``, ``retries``,
-    ``continue_on_error``, ``cache``, ``allow_exec``, ``exec_allowlist``, ``allow_net``,
-    ``workspace``, ``routing``, ...) plus ``only``, ``from_task``, ``output`` (write the .last
-    there), ``report`` (HTML), ``events`` (callables getting each :class:`RunEvent`),
-    ``registry`` (a :class:`HandlerRegistry`), ``breakers``, ``settings``, ``home``,
-    ``run_id`` and ``handle_signals`` (default True here: Ctrl-C cancels gracefully).
+    Options come as a :class:`RunOptions`, as keywords, or both (keywords win): the ``[run]``
+    config keys (``concurrency``, ``timeout_seconds``, ``retries``, ``continue_on_error``,
+    ``cache``, ``allow_exec``, ``exec_allowlist``, ``allow_net``, ``workspace``, ``routing``,
+    ...) plus ``only``, ``from_task``, ``output`` (write the .last there), ``report`` (HTML),
+    ``events`` (callables getting each :class:`RunEvent`), ``registry`` (a
+    :class:`HandlerRegistry`), ``breakers``, ``settings``, ``home``, ``run_id``, ``cancel``
+    (a :class:`CancelToken`) and ``handle_signals`` (default True here: Ctrl-C cancels
+    gracefully).
     """
-    options.setdefault("handle_signals", True)
-    return _sync(lambda: run_async(plan, **options))  # type: ignore[no-any-return]
+    merged = _signals_on(_options(options, overrides))
+    return _sync(lambda: run_async(plan, merged))  # type: ignore[no-any-return]
 
 
 def _alive(pid: int | None, host: str | None) -> bool:
@@ -437,46 +453,60 @@ def _alive(pid: int | None, host: str | None) -> bool:
     return True
 
 
-async def resume_async(run_id: str, *, force: bool = False, **options: Any) -> Result:
+def _resumed_options(record: RunRecord, given: RunOptions, settings: Settings) -> RunOptions:
+    """The stored run's options, with what this call sets on top."""
+    stored = dict(record.options)
+    carried = {k: v for k, v in stored.items() if k in CONFIG_KEYS}
+    for name in ("only", "from_task", "output", "report"):
+        if stored.get(name) is not None:
+            carried[name] = stored[name]
+    carried["archive"] = bool(stored.get("archive", False))
+    return RunOptions.from_mapping(carried).merged(
+        {**given.given(), "settings": settings, "run_id": record.id}
+    )
+
+
+async def resume_async(
+    run_id: str,
+    options: RunOptions | None = None,
+    /,
+    *,
+    force: bool = False,
+    **overrides: Unpack[RunKeywords],
+) -> Result:
     """Finish a journaled run: completed tasks keep their results, the rest run again."""
-    _check_options(options)
-    settings: Settings = options.get("settings") or load_settings(options.get("home"))
+    given = _options(options, overrides)
+    settings: Settings = given.settings or load_settings(given.home)
     with Journal.open(settings.home) as journal:
         record = journal.load_run(run_id)
     if record.status in ("running", "pending") and _alive(record.pid, record.host) and not force:
         raise ExecutionError(
             f"run {record.id} is still running (pid {record.pid}); stop it first or use --force"
         )
-    stored = dict(record.options)
-    stored_config = {k: v for k, v in stored.items() if k in _CONFIG_FIELDS}
-    merged: dict[str, Any] = {
-        **stored_config,
-        **{k: v for k, v in options.items() if v is not None},
-    }
-    merged.setdefault("only", stored.get("only"))
-    merged.setdefault("from_task", stored.get("from_task"))
-    if merged.get("output") is None and stored.get("output"):
-        merged["output"] = stored["output"]
-    if merged.get("report") is None and stored.get("report"):
-        merged["report"] = stored["report"]
-    merged.setdefault("archive", bool(stored.get("archive", False)))
-    merged["settings"] = settings
-    merged["run_id"] = record.id
     plan = Plan.model_validate(record.plan)
-    prep = _prepare(plan, merged)
+    prep = _prepare(plan, _resumed_options(record, given, settings))
     prep.plan_path = record.plan_path
     return await _execute(prep, record)
 
 
-def resume(run_id: str, *, force: bool = False, **options: Any) -> Result:
+def resume(
+    run_id: str,
+    options: RunOptions | None = None,
+    /,
+    *,
+    force: bool = False,
+    **overrides: Unpack[RunKeywords],
+) -> Result:
     """Synchronous :func:`resume_async`; Ctrl-C cancels gracefully."""
-    options.setdefault("handle_signals", True)
-    return _sync(lambda: resume_async(run_id, force=force, **options))  # type: ignore[no-any-return]
+    merged = _signals_on(_options(options, overrides))
+    return _sync(lambda: resume_async(run_id, merged, force=force))  # type: ignore[no-any-return]
 
 
-def dry_run(plan: PlanSource, **options: Any) -> list[DryRunStep]:
+def dry_run(
+    plan: PlanSource, options: RunOptions | None = None, /, **overrides: Unpack[RunKeywords]
+) -> list[DryRunStep]:
     """The execution order and the handler of each task; runs nothing."""
-    prep = _prepare(plan, options)
+    prep = _prepare(plan, _options(options, overrides))
     return _dry_run(
         prep.plan,
         prep.router,

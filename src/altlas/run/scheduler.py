@@ -4,17 +4,23 @@ One loop on one asyncio event loop. Each *tick* starts what is ready, commits ev
 state change to the journal in one transaction, sends the events that describe them, then
 waits for any running task to finish. A task's completion is therefore durable before any
 dependent of it starts.
+
+A :class:`~altlas.run.cancel.CancelToken` given to the scheduler stops the run from any
+thread: its callback wakes the loop at once (``call_soon_threadsafe``), nothing polls.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from altlas.formats.common import TaskStatus, utcnow
 from altlas.formats.result import ErrorInfo
+from altlas.run.cancel import CancelToken
 from altlas.run.events import EventType, RunEvent
 from altlas.run.executor import CONDITION_FALSE, RunContext, execute_task
 from altlas.run.handlers.base import PermanentError
@@ -31,8 +37,11 @@ class Scheduler:
         rc: RunContext,
         selected: list[str],
         routes: dict[str, tuple[Route | None, PermanentError | None]],
+        *,
+        cancel: CancelToken | None = None,
     ) -> None:
         self.rc = rc
+        self.cancel_token = cancel
         self.selected = selected
         self.routes = routes
         self.cancelled = False
@@ -50,6 +59,23 @@ class Scheduler:
             self._hurry = True
         self.cancelled = True
         self._wake.set()
+
+    def _follow_token(self) -> Callable[[], None]:
+        """Route the token's ``cancel()`` (from any thread) into this loop; returns the undo."""
+        token = self.cancel_token
+        if token is None:
+            return lambda: None
+        if token.cancelled:
+            self.request_cancel()  # before anything starts: no task runs at all
+            return lambda: None
+        loop = asyncio.get_running_loop()
+
+        def on_cancel() -> None:
+            # the loop may be gone already when a late cancel arrives: nothing left to stop
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self.request_cancel)
+
+        return token.add_callback(on_cancel)
 
     # bookkeeping -----------------------------------------------------------------------------
 
@@ -104,6 +130,13 @@ class Scheduler:
     # the loop ------------------------------------------------------------------------------
 
     async def run(self) -> None:
+        unfollow = self._follow_token()
+        try:
+            await self._run()
+        finally:
+            unfollow()
+
+    async def _run(self) -> None:
         rc = self.rc
         states = rc.states
         concurrency = rc.config.concurrency

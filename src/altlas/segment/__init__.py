@@ -7,14 +7,8 @@ attribute ``altlas.segment`` is this module, so the module itself is made callab
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import TYPE_CHECKING, Any
-
+from altlas._callable import make_callable
 from altlas.segment.core import analyze, build_plan, segment, segment_data
-
-if TYPE_CHECKING:
-    from altlas.formats.plan import Plan
 
 __all__ = [
     "analyze",
@@ -24,11 +18,4 @@ __all__ = [
 ]
 
 
-class _CallableModule(types.ModuleType):
-    """A module that can be called like the function it is named after."""
-
-    def __call__(self, text: str, **options: Any) -> Plan:
-        return segment(text, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "altlas.segment.core:segment")

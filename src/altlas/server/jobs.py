@@ -2,22 +2,30 @@
 
 The executor runs in a queue worker thread with an event loop of its own, so a long run
 never blocks the server's loop. Run events go to the job's event log (and from there to the
-bus and to SSE clients); cancelling the job asks the scheduler to stop. A job that a dead
-worker left behind is resumed from the run journal, keeping the tasks that had finished.
+bus and to SSE clients); cancelling the job cancels the run's CancelToken, which wakes
+the scheduler at once. A job that a dead worker left behind is resumed from the run
+journal, keeping the tasks that had finished.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import Any
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from altlas.config import Settings
 from altlas.errors import RunNotFoundError
 from altlas.events.bus import EventBus
 from altlas.events.queue import JobContext, JobOutcome
+from altlas.run.cancel import CancelToken
 from altlas.server.config import ServerConfig
 from altlas.server.workspaces import artifacts_between, space_root
+
+if TYPE_CHECKING:
+    from altlas.formats.result import Result
 
 __all__ = [
     "CLIENT_RUN_OPTIONS",
@@ -44,7 +52,7 @@ CLIENT_RUN_OPTIONS = frozenset(
 )
 """What an API client may choose; everything touching the host (workspace, exec, network)
 comes from the server's own configuration."""
-_CANCEL_POLL_SECONDS = 0.1
+_FOLLOW_SECONDS = 0.5
 
 
 def prepare_journal(settings: Settings) -> None:
@@ -71,6 +79,7 @@ def make_run_executor(
         from altlas.formats.plan import Plan
         from altlas.run.api import resume_async, run_async
         from altlas.run.events import RunEvent
+        from altlas.run.options import RunOptions
 
         job = ctx.job
         plan = Plan.model_validate(job.payload["plan"])
@@ -81,44 +90,25 @@ def make_run_executor(
             options["workspace"] = str(space_root(settings.home, str(space_id)))
         options.setdefault("workspace", str(settings.home / "workspaces" / job.id))
         before = _snapshot(options["workspace"]) if space_id else {}
-        scheduler: list[Any] = []
-
-        def on_start(sched: Any) -> None:
-            scheduler.append(sched)
 
         def sink(event: RunEvent) -> None:
             data = event.to_dict()
             data.pop("type", None)
             ctx.emit(event.type.value, data)
 
-        common: dict[str, Any] = {
-            "events": [sink],
-            "on_start": on_start,
-            "settings": settings,
-            "handle_signals": False,
-        }
+        async def main(token: CancelToken) -> Result:
+            common = RunOptions(
+                events=[sink], settings=settings, handle_signals=False, cancel=token
+            )
+            if job.attempts > 1:
+                try:
+                    return await resume_async(job.id, common, force=True)
+                except RunNotFoundError:
+                    pass  # the first attempt died before the journal knew the run
+            return await run_async(plan, common.merged({**options, "run_id": job.id}))
 
-        async def watch_cancel() -> None:
-            # Bounded by the run: the task is cancelled as soon as the run returns.
-            while True:
-                if ctx.cancelled.is_set() and scheduler:
-                    scheduler[0].request_cancel()
-                    return
-                await asyncio.sleep(_CANCEL_POLL_SECONDS)
-
-        async def main() -> Any:
-            watcher = asyncio.create_task(watch_cancel())
-            try:
-                if job.attempts > 1:
-                    try:
-                        return await resume_async(job.id, force=True, **common)
-                    except RunNotFoundError:
-                        pass  # the first attempt died before the journal knew the run
-                return await run_async(plan, run_id=job.id, **common, **options)
-            finally:
-                watcher.cancel()
-
-        result = asyncio.run(main())
+        with _cancel_token(ctx) as token:
+            result = asyncio.run(main(token))
         wanted = bool(job.payload.get("archive", True)) and result.status.value != "cancelled"
         summary: dict[str, Any] = {
             "status": result.status.value,
@@ -139,6 +129,32 @@ def make_run_executor(
         return JobOutcome(summary, result=to_bytes(result, pretty=False), payload=result)
 
     return execute
+
+
+@contextlib.contextmanager
+def _cancel_token(ctx: JobContext) -> Iterator[CancelToken]:
+    """The job's cancellation flag as the run's token. The embedded queue's flag already is a
+    CancelToken (cancelling it wakes the scheduler at once). A plain Event from another queue
+    is followed by a thread that ends with the run; it checks twice a second, the best a
+    plain Event allows."""
+    if isinstance(ctx.cancelled, CancelToken):
+        yield ctx.cancelled
+        return
+    token, flag, finished = CancelToken(), ctx.cancelled, threading.Event()
+
+    def follow() -> None:
+        while not finished.is_set():
+            if flag.wait(_FOLLOW_SECONDS):
+                token.cancel()
+                return
+
+    follower = threading.Thread(target=follow, name="altlas-cancel-follow", daemon=True)
+    follower.start()
+    try:
+        yield token
+    finally:
+        finished.set()
+        follower.join()
 
 
 def _snapshot(folder: str) -> dict[str, tuple[int, int]]:
