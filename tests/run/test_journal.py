@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 import altlas
-from altlas.errors import ExecutionError, RunNotFoundError
+from altlas.errors import CorruptError, ExecutionError, RunNotFoundError
 from altlas.formats.common import TaskStatus
 from altlas.formats.result import RunStatus
 from altlas.run import resume
@@ -16,13 +16,17 @@ from altlas.run.journal import MIGRATIONS, Journal
 
 def test_journal_is_wal_with_recorded_migrations(altlas_home) -> None:
     """runs.db is in WAL mode and its schema version is recorded by sqlite-utils."""
+    from sqlite_utils import Database
+
     with Journal.open(altlas_home) as journal:
-        mode = journal.conn.execute("PRAGMA journal_mode").fetchone()[0]
-        applied = [m.name for m in MIGRATIONS.applied(journal.db)]
+        conn = journal.store.conn  # type: ignore[attr-defined]
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        applied = [m.name for m in MIGRATIONS.applied(Database(conn))]
     assert mode == "wal"
     assert applied == ["m001_runs_tasks_cache"]
     with Journal.open(altlas_home) as journal:  # reopening applies nothing twice
-        assert len(MIGRATIONS.applied(journal.db)) == 1
+        conn = journal.store.conn  # type: ignore[attr-defined]
+        assert len(MIGRATIONS.applied(Database(conn))) == 1
 
 
 def test_run_and_tasks_are_journaled(mkplan, workspace, altlas_home) -> None:
@@ -86,7 +90,7 @@ def test_journal_off_leaves_no_database(mkplan, workspace, altlas_home) -> None:
 def test_corrupt_journal_is_a_clear_error(mkplan, workspace, altlas_home) -> None:
     """A damaged runs.db names the file."""
     (altlas_home / "runs.db").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(ExecutionError, match=r"the run journal is damaged.*runs verify --repair"):
+    with pytest.raises(CorruptError, match=r"the run journal is damaged.*runs verify --repair"):
         altlas.run(mkplan({"id": "a"}), workspace=workspace)
 
 
@@ -227,7 +231,7 @@ def _fill_journal(home, runs: int = 120) -> None:
                 task_ids=["a", "b"],
                 options={},
             )
-        journal.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        journal.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[attr-defined]
 
 
 def _garble_middle(db) -> bytes:
@@ -255,7 +259,7 @@ def test_a_damaged_journal_is_refused_on_open_and_never_written(
         ("run", str(plan), "-q"),
     ):
         res = cli(*args)
-        assert res.exit_code == 1, (args, res.stdout)
+        assert res.exit_code == 74, (args, res.stdout)  # CorruptError: repair or restore
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), (args, res.stderr)
         assert "runs.db" in lines[0] and "runs verify --repair" in lines[0], lines[0]

@@ -11,11 +11,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlite_utils import Database
-
-from altlas.errors import ExecutionError
+from altlas.errors import UnavailableError
 from altlas.run.journal import JOURNAL_NAME
-from altlas.run.journal_schema import MIGRATIONS
+from altlas.run.journal_schema import MIGRATIONS, WHAT
 
 __all__ = ["JournalCheck", "verify_journal"]
 
@@ -45,14 +43,22 @@ def verify_journal(home: str | Path, *, repair: bool = False) -> JournalCheck:
     The damaged file is never written: the readable rows go to a fresh journal beside it,
     which replaces it once complete; the damaged one is kept as ``runs.db.damaged-<time>``.
     """
-    from altlas.index.health import integrity_problems, is_corruption, open_readonly
-    from altlas.index.store import check_database_file
+    from altlas.storage.health import (
+        header_problem,
+        integrity_problems,
+        is_corruption,
+        open_readonly,
+        os_cause,
+    )
 
     path = Path(home) / JOURNAL_NAME
     check = JournalCheck(path=str(path))
     if not path.is_file():
         return check
-    reason = check_database_file(path, "the run journal")
+    try:
+        reason = header_problem(path)
+    except OSError as exc:
+        raise UnavailableError(f"cannot read {WHAT}: {os_cause(exc)}", file=str(path)) from None
     if reason:
         check.problems.append(f"the run journal {reason}")
     else:
@@ -60,9 +66,7 @@ def verify_journal(home: str | Path, *, repair: bool = False) -> JournalCheck:
             conn = open_readonly(path)
         except sqlite3.Error as exc:
             if not is_corruption(exc):
-                raise ExecutionError(
-                    f"cannot open the run journal: {exc}", file=str(path)
-                ) from None
+                raise UnavailableError(f"cannot open {WHAT}: {exc}", file=str(path)) from None
             check.problems.append(str(exc))
         else:
             try:
@@ -82,18 +86,21 @@ def _salvage(path: Path, check: JournalCheck) -> None:
     import os
     from datetime import UTC, datetime
 
-    from altlas.index.health import open_readonly, salvage_tables
-    from altlas.index.lock import ArchiveLock
+    from altlas.storage.health import open_readonly, salvage_tables
+    from altlas.storage.lock import FileLock
+    from altlas.storage.migrations import apply
+    from altlas.storage.sqlite import connect
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     fresh = path.with_name(f"{path.name}.salvage-{stamp}")
     kept = path.with_name(f"{path.name}.damaged-{stamp}")
-    lock = ArchiveLock(path.with_name(path.name + ".setup.lock"), timeout=60)
+    lock = FileLock(path.with_name(path.name + ".setup.lock"), timeout=60, what=WHAT)
     with lock.held("altlas runs verify --repair"):
         fresh.unlink(missing_ok=True)
-        dst = sqlite3.connect(fresh)
+        # A rollback journal, not WAL: the finished file is one file, moved into place whole.
+        dst = connect(fresh, what=WHAT, pragmas={"journal_mode": "DELETE", "synchronous": "FULL"})
         try:
-            MIGRATIONS.apply(Database(dst, execute_plugins=False))
+            apply(dst, MIGRATIONS)
             try:
                 src = open_readonly(path)
             except sqlite3.Error:

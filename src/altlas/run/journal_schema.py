@@ -12,10 +12,12 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from altlas.errors import CorruptError
+from altlas.errors import CorruptError, UnavailableError
 
 __all__ = [
     "MIGRATIONS",
+    "REPAIR_HINT",
+    "WHAT",
     "JournalDamaged",
     "journal_damaged",
     "refuse_damaged",
@@ -23,7 +25,8 @@ __all__ = [
 ]
 
 MIGRATIONS = Migrations("altlas.runs")
-_REPAIR_HINT = "run 'altlas runs verify --repair' to keep what can be read"
+REPAIR_HINT = "run 'altlas runs verify --repair' to keep what can be read"
+WHAT = "the run journal"
 
 
 class JournalDamaged(CorruptError):
@@ -31,20 +34,29 @@ class JournalDamaged(CorruptError):
 
 
 def journal_damaged(path: Path, reason: str) -> JournalDamaged:
-    return JournalDamaged(f"the run journal is damaged ({reason}): {_REPAIR_HINT}", file=str(path))
+    return JournalDamaged(f"the run journal is damaged ({reason}): {REPAIR_HINT}", file=str(path))
 
 
 def refuse_damaged_file(path: Path) -> None:
-    from altlas.index.store import check_database_file
+    """The header check alone (no connection): a damaged header is refused at once."""
+    from altlas.storage.health import header_problem
 
-    reason = check_database_file(path, "the run journal")
+    try:
+        reason = header_problem(path)
+    except OSError as exc:
+        from altlas.storage.health import os_cause
+
+        raise UnavailableError(
+            f"cannot read the run journal: {os_cause(exc)} (the journal is not damaged)",
+            file=str(path),
+        ) from None
     if reason:
         raise journal_damaged(path, f"it {reason}")
 
 
 def refuse_damaged(conn: sqlite3.Connection, path: Path) -> None:
     """``quick_check`` before the first write: never write into a damaged journal."""
-    from altlas.index.health import integrity_problems, summarise_problems
+    from altlas.storage.health import integrity_problems, summarise_problems
 
     problems = integrity_problems(conn)
     if problems:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import orjson
 
-from altlas.storage._errors import Unavailable
+from altlas.errors import AltlasError, ArchiveUnavailableError, UnavailableError
 from altlas.storage.health import os_cause
 
 __all__ = ["ArchiveLock", "FileLock", "LockHolder"]
@@ -94,6 +94,8 @@ class FileLock:
     ``what`` names the locked thing in messages (``the archive``, ``the run journal``).
     """
 
+    error: type[AltlasError] = UnavailableError
+
     def __init__(
         self,
         path: Path,
@@ -145,7 +147,7 @@ class FileLock:
     def held(self, purpose: str = "") -> Iterator[None]:
         entry = self._entry
         if not entry.mutex.acquire(timeout=self.timeout):
-            raise Unavailable(
+            raise self.error(
                 f"{self.what} lock busy in this process for {self.timeout:.0f} s",
                 file=str(self.path),
             )
@@ -171,7 +173,7 @@ class FileLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise Unavailable(
+            raise self.error(
                 f"cannot take the lock for {purpose or 'writing'}: {os_cause(exc)}",
                 file=str(self.path),
             ) from None
@@ -188,7 +190,7 @@ class FileLock:
                     told = True
                 if time.monotonic() >= deadline:
                     hint = " (raise [archive] lock_timeout to wait longer)"
-                    raise Unavailable(
+                    raise self.error(
                         f"{self.what} is locked by {holder.describe()}; gave up after "
                         f"{self.timeout:.0f} s{hint if self.what == 'the archive' else ''}",
                         file=str(self.path),
@@ -213,5 +215,7 @@ class FileLock:
         return fd
 
 
-ArchiveLock = FileLock
-"""The archive's name for the lock (``altlas.index.lock`` re-exports it)."""
+class ArchiveLock(FileLock):
+    """The archive's lock: its failures are also ``ArchiveError`` (``altlas.index.lock``)."""
+
+    error = ArchiveUnavailableError

@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from altlas.errors import AltlasError
-from altlas.storage._errors import Corrupt, Unavailable
+from altlas.storage._errors import DEFAULT, StoreErrors
 from altlas.storage.health import (
     header_problem,
     is_corruption,
@@ -80,6 +81,7 @@ def translate(
     what: str = "the database",
     doing: str = "open",
     repair_hint: str = "",
+    errors: StoreErrors = DEFAULT,
 ) -> AltlasError:
     """The one-line error for a failed SQLite or file operation on ``path``.
 
@@ -87,40 +89,51 @@ def translate(
     SQLite's own words, since the file itself was not found wanting.
     """
     file = str(path)
+    unavailable = errors.unavailable
     if isinstance(exc, OSError):
-        return Unavailable(_not_damaged(what, os_cause(exc)), file=file)
+        cause = os_cause(exc)
+        return unavailable(_not_damaged(what, cause), file=file, reason=cause)
     if is_corruption(exc):
         hint = f": {repair_hint}" if repair_hint else ""
-        return Corrupt(f"{what} is damaged ({exc}){hint}", file=file)
+        return errors.corrupt(f"{what} is damaged ({exc}){hint}", file=file, reason=str(exc))
     if _is_busy(exc):
-        return Unavailable(
-            f"{what} is busy ({exc}); another process holds it, try again", file=file
+        return unavailable(
+            f"{what} is busy ({exc}); another process holds it, try again",
+            file=file,
+            reason=str(exc),
         )
-    cause = sqlite_cause(exc, path)
-    if cause is not None:
-        return Unavailable(_not_damaged(what, cause), file=file)
-    return Unavailable(f"cannot {doing} {what}: {exc}", file=file)
+    environment = sqlite_cause(exc, path)
+    if environment is not None:
+        return unavailable(_not_damaged(what, environment), file=file, reason=environment)
+    return unavailable(f"cannot {doing} {what}: {exc}", file=file, reason=str(exc))
 
 
 @contextmanager
 def guard(
-    path: Path, *, what: str = "the database", doing: str = "write", repair_hint: str = ""
+    path: Path,
+    *,
+    what: str = "the database",
+    doing: str = "write",
+    repair_hint: str = "",
+    errors: StoreErrors = DEFAULT,
 ) -> Iterator[None]:
     """Turn a ``sqlite3.Error`` raised inside into :func:`translate`'s one line."""
     try:
         yield
     except sqlite3.Error as exc:
-        raise translate(exc, path, what=what, doing=doing, repair_hint=repair_hint) from None
+        raise translate(
+            exc, path, what=what, doing=doing, repair_hint=repair_hint, errors=errors
+        ) from None
 
 
-def _check_header(path: Path, what: str, repair_hint: str) -> None:
+def _check_header(path: Path, what: str, repair_hint: str, errors: StoreErrors) -> None:
     try:
         reason = header_problem(path)
     except OSError as exc:
-        raise translate(exc, path, what=what) from None
+        raise translate(exc, path, what=what, errors=errors) from None
     if reason:
         hint = f": {repair_hint}" if repair_hint else ""
-        raise Corrupt(f"{what} {reason}{hint}", file=str(path))
+        raise errors.corrupt(f"{what} {reason}{hint}", file=str(path), reason=f"it {reason}")
 
 
 def connect(
@@ -133,6 +146,7 @@ def connect(
     isolation_level: IsolationLevel = "DEFERRED",
     what: str = "the database",
     repair_hint: str = "",
+    errors: StoreErrors = DEFAULT,
 ) -> sqlite3.Connection:
     """Open ``path`` (created when writable and missing) with the house pragmas.
 
@@ -140,10 +154,12 @@ def connect(
     ``foreign_keys=ON`` and ``busy_timeout``. ``readonly`` opens ``file:...?mode=ro`` (falling
     back to ``immutable=1`` on a read-only file system) and never creates the file.
     ``isolation_level`` is the ``sqlite3`` one (None: autocommit, transactions by hand).
-    ``what`` names the store in messages; ``repair_hint`` says how to repair damage.
+    ``what`` names the store in messages; ``repair_hint`` says how to repair damage;
+    ``errors`` are the classes the store raises (the group classes unless it tags its own).
     """
     path = Path(path)
-    _check_header(path, what, repair_hint)
+    label = _Label(what, repair_hint, errors)
+    _check_header(path, what, repair_hint, errors)
     settings: dict[str, str | int] = {
         "journal_mode": "WAL",
         "synchronous": "NORMAL",
@@ -153,11 +169,11 @@ def connect(
     settings.update(pragmas or {})
     statements = [_pragma_statement(name, value) for name, value in settings.items()]
     if readonly:
-        return _connect_readonly(path, timeout, isolation_level, what, repair_hint, statements)
+        return _connect_readonly(path, timeout, isolation_level, label, statements)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise translate(exc, path, what=what) from None
+        raise translate(exc, path, what=what, errors=errors) from None
     try:
         conn = sqlite3.connect(
             path,
@@ -166,9 +182,9 @@ def connect(
             check_same_thread=check_same_thread,
         )
     except sqlite3.Error as exc:
-        raise translate(exc, path, what=what, repair_hint=repair_hint) from None
+        raise translate(exc, path, what=what, repair_hint=repair_hint, errors=errors) from None
     try:
-        with guard(path, what=what, doing="open", repair_hint=repair_hint):
+        with label.guard(path):
             for statement in statements:
                 conn.execute(statement).fetchall()
     except BaseException:
@@ -177,21 +193,34 @@ def connect(
     return conn
 
 
+@dataclass(frozen=True, slots=True)
+class _Label:
+    """How one store names itself in errors."""
+
+    what: str
+    repair_hint: str
+    errors: StoreErrors
+
+    def guard(self, path: Path) -> AbstractContextManager[None]:
+        return guard(
+            path, what=self.what, doing="open", repair_hint=self.repair_hint, errors=self.errors
+        )
+
+
 def _connect_readonly(
     path: Path,
     timeout: float,
     isolation_level: IsolationLevel,
-    what: str,
-    repair_hint: str,
+    label: _Label,
     statements: list[str],
 ) -> sqlite3.Connection:
     if not path.is_file():
-        raise Unavailable(f"{what} does not exist yet", file=str(path))
-    with guard(path, what=what, doing="open", repair_hint=repair_hint):
+        raise label.errors.unavailable(f"{label.what} does not exist yet", file=str(path))
+    with label.guard(path):
         conn = open_readonly(path, timeout=timeout)
     conn.isolation_level = isolation_level
     try:
-        with guard(path, what=what, doing="open", repair_hint=repair_hint):
+        with label.guard(path):
             for statement in statements:
                 # A read-only connection cannot change the journal mode; the file keeps its own.
                 if not statement.startswith("PRAGMA journal_mode="):
