@@ -63,19 +63,14 @@ def main(
     """altlas: plans, runs and an archive of everything that ran."""
 
 
-def _register_groups() -> None:
-    for name in GROUP_MODULES:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            # A group whose module is not written yet is simply absent.
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
+def register_groups(target: typer.Typer, modules: tuple[str, ...] = GROUP_MODULES) -> None:
+    """Import each group module and let it add its commands. A module that fails to import
+    fails the whole CLI, loudly: a typo in this list must not drop a group silently."""
+    for name in modules:
+        import_module(name).register(target)
 
 
-_register_groups()
+register_groups(app)
 
 
 def run() -> None:
