@@ -18,26 +18,11 @@ from typing import Any
 
 __all__ = ["ServerProcess", "free_port"]
 
-# Until a root CLI registers ``serve``, the same command is reached through a root app
-# that registers it first; either way the real ``altlas serve`` code runs.
-_SHIM = (
-    "from altlas.cli import main, serve\n"
-    "if not any(c.name == 'serve' for c in main.app.registered_commands):\n"
-    "    serve.register(main.app)\n"
-    "main.run()\n"
-)
-
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _serve_registered() -> bool:
-    from altlas.cli import main
-
-    return any(c.name == "serve" for c in main.app.registered_commands)
 
 
 class ServerProcess:
@@ -68,12 +53,17 @@ class ServerProcess:
         return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        head = (
-            [sys.executable, "-m", "altlas.cli.main"]
-            if _serve_registered()
-            else [sys.executable, "-c", _SHIM]
-        )
-        return [*head, "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.args]
+        return [
+            sys.executable,
+            "-m",
+            "altlas",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            *self.args,
+        ]
 
     def start(self) -> ServerProcess:
         import httpx
