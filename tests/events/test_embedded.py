@@ -269,12 +269,17 @@ def test_many_jobs_are_each_run_once(tmp_path: Path) -> None:
     assert counts == dict.fromkeys(ids, 1)
 
 
-def test_schema_version_is_recorded(tmp_path: Path) -> None:
+def test_schema_steps_are_recorded_by_the_one_runner(tmp_path: Path) -> None:
+    """queue.db's steps are sqlite-utils migrations (the old user_version bookkeeping is gone)."""
     SqliteJobQueue(tmp_path / "q.db").close()
     conn = sqlite3.connect(tmp_path / "q.db")
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
-        versions = conn.execute("SELECT version FROM schema_migrations").fetchall()
-        assert versions == [(1,), (2,)]
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+        steps = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'altlas.jobs' ORDER BY id"
+        ).fetchall()
+        assert steps == [("m001_jobs",), ("m002_job_share",)]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "schema_migrations" not in tables
     finally:
         conn.close()

@@ -9,9 +9,11 @@ import orjson
 
 from altlas.events.queue import Job, JobState
 
-__all__ = ["CLAIM_JOB", "GET_JOB", "LIST_JOBS", "MIGRATIONS", "job_from_row"]
+__all__ = ["CLAIM_JOB", "GET_JOB", "LIST_JOBS", "SCHEMA_V1", "SCHEMA_V2", "job_from_row"]
 
-MIGRATIONS = (
+# The schema's steps (applied as the ``altlas.jobs`` migrations in events/jobstore.py). Never
+# edit a step that has shipped: add the next one.
+SCHEMA_V1 = (
     """
     CREATE TABLE jobs (
         id TEXT PRIMARY KEY,
@@ -30,8 +32,10 @@ MIGRATIONS = (
         error TEXT,
         outcome BLOB,
         result BLOB
-    );
-    CREATE INDEX jobs_by_state ON jobs (state);
+    )
+    """,
+    "CREATE INDEX jobs_by_state ON jobs (state)",
+    """
     CREATE TABLE job_events (
         job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
         seq INTEGER NOT NULL,
@@ -41,9 +45,9 @@ MIGRATIONS = (
         PRIMARY KEY (job_id, seq)
     )
     """,
-    # Who else may see a job: a JSON array of audiences ("role:viewer", "group:ops").
-    "ALTER TABLE jobs ADD COLUMN share TEXT NOT NULL DEFAULT '[]'",
 )
+# Who else may see a job: a JSON array of audiences ("role:viewer", "group:ops").
+SCHEMA_V2 = "ALTER TABLE jobs ADD COLUMN share TEXT NOT NULL DEFAULT '[]'"
 
 # Queries are whole literals (no SQL is assembled at run time); each reads the columns
 # _job() expects, in its order.
@@ -69,6 +73,52 @@ CLAIM_JOB = (
     "ORDER BY rowid LIMIT 1) "
     "RETURNING id, kind, payload, state, owner, attempts, cancel_requested, created_at, "
     "started_at, finished_at, updated_at, error, outcome, result IS NOT NULL, share"
+)
+
+
+INSERT_JOB = (
+    "INSERT INTO jobs (id, kind, payload, state, owner, share, created_at, updated_at) "
+    "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)"
+)
+JOB_EVENTS = (
+    "SELECT seq, type, time, data FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+)
+EVENT_COUNTS = "SELECT type, count(*), max(time) FROM job_events WHERE job_id = ? GROUP BY type"
+APPEND_EVENT = (
+    "INSERT INTO job_events (job_id, seq, type, time, data) VALUES "
+    "(?, (SELECT coalesce(max(seq), 0) + 1 FROM job_events WHERE job_id = ?), "
+    "?, ?, ?) RETURNING seq"
+)
+DONE_OUTCOMES = (
+    "SELECT id, outcome FROM jobs WHERE kind = ? AND state = 'done' "
+    "AND outcome IS NOT NULL ORDER BY rowid"
+)
+SET_OUTCOME = "UPDATE jobs SET outcome = ?, updated_at = ? WHERE id = ?"
+REQUEST_CANCEL = "UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?"
+CANCEL_QUEUED = (
+    "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished_at = ?, "
+    "updated_at = ? WHERE id = ? AND state = 'queued'"
+)
+# Jobs whose workers died too often are given up rather than retried forever.
+FAIL_ABANDONED = (
+    "UPDATE jobs SET state = 'failed', finished_at = ?, updated_at = ?, "
+    "error = 'abandoned: its worker stopped ' || attempts || ' times' "
+    "WHERE state = 'running' AND lease_until < ? AND attempts >= ? RETURNING id"
+)
+FINISH_JOB = (
+    "UPDATE jobs SET state = ?, finished_at = ?, updated_at = ?, error = ?, "
+    "outcome = ?, result = ?, lease_until = NULL "
+    "WHERE id = ? AND worker = ? AND state = 'running'"
+)
+RENEW_LEASES = "UPDATE jobs SET lease_until = ? WHERE worker = ? AND state = 'running'"
+CANCEL_WANTED = (
+    "SELECT id FROM jobs WHERE worker = ? AND state = 'running' AND cancel_requested = 1"
+)
+# Jobs still running at shutdown are released at once rather than waiting for the lease to
+# lapse; the next start (here or elsewhere) resumes them.
+RELEASE_WORKER = (
+    "UPDATE jobs SET state = 'queued', worker = NULL, lease_until = NULL, "
+    "updated_at = ? WHERE worker = ? AND state = 'running'"
 )
 
 

@@ -21,11 +21,9 @@ from typing import Any
 
 import orjson
 
-from altlas.errors import AltlasError
-from altlas.events._jobrows import CLAIM_JOB, GET_JOB, LIST_JOBS, MIGRATIONS
-from altlas.events._jobrows import job_from_row as _job
-from altlas.events._sqlite import connect, now_iso
+from altlas.errors import AltlasError, InvalidInputError
 from altlas.events.bus import EventBus
+from altlas.events.jobstore import JobStore, open_job_store
 from altlas.events.queue import (
     Executor,
     Job,
@@ -36,6 +34,8 @@ from altlas.events.queue import (
     JobState,
     JobStateError,
 )
+from altlas.run.cancel import CancelToken
+from altlas.storage.sqlite import now_iso
 
 __all__ = ["SqliteJobQueue"]
 
@@ -68,7 +68,7 @@ class SqliteJobQueue:
         self.max_attempts = max_attempts
         self.poll_seconds = poll_seconds
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._conn = connect(path, MIGRATIONS)
+        self.store: JobStore = open_job_store(path)
         self._lock = threading.RLock()
         self._wake = threading.Condition()
         self._stop = threading.Event()
@@ -107,28 +107,21 @@ class SqliteJobQueue:
         with self._lock:
             if self._closed:
                 return
-            # Jobs still running are released at once rather than waiting for the lease to
-            # lapse; the next start (here or elsewhere) resumes them.
-            self._conn.execute(
-                "UPDATE jobs SET state = 'queued', worker = NULL, lease_until = NULL, "
-                "updated_at = ? WHERE worker = ? AND state = 'running'",
-                (now_iso(), self.worker_id),
-            )
+            self.store.release(self.worker_id, now_iso())
 
     def close(self) -> None:
         self.stop(timeout=0 if not self._threads else 10.0)
         with self._lock:
             if not self._closed:
                 self._closed = True
-                self._conn.close()
+                self.store.close()
 
     def healthy(self) -> bool:
         if self._closed:
             return False
         alive = all(t.is_alive() for t in self._threads)
         try:
-            with self._lock:
-                self._conn.execute("SELECT 1").fetchone()
+            self.store.ping()
         except sqlite3.Error:
             return False
         return alive
@@ -145,26 +138,18 @@ class SqliteJobQueue:
         share: Sequence[str] = (),
     ) -> Job:
         if kind not in self._executors:
-            raise AltlasError(f"no executor registered for job kind {kind!r}")
+            raise InvalidInputError(f"no executor registered for job kind {kind!r}")
         job_id = job_id or f"job_{uuid.uuid4().hex}"
         stamp = now_iso()
         with self._lock:
-            try:
-                self._conn.execute(
-                    "INSERT INTO jobs (id, kind, payload, state, owner, share, created_at, "
-                    "updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
-                    (
-                        job_id,
-                        kind,
-                        orjson.dumps(dict(payload)),
-                        owner,
-                        orjson.dumps(list(share)).decode(),
-                        stamp,
-                        stamp,
-                    ),
-                )
-            except sqlite3.IntegrityError:
-                raise JobStateError(f"a job with id {job_id} already exists") from None
+            self.store.insert(
+                job_id,
+                kind,
+                orjson.dumps(dict(payload)),
+                owner,
+                orjson.dumps(list(share)).decode(),
+                stamp,
+            )
             self._record(job_id, "job.queued", {"kind": kind})
         with self._wake:
             self._work_signalled = True
@@ -172,11 +157,10 @@ class SqliteJobQueue:
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job:
-        with self._lock:
-            row = self._conn.execute(GET_JOB, (job_id,)).fetchone()
-        if row is None:
+        job = self.store.get(job_id)
+        if job is None:
             raise JobNotFoundError(f"no run or job with id {job_id}")
-        return _job(row)
+        return job
 
     def list_jobs(
         self,
@@ -188,69 +172,41 @@ class SqliteJobQueue:
     ) -> list[Job]:
         """Newest first. ``audience`` (None: everything) keeps the jobs owned by, or shared
         with, one of its names; the filter is in the query, so ``limit`` counts visible jobs."""
-        params = {
-            "state": state.value if state is not None else None,
-            "kind": kind,
-            "audience": orjson.dumps(list(audience)).decode() if audience is not None else None,
-            "limit": limit,
-        }
-        with self._lock:
-            rows = self._conn.execute(LIST_JOBS, params).fetchall()
-        return [_job(r) for r in rows]
+        return self.store.list_jobs(
+            state=state.value if state is not None else None,
+            kind=kind,
+            audience=orjson.dumps(list(audience)).decode() if audience is not None else None,
+            limit=limit,
+        )
 
     def events(self, job_id: str, after: int = 0, limit: int = 1000) -> list[JobEvent]:
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT seq, type, time, data FROM job_events WHERE job_id = ? AND seq > ? "
-                "ORDER BY seq LIMIT ?",
-                (job_id, after, limit),
-            ).fetchall()
-        return [JobEvent(job_id, r[0], r[1], r[2], orjson.loads(r[3])) for r in rows]
+        return self.store.events(job_id, after, limit)
 
     def event_counts(self, job_id: str) -> tuple[dict[str, int], str | None]:
         """How many events of each type the job has recorded, and when the last one was."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT type, count(*), max(time) FROM job_events WHERE job_id = ? GROUP BY type",
-                (job_id,),
-            ).fetchall()
+        rows = self.store.event_counts(job_id)
         latest = max((r[2] for r in rows), default=None)
         return {r[0]: r[1] for r in rows}, latest
 
     def result(self, job_id: str) -> bytes | None:
-        with self._lock:
-            row = self._conn.execute("SELECT result FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        if row is None:
-            raise JobNotFoundError(f"no run or job with id {job_id}")
-        return bytes(row[0]) if row[0] is not None else None
+        return self.store.result(job_id)
 
     def done_needing(self, kind: str, wanted: str, done: str) -> list[str]:
         """Ids of done ``kind`` jobs whose outcome sets ``wanted`` but not ``done``
         (follow-up work a crash may have cut off), oldest first."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT id, outcome FROM jobs WHERE kind = ? AND state = 'done' "
-                "AND outcome IS NOT NULL ORDER BY rowid",
-                (kind,),
-            ).fetchall()
         found = []
-        for job_id, outcome in rows:
+        for job_id, outcome in self.store.done_outcomes(kind):
             facts = orjson.loads(outcome)
             if isinstance(facts, dict) and facts.get(wanted) and facts.get(done) is None:
-                found.append(str(job_id))
+                found.append(job_id)
         return found
 
     def merge_outcome(self, job_id: str, facts: Mapping[str, Any]) -> None:
         """Add ``facts`` to a job's recorded outcome."""
         with self._lock:
-            row = self._conn.execute("SELECT outcome FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            if row is None:
-                raise JobNotFoundError(f"no run or job with id {job_id}")
-            merged = {**(orjson.loads(row[0]) if row[0] is not None else {}), **facts}
-            self._conn.execute(
-                "UPDATE jobs SET outcome = ?, updated_at = ? WHERE id = ?",
-                (orjson.dumps(merged, default=str), now_iso(), job_id),
-            )
+            recorded = self.store.outcome(job_id)
+            merged = {**(orjson.loads(recorded) if recorded is not None else {}), **facts}
+            self.store.set_outcome(job_id, orjson.dumps(merged, default=str), now_iso())
 
     def cancel(self, job_id: str) -> Job:
         """Cancel a queued job at once; ask a running one to stop. Ended jobs refuse."""
@@ -259,19 +215,10 @@ class SqliteJobQueue:
             job = self.get(job_id)
             if job.state.terminal:
                 raise JobStateError(f"{job_id} has already ended ({job.state.value})")
-            if job.state is JobState.QUEUED:
-                cur = self._conn.execute(
-                    "UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished_at = ?, "
-                    "updated_at = ? WHERE id = ? AND state = 'queued'",
-                    (stamp, stamp, job_id),
-                )
-                if cur.rowcount:
-                    self._record(job_id, "job.finished", {"kind": job.kind, "state": "cancelled"})
-                    return self.get(job_id)
-            self._conn.execute(
-                "UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?",
-                (stamp, job_id),
-            )
+            if job.state is JobState.QUEUED and self.store.cancel_queued(job_id, stamp):
+                self._record(job_id, "job.finished", {"kind": job.kind, "state": "cancelled"})
+                return self.get(job_id)
+            self.store.request_cancel(job_id, stamp)
             ctx = self._running.get(job_id)
         if ctx is not None:
             ctx.cancelled.set()
@@ -289,40 +236,22 @@ class SqliteJobQueue:
         """Append to the job's event log, then publish (the log is what SSE replays)."""
         stamp = now_iso()
         body = dict(data)
-        with self._lock:
-            row = self._conn.execute(
-                "INSERT INTO job_events (job_id, seq, type, time, data) VALUES "
-                "(?, (SELECT coalesce(max(seq), 0) + 1 FROM job_events WHERE job_id = ?), "
-                "?, ?, ?) RETURNING seq",
-                (job_id, job_id, type_, stamp, orjson.dumps(body, default=str)),
-            ).fetchone()
-        self.bus.publish(type_, {"job_id": job_id, "seq": row[0], **body}, payload=payload)
+        seq = self.store.append_event(job_id, type_, stamp, orjson.dumps(body, default=str))
+        self.bus.publish(type_, {"job_id": job_id, "seq": seq, **body}, payload=payload)
 
     def _claim(self) -> Job | None:
         now = time.time()
         stamp = now_iso()
         with self._lock:
-            # Jobs whose workers died too often are given up rather than retried forever.
-            abandoned = self._conn.execute(
-                "UPDATE jobs SET state = 'failed', finished_at = ?, updated_at = ?, "
-                "error = 'abandoned: its worker stopped ' || attempts || ' times' "
-                "WHERE state = 'running' AND lease_until < ? AND attempts >= ? RETURNING id",
-                (stamp, stamp, now, self.max_attempts),
-            ).fetchall()
-            for (job_id,) in abandoned:
+            for job_id in self.store.fail_abandoned(stamp, now, self.max_attempts):
                 self._record(job_id, "job.finished", {"state": "failed"})
-            row = self._conn.execute(
-                CLAIM_JOB,
-                (
-                    self.worker_id,
-                    now + self.lease_seconds,
-                    stamp,
-                    stamp,
-                    orjson.dumps(sorted(self._executors)).decode(),
-                    now,
-                ),
-            ).fetchone()
-        return _job(row) if row is not None else None
+            return self.store.claim(
+                self.worker_id,
+                now + self.lease_seconds,
+                stamp,
+                orjson.dumps(sorted(self._executors)).decode(),
+                now,
+            )
 
     def _work(self) -> None:
         while not self._stop.is_set():
@@ -344,7 +273,7 @@ class SqliteJobQueue:
     def _execute(self, job: Job) -> None:
         ctx = JobContext(
             job=job,
-            cancelled=threading.Event(),
+            cancelled=CancelToken(),  # wakes the run at once, no polling
             emit=lambda type_, data: self._record(job.id, type_, data),
         )
         if job.cancel_requested:
@@ -380,22 +309,16 @@ class SqliteJobQueue:
         stamp = now_iso()
         data = outcome.data if outcome else {}
         with self._lock:
-            cur = self._conn.execute(
-                "UPDATE jobs SET state = ?, finished_at = ?, updated_at = ?, error = ?, "
-                "outcome = ?, result = ?, lease_until = NULL "
-                "WHERE id = ? AND worker = ? AND state = 'running'",
-                (
-                    state.value,
-                    stamp,
-                    stamp,
-                    error,
-                    orjson.dumps(data, default=str),
-                    outcome.result if outcome else None,
-                    job.id,
-                    self.worker_id,
-                ),
+            finished_here = self.store.finish(
+                job.id,
+                self.worker_id,
+                state=state.value,
+                stamp=stamp,
+                error=error,
+                outcome=orjson.dumps(data, default=str),
+                result=outcome.result if outcome else None,
             )
-            if not cur.rowcount:
+            if not finished_here:
                 # Released at shutdown or reclaimed after a lapsed lease: another worker owns
                 # the job now and will report it.
                 return
@@ -407,16 +330,10 @@ class SqliteJobQueue:
         while not self._stop.wait(interval):
             try:
                 with self._lock:
-                    self._conn.execute(
-                        "UPDATE jobs SET lease_until = ? WHERE worker = ? AND state = 'running'",
-                        (time.time() + self.lease_seconds, self.worker_id),
+                    wanted = self.store.renew_leases(
+                        self.worker_id, time.time() + self.lease_seconds
                     )
-                    wanted = self._conn.execute(
-                        "SELECT id FROM jobs WHERE worker = ? AND state = 'running' "
-                        "AND cancel_requested = 1",
-                        (self.worker_id,),
-                    ).fetchall()
-                    contexts = [self._running.get(job_id) for (job_id,) in wanted]
+                    contexts = [self._running.get(job_id) for job_id in wanted]
             except sqlite3.Error:
                 log.exception("cannot renew job leases")
                 continue
