@@ -151,3 +151,42 @@ def test_health_follows_the_lifecycle(make_queue: Any) -> None:
     assert queue.healthy()
     queue.stop()
     assert not queue.healthy()
+
+
+def test_the_queue_comes_back_after_a_nats_server_restart(
+    nats_server: Any, altlas_home: Path
+) -> None:
+    config = NatsConfig(url=nats_server.url, ack_wait_seconds=30)
+    a = NatsJobQueue(load_settings(), config, EventBus(), workers=1)
+    b = NatsJobQueue(load_settings(), config, EventBus())
+    a.start()
+    b.start()
+    try:
+        first = _run(b, small_plan(10))
+        assert wait_for(lambda: b.get(first).state is JobState.DONE, 30, 0.05)
+        nats_server.restart()
+        assert wait_for(lambda: a.healthy() and b.healthy(), 15, 0.1)
+        second = _run(b, small_plan(11))
+        assert wait_for(lambda: b.get(second).state is JobState.DONE, 30, 0.1)
+        assert b.events(second)[-1].type == "job.finished"
+        # A never asked for either run: its list comes from KV watches made again
+        listed = lambda: {j.id: j.state for j in a.list_jobs()}  # noqa: E731
+        assert wait_for(lambda: listed() == {first: JobState.DONE, second: JobState.DONE}, 15)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_run_no_worker_can_start_ends_failed_as_a_dead_letter(make_queue: Any) -> None:
+    a, b = make_queue(workers=1), make_queue()
+    broken = {
+        "format": "altlas.alt",
+        "id": "broken",
+        "tasks": [{"id": "a", "type": "echo", "dependencies": ["missing"]}],
+    }
+    run_id = _run(b, broken)  # the server checks plans first; this one skipped that
+    assert wait_for(lambda: a.get(run_id).state is JobState.FAILED, 30, 0.05)
+    job = b.get(run_id)
+    assert job.error is not None and job.error.startswith("dead letter: ")
+    last = b.events(run_id)[-1]
+    assert last.type == "job.finished" and last.data["state"] == "failed"

@@ -34,6 +34,7 @@ REMOTE = object()
 """``Event.payload`` of what came in from NATS: never forwarded back out."""
 
 _KEEP_RUNS = 512
+_RUN_TYPES = ("run.", "task.", "job.")
 
 
 def event_subject(run_id: str) -> str:
@@ -134,7 +135,8 @@ class EventBridge:
         except ValueError:
             return
         event = _decode(run_id, 0, msg.data)
-        if event is None:
+        # only run progress: a message here must not pose as, say, an archive change
+        if event is None or not event.type.startswith(_RUN_TYPES):
             return
         self.received += 1
         self.bus.publish(event.type, {"job_id": run_id, **event.data}, payload=REMOTE)

@@ -117,16 +117,9 @@ class JobStore:
         self, kv: KeyValue, keys: str, apply: Callable[[str, bytes | None, bool], Any]
     ) -> None:
         async def follow() -> None:
-            while True:  # ends when close() cancels it; a broken watch is made again
+            while True:  # ends when close() cancels it
                 try:
-                    watcher = await kv.watch(keys)
-                    initial = True
-                    async for entry in watcher:
-                        if entry is None:
-                            initial = False
-                            continue
-                        gone = entry.operation in ("DEL", "PURGE")
-                        await apply(entry.key, None if gone else entry.value, initial)
+                    await self._follow(kv, keys, apply)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -134,6 +127,34 @@ class JobStore:
                     await asyncio.sleep(1.0)
 
         self._tasks.append(asyncio.create_task(follow()))
+
+    async def _follow(
+        self, kv: KeyValue, keys: str, apply: Callable[[str, bytes | None, bool], Any]
+    ) -> None:
+        """One watch, until the client reconnects: a watch does not survive a server
+        restart (its ordered consumer is gone, nats.py#504), so it is made again, and its
+        replay of the current values brings the mirror up to date."""
+        from nats.errors import TimeoutError as NatsTimeout
+
+        epoch = self.nc.stats["reconnects"]
+        watcher = await kv.watch(keys)
+        initial = True
+        try:
+            while self.nc.stats["reconnects"] == epoch:
+                try:
+                    entry = await watcher.updates(timeout=1.0)  # type: ignore[no-untyped-call]
+                except NatsTimeout:
+                    continue
+                if entry is None:  # the current values are all delivered
+                    initial = False
+                    continue
+                if getattr(entry, "key", None) is None:  # the watcher was stopped
+                    return
+                gone = entry.operation in ("DEL", "PURGE")
+                await apply(entry.key, None if gone else entry.value, initial)
+        finally:
+            with contextlib.suppress(Exception):
+                await watcher.stop()  # type: ignore[no-untyped-call]
 
     async def _on_record(self, key: str, value: bytes | None, _initial: bool) -> None:
         job_id = run_id_of(key)
@@ -222,8 +243,13 @@ class JobStore:
         if not any(e.type == "job.finished" for e in events):
             # the instance that saw the commit announces it; this one makes sure (same id)
             done = await self._commit(job_id)
+            dead = await self._dead(key_of(job_id)) if done is None else None
             if done is not None:
                 await self._announce(job_id, done)
+            elif dead is not None:
+                facts = {"kind": "run", "state": JobState.FAILED.value, "error": dead}
+                await self.log.publish(job_id, "job.finished", "", facts, f"{job_id}:finished")
+            if done is not None or dead is not None:
                 events = await self.log.refresh(job_id)
         return [e for e in events if e.seq > after][:limit]
 
