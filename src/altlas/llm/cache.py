@@ -6,18 +6,18 @@ Both keep the completion as JSON under the request's SHA-256 key
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
+from sqlite_utils.migrations import Migrations
 
 if TYPE_CHECKING:
     from altlas.llm.config import LlmSettings
 
-__all__ = ["CACHE_NAME", "Cache", "RedisCache", "SqliteCache", "open_cache"]
+__all__ = ["CACHE_MIGRATIONS", "CACHE_NAME", "Cache", "RedisCache", "SqliteCache", "open_cache"]
 
 CACHE_NAME = "llm_cache.db"
 
@@ -30,23 +30,38 @@ class Cache(Protocol):
     def close(self) -> None: ...
 
 
+CACHE_MIGRATIONS = Migrations("altlas.llm_cache")
+_WHAT = "the llm cache"
+
+
+@CACHE_MIGRATIONS(name="m001_llm_cache")
+def _m001_llm_cache(db: Any) -> None:
+    # IF NOT EXISTS: files made before the migration set existed hold this very table and
+    # are adopted by recording the step (tests/storage/test_upgrades.py).
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS llm_cache (key TEXT PRIMARY KEY, value BLOB NOT NULL, "
+        "created_at REAL NOT NULL, hits INTEGER NOT NULL DEFAULT 0)"
+    )
+
+
 class SqliteCache:
     """One table, one row per key; safe across threads (one connection, one lock)."""
 
     def __init__(self, path: Path) -> None:
         from altlas.config import ensure_home
+        from altlas.storage.migrations import apply
+        from altlas.storage.sqlite import connect, guard
 
         ensure_home(path.parent)
         self.path = path
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS llm_cache (key TEXT PRIMARY KEY, value BLOB NOT NULL, "
-            "created_at REAL NOT NULL, hits INTEGER NOT NULL DEFAULT 0)"
-        )
-        self._conn.commit()
+        self._conn = connect(path, what=_WHAT)
+        try:
+            with guard(path, what=_WHAT, doing="set up"):
+                apply(self._conn, CACHE_MIGRATIONS)
+        except BaseException:
+            self._conn.close()
+            raise
 
     def get(self, key: str) -> dict[str, Any] | None:
         with self._lock:

@@ -77,22 +77,26 @@ def m001_llm_calls(db: Database) -> None:
     db.table("llm_calls").create_index(["run_id"])
 
 
+_WHAT = "the llm call log"
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     from altlas.config import ensure_home
-    from altlas.index.lock import ArchiveLock
+    from altlas.storage.lock import FileLock
+    from altlas.storage.migrations import apply
+    from altlas.storage.sqlite import connect, guard
 
     ensure_home(path.parent)
-    conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False)
-    try:
-        # the same one-process-at-a-time set-up as the journal's own migrations
-        lock = ArchiveLock(path.with_name(path.name + ".setup.lock"), timeout=60)
-        with lock.held("llm call log set-up"):
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            LLM_MIGRATIONS.apply(Database(conn, execute_plugins=False))
-    except BaseException:
-        conn.close()
-        raise
+    # the same one-process-at-a-time set-up as the journal's own (they share runs.db)
+    lock = FileLock(path.with_name(path.name + ".setup.lock"), timeout=60, what=_WHAT)
+    with lock.held("llm call log set-up"):
+        conn = connect(path, what=_WHAT)
+        try:
+            with guard(path, what=_WHAT, doing="set up"):
+                apply(conn, LLM_MIGRATIONS)
+        except BaseException:
+            conn.close()
+            raise
     return conn
 
 
@@ -106,6 +110,8 @@ class CallLog:
         self._lock = threading.Lock()
 
     def record(self, row: dict[str, Any]) -> None:
+        from altlas.storage.sqlite import guard
+
         if not self.log_prompts:
             row = {**row, "prompt": None, "response": None}
         row.setdefault("at", to_rfc3339(utcnow()))
@@ -116,11 +122,12 @@ class CallLog:
         with self._lock:
             if self._conn is None:
                 self._conn = _connect(self.path)
-            self._conn.execute(
-                f"INSERT INTO llm_calls ({', '.join(_COLUMNS)}) VALUES ({marks})",  # noqa: S608 - fixed names
-                values,
-            )
-            self._conn.commit()
+            with guard(self.path, what=_WHAT):
+                self._conn.execute(
+                    f"INSERT INTO llm_calls ({', '.join(_COLUMNS)}) VALUES ({marks})",  # noqa: S608 - fixed names
+                    values,
+                )
+                self._conn.commit()
 
     def close(self) -> None:
         with self._lock:
@@ -133,28 +140,31 @@ def read_calls(
     home: Path, *, limit: int = 50, run_id: str | None = None, backend: str | None = None
 ) -> list[dict[str, Any]]:
     """The latest calls first; [] when nothing was ever logged."""
+    from altlas.storage.sqlite import connect, guard
+
     path = home / _JOURNAL
     if not path.is_file():
         return []
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+    sql = "SELECT * FROM llm_calls"
+    where, args = [], []
+    if run_id:
+        where.append("run_id = ?")
+        args.append(run_id)
+    if backend:
+        where.append("backend = ?")
+        args.append(backend)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id DESC LIMIT ?"
+    conn = connect(path, readonly=True, what=_WHAT)
     conn.row_factory = sqlite3.Row
     try:
-        if not conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='llm_calls'"
-        ).fetchone():
-            return []
-        where, args = [], []
-        if run_id:
-            where.append("run_id = ?")
-            args.append(run_id)
-        if backend:
-            where.append("backend = ?")
-            args.append(backend)
-        sql = "SELECT * FROM llm_calls"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC LIMIT ?"
-        rows = conn.execute(sql, (*args, max(1, limit))).fetchall()
+        with guard(path, what=_WHAT, doing="read"):
+            if not conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='llm_calls'"
+            ).fetchone():
+                return []
+            rows = conn.execute(sql, (*args, max(1, limit))).fetchall()
     finally:
         conn.close()
     out = []
