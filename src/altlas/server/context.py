@@ -24,6 +24,8 @@ from altlas.server.versioning import VersionPolicy
 if TYPE_CHECKING:
     from litestar import Request
 
+    from altlas.index.archive import Archive
+
 __all__ = ["ArchiveHolder", "ServerContext", "ctx_of"]
 
 
@@ -37,9 +39,9 @@ class ArchiveHolder:
         self.home = home
         self.bus = bus
         self.lock = threading.RLock()
-        self._archive: Any = None
+        self._archive: Archive | None = None
 
-    def get(self) -> Any:
+    def get(self) -> Archive:
         with self.lock:
             if self._archive is None:
                 from altlas import index
@@ -50,9 +52,8 @@ class ArchiveHolder:
     def close(self) -> None:
         with self.lock:
             archive, self._archive = self._archive, None
-        close = getattr(archive, "close", None)
-        if callable(close):
-            close()
+        if archive is not None:
+            archive.close()
 
 
 @dataclass(slots=True)

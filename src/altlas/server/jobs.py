@@ -13,19 +13,22 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from altlas.config import Settings
 from altlas.errors import RunNotFoundError
 from altlas.events.bus import EventBus
-from altlas.events.queue import JobContext, JobOutcome
+from altlas.events.queue import Executor, JobContext, JobOutcome, JobQueue
 from altlas.run.cancel import CancelToken
 from altlas.server.config import ServerConfig
 from altlas.server.workspaces import artifacts_between, space_root
 
 if TYPE_CHECKING:
+    from altlas.formats.plan import Plan
     from altlas.formats.result import Result
+    from altlas.run.events import RunEvent
+    from altlas.server.context import ArchiveHolder
 
 __all__ = [
     "CLIENT_RUN_OPTIONS",
@@ -66,49 +69,24 @@ def prepare_journal(settings: Settings) -> None:
 def make_run_executor(
     settings: Settings,
     config: ServerConfig,
-    archive: Any = None,
+    archive: ArchiveHolder | None = None,
     bus: EventBus | None = None,
-) -> Any:
-    """The executor of ``run`` jobs. With ``archive`` (an ArchiveHolder), a finished run's
-    result is archived *before* the executor returns, so before the queue marks the job
-    done: a crash in between leaves a job that is resumed, never a done job missing from
-    the archive."""
+) -> Executor:
+    """The executor of ``run`` jobs. With ``archive``, a finished run's result is archived
+    *before* the executor returns, so before the queue marks the job done: a crash in between
+    leaves a job that is resumed, never a done job missing from the archive."""
 
     def execute(ctx: JobContext) -> JobOutcome:
         from altlas.formats.io import to_bytes
         from altlas.formats.plan import Plan
-        from altlas.run.api import resume_async, run_async
-        from altlas.run.events import RunEvent
-        from altlas.run.options import RunOptions
 
         job = ctx.job
         plan = Plan.model_validate(job.payload["plan"])
-        client = {k: v for k, v in dict(job.payload.get("options") or {}).items() if v is not None}
-        options: dict[str, Any] = {**config.run_options, **client}
+        options = _job_options(job.payload, job.id, settings, config)
         space_id = job.payload.get("workspace")
-        if space_id:
-            options["workspace"] = str(space_root(settings.home, str(space_id)))
-        options.setdefault("workspace", str(settings.home / "workspaces" / job.id))
         before = _snapshot(options["workspace"]) if space_id else {}
-
-        def sink(event: RunEvent) -> None:
-            data = event.to_dict()
-            data.pop("type", None)
-            ctx.emit(event.type.value, data)
-
-        async def main(token: CancelToken) -> Result:
-            common = RunOptions(
-                events=[sink], settings=settings, handle_signals=False, cancel=token
-            )
-            if job.attempts > 1:
-                try:
-                    return await resume_async(job.id, common, force=True)
-                except RunNotFoundError:
-                    pass  # the first attempt died before the journal knew the run
-            return await run_async(plan, common.merged({**options, "run_id": job.id}))
-
         with _cancel_token(ctx) as token:
-            result = asyncio.run(main(token))
+            result = asyncio.run(_run_job(ctx, plan, options, settings, token))
         wanted = bool(job.payload.get("archive", True)) and result.status.value != "cancelled"
         summary: dict[str, Any] = {
             "status": result.status.value,
@@ -129,6 +107,41 @@ def make_run_executor(
         return JobOutcome(summary, result=to_bytes(result, pretty=False), payload=result)
 
     return execute
+
+
+def _job_options(
+    payload: Mapping[str, Any], job_id: str, settings: Settings, config: ServerConfig
+) -> dict[str, Any]:
+    """The server's own run options with the client's choices on top, and the workspace."""
+    client = {k: v for k, v in dict(payload.get("options") or {}).items() if v is not None}
+    options: dict[str, Any] = {**config.run_options, **client}
+    space_id = payload.get("workspace")
+    if space_id:
+        options["workspace"] = str(space_root(settings.home, str(space_id)))
+    options.setdefault("workspace", str(settings.home / "workspaces" / job_id))
+    return options
+
+
+async def _run_job(
+    ctx: JobContext, plan: Plan, options: dict[str, Any], settings: Settings, token: CancelToken
+) -> Result:
+    """Run the job's plan; a second attempt resumes what the first one journaled."""
+    from altlas.run.api import resume_async, run_async
+    from altlas.run.options import RunOptions
+
+    def sink(event: RunEvent) -> None:
+        data = event.to_dict()
+        data.pop("type", None)
+        ctx.emit(event.type.value, data)
+
+    job = ctx.job
+    common = RunOptions(events=[sink], settings=settings, handle_signals=False, cancel=token)
+    if job.attempts > 1:
+        try:
+            return await resume_async(job.id, common, force=True)
+        except RunNotFoundError:
+            pass  # the first attempt died before the journal knew the run
+    return await run_async(plan, common.merged({**options, "run_id": job.id}))
 
 
 @contextlib.contextmanager
@@ -165,7 +178,9 @@ def _snapshot(folder: str) -> dict[str, tuple[int, int]]:
     return snapshot(Path(folder))
 
 
-def archive_result(holder: Any, bus: EventBus | None, result: Any, run_id: str) -> str | None:
+def archive_result(
+    holder: ArchiveHolder, bus: EventBus | None, result: Result, run_id: str
+) -> str | None:
     """Add a run's result to the archive; its record id, or None if the archive failed
     (logged; :func:`reconcile_archive` tries again on the next start)."""
     try:
@@ -174,13 +189,16 @@ def archive_result(holder: Any, bus: EventBus | None, result: Any, run_id: str) 
     except Exception:
         log.exception("run %s: cannot add its result to the archive", run_id)
         return None
-    record = _record_id(added, result)
+    if added.status == "failed":
+        log.error("run %s: the archive refused its result: %s", run_id, added.message)
+        return None
+    record = added.id or result.run_id
     if bus is not None:
         bus.publish("archive.added", {"id": record, "run_id": run_id, "source": "run"})
     return record
 
 
-def reconcile_archive(queue: Any, holder: Any, bus: EventBus | None) -> list[str]:
+def reconcile_archive(queue: JobQueue, holder: ArchiveHolder, bus: EventBus | None) -> list[str]:
     """Archive every done run that asked for it and is not archived yet (a server that died
     between the two steps, or an archive that failed); the run ids it archived."""
     from altlas.formats.io import load_result
@@ -202,12 +220,3 @@ def reconcile_archive(queue: Any, holder: Any, bus: EventBus | None) -> list[str
     if done:
         log.info("archived %d finished run(s) missing from the archive", len(done))
     return done
-
-
-def _record_id(added: Any, result: Any) -> str:
-    for candidate in (added, getattr(added, "id", None)):
-        if isinstance(candidate, str):
-            return candidate
-    if isinstance(added, dict) and isinstance(added.get("id"), str):
-        return str(added["id"])
-    return str(getattr(result, "run_id", ""))
