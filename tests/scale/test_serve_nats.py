@@ -26,8 +26,6 @@ from tests.scale.harness import Cluster, wait_for
 from altlas.server.accounts import AccountStore
 from altlas.server.process import ServerProcess, free_port
 
-pytestmark = pytest.mark.slow
-
 
 def _plan(word: str, nap: float) -> dict[str, Any]:
     return {
@@ -133,6 +131,7 @@ def _state(scene: Scene, server: str, run_id: str) -> str:
     return str(answer.json()["state"])
 
 
+@pytest.mark.slow
 def test_a_run_submitted_to_a_streams_on_b_and_is_cancelled_from_b(scene: Scene) -> None:
     run_id = _submit(scene, "a", _plan("cancelme", 30.0))
     assert _state(scene, "b", run_id) in ("queued", "running")
@@ -164,6 +163,7 @@ def test_a_run_submitted_to_a_streams_on_b_and_is_cancelled_from_b(scene: Scene)
     assert run_id in [r["id"] for r in runs]
 
 
+@pytest.mark.slow
 def test_a_finished_run_is_served_by_every_instance(scene: Scene) -> None:
     run_id = _submit(scene, "b", _plan("finishme", 0.0))
     assert wait_for(lambda: _state(scene, "c", run_id) == "done", 60, 0.1)
@@ -185,6 +185,7 @@ def _result_bytes(word: str) -> bytes:
     return to_bytes(Result(title=f"uploaded {word}", status="success", success_rate=1.0))
 
 
+@pytest.mark.slow
 def test_an_archive_write_through_a_clears_the_cached_searches_of_b_and_c(scene: Scene) -> None:
     word = "zebracorn"
     assert _hits(scene, "b", word) == 0 and _hits(scene, "c", word) == 0  # now cached
@@ -204,3 +205,20 @@ def test_an_archive_write_through_a_clears_the_cached_searches_of_b_and_c(scene:
     assert wait_for(lambda: _hits(scene, "c", word) == 1 and _hits(scene, "b", word) == 1, 1, 0.02)
     took = time.monotonic() - written
     assert took < 1.0, took
+
+
+def test_serve_names_an_unreachable_nats_in_one_line_before_starting() -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from altlas.cli import serve as serve_cli
+    from altlas.cli._common import AltlasGroup
+
+    app = typer.Typer(cls=AltlasGroup)
+    serve_cli.register(app)
+    app.command("noop", hidden=True)(lambda: None)
+    closed = f"nats://127.0.0.1:{free_port()}"
+    result = CliRunner().invoke(app, ["serve", "--nats", closed, "--port", "1"])
+    assert result.exit_code != 0
+    assert f"cannot connect to NATS at {closed}" in result.output
+    assert "Traceback" not in result.output
