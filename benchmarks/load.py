@@ -68,6 +68,7 @@ def _wrk(
     headers: dict[str, str],
     seconds: float,
     connections: int,
+    threads: int,
 ) -> LoadResult:
     binary = shutil.which("wrk")
     assert binary is not None
@@ -75,7 +76,7 @@ def _wrk(
         script.write(_lua(method, body, headers))
     try:
         out = subprocess.run(
-            [binary, "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency",
+            [binary, f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--latency",
              "-s", script.name, url],
             capture_output=True,
             text=True,
@@ -142,7 +143,9 @@ def _asyncio_load(
     headers: dict[str, str],
     seconds: float,
     connections: int,
+    threads: int,
 ) -> LoadResult:
+    del threads  # one event loop drives every connection
     parts = urlsplit(url)
     assert parts.hostname in ("127.0.0.1", "localhost"), "load tests target loopback only"
     target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -194,8 +197,10 @@ def run_load(
     headers: dict[str, str] | None = None,
     seconds: float = 10.0,
     connections: int = 16,
+    threads: int = 2,
 ) -> LoadResult:
-    """Load ``url`` for ``seconds`` over ``connections`` keep-alive connections."""
+    """Load ``url`` for ``seconds`` over ``connections`` keep-alive connections (``threads``
+    wrk threads)."""
     runner = _wrk if shutil.which("wrk") else _asyncio_load
     return runner(
         name,
@@ -205,4 +210,5 @@ def run_load(
         headers=headers or {},
         seconds=seconds,
         connections=connections,
+        threads=threads,
     )

@@ -1,16 +1,23 @@
-"""Server figures (issue 6): a real load generator against real server processes on loopback.
+"""Server figures (issues 6 and 12): wrk against real server processes on loopback.
 
-Run: pytest benchmarks/test_bench_server.py -s   (wrk if installed: apt-get install wrk)
-Target: an authenticated, cached GET (archive search, API key) sustains >= 2,000 requests/s
-with p99 < 50 ms on the 2-core machine. Reported beside a bare Litestar hello-world measured
-in the same run (the ceiling of this stack on this machine) and beside POST /v1/segment.
+Run: pytest benchmarks/test_bench_server.py -s -p no:cacheprovider   (apt-get install wrk)
+
+Alternating rounds, each: a bare Litestar hello-world (benchmarks/hello_app.py, uvicorn, one
+worker, the same as ``altlas serve``), then the cached, authenticated
+``GET /v1/archive/search`` with an API key and with a Bearer access token, then
+``POST /v1/segment``. 16 connections, 2 wrk threads, 10 s each (ALTLAS_BENCH_SECONDS,
+ALTLAS_BENCH_ROUNDS change that). Only ratios measured in the same round are compared.
+Target (issue 12 item 8): the cached GET at >= 50% of the bare hello-world, p99 < 50 ms.
 """
 
 from __future__ import annotations
 
+import os
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -26,14 +33,18 @@ from .load import LoadResult, run_load
 
 pytestmark = pytest.mark.slow
 
-SECONDS = 10
+SECONDS = float(os.environ.get("ALTLAS_BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("ALTLAS_BENCH_ROUNDS", "2"))
 CONNECTIONS = 16
-TARGET_RPS = 2000
+THREADS = 2
+TARGET_RATIO = 0.50
 TARGET_P99_MS = 50.0
+PASSWORD = "bench password 1"
+SEGMENT_TEXT = "Summarize the quarterly report and email it to Ana"
 
 
 @pytest.fixture
-def hello_url():
+def hello_url() -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(__file__).parent),
@@ -42,29 +53,33 @@ def hello_url():
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/hello"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "hello-world server did not start"
-        time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    try:
+        while True:
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "hello-world server did not start"
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 @pytest.fixture
-def altlas_server(altlas_home: Path):
+def altlas_server(altlas_home: Path) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
     with AccountStore(altlas_home) as store:
         keys = {role: store.create_key(f"bench {role}", role)[1] for role in ("viewer", "operator")}
+        store.add_user("bench", PASSWORD, "viewer")
     env = {
         # Limits stay on (they are part of the measured path), just far above the load.
         "ALTLAS_SERVER__RATE_LIMITS": orjson.dumps(
             {"search": "100000000/hour", "segment": "100000000/hour", "runs": "100000/hour",
-             "archive": "100000/hour"}
+             "archive": "100000/hour", "auth": "100000/hour"}
         ).decode(),
+        "ALTLAS_SERVER__ACCESS_TOKEN_MINUTES": "120",
     }  # fmt: skip
     with ServerProcess(altlas_home, env=env) as server:
         yield server, keys
@@ -73,7 +88,6 @@ def altlas_server(altlas_home: Path):
 def _seed(server: ServerProcess, keys: dict[str, str], count: int = 20) -> None:
     """Real results in the archive, so the search is not of an empty index."""
     with httpx.Client(base_url=server.url, timeout=60) as client:
-        ids = []
         for n in range(count):
             plan = {
                 "format": "altlas.alt",
@@ -84,7 +98,7 @@ def _seed(server: ServerProcess, keys: dict[str, str], count: int = 20) -> None:
             response = client.post(
                 "/v1/runs", json={"plan": plan}, headers={"X-API-Key": keys["operator"]}
             )
-            ids.append(response.json()["id"])
+            assert response.status_code == 202, response.text
         deadline = time.monotonic() + 60
         while True:
             found = client.get(
@@ -96,43 +110,64 @@ def _seed(server: ServerProcess, keys: dict[str, str], count: int = 20) -> None:
             time.sleep(0.2)
 
 
-def test_cached_authenticated_get_beside_hello_world_and_segment(hello_url, altlas_server):
-    server, keys = altlas_server
-    _seed(server, keys)
+def _bearer(server: ServerProcess) -> dict[str, str]:
+    answer = httpx.post(
+        f"{server.url}/v1/auth/token", json={"username": "bench", "password": PASSWORD}
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def _round(
+    hello_url: str, server: ServerProcess, keys: dict[str, str], bearer: dict[str, str]
+) -> list[LoadResult]:
     search = f"{server.url}/v1/archive/search?q=report&limit=10"
-    viewer = {"X-API-Key": keys["viewer"]}
-    assert httpx.get(search, headers=viewer).json()["total"] >= 20  # primes the cache
-    results: list[LoadResult] = [
-        run_load("bare Litestar hello-world", hello_url, seconds=SECONDS, connections=CONNECTIONS),
-        run_load(
-            "GET /v1/archive/search (cached, key)",
-            search,
-            headers=viewer,
-            seconds=SECONDS,
-            connections=CONNECTIONS,
-        ),
-        run_load(
+
+    def load(name: str, url: str, **kw: object) -> LoadResult:
+        return run_load(name, url, seconds=SECONDS, connections=CONNECTIONS, threads=THREADS,
+                        **kw)  # type: ignore[arg-type]  # fmt: skip
+
+    return [
+        load("bare Litestar hello-world", hello_url),
+        load("GET /v1/archive/search (key)", search, headers={"X-API-Key": keys["viewer"]}),
+        load("GET /v1/archive/search (Bearer)", search, headers=bearer),
+        load(
             "POST /v1/segment",
             f"{server.url}/v1/segment",
             method="POST",
-            body=orjson.dumps({"text": "Summarize the quarterly report and email it to Ana"}),
+            body=orjson.dumps({"text": SEGMENT_TEXT}),
             headers={"X-API-Key": keys["operator"], "Content-Type": "application/json"},
-            seconds=SECONDS,
-            connections=CONNECTIONS,
         ),
     ]
+
+
+def test_cached_authenticated_get_beside_hello_world_and_segment(
+    hello_url: str, altlas_server: tuple[ServerProcess, dict[str, str]]
+) -> None:
+    server, keys = altlas_server
+    _seed(server, keys)
+    bearer = _bearer(server)
+    search = f"{server.url}/v1/archive/search?q=report&limit=10"
+    for headers in ({"X-API-Key": keys["viewer"]}, bearer):  # primes the cache, checks auth
+        assert httpx.get(search, headers=headers).json()["total"] >= 20
+    ratios: dict[str, list[float]] = {"key": [], "Bearer": [], "segment": []}
+    worst_p99 = 0.0
     print()
-    for result in results:
-        print(result.row())
-    hello, cached, segment = results
-    print(f"cached GET at {cached.rps / hello.rps:.0%} of the bare hello-world")
-    if segment.errors:
-        sample = httpx.post(
-            f"{server.url}/v1/segment",
-            json={"text": "Summarize the quarterly report and email it to Ana"},
-            headers={"X-API-Key": keys["operator"]},
+    for number in range(1, ROUNDS + 1):
+        results = _round(hello_url, server, keys, bearer)
+        hello, by_key, by_bearer, segment = results
+        for result in results:
+            print(f"round {number}  {result.row()}")
+        for name, result in (("key", by_key), ("Bearer", by_bearer), ("segment", segment)):
+            ratios[name].append(result.rps / hello.rps)
+            assert result.errors == 0, f"{result.name} answered errors under load"
+        worst_p99 = max(worst_p99, by_key.p99_ms, by_bearer.p99_ms)
+        print(
+            f"round {number}  ratio to hello-world: key {ratios['key'][-1]:.0%}, "
+            f"Bearer {ratios['Bearer'][-1]:.0%}, segment {ratios['segment'][-1]:.0%}"
         )
-        pytest.fail(f"POST /v1/segment failed under load: {sample.status_code} {sample.text}")
-    assert cached.errors == 0
-    assert cached.rps >= TARGET_RPS, cached.row()
-    assert cached.p99_ms < TARGET_P99_MS, cached.row()
+    medians = {name: statistics.median(values) for name, values in ratios.items()}
+    print("median ratios: " + ", ".join(f"{k} {v:.0%}" for k, v in medians.items()))
+    assert medians["key"] >= TARGET_RATIO, medians
+    assert medians["Bearer"] >= TARGET_RATIO, medians
+    assert worst_p99 < TARGET_P99_MS, worst_p99

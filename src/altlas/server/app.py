@@ -24,9 +24,7 @@ from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.prometheus import PrometheusConfig
 from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
 
 from altlas._version import __version__
 from altlas.config import Settings, load_settings
@@ -36,7 +34,7 @@ from altlas.events.queue import JobQueue
 from altlas.server.accounts import AccountStore
 from altlas.server.analytics import AnalyticsRecorder
 from altlas.server.bodies import AltlasRequest
-from altlas.server.caching import ConditionalGetMiddleware, SearchCache
+from altlas.server.caching import ConditionalGetMiddleware, LoopMemoryStore, SearchCache
 from altlas.server.config import ServerConfig
 from altlas.server.context import ArchiveHolder, ServerContext
 from altlas.server.docs_ui import assets_router, render_plugins
@@ -45,6 +43,7 @@ from altlas.server.edge import EdgeMiddleware
 from altlas.server.errors import exception_handlers
 from altlas.server.jobs import RUN_JOB, make_run_executor, prepare_journal, reconcile_archive
 from altlas.server.limits import GroupRateLimitConfig, StoreCounter
+from altlas.server.metrics import metrics_config
 from altlas.server.offload import DocumentPool
 from altlas.server.routes import health, v1_routes
 from altlas.server.routes.llm import LLM_STATE, llm_lifespan, server_pool
@@ -54,8 +53,8 @@ from altlas.server.security import (
     SESSION_REVOKED,
     AuthService,
     CookieCSRFMiddleware,
+    PermissionMiddleware,
     make_jwt_auth,
-    permission_guard,
 )
 from altlas.server.signing import derive, signing_key
 from altlas.server.versioning import SUPPORTED, Deprecation, VersionPolicy
@@ -71,7 +70,7 @@ _EXPIRE_EVERY_SECONDS = 60.0
 
 def _stores(config: ServerConfig) -> tuple[dict[str, Store], Any]:
     if not config.redis:
-        return {"rate_limit": MemoryStore(), "response_cache": MemoryStore()}, None
+        return {"rate_limit": LoopMemoryStore(), "response_cache": LoopMemoryStore()}, None
     from litestar.stores.redis import RedisStore
     from redis.asyncio import Redis
 
@@ -210,7 +209,7 @@ async def _expire_memory_stores(stores: dict[str, Store]) -> None:
     while True:
         await asyncio.sleep(_EXPIRE_EVERY_SECONDS)
         for store in stores.values():
-            if isinstance(store, MemoryStore):
+            if isinstance(store, LoopMemoryStore):
                 await store.delete_expired()
 
 
@@ -239,11 +238,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         cookie_secure=config.secure_cookies,
         cookie_samesite="strict",
     )
-    prometheus = PrometheusConfig(app_name="altlas", prefix="altlas", group_path=True)
+    prometheus = metrics_config()
     v1 = Router(
         path="/v1",
         route_handlers=v1_routes(ctx),
-        guards=[permission_guard],
+        # The permission check of every /v1 route (a guard, but without a per-request copy
+        # of the handler); it runs after authentication and the rate limit.
+        middleware=[PermissionMiddleware],  # type: ignore[list-item]
     )
     app = Litestar(
         route_handlers=[

@@ -17,18 +17,25 @@ import concurrent.futures
 import hashlib
 import threading
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import orjson
 from litestar import Request, Response
-from litestar.stores.base import Store
+from litestar.stores.base import StorageObject, Store
+from litestar.stores.memory import MemoryStore
 
 from altlas.events.bus import Event
 from altlas.server._asgi import App, Message, Receive, Scope, Send
 
-__all__ = ["ConditionalGetMiddleware", "SearchCache", "etag_of", "resource_response"]
+__all__ = [
+    "ConditionalGetMiddleware",
+    "LoopMemoryStore",
+    "SearchCache",
+    "etag_of",
+    "resource_response",
+]
 
 _FIRST_SEEN_MAX = 4096
 
@@ -177,6 +184,43 @@ class ConditionalGetMiddleware:
             await send({"type": "http.response.body", "body": body, "more_body": False})
 
         await self.app(scope, receive, wrapped_send)
+
+
+class LoopMemoryStore(MemoryStore):
+    """Litestar's in-memory store without its lock.
+
+    Every operation here is a few dict steps with no ``await`` in between, so it is already
+    atomic on the event loop (and other threads reach the store only through it, see
+    :meth:`SearchCache.on_event`). The lock cost one loop round-trip per cached read.
+    """
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        self._store[key] = StorageObject.new(data=value, expires_in=expires_in)
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        stored = self._store.get(key)
+        if stored is None:
+            return None
+        if stored.expired:
+            self._store.pop(key, None)
+            return None
+        if renew_for and stored.expires_at:
+            stored = StorageObject.new(data=stored.data, expires_in=renew_for)
+            self._store[key] = stored
+        return stored.data
+
+    async def delete(self, key: str) -> None:
+        self._store.pop(key, None)
+
+    async def delete_all(self) -> None:
+        self._store.clear()
+
+    async def delete_expired(self) -> None:
+        self._store = {key: value for key, value in self._store.items() if not value.expired}
 
 
 class SearchCache:

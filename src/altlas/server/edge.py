@@ -7,7 +7,8 @@ headers as everything else.
 
 from __future__ import annotations
 
-import secrets
+import itertools
+import os
 import time
 from collections.abc import Callable
 
@@ -27,6 +28,18 @@ _SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 # The API returns data, never pages: nothing may run, load or frame.
 _API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+_SECURITY_NAMES = frozenset(name for name, _ in _SECURITY_HEADERS)
+
+
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+def _request_ids() -> Callable[[], str]:
+    """Unique ids without a system call per request: 64 random bits per process, then a
+    counter. They need to be unique (to find a request in logs), not secret."""
+    prefix = "req_" + os.urandom(8).hex()
+    counter = itertools.count(1)
+    return lambda: f"{prefix}{next(counter):010x}"
 
 
 def principal_of(scope: Scope) -> str | None:
@@ -54,13 +67,40 @@ class EdgeMiddleware:
         self.hsts = hsts
         self.docs_prefix = docs_prefix
         self.clock = clock
+        self._next_id = _request_ids()
+        # The headers every response gets, once encoded; the common case copies this list.
+        self._always = [*_SECURITY_HEADERS, *([_HSTS] if hsts else [])]
+
+    def _headers(
+        self,
+        headers: list[tuple[bytes, bytes]],
+        request_id: str,
+        docs: bool,
+        version_headers: list[tuple[bytes, bytes]],
+        scope: Scope,
+    ) -> list[tuple[bytes, bytes]]:
+        names = {name.lower() for name, _ in headers}
+        headers.append((b"x-request-id", request_id.encode()))
+        if names.isdisjoint(_SECURITY_NAMES):
+            headers += self._always
+        else:  # the docs pages set some of their own
+            headers.extend(h for h in _SECURITY_HEADERS if h[0] not in names)
+            if self.hsts:
+                headers.append(_HSTS)
+        if not docs and b"content-security-policy" not in names:
+            headers.append(_API_CSP)
+        if b"cache-control" not in names:
+            headers.append(_NO_STORE)
+        headers += version_headers
+        headers += self.versions.route_headers(scope)
+        return headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = self.clock()
-        request_id = "req_" + secrets.token_hex(8)
+        request_id = self._next_id()
         scope[REQUEST_ID_KEY] = request_id
         path: str = scope["path"]
         version_headers = self.versions.headers_for_path(path)
@@ -76,19 +116,9 @@ class EdgeMiddleware:
         async def wrapped_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
-                headers = list(message.get("headers", ()))
-                names = {name.lower() for name, _ in headers}
-                headers.append((b"x-request-id", request_id.encode()))
-                headers.extend(h for h in _SECURITY_HEADERS if h[0] not in names)
-                if not docs and b"content-security-policy" not in names:
-                    headers.append(_API_CSP)
-                if self.hsts:
-                    headers.append(_HSTS)
-                if b"cache-control" not in names:
-                    headers.append((b"cache-control", b"no-store"))
-                headers.extend(version_headers)
-                headers.extend(self.versions.route_headers(scope))
-                message["headers"] = headers
+                message["headers"] = self._headers(
+                    list(message.get("headers", ())), request_id, docs, version_headers, scope
+                )
             elif message["type"] == "http.response.body":
                 state["out"] += len(message.get("body", b""))
             await send(message)

@@ -24,7 +24,6 @@ from litestar.middleware.rate_limit import (
     RateLimitConfig,
     RateLimitMiddleware,
 )
-from litestar.stores.base import Store
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from altlas.server.config import RateSpec
@@ -51,7 +50,7 @@ class StoreCounter:
         self._counts: dict[str, tuple[int, float]] = {}
         self._next_sweep = 0.0
 
-    async def incr(self, store: Store | None, key: str, window: int) -> int:
+    async def incr(self, key: str, window: int) -> int:
         if self.redis is not None:
             full = f"{self.namespace}:{key}"
             async with self.redis.pipeline(transaction=True) as pipe:
@@ -96,6 +95,20 @@ class GroupRateLimitConfig(RateLimitConfig):
             self.middleware_class = GroupRateLimitMiddleware
 
 
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    """One (group, principal)'s limit, with its constant headers already encoded."""
+
+    limit: int
+    unit: str
+    window: int
+    limit_header: tuple[bytes, bytes]
+    policy_header: tuple[bytes, bytes]
+
+
+_MAX_POLICIES = 10_000
+
+
 class GroupRateLimitMiddleware(RateLimitMiddleware):
     """Counts each request against (principal, group); unauthenticated callers by address."""
 
@@ -105,6 +118,33 @@ class GroupRateLimitMiddleware(RateLimitMiddleware):
         super().__init__(app, config)
         assert isinstance(config, GroupRateLimitConfig)
         self.config = config
+        self._policies: dict[tuple[str, str], _Policy] = {}
+        self._remaining_name = config.rate_limit_remaining_header_key.lower().encode()
+        self._reset_name = config.rate_limit_reset_header_key.lower().encode()
+
+    def _policy(self, group: str, principal: str) -> _Policy:
+        # Limits come from configuration, which does not change while the server runs.
+        policy = self._policies.get((group, principal))
+        if policy is None:
+            spec = self.config.limits(group, principal)
+            window = DURATION_VALUES[spec.unit]
+            policy = _Policy(
+                limit=spec.limit,
+                unit=spec.unit,
+                window=window,
+                limit_header=(
+                    self.config.rate_limit_limit_header_key.lower().encode(),
+                    str(spec.limit).encode(),
+                ),
+                policy_header=(
+                    self.config.rate_limit_policy_header_key.lower().encode(),
+                    f"{spec.limit};w={window}".encode(),
+                ),
+            )
+            if len(self._policies) >= _MAX_POLICIES:  # callers by address are unbounded
+                self._policies.clear()
+            self._policies[(group, principal)] = policy
+        return policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw: Any = scope
@@ -114,28 +154,27 @@ class GroupRateLimitMiddleware(RateLimitMiddleware):
             await self.app(scope, receive, send)
             return
         principal = principal_of(raw) or f"ip:{_client_host(raw)}"
-        spec = self.config.limits(group, principal)
-        window = DURATION_VALUES[spec.unit]
+        policy = self._policy(group, principal)
+        window = policy.window
         now = time.time()
         start = int(now // window) * window
-        key = f"{group}:{principal}:{start}"
-        store = self.config.get_store_from_app(raw["litestar_app"])
-        count = await self.config.counter.incr(store, key, window)
-        reset = max(1, math.ceil(start + window - now))
-        headers = {
-            self.config.rate_limit_limit_header_key: str(spec.limit),
-            self.config.rate_limit_remaining_header_key: str(max(0, spec.limit - count)),
-            self.config.rate_limit_reset_header_key: str(reset),
-            self.config.rate_limit_policy_header_key: f"{spec.limit};w={window}",
-        }
-        if count > spec.limit:
+        count = await self.config.counter.incr(f"{group}:{principal}:{start}", window)
+        reset = str(max(1, math.ceil(start + window - now)))
+        extra = [
+            policy.limit_header,
+            (self._remaining_name, str(max(0, policy.limit - count)).encode()),
+            (self._reset_name, reset.encode()),
+            policy.policy_header,
+        ]
+        if count > policy.limit:
             raise TooManyRequestsException(
-                detail=f"rate limit of {spec.limit} per {spec.unit} for {group} exceeded; "
+                detail=f"rate limit of {policy.limit} per {policy.unit} for {group} exceeded; "
                 f"retry in {reset} s",
-                headers={**headers, "Retry-After": str(reset)},
+                headers={
+                    **{name.decode(): value.decode() for name, value in extra},
+                    "Retry-After": reset,
+                },
             )
-
-        extra = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -9,7 +9,6 @@ declares in its ``opt``.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -27,10 +26,11 @@ from litestar.security.jwt.middleware import JWTCookieAuthenticationMiddleware
 
 from altlas.errors import AuthError
 from altlas.events.bus import Event
-from altlas.server._asgi import Receive, Scope, Send
+from altlas.server._asgi import App, Receive, Scope, Send
 from altlas.server.accounts import AccountStore, Principal, RefreshReuseError, User
 from altlas.server.config import ServerConfig
 from altlas.server.roles import Role, allowed
+from altlas.server.ttlcache import TtlCache
 
 __all__ = [
     "ACCESS_COOKIE",
@@ -39,6 +39,7 @@ __all__ = [
     "CSRF_HEADER",
     "AuthService",
     "CookieCSRFMiddleware",
+    "PermissionMiddleware",
     "make_jwt_auth",
     "permission_guard",
 ]
@@ -52,7 +53,8 @@ AUTHENTICATED = "authenticated"
 ALGORITHM = "HS256"
 SESSION_REVOKED = "auth.session_revoked"
 """Bus event: a login (refresh-token family) ended; ``data["family"]`` names it."""
-_CACHE_MAX = 10_000
+_TOKEN_CACHE_SECONDS = 300.0
+"""How long a checked access-token signature is trusted (never past the token's expiry)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,32 +76,6 @@ class TokenPair:
         }
 
 
-class _TtlCache:
-    """A small time-bounded map: lets a revocation in another process take effect quickly
-    while sparing the database a read on every request."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._data: dict[str, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Any:
-        item = self._data.get(key)
-        if item is None or item[0] < time.monotonic():
-            return None
-        return item[1]
-
-    def put(self, key: str, value: Any) -> None:
-        with self._lock:
-            if len(self._data) >= _CACHE_MAX:
-                self._data.clear()
-            self._data[key] = (time.monotonic() + self.seconds, value)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
 class AuthService:
     """Issues and checks credentials for the server."""
 
@@ -114,9 +90,10 @@ class AuthService:
         self.config = config
         self.secret = secret
         self.publish = publish
-        self._users = _TtlCache(config.principal_cache_seconds)
-        self._keys = _TtlCache(config.principal_cache_seconds)
-        self._sessions = _TtlCache(config.principal_cache_seconds)
+        self._users = TtlCache(config.principal_cache_seconds)
+        self._keys = TtlCache(config.principal_cache_seconds)
+        self._sessions = TtlCache(config.principal_cache_seconds)
+        self._tokens = TtlCache(_TOKEN_CACHE_SECONDS)
         self._key_touched: dict[str, float] = {}
 
     def invalidate(self) -> None:
@@ -214,6 +191,19 @@ class AuthService:
             issuer=[self.config.jwt_issuer],
         )
 
+    def verified_access(self, encoded: str) -> Token:
+        """:meth:`decode`, remembered: a token whose signature and claims checked out once is
+        not re-verified until it expires (at most ``_TOKEN_CACHE_SECONDS``). Whether its
+        login is still active is not part of this; :meth:`session_active` asks that."""
+        digest = hashlib.sha256(encoded.encode()).hexdigest()
+        token = self._tokens.get(digest)
+        if token is None:
+            token = self.decode(encoded)
+            left = token.exp.timestamp() - time.time()
+            if left > 0:
+                self._tokens.put(digest, token, min(left, _TOKEN_CACHE_SECONDS))
+        return token  # type: ignore[no-any-return]
+
     def issue(self, user: User, family: str | None = None) -> TokenPair:
         access = timedelta(minutes=self.config.access_token_minutes)
         refresh = timedelta(days=self.config.refresh_token_days)
@@ -303,6 +293,19 @@ class AltlasAuthMiddleware(JWTCookieAuthenticationMiddleware):
             return AuthenticationResult(user=principal, auth=None)
         return await super().authenticate_request(connection)
 
+    async def authenticate_token(
+        self,
+        encoded_token: str,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> AuthenticationResult:
+        # Litestar's own version verifies the signature on every request; ours remembers it.
+        service: AuthService = connection.app.state["auth"]
+        token = service.verified_access(encoded_token)
+        user = await self.retrieve_user_handler(token, connection)
+        if not user:
+            raise NotAuthorizedException()
+        return AuthenticationResult(user=user, auth=token)
+
 
 def make_jwt_auth(service: AuthService, *, exclude: list[str]) -> JWTCookieAuth[Any, Token]:
     config = service.config
@@ -324,18 +327,10 @@ def make_jwt_auth(service: AuthService, *, exclude: list[str]) -> JWTCookieAuth[
     )
 
 
-async def permission_guard(
-    connection: ASGIConnection[Any, Any, Any, Any],
-    handler: BaseRouteHandler,
-) -> None:
-    """Every route states its permission in ``opt``; a route that states none is refused.
-
-    Async because Litestar runs a sync guard in a worker thread, on every request.
-    """
+def _check_permission(user: object, handler: BaseRouteHandler) -> None:
     if handler.opt.get("exclude_from_auth"):
         return
     permission = handler.opt.get("permission")
-    user = connection.scope.get("user")
     if not isinstance(user, Principal):
         raise NotAuthorizedException("authentication required")
     if permission == AUTHENTICATED:
@@ -344,6 +339,33 @@ async def permission_guard(
         raise PermissionDeniedException(
             f"role {user.role.value} may not use this route (needs {permission or 'a permission'})",
         )
+
+
+async def permission_guard(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    handler: BaseRouteHandler,
+) -> None:
+    """Every route states its permission in ``opt``; a route that states none is refused.
+
+    Async because Litestar runs a sync guard in a worker thread, on every request.
+    """
+    _check_permission(connection.scope.get("user"), handler)
+
+
+class PermissionMiddleware:
+    """:func:`permission_guard` for every route of a router, as middleware.
+
+    Same check, same place in the chain (after authentication and the rate limit, before
+    the handler), but without Litestar's guard call, which copies the whole handler object
+    on every request.
+    """
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        _check_permission(scope.get("user"), scope["route_handler"])
+        await self.app(scope, receive, send)
 
 
 class CookieCSRFMiddleware(CSRFMiddleware):
