@@ -220,12 +220,12 @@ def test_search_latency(benchmark, state: State) -> None:
     with Archive(state.home) as archive:
 
         def run(query: str, filt: dict[str, str]) -> Any:
-            return archive.search(query, limit=10, **filt)  # type: ignore[arg-type]
+            return archive.search(query, filt, limit=10)
 
         assert run("backup", {"status": "success"}).total > 0
         ours = _latencies(run)
         bare = _latencies(
-            lambda q, f: archive.search(q, limit=10, snippets=False, **f)  # type: ignore[arg-type]
+            lambda q, f: archive.search(q, f, limit=10, snippets=False)
         )
         benchmark.pedantic(run, args=("invoices", {"status": "partial_success"}), rounds=200)
     fts_path = state.fts()

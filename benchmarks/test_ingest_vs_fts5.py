@@ -124,10 +124,10 @@ def search_latencies(home: Path, searches: int = 400) -> tuple[float, float]:
     out: list[float] = []
     with Archive(home) as archive:
         for query, filt in plan[:20]:
-            archive.search(query, limit=10, **filt)  # type: ignore[arg-type]
+            archive.search(query, filt, limit=10)
         for query, filt in plan:
             started = time.perf_counter()
-            archive.search(query, limit=10, **filt)  # type: ignore[arg-type]
+            archive.search(query, filt, limit=10)
             out.append((time.perf_counter() - started) * 1e3)
     out.sort()
     return statistics.median(out), out[min(len(out) - 1, int(0.99 * len(out)))]

@@ -55,9 +55,45 @@ def test_search_table_and_filters(cli, runs: Path) -> None:
     none = cli("archive", "search", "report", "--status", "failure", "--tag", "nope", "-f", "json")
     assert orjson.loads(none.stdout) == []
     bad = cli("archive", "search", "x", "--status", "excellent")
-    assert bad.exit_code == 1 and "error: unknown status 'excellent'" in bad.stderr
+    assert bad.exit_code == 2 and "error: --status: unknown status 'excellent'" in bad.stderr
+    late = cli("archive", "list", "--until", "someday")
+    assert late.exit_code == 2 and "error: --until: invalid time 'someday'" in late.stderr
     lenient = cli("archive", "search", "report AND (", "-f", "json")
     assert lenient.exit_code == 0 and "note: query syntax problem" in lenient.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("archive", "search", "x"),
+        ("archive", "list"),
+        ("archive", "stats"),
+        ("archive", "export", "out"),
+        ("archive", "prune", "--older-than", "1d"),
+        ("atlas", "build"),
+    ],
+)
+def test_every_filtering_command_takes_every_filter(cli, command: tuple[str, ...]) -> None:
+    """The options come from the Filters model: one declaration, the same set everywhere."""
+    from altlas.index.filters import filter_params
+
+    shown = cli(*command, "--help")
+    assert shown.exit_code == 0, shown.stderr
+    for param in filter_params():
+        assert param.option in shown.stdout, (command, param.option)
+
+
+def test_the_same_filters_narrow_list_stats_and_export(cli, runs: Path, tmp_path: Path) -> None:
+    cli("archive", "add", str(runs))
+    narrow = ("--lang", "tr", "--min-success", "0.1")
+    listed = orjson.loads(cli("archive", "list", *narrow, "-n", "0", "-f", "json").stdout)
+    assert listed and all(r["language"] == "tr" and r["success_rate"] >= 0.1 for r in listed)
+    found = orjson.loads(cli("archive", "search", "*", *narrow, "-n", "50", "-f", "json").stdout)
+    assert {h["id"] for h in found} == {r["id"] for r in listed}
+    stats = orjson.loads(cli("archive", "stats", *narrow, "-f", "json").stdout)
+    assert stats["results"] == len(listed)
+    out = cli("archive", "export", str(tmp_path / "some"), *narrow)
+    assert f"exported {len(listed)} original(s)" in out.stdout, out.stderr
 
 
 def test_bad_files_one_line_each_and_exit_1(cli, runs: Path, tmp_path: Path) -> None:
@@ -124,7 +160,7 @@ def test_deleted_index_and_reindex(cli, runs: Path, altlas_home: Path) -> None:
     cli("archive", "add", str(runs))
     shutil.rmtree(altlas_home / "index")
     broken = cli("archive", "search", "report")
-    assert broken.exit_code == 1
+    assert broken.exit_code == 74  # CorruptError: the index is gone
     assert broken.stderr.startswith("error: ") and "altlas archive reindex" in broken.stderr
     assert "Traceback" not in broken.stderr
     rebuilt = cli("archive", "reindex")
@@ -142,7 +178,7 @@ def test_truncated_database_message_and_way_back(cli, runs: Path, altlas_home: P
     with db.open("r+b") as fh:
         fh.truncate(db.stat().st_size // 3)
     broken = cli("archive", "list")
-    assert broken.exit_code == 1
+    assert broken.exit_code == 74  # CorruptError
     assert "truncated" in broken.stderr and "verify --repair" in broken.stderr
     repaired = cli("archive", "verify", "--repair")
     assert repaired.exit_code == 0, repaired.stderr

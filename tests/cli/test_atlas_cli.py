@@ -49,6 +49,6 @@ def test_build_since_and_no_record(cli, tmp_path: Path, monkeypatch) -> None:
 
 def test_bad_since_and_missing_atlas(cli, tmp_path: Path) -> None:
     bad = cli("atlas", "build", "--since", "last tuesday")
-    assert bad.exit_code == 2 and bad.stderr.startswith("error: invalid time")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --since: invalid time")
     missing = cli("atlas", "show", "atlas_nope")
-    assert missing.exit_code == 1 and "no recorded atlas" in missing.stderr
+    assert missing.exit_code == 3 and "no recorded atlas" in missing.stderr

@@ -149,7 +149,7 @@ def test_an_archive_of_the_earlier_layout_upgrades_on_open(altlas_home, write_re
     files = write_results(6)
     with Archive(altlas_home) as arch:
         arch.add(files)
-        records = arch.list(limit=None)
+        records = arch.records(limit=None)
         frames = {r.sha256: arch.blobs.read_frame(r.sha256) for r in records}
     pack = altlas_home / "blobs" / "blobs.db"
     for suffix in ("", "-wal", "-shm"):

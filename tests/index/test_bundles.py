@@ -34,7 +34,7 @@ def test_export_to_a_directory_is_byte_exact(archive: Archive, write_results, tm
     assert report.count == 5
     for path in files:
         assert (tmp_path / "out" / path.name).read_bytes() == path.read_bytes()
-    one = archive.list(limit=1)[0]
+    one = archive.records(limit=1)[0]
     report = archive.export(tmp_path / "one", ids=[one.id])
     assert report.count == 1 and (tmp_path / "one" / (one.name or "")).exists()
 
@@ -50,8 +50,8 @@ def test_export_bundle_then_import_into_another_home(archive, write_results, tmp
     with Archive(tmp_path / "other-home") as other:
         imported = other.import_bundle(bundle)
         assert imported.added == 8
-        theirs = {r.id: r for r in other.list(limit=None)}
-        for mine in archive.list(limit=None):
+        theirs = {r.id: r for r in other.records(limit=None)}
+        for mine in archive.records(limit=None):
             assert theirs[mine.id].added_at == mine.added_at
             assert theirs[mine.id].name == mine.name
             assert other.show(mine.id) == archive.show(mine.id)
@@ -62,11 +62,11 @@ def test_prune_with_archive_first(aged: Archive, tmp_path: Path) -> None:
     bundle = tmp_path / "old.tar.zst"
     dry = aged.prune("90d", archive_to=bundle, dry_run=True)
     assert dry.matched == 3 and not bundle.exists()
-    old = {r.id: r for r in aged.list(limit=None) if r.result_id in {"r0", "r1", "r2"}}
+    old = {r.id: r for r in aged.records(limit=None) if r.result_id in {"r0", "r1", "r2"}}
     originals = {rid: aged.show(rid) for rid in old}
     report = aged.prune("90d", archive_to=bundle)
     assert report.pruned == 3 and report.bytes_freed > 0
-    assert {r.result_id for r in aged.list(limit=None)} == {"r3", "r4", "r5"}
+    assert {r.result_id for r in aged.records(limit=None)} == {"r3", "r4", "r5"}
     assert aged.search("*").total == 3
     for rid, record in old.items():
         assert not aged.blobs.exists(record.sha256)
@@ -76,13 +76,13 @@ def test_prune_with_archive_first(aged: Archive, tmp_path: Path) -> None:
     assert aged.verify().ok
     restored = aged.import_bundle(bundle)
     assert restored.added == 3
-    assert len(aged.list(limit=None)) == 6
+    assert len(aged.records(limit=None)) == 6
 
 
 def test_prune_by_status_without_bundle(aged: Archive) -> None:
-    report = aged.prune("90d", status="failure")
+    report = aged.prune("90d", {"status": "failure"})
     assert report.pruned == 2
-    assert {r.result_id for r in aged.list(limit=None)} == {"r2", "r3", "r4", "r5"}
+    assert {r.result_id for r in aged.records(limit=None)} == {"r2", "r3", "r4", "r5"}
 
 
 def test_prune_refuses_an_existing_bundle_and_deletes_nothing(aged: Archive, tmp_path) -> None:
@@ -91,20 +91,20 @@ def test_prune_refuses_an_existing_bundle_and_deletes_nothing(aged: Archive, tmp
     with pytest.raises(ArchiveError, match="already exists"):
         aged.prune("90d", archive_to=bundle)
     assert bundle.read_bytes() == b"something precious"
-    assert len(aged.list(limit=None)) == 6
+    assert len(aged.records(limit=None)) == 6
 
 
 def test_prune_stops_before_deleting_when_the_bundle_cannot_be_written(
     aged, tmp_path, drop_blob
 ) -> None:
     """A blob that cannot be read makes the bundle fail: nothing is deleted."""
-    victim = next(r for r in aged.list(limit=None) if r.result_id == "r0")
+    victim = next(r for r in aged.records(limit=None) if r.result_id == "r0")
     drop_blob(aged.blobs.root, victim.sha256)
     with pytest.raises(ArchiveError, match="missing"):
         aged.prune("90d", archive_to=tmp_path / "b.tar.zst")
     assert not (tmp_path / "b.tar.zst").exists()
     assert not list(tmp_path.glob(".b.tar.zst.*"))
-    assert len(aged.list(limit=None)) == 6
+    assert len(aged.records(limit=None)) == 6
 
 
 def test_import_of_a_damaged_or_foreign_bundle(archive: Archive, tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_adding_again_is_a_no_op_that_says_so(archive, write_results, tmp_path) 
     assert first.added == 4
     assert again.added == 0 and again.existing == 4
     assert {o.message for o in again.outcomes} == {"already archived (same content)"}
-    assert len(archive.list(limit=None)) == 4
+    assert len(archive.records(limit=None)) == 4
 
 
 def test_bad_files_are_reported_one_line_each_without_stopping(archive, write_results, tmp_path):
@@ -84,7 +84,7 @@ def test_every_container_of_one_result(archive, mkresult, tmp_path) -> None:
     assert report.added == 1 and report.same_result == 3, report.outcomes
     kept = archive.add([zst, gz, zipped], keep_copies=True)
     assert kept.added == 3
-    records = {r.container: r for r in archive.list(limit=None)}
+    records = {r.container: r for r in archive.records(limit=None)}
     assert set(records) == {"plain", "zstd", "gzip", "zip"}
     for record, path in ((records["zstd"], zst), (records["gzip"], gz), (records["zip"], zipped)):
         assert archive.show(record.id) == path.read_bytes()
@@ -147,7 +147,7 @@ def test_legacy_runner_files_in_every_container(archive, tmp_path) -> None:
     assert report.added == 3, report.outcomes
     found = archive.search("refused")
     assert found.total == 2
-    first = next(r for r in archive.list(limit=None) if r.name == "last_e1.json")
+    first = next(r for r in archive.records(limit=None) if r.name == "last_e1.json")
     assert archive.show(first.id) == pretty
     assert first.status == "partial_success"
 
@@ -191,7 +191,7 @@ def test_a_failed_batch_leaves_no_rows_and_no_blobs(altlas_home, write_results) 
         finally:
             blocker.rollback()
             blocker.close()
-        assert arch.list(limit=None) == []
+        assert arch.records(limit=None) == []
         assert list(arch.blobs.iter_shas()) == []
         assert arch.add(files).added == 5
         assert arch.verify().ok
@@ -237,7 +237,7 @@ def test_sigkill_mid_batch_loses_nothing(altlas_home, write_results, tmp_path) -
         assert report.lost == [], [p.message for p in report.lost]
         kinds = {p.kind for p in report.problems}
         assert kinds <= {"orphan_blob", "not_indexed", "temp_file"}, kinds
-        partial = len(arch.list(limit=None))
+        partial = len(arch.records(limit=None))
         assert 50 <= partial < 400
     done = subprocess.run(
         _cli(altlas_home, "archive", "add", str(tmp_path / "in")),
@@ -249,7 +249,7 @@ def test_sigkill_mid_batch_loses_nothing(altlas_home, write_results, tmp_path) -
     )
     assert done.returncode == 0, done.stderr
     with Archive(altlas_home) as arch:
-        assert len(arch.list(limit=None)) == 400
+        assert len(arch.records(limit=None)) == 400
         final = arch.verify()
         assert final.ok, [p.message for p in final.problems]
         assert arch.search("*", limit=1).total == 400
@@ -282,7 +282,7 @@ def test_two_concurrent_adds_neither_corrupt_nor_fail(altlas_home, write_results
         assert proc.returncode == 0, err
         assert "Traceback" not in err and "locked" not in err.replace("lock, held", "")
     with Archive(altlas_home) as arch:
-        assert len(arch.list(limit=None)) == 360
+        assert len(arch.records(limit=None)) == 360
         report = arch.verify()
         assert report.ok, [p.message for p in report.problems]
 

@@ -25,7 +25,7 @@ def test_corrupt_blob_clear_message_and_restored_from_source(
 ) -> None:
     files = write_results(5)
     archive.add(files)
-    record = archive.record(archive.list(limit=1)[0].id)
+    record = archive.record(archive.records(limit=1)[0].id)
     damage_blob(archive.blobs.root, record.sha256)
     with pytest.raises(ArchiveError, match=f"original of {record.id} is damaged.*add the file"):
         archive.show(record.id)
@@ -43,7 +43,7 @@ def test_corrupt_blob_without_source_stays_noticed_until_readded(
 ) -> None:
     files = write_results(3)
     archive.add(files)
-    record = archive.record(archive.list(limit=1)[0].id)
+    record = archive.record(archive.records(limit=1)[0].id)
     saved = Path(record.source or "").read_bytes()
     Path(record.source or "").unlink()
     damage_blob(archive.blobs.root, record.sha256)
@@ -61,7 +61,7 @@ def test_corrupt_blob_without_source_stays_noticed_until_readded(
 
 def test_missing_blob_is_reported(archive, write_results, drop_blob) -> None:
     archive.add(write_results(2))
-    record = archive.list(limit=1)[0]
+    record = archive.records(limit=1)[0]
     drop_blob(archive.blobs.root, record.sha256)
     report = archive.verify(full=False)
     assert [p.kind for p in report.lost] == ["missing_blob"]
@@ -79,13 +79,13 @@ def test_truncated_database_clear_message_and_rebuild(altlas_home, write_results
         fh.truncate(db.stat().st_size // 2)
     with Archive(altlas_home) as arch:
         with pytest.raises(ArchiveError, match=r"truncated.*verify --repair"):
-            arch.list()
+            arch.records()
         report = arch.verify()
         assert not report.ok and report.problems[0].kind == "database"
     with Archive(altlas_home) as arch:
         fixed = arch.verify(repair=True)
         assert fixed.ok, [p.message for p in fixed.problems if not p.fixed]
-        assert len(arch.list(limit=None)) == 30
+        assert len(arch.records(limit=None)) == 30
         assert arch.search("*").total == 30
         for path in files[:5]:
             from altlas.formats.io import load_result
@@ -101,18 +101,18 @@ def test_garbage_database_and_deleted_database(altlas_home, write_results) -> No
     for suffix in ("", "-wal", "-shm"):
         Path(f"{altlas_home / 'altlas.db'}{suffix}").unlink(missing_ok=True)
     with Archive(altlas_home) as arch, pytest.raises(ArchiveError, match="missing or empty"):
-        arch.list()
+        arch.records()
     (altlas_home / "altlas.db").write_bytes(b"this is not sqlite" * 10)
     with Archive(altlas_home) as arch, pytest.raises(ArchiveError, match="not a SQLite database"):
         arch.search("x")
     with Archive(altlas_home) as arch:
         assert arch.verify(repair=True).ok
-        assert len(arch.list()) == 4
+        assert len(arch.records()) == 4
 
 
 def test_index_disagreements_are_found_and_fixed(archive: Archive, write_results) -> None:
     archive.add(write_results(6))
-    rows = archive.list(limit=None)
+    rows = archive.records(limit=None)
     # A document lost from the index, and a row that says it was never indexed.
     with archive.index.writer() as writer:
         rid = archive.store.query("SELECT rid FROM results WHERE id = ?", [rows[0].id])[0][0]
@@ -135,7 +135,7 @@ def test_orphan_blobs_and_temp_files_are_adopted_or_removed(altlas_home, write_r
     files = write_results(4)
     with Archive(altlas_home) as arch:
         arch.add(files)
-        victim = arch.list(limit=1)[0]
+        victim = arch.records(limit=1)[0]
         with arch.store.transaction() as conn:
             conn.execute("DELETE FROM results WHERE id = ?", (victim.id,))
         arch.blobs.dicts_dir.mkdir(parents=True, exist_ok=True)
@@ -162,19 +162,19 @@ def test_reindex_rebuilds_the_same_answers(archive: Archive, write_results) -> N
 def test_optimize_trains_a_dictionary_and_old_blobs_stay_readable(archive, write_results):
     files = write_results(60)
     archive.add(files[:40])
-    before = {r.id: r.stored_size for r in archive.list(limit=None)}
+    before = {r.id: r.stored_size for r in archive.records(limit=None)}
     report = archive.optimize()
     assert report.dict_id and report.ratio_after < report.ratio_before
     archive.add(files[40:])
-    new = [r for r in archive.list(limit=None) if r.id not in before]
+    new = [r for r in archive.records(limit=None) if r.id not in before]
     dict_ids = {row["dict_id"] for row in archive.store.query("SELECT dict_id FROM results")}
     assert dict_ids == {0, report.dict_id}
     assert len(new) == 20
-    for record in archive.list(limit=None):
+    for record in archive.records(limit=None):
         assert archive.show(record.id) == Path(record.source or "").read_bytes()
     again = archive.optimize(recompress=True)
     assert again.recompressed == 60
-    after = {r.id: r.stored_size for r in archive.list(limit=None) if r.id in before}
+    after = {r.id: r.stored_size for r in archive.records(limit=None) if r.id in before}
     assert sum(after.values()) < sum(before.values())
     fresh = Archive(archive.home)
     assert fresh.verify().ok
@@ -198,17 +198,17 @@ def test_newer_database_is_refused(altlas_home: Path) -> None:
     conn.commit()
     conn.close()
     with Archive(altlas_home) as arch, pytest.raises(ArchiveError, match="newer altlas"):
-        arch.list()
+        arch.records()
 
 
 def test_pruning_interrupted_is_finished_by_repair(archive: Archive, write_results) -> None:
     archive.add(write_results(5))
-    victim = archive.list(limit=1)[0]
+    victim = archive.records(limit=1)[0]
     with archive.store.transaction() as conn:
         conn.execute("UPDATE results SET state = 'pruning' WHERE id = ?", (victim.id,))
     assert [p.kind for p in archive.verify().problems] == ["pruning"]
     assert archive.verify(repair=True).ok
-    assert len(archive.list(limit=None)) == 4
+    assert len(archive.records(limit=None)) == 4
     assert not archive.blobs.exists(victim.sha256)
     assert os.path.exists(archive.home / "altlas.db")
 
@@ -224,7 +224,7 @@ def test_add_trains_a_dictionary_by_itself(altlas_home: Path, write_results, mon
         # Everything there at training time was recompressed; batches staged ahead of it
         # may still use no dictionary (old blobs stay readable).
         assert trained != 0 and counts[trained] >= 30 and set(counts) <= {0, trained}
-        for record in arch.list(limit=None):
+        for record in arch.records(limit=None):
             assert arch.show(record.id) == Path(record.source or "").read_bytes()
     monkeypatch.setenv("ALTLAS_ARCHIVE__AUTO_DICTIONARY", "false")
     with Archive(altlas_home.parent / "other") as arch:
@@ -252,7 +252,7 @@ def test_the_staging_worker_trains_the_dictionary_off_the_writer(
         (row,) = arch.store.query("SELECT dict_id, current FROM dictionaries")
         assert tuple(row) == (trained, 1)
         assert arch.verify().ok
-        for record in arch.list(limit=None):
+        for record in arch.records(limit=None):
             assert arch.show(record.id) == Path(record.source or "").read_bytes()
         arch.optimize(recompress=True)
         assert {r[0] for r in arch.store.query("SELECT dict_id FROM results")} == {

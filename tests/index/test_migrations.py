@@ -91,7 +91,7 @@ def test_upgrade_from_every_earlier_version(version: int, tmp_path: Path) -> Non
     ]
     assert applied == list(MIGRATION_NAMES[:version])
     with Archive(old) as arch:
-        records = arch.list(limit=None, sort="added", ascending=True)
+        records = arch.records(limit=None, sort="added", ascending=True)
         assert [arch.show(r.id) for r in records] == originals
         assert all(r.blob_state == "ok" for r in records)
         arch.reindex()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from altlas.errors import AltlasError, ArchiveError
-from altlas.index import Archive
+from altlas.index import Archive, FilterError, Filters
 
 
 @pytest.fixture
@@ -85,22 +85,43 @@ def test_words_must_all_match_and_syntax_works(filled: Archive) -> None:
     assert _ids(filled.search("command:churn")) == ["r_most"]
 
 
-def test_filters(filled: Archive) -> None:
-    assert _ids(filled.search("*", status="failure")) == ["r_bad"]
-    assert set(_ids(filled.search("*", status=["success", "failure"]))) == {"r_ok", "r_bad"}
-    assert set(_ids(filled.search("*", min_success=0.5, max_success=0.8))) == {"r_half", "r_most"}
-    assert set(_ids(filled.search("*", tag="finance"))) == {"r_ok", "r_half", "r_most"}
-    assert _ids(filled.search("*", tag=["finance", "ops"])) == ["r_half"]
-    assert set(_ids(filled.search("*", task_type="execute"))) == {"r_half", "r_bad"}
-    assert _ids(filled.search("*", task_type=["search", "open"])) == ["r_most"]
-    assert _ids(filled.search("*", mode="Chaos")) == ["r_bad"]
-    assert _ids(filled.search("*", persona="data_analyst")) == ["r_most"]
-    assert _ids(filled.search("*", lang="tr")) == ["r_bad"]
-    assert set(_ids(filled.search("*", since="2025-03-02", until="2025-03-03T12:00:00Z"))) == {
-        "r_half",
-        "r_bad",
-    }
-    assert _ids(filled.search("invoice", status="partial_success", mode="explore")) == ["r_most"]
+_FILTER_CASES = [
+    ({"status": "failure"}, {"r_bad"}),
+    ({"status": ["success", "failure"]}, {"r_ok", "r_bad"}),
+    ({"min_success": 0.5, "max_success": 0.8}, {"r_half", "r_most"}),
+    ({"tag": "finance"}, {"r_ok", "r_half", "r_most"}),
+    ({"tag": ["finance", "ops"]}, {"r_half"}),
+    ({"task_type": "execute"}, {"r_half", "r_bad"}),
+    ({"task_type": ["search", "open"]}, {"r_most"}),
+    ({"mode": "Chaos"}, {"r_bad"}),
+    ({"persona": "data_analyst"}, {"r_most"}),
+    ({"lang": "tr"}, {"r_bad"}),
+    ({"since": "2025-03-02", "until": "2025-03-03T12:00:00Z"}, {"r_half", "r_bad"}),
+]
+
+
+@pytest.mark.parametrize(("given", "expected"), _FILTER_CASES)
+def test_every_filter_narrows_search_records_and_stats_alike(
+    filled: Archive, given: dict[str, object], expected: set[str]
+) -> None:
+    """One Filters, three ways in: the full-text index and the database agree."""
+    filters = Filters(**given)
+    assert set(_ids(filled.search("*", filters))) == expected
+    assert set(_ids(filled.search("*", given))) == expected  # a mapping of public names
+    assert {r.result_id for r in filled.records(filters)} == expected
+    assert filled.stats(filters).results == len(expected)
+
+
+def test_filters_combine_with_a_query(filled: Archive) -> None:
+    found = filled.search("invoice", Filters(status="partial_success", mode="explore"))
+    assert _ids(found) == ["r_most"]
+
+
+def test_field_names_and_public_names_are_the_same_filter() -> None:
+    assert Filters(tag="a", lang="EN", task_type="x") == Filters(
+        tags=["a"], languages=["en"], task_types=["x"]
+    )
+    assert Filters.of(None).empty and Filters.of({"status": None}).empty
 
 
 def test_sorting_and_paging(filled: Archive) -> None:
@@ -132,10 +153,16 @@ def test_bad_queries(filled: Archive) -> None:
     assert found.warnings and "leniently" in found.warnings[0]
     with pytest.raises(AltlasError, match="unknown sort"):
         filled.search("x", sort="size")
-    with pytest.raises(AltlasError, match="unknown status"):
-        filled.search("x", status="great")
-    with pytest.raises(AltlasError, match="invalid time"):
-        filled.search("x", since="yesterday")
+    with pytest.raises(FilterError, match="^status: unknown status 'great'"):
+        filled.search("x", {"status": "great"})
+    with pytest.raises(FilterError, match="^since: invalid time"):
+        filled.search("x", Filters.build(since="yesterday"))
+    with pytest.raises(FilterError, match="^min_success: .*less than or equal to 1"):
+        filled.records({"min_success": 2})
+    with pytest.raises(FilterError, match="unknown filter 'colour'"):
+        filled.records({"colour": "red"})
+    with pytest.raises(FilterError, match="unknown sort 'rid'"):
+        filled.records(sort="rid")
 
 
 def test_search_on_a_fresh_home_is_empty(archive: Archive) -> None:

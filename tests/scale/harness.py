@@ -83,7 +83,7 @@ class Cluster:
         from altlas.index import Archive
 
         with Archive(self.home) as archive:
-            return [r.result_id for r in archive.list(limit=None)]
+            return [r.result_id for r in archive.records(limit=None)]
 
     def effects(self, run_id: str) -> list[str]:
         path = self.workspaces / key_of(run_id) / "effects.txt"

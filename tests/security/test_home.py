@@ -62,7 +62,7 @@ def _fill_home(home: Path, cli: Callable[..., object], work: dict[str, str]) -> 
     listed = cli("runs", "list", "-f", "json")
     work["run"] = orjson.loads(listed.stdout)[0]["id"]  # type: ignore[attr-defined]
     with Archive(home) as arch:
-        return arch.list(limit=1)[0].id
+        return arch.records(limit=1)[0].id
 
 
 def _args(command: tuple[str, ...], work: dict[str, str], archived: str) -> list[str]:

@@ -84,14 +84,14 @@ def test_repair_never_discards_a_database_that_passes_integrity_check(
     assert not problem.fixed and "integrity check" in problem.message
     assert not list(altlas_home.glob("altlas.db.damaged-*"))
     with Archive(altlas_home) as arch:
-        assert len(arch.list(limit=None)) == 12
+        assert len(arch.records(limit=None)) == 12
 
 
 def test_a_rebuild_restores_every_name_and_source_path(altlas_home: Path, tmp_path: Path) -> None:
     files = _write(tmp_path / "in", 60)
     _checkpointed(altlas_home, files)
     with Archive(altlas_home) as arch:
-        before = {(r.sha256, r.name, r.source, r.added_at) for r in arch.list(limit=None)}
+        before = {(r.sha256, r.name, r.source, r.added_at) for r in arch.records(limit=None)}
     assert len(before) == 60
     for suffix in ("", "-wal", "-shm"):
         Path(f"{altlas_home / 'altlas.db'}{suffix}").unlink(missing_ok=True)
@@ -99,7 +99,7 @@ def test_a_rebuild_restores_every_name_and_source_path(altlas_home: Path, tmp_pa
         report = arch.verify(repair=True)
         assert report.ok, [p.message for p in report.problems if not p.fixed]
     with Archive(altlas_home) as arch:
-        after = {(r.sha256, r.name, r.source, r.added_at) for r in arch.list(limit=None)}
+        after = {(r.sha256, r.name, r.source, r.added_at) for r in arch.records(limit=None)}
         assert after == before  # 100% of names, source paths and added times
         assert arch.search("*", limit=100).total == 60
 
@@ -112,7 +112,7 @@ def test_a_damaged_database_is_rebuilt_in_one_repair(altlas_home: Path, tmp_path
         report = arch.verify(repair=True)
         assert report.ok, [p.message for p in report.problems if not p.fixed]
     with Archive(altlas_home) as arch:
-        records = arch.list(limit=None)
+        records = arch.records(limit=None)
         assert len(records) == 40
         assert {r.source for r in records} == {str(p.resolve()) for p in files}
     assert list(altlas_home.glob("altlas.db.damaged-*"))
@@ -129,7 +129,7 @@ def test_corrupt_database_fails_list_search_stats_with_one_line(
     _garble_unread_pages(altlas_home / "altlas.db")
     for args in (("list",), ("search", "*"), ("stats",), ("show", files[0].stem[9:])):
         res = cli("archive", *args)
-        assert res.exit_code == 1, (args, res.stdout)
+        assert res.exit_code == 74, (args, res.stdout)  # CorruptError
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), (args, res.stderr)
         assert "altlas.db" in lines[0] and "verify --repair" in lines[0]
@@ -145,7 +145,7 @@ def test_library_refuses_a_corrupt_database_on_open(altlas_home: Path, tmp_path:
     _checkpointed(altlas_home, _write(tmp_path / "in", 40))
     _garble_middle(altlas_home / "altlas.db")
     with Archive(altlas_home) as arch, pytest.raises(ArchiveError, match="failed its check"):
-        arch.list()
+        arch.records()
 
 
 # -- item 19 -----------------------------------------------------------------------------------

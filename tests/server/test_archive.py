@@ -91,7 +91,34 @@ def test_search_filters_paging_and_validation(client, auth, tmp_path, monkeypatc
     assert bad.status_code == 422
     bad_status = client.get("/v1/archive/search?status=sideways", headers=auth["viewer"])
     assert bad_status.status_code == 400
-    error_of(bad_status)
+    assert error_of(bad_status)["message"].startswith("status: unknown status 'sideways'")
+    bad_since = client.get("/v1/archive/stats?since=someday", headers=auth["viewer"])
+    assert bad_since.status_code == 400
+    assert error_of(bad_since)["message"].startswith("since: invalid time 'someday'")
+    bad_sort = client.get("/v1/archive/search?sort=size", headers=auth["viewer"])
+    assert bad_sort.status_code == 422 and error_of(bad_sort)
+
+
+def test_every_filter_is_a_query_parameter_of_search_stats_and_atlas(client, auth) -> None:
+    """The query parameters come from the Filters model, on every route that narrows."""
+    from altlas.index.filters import filter_params
+
+    schema = client.get("/schema/openapi.json").json()
+    routes = [("/v1/archive/search", "get"), ("/v1/archive/stats", "get"), ("/v1/atlas", "post")]
+    for path, method in routes:
+        names = {p["name"] for p in schema["paths"][path][method].get("parameters", [])}
+        assert {p.name for p in filter_params()} <= names, (path, names)
+
+
+def test_the_same_filter_narrows_search_and_stats(client, auth, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for n in range(2):
+        body = to_bytes(make_result(f"ibis {n}", plan_id=f"plan_{n}"))
+        client.post("/v1/archive", content=body, headers=auth["operator"])
+    for query, expected in (("min_success=1&lang=xx", 0), ("min_success=1", 2)):
+        found = client.get(f"/v1/archive/search?q=ibis&{query}", headers=auth["viewer"])
+        stats = client.get(f"/v1/archive/stats?{query}", headers=auth["viewer"])
+        assert found.json()["total"] == expected == stats.json()["results"], query
 
 
 def test_stats(client, auth, result_bytes) -> None:

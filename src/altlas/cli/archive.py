@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from altlas.cli._common import emit_json, emit_rows, is_tty
+from altlas.cli._filters import with_filters
 from altlas.cli._output import DOCUMENT, ROWS, Format, console, emit_document, format_option
+from altlas.index.filters import Filters, RecordSort, SearchSort
 
 if TYPE_CHECKING:
-    from altlas.index import AddReport, Archive, Filters, SearchResults
+    from altlas.index import AddReport, Archive, SearchResults
 
 __all__ = ["register"]
 
@@ -29,12 +30,6 @@ archive_app = typer.Typer(
 )
 
 
-class Sort(StrEnum):
-    RELEVANCE = "relevance"
-    TIME = "time"
-    SUCCESS = "success"
-
-
 ReportOpt = Annotated[
     Format, format_option((Format.TABLE, Format.JSON), help="table (lines for people) or json.")
 ]
@@ -44,30 +39,7 @@ _ADOPTED_SHOWN = 20
 """After a rebuild every blob is adopted: past this many, one line says how many."""
 
 
-class ListSort(StrEnum):
-    TIME = "time"
-    SUCCESS = "success"
-    ADDED = "added"
-
-
 FormatOpt = Annotated[Format, format_option(ROWS)]
-StatusOpt = Annotated[
-    list[str] | None,
-    typer.Option("--status", help="Run status (repeatable: any of): success, partial_success..."),
-]
-MinOpt = Annotated[float | None, typer.Option("--min-success", min=0, max=1)]
-MaxOpt = Annotated[float | None, typer.Option("--max-success", min=0, max=1)]
-SinceOpt = Annotated[
-    str | None, typer.Option("--since", help="An age (30d, 12h) or an ISO date/time.")
-]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="An age or an ISO date/time.")]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable: all of).")]
-TypeOpt = Annotated[
-    list[str] | None, typer.Option("--task-type", help="Has a task of this type (all of).")
-]
-ModeOpt = Annotated[list[str] | None, typer.Option("--mode", help="Mode (any of).")]
-PersonaOpt = Annotated[list[str] | None, typer.Option("--persona", help="Persona (any of).")]
-LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Language code (any of).")]
 
 
 def _archive() -> Archive:
@@ -77,12 +49,6 @@ def _archive() -> Archive:
         typer.echo(f"waiting for the archive lock, held by {holder.describe()}", err=True)
 
     return Archive(on_lock_wait=waiting)
-
-
-def _filters(**kw: Any) -> Filters:
-    from altlas.index import Filters
-
-    return Filters.build(**kw)
 
 
 def _report_add(report: AddReport, fmt: Format, verbose: bool) -> None:
@@ -152,20 +118,12 @@ def _hits_table(found: SearchResults) -> None:
 
 
 @archive_app.command("search")
+@with_filters
 def search(
     query: Annotated[str, typer.Argument(help="tantivy syntax; all words must match. '*': all.")],
-    status: StatusOpt = None,
-    min_success: MinOpt = None,
-    max_success: MaxOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    tag: TagOpt = None,
-    task_type: TypeOpt = None,
-    mode: ModeOpt = None,
-    persona: PersonaOpt = None,
-    lang: LangOpt = None,
-    sort: Annotated[Sort, typer.Option("--sort", help="relevance, time or success.")] = (
-        Sort.RELEVANCE
+    filters: Filters,
+    sort: Annotated[SearchSort, typer.Option("--sort", help="Order of the hits.")] = (
+        SearchSort.RELEVANCE
     ),
     asc: Annotated[bool, typer.Option("--asc", help="Oldest / lowest first.")] = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10_000)] = 10,
@@ -174,23 +132,7 @@ def search(
 ) -> None:
     """Full-text search with filters, sorting, paging and highlighted snippets."""
     with _archive() as archive:
-        found = archive.search(
-            query,
-            status=status,
-            min_success=min_success,
-            max_success=max_success,
-            since=since,
-            until=until,
-            tag=tag,
-            task_type=task_type,
-            mode=mode,
-            persona=persona,
-            lang=lang,
-            sort=sort.value,
-            ascending=asc,
-            limit=limit,
-            offset=offset,
-        )
+        found = archive.search(query, filters, sort=sort, ascending=asc, limit=limit, offset=offset)
     for warning in found.warnings:
         typer.echo(f"note: {warning}", err=True)
     if fmt is Format.TABLE:
@@ -242,19 +184,11 @@ def show(
 
 
 @archive_app.command("list")
+@with_filters
 def list_(
-    status: StatusOpt = None,
-    min_success: MinOpt = None,
-    max_success: MaxOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    tag: TagOpt = None,
-    task_type: TypeOpt = None,
-    mode: ModeOpt = None,
-    persona: PersonaOpt = None,
-    lang: LangOpt = None,
-    sort: Annotated[ListSort, typer.Option("--sort", help="time, success or added.")] = (
-        ListSort.TIME
+    filters: Filters,
+    sort: Annotated[RecordSort, typer.Option("--sort", help="Order of the records.")] = (
+        RecordSort.TIME
     ),
     asc: Annotated[bool, typer.Option("--asc")] = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="0: no limit.")] = 50,
@@ -263,21 +197,8 @@ def list_(
 ) -> None:
     """List archived results, newest first."""
     with _archive() as archive:
-        records = archive.list(
-            status=status,
-            min_success=min_success,
-            max_success=max_success,
-            since=since,
-            until=until,
-            tag=tag,
-            task_type=task_type,
-            mode=mode,
-            persona=persona,
-            lang=lang,
-            sort=sort.value,
-            ascending=asc,
-            limit=limit or None,
-            offset=offset,
+        records = archive.records(
+            filters, sort=sort, ascending=asc, limit=limit or None, offset=offset
         )
     columns = ["id", "result_id", "status", "success_rate", "started_at", "task_count", "title"]
     if fmt is Format.TABLE:
@@ -294,16 +215,9 @@ def list_(
 
 
 @archive_app.command("stats")
-def stats(
-    status: StatusOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    tag: TagOpt = None,
-    task_type: TypeOpt = None,
-    fmt: FormatOpt = Format.TABLE,
-) -> None:
+@with_filters
+def stats(filters: Filters, fmt: FormatOpt = Format.TABLE) -> None:
     """Success rates by task type, handler, mode, persona, language and day; durations."""
-    filters = _filters(status=status, since=since, until=until, tag=tag, task_type=task_type)
     with _archive() as archive:
         result = archive.stats(filters)
     if fmt in (Format.JSON, Format.YAML):
@@ -340,25 +254,23 @@ def stats(
 
 
 @archive_app.command("export")
+@with_filters
 def export(
     dest: Annotated[Path, typer.Argument(help="A directory, or a bundle name ending .tar.zst.")],
     ids: Annotated[list[str] | None, typer.Option("--id", help="Only these (repeatable).")] = None,
-    status: StatusOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    tag: TagOpt = None,
+    filters: Filters = Filters(),  # noqa: B008  (replaced by the options)
 ) -> None:
     """Write the originals, byte for byte, into a directory or a .tar.zst bundle."""
-    filters = _filters(status=status, since=since, until=until, tag=tag)
     with _archive() as archive:
         report = archive.export(dest, ids=ids, filters=filters)
     typer.echo(f"exported {report.count} original(s), {report.bytes} bytes, to {report.dest}")
 
 
 @archive_app.command("prune")
+@with_filters
 def prune(
     older_than: Annotated[str, typer.Option("--older-than", help="An age: 90d, 12w, 1y.")],
-    status: StatusOpt = None,
+    filters: Filters,
     archive_to: Annotated[
         Path | None,
         typer.Option("--archive-to", help="Save the pruned originals to this .tar.zst first."),
@@ -367,7 +279,7 @@ def prune(
 ) -> None:
     """Delete old results; with --archive-to, the bundle is written and checked first."""
     with _archive() as archive:
-        report = archive.prune(older_than, status=status, archive_to=archive_to, dry_run=dry_run)
+        report = archive.prune(older_than, filters, archive_to=archive_to, dry_run=dry_run)
     if dry_run:
         typer.echo(f"would prune {report.matched} result(s)")
         return

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from altlas.cli._common import emit_rows
+from altlas.cli._filters import with_filters
 from altlas.cli._output import DOCUMENT, ROWS, Format, console, emit_document, format_option
+from altlas.index.filters import Filters
 
 __all__ = ["register"]
 
@@ -22,11 +24,9 @@ atlas_app = typer.Typer(
 
 
 @atlas_app.command("build")
+@with_filters
 def build(
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only results since: an age (30d) or a date.")
-    ] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Only results until then.")] = None,
+    filters: Filters,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Where to write it (default ./atlas_<id>.atlas)."),
@@ -36,7 +36,10 @@ def build(
         bool, typer.Option("--record/--no-record", help="Remember it in the archive.")
     ] = True,
 ) -> None:
-    """Build an atlas: per-run digests, success rates, durations, failure reasons, tags."""
+    """Build an atlas: per-run digests, success rates, durations, failure reasons, tags.
+
+    The filters (as in 'altlas archive search') choose the results it distils.
+    """
     from contextlib import nullcontext
 
     from altlas.formats import io
@@ -47,7 +50,7 @@ def build(
     with Archive() as archive, bar if bar is not None else nullcontext():
         if bar is not None:
             bar.phase("reading and distilling the archive")
-        atlas = archive.build_atlas(since, until=until, top_failures=top_failures)
+        atlas = archive.build_atlas(filters=filters, top_failures=top_failures)
         if bar is not None:
             bar.update(atlas.source.results, atlas.source.results)
             bar.phase("writing")

@@ -2,30 +2,30 @@
 
 ::
 
-    from altlas.index import Archive
+    from altlas.index import Archive, Filters
 
     with Archive() as archive:                      # $ALTLAS_HOME
         report = archive.add(["runs/"])             # files or directories, any .last dialect
-        for hit in archive.search("timeout", status="failure", limit=5):
+        for hit in archive.search("timeout", Filters(status="failure"), limit=5):
             print(hit.id, hit.title, hit.snippet)
         original = archive.show(hit.id)             # the exact bytes that were added
 """
 
 from __future__ import annotations
 
-import builtins
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, Field
 
-from altlas.errors import AltlasError, ArchiveError
+from altlas.errors import AltlasError, ArchiveCorruptError
 from altlas.formats.result import Result
 from altlas.index.blobs import BlobDamaged, BlobMissing, BlobStore
+from altlas.index.filters import FilterError, Filters, RecordSort, SearchSort
 from altlas.index.lock import ArchiveLock, LockHolder
 from altlas.index.models import (
     AddReport,
@@ -34,7 +34,6 @@ from altlas.index.models import (
     AtlasEntry,
     ExportReport,
     FileOutcome,
-    Filters,
     OptimizeReport,
     PruneReport,
     ReindexReport,
@@ -50,7 +49,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Archive", "ArchiveSettings"]
 
-SORTS = ("relevance", "time", "success")
+_Order = TypeVar("_Order", SearchSort, RecordSort)
+
+
+def _sort(kind: type[_Order], value: _Order | str) -> _Order:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(s.value for s in kind)
+        raise FilterError(f"unknown sort {str(value)[:64]!r} (one of {choices})") from None
 
 
 class ArchiveSettings(BaseModel):
@@ -228,46 +235,29 @@ class Archive:
     def search(
         self,
         query: str,
+        filters: Filters | Mapping[str, Any] | None = None,
         *,
-        status: str | Sequence[str] | None = None,
-        min_success: float | None = None,
-        max_success: float | None = None,
-        since: str | datetime | timedelta | None = None,
-        until: str | datetime | timedelta | None = None,
-        tag: str | Sequence[str] | None = None,
-        task_type: str | Sequence[str] | None = None,
-        mode: str | Sequence[str] | None = None,
-        persona: str | Sequence[str] | None = None,
-        lang: str | Sequence[str] | None = None,
-        sort: str = "relevance",
+        sort: SearchSort | str = SearchSort.RELEVANCE,
         ascending: bool = False,
         limit: int = 10,
         offset: int = 0,
         snippets: bool = True,
     ) -> SearchResults:
-        """Full-text search (tantivy syntax, all words by default) with filters and snippets."""
+        """Full-text search (tantivy syntax, all words by default) with filters and snippets.
+
+        ``filters`` is a :class:`Filters` or a mapping of its public names
+        (``{"status": "failure", "since": "30d"}``).
+        """
         from altlas.index.search import best_snippet, snippet_generators
 
-        if sort not in SORTS:
-            raise AltlasError(f"unknown sort {sort!r} (one of {', '.join(SORTS)})")
+        order = _sort(SearchSort, sort)
         if not 1 <= limit <= 10_000 or offset < 0:
-            raise AltlasError("limit must be 1..10000 and offset >= 0")
-        filters = Filters.build(
-            status=status,
-            min_success=min_success,
-            max_success=max_success,
-            since=since,
-            until=until,
-            tag=tag,
-            task_type=task_type,
-            mode=mode,
-            persona=persona,
-            lang=lang,
-        )
+            raise FilterError("limit must be 1..10000 and offset >= 0")
+        narrowed = Filters.of(filters)
         self._ensure_index_for_read()
         parsed, warnings = self.index.parse(query)
         searcher, total, pairs = self.index.search(
-            parsed, filters, sort=sort, ascending=ascending, limit=limit, offset=offset
+            parsed, narrowed, sort=order, ascending=ascending, limit=limit, offset=offset
         )
         rows = {
             r["rid"]: r
@@ -302,7 +292,7 @@ class Archive:
             total=total,
             offset=offset,
             limit=limit,
-            sort=sort,
+            sort=order.value,
             hits=hits,
             warnings=warnings,
         )
@@ -353,12 +343,12 @@ class Archive:
         try:
             body = self.blobs.get(sha)
         except BlobMissing:
-            raise ArchiveError(
+            raise ArchiveCorruptError(
                 f"the original of {row['id']} is missing: add the file again to restore it "
                 f"(source was {row['source'] or 'unknown'}), or see 'altlas archive verify'"
             ) from None
         except BlobDamaged as exc:
-            raise ArchiveError(
+            raise ArchiveCorruptError(
                 f"the original of {row['id']} is damaged ({exc.message}); add the file again "
                 f"to restore it (source was {row['source'] or 'unknown'}), or run "
                 "'altlas archive verify --repair'"
@@ -367,48 +357,32 @@ class Archive:
             return body
         return prepare(body, display=row["id"], source=None, sha=sha).result
 
-    def list(
+    def records(
         self,
+        filters: Filters | Mapping[str, Any] | None = None,
         *,
-        status: str | Sequence[str] | None = None,
-        min_success: float | None = None,
-        max_success: float | None = None,
-        since: str | datetime | timedelta | None = None,
-        until: str | datetime | timedelta | None = None,
-        tag: str | Sequence[str] | None = None,
-        task_type: str | Sequence[str] | None = None,
-        mode: str | Sequence[str] | None = None,
-        persona: str | Sequence[str] | None = None,
-        lang: str | Sequence[str] | None = None,
-        sort: str = "time",
+        sort: RecordSort | str = RecordSort.TIME,
         ascending: bool = False,
         limit: int | None = 50,
         offset: int = 0,
     ) -> list[ArchiveRecord]:
-        """Records, newest first by default (``sort``: time, success or added)."""
-        filters = Filters.build(
-            status=status,
-            min_success=min_success,
-            max_success=max_success,
-            since=since,
-            until=until,
-            tag=tag,
-            task_type=task_type,
-            mode=mode,
-            persona=persona,
-            lang=lang,
-        )
+        """Records, newest first by default (``limit=None``: all of them)."""
+        order = _sort(RecordSort, sort)
+        if (limit is not None and limit < 0) or offset < 0:
+            raise FilterError("limit and offset must be >= 0")
+        narrowed = Filters.of(filters)
         self.open()
         return self.store.records(
-            filters, sort=sort, ascending=ascending, limit=limit, offset=offset
+            narrowed, sort=order, ascending=ascending, limit=limit, offset=offset
         )
 
-    def stats(self, filters: Filters | None = None) -> ArchiveStats:
+    def stats(self, filters: Filters | Mapping[str, Any] | None = None) -> ArchiveStats:
         """Success rates by task type, handler, mode, persona, language and day (polars)."""
         from altlas.index.stats import compute_stats
 
+        narrowed = Filters.of(filters)
         self.open()
-        return compute_stats(self, filters or Filters())
+        return compute_stats(self, narrowed)
 
     # -- export, retention, bundles ----------------------------------------------------------
     def export(
@@ -416,31 +390,34 @@ class Archive:
         dest: str | os.PathLike[str],
         *,
         ids: Sequence[str] | None = None,
-        filters: Filters | None = None,
+        filters: Filters | Mapping[str, Any] | None = None,
     ) -> ExportReport:
         """The originals, byte for byte: into a directory, or a ``.tar.zst`` bundle."""
         from altlas.index.bundles import export
 
+        narrowed = Filters.of(filters)
         self.open()
-        return export(self, Path(dest), ids=ids, filters=filters or Filters())
+        return export(self, Path(dest), ids=ids, filters=narrowed)
 
     def prune(
         self,
         older_than: str | timedelta,
+        filters: Filters | Mapping[str, Any] | None = None,
         *,
-        status: str | Sequence[str] | None = None,
         archive_to: str | os.PathLike[str] | None = None,
         dry_run: bool = False,
     ) -> PruneReport:
-        """Delete results older than ``older_than``; with ``archive_to``, bundle them first."""
+        """Delete results older than ``older_than`` (and matching ``filters``); with
+        ``archive_to``, bundle them first."""
         from altlas.index.bundles import prune
 
+        narrowed = Filters.of(filters)
         self.open()
         self.store.require_writable()
         return prune(
             self,
             older_than,
-            status=status,
+            filters=narrowed,
             archive_to=Path(archive_to) if archive_to else None,
             dry_run=dry_run,
         )
@@ -482,20 +459,24 @@ class Archive:
         since: str | datetime | timedelta | None = None,
         *,
         until: str | datetime | timedelta | None = None,
-        filters: Filters | None = None,
+        filters: Filters | Mapping[str, Any] | None = None,
         top_failures: int = 20,
     ) -> Atlas:
-        """Distil the archive (or the results since ``since``) into an :class:`Atlas`."""
+        """Distil the archive (or the results since ``since``) into an :class:`Atlas`.
+
+        ``since``/``until`` given here override the ones in ``filters``.
+        """
         from altlas.index.atlas import build_atlas
 
-        self.open()
-        base = filters or Filters()
+        base = Filters.of(filters)
+        window = Filters(since=since, until=until)
         narrowed = base.model_copy(
             update={
-                "since": Filters.build(since=since).since if since is not None else base.since,
-                "until": Filters.build(until=until).until if until is not None else base.until,
+                "since": window.since if since is not None else base.since,
+                "until": window.until if until is not None else base.until,
             }
         )
+        self.open()
         return build_atlas(self, narrowed, top_failures=top_failures)
 
     def record_atlas(self, atlas: Atlas, path: str | os.PathLike[str] | None = None) -> AtlasEntry:
@@ -506,7 +487,7 @@ class Archive:
         self.store.require_writable()
         return record_atlas(self, atlas, Path(path) if path else None)
 
-    def list_atlases(self) -> builtins.list[AtlasEntry]:
+    def list_atlases(self) -> list[AtlasEntry]:
         from altlas.index.atlas import list_atlases
 
         self.open()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from altlas.errors import NotFoundError
+from altlas.errors import ArchiveNotFoundError
 from altlas.formats.atlas import (
     Atlas,
     AtlasSource,
@@ -229,5 +229,5 @@ def load_recorded(archive: Archive, key: str) -> Atlas:
 
     rows = archive.store.query("SELECT sha256 FROM atlases WHERE id = ?", [key])
     if not rows:
-        raise NotFoundError(f"no recorded atlas {key!r}")
+        raise ArchiveNotFoundError(f"no recorded atlas {key!r}")
     return load_atlas(archive.blobs.get(rows[0]["sha256"]))

@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
-from altlas.errors import ArchiveError
+from altlas.errors import (
+    ArchiveConflictError,
+    ArchiveCorruptError,
+    ArchiveInputError,
+    ArchiveNotFoundError,
+)
 from altlas.index.extract import sha256_hex, stored_name
 from altlas.index.models import AddReport, ExportReport, Filters, PruneReport
 from altlas.index.timeparse import parse_age, to_micros
@@ -48,7 +53,7 @@ def write_bundle(archive: Archive, rows: Sequence[sqlite3.Row], dest: Path) -> i
     import zstandard
 
     if dest.exists():
-        raise ArchiveError("bundle already exists; choose another name", file=str(dest))
+        raise ArchiveConflictError("bundle already exists; choose another name", file=str(dest))
     dest.parent.mkdir(parents=True, exist_ok=True)
     entries = [
         {
@@ -103,7 +108,9 @@ def write_bundle(archive: Archive, rows: Sequence[sqlite3.Row], dest: Path) -> i
         seen[member] = sha256_hex(raw)
     if seen != expected:
         dest.unlink(missing_ok=True)
-        raise ArchiveError("bundle did not read back intact; nothing was deleted", file=str(dest))
+        raise ArchiveCorruptError(
+            "bundle did not read back intact; nothing was deleted", file=str(dest)
+        )
     return dest.stat().st_size
 
 
@@ -136,7 +143,7 @@ def read_bundle(path: Path) -> Iterator[tuple[str, bytes, dict[str, Any] | None]
     try:
         stream = _open_stream(path)
     except OSError as exc:
-        raise ArchiveError(f"cannot read bundle: {exc.strerror}", file=str(path)) from None
+        raise ArchiveInputError(f"cannot read bundle: {exc.strerror}", file=str(path)) from None
     try:
         with stream, tarfile.open(fileobj=stream, mode="r|") as tar:
             for member in tar:
@@ -149,16 +156,18 @@ def read_bundle(path: Path) -> Iterator[tuple[str, bytes, dict[str, Any] | None]
                         parsed = orjson.loads(data)
                         manifest = {e["path"]: e for e in parsed.get("entries", [])}
                     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError):
-                        raise ArchiveError("bundle manifest is damaged", file=str(path)) from None
+                        raise ArchiveInputError(
+                            "bundle manifest is damaged", file=str(path)
+                        ) from None
                     continue
                 yield member.name, data, manifest.get(member.name)
     except (tarfile.TarError, EOFError, OSError) as exc:
-        raise ArchiveError(
+        raise ArchiveInputError(
             f"bundle is damaged or not a tar archive: {exc}", file=str(path)
         ) from None
     except Exception as exc:
         if type(exc).__name__ == "ZstdError":
-            raise ArchiveError(f"bundle is damaged: {exc}", file=str(path)) from None
+            raise ArchiveInputError(f"bundle is damaged: {exc}", file=str(path)) from None
         raise
 
 
@@ -167,7 +176,7 @@ def import_bundle(archive: Archive, path: Path, *, batch_size: int | None = None
     from altlas.index.staging import Staged, stage_bytes
 
     if not path.is_file():
-        raise ArchiveError("no such bundle", file=str(path))
+        raise ArchiveNotFoundError("no such bundle", file=str(path))
     report = AddReport()
     size = batch_size or archive.settings.batch_size
     started = time.perf_counter()
@@ -234,7 +243,7 @@ def export(
         report.count = len(rows)
         return report
     if dest.exists() and not dest.is_dir():
-        raise ArchiveError("export target exists and is not a directory", file=str(dest))
+        raise ArchiveConflictError("export target exists and is not a directory", file=str(dest))
     dest.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
     for row in rows:
@@ -275,7 +284,7 @@ def prune(
     archive: Archive,
     older_than: str | timedelta,
     *,
-    status: str | Sequence[str] | None,
+    filters: Filters,
     archive_to: Path | None,
     dry_run: bool,
 ) -> PruneReport:
@@ -283,7 +292,6 @@ def prune(
 
     age = parse_age(older_than)
     cutoff = datetime.now(UTC) - age
-    filters = Filters.build(status=status)
     where, params = filter_sql(filters)
     report = PruneReport(dry_run=dry_run, bundle=str(archive_to) if archive_to else None)
     with archive.lock.held("altlas archive prune"):

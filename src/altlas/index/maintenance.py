@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from altlas.errors import AltlasError, ArchiveError
+from altlas.errors import AltlasError, ArchiveConflictError
 from altlas.index.extract import record_id, sha256_hex
 from altlas.index.models import (
     OptimizeReport,
@@ -303,7 +303,7 @@ def optimize(archive: Archive, *, recompress: bool, samples: int) -> OptimizeRep
             [samples],
         )
         if len(rows) < 20:
-            raise ArchiveError(
+            raise ArchiveConflictError(
                 f"too few results to train a dictionary (need 20 uncompressed originals, "
                 f"have {len(rows)})"
             )
@@ -313,7 +313,7 @@ def optimize(archive: Archive, *, recompress: bool, samples: int) -> OptimizeRep
                 _DICT_SIZE, cast(Any, sample), level=archive.settings.zstd_level
             )
         except zstandard.ZstdError as exc:
-            raise ArchiveError(f"dictionary training failed: {exc}") from None
+            raise ArchiveConflictError(f"dictionary training failed: {exc}") from None
         dict_id = archive.blobs.save_dictionary(trained.as_bytes())
         raw_total = sum(len(s) for s in sample)
         report.ratio_before = sum(r["stored_size"] for r in rows) / raw_total

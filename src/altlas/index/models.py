@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from altlas.formats.atlas import Percentiles
+from altlas.index.filters import Filters, RecordSort, SearchSort
 
 __all__ = [
     "AddReport",
@@ -22,9 +23,11 @@ __all__ = [
     "OptimizeReport",
     "PruneReport",
     "RateRow",
+    "RecordSort",
     "ReindexReport",
     "SearchHit",
     "SearchResults",
+    "SearchSort",
     "VerifyProblem",
     "VerifyReport",
 ]
@@ -36,77 +39,6 @@ class _Model(BaseModel):
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         return self.model_dump(mode="json")
-
-
-def _listify(value: str | Sequence[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if v]
-
-
-class Filters(_Model):
-    """Narrowing shared by search, list, stats, export and atlas building.
-
-    Single-valued fields (status, mode, persona, language) match any of the given values;
-    set-valued ones (tags, task types) must all be present.
-    """
-
-    status: list[str] = Field(default_factory=list)
-    min_success: float | None = None
-    max_success: float | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    tags: list[str] = Field(default_factory=list)
-    task_types: list[str] = Field(default_factory=list)
-    modes: list[str] = Field(default_factory=list)
-    personas: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=list)
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        status: str | Sequence[str] | None = None,
-        min_success: float | None = None,
-        max_success: float | None = None,
-        since: Any = None,
-        until: Any = None,
-        tag: str | Sequence[str] | None = None,
-        task_type: str | Sequence[str] | None = None,
-        mode: str | Sequence[str] | None = None,
-        persona: str | Sequence[str] | None = None,
-        lang: str | Sequence[str] | None = None,
-    ) -> Filters:
-        from altlas.formats.result import RunStatus
-        from altlas.index.timeparse import parse_when
-
-        statuses = []
-        for item in _listify(status):
-            try:
-                statuses.append(RunStatus(item).value)
-            except ValueError:
-                choices = ", ".join(s.value for s in RunStatus)
-                from altlas.errors import AltlasError
-
-                raise AltlasError(f"unknown status {item!r} (one of {choices})") from None
-        return cls(
-            status=statuses,
-            min_success=min_success,
-            max_success=max_success,
-            since=parse_when(since) if since is not None else None,
-            until=parse_when(until) if until is not None else None,
-            tags=_listify(tag),
-            task_types=_listify(task_type),
-            modes=[m.lower() for m in _listify(mode)],
-            personas=_listify(persona),
-            languages=[x.lower() for x in _listify(lang)],
-        )
-
-    @property
-    def empty(self) -> bool:
-        return self == Filters()
 
 
 class FileOutcome(_Model):

@@ -17,7 +17,11 @@ from typing import Any
 
 import orjson
 
-from altlas.errors import ArchiveError
+from altlas.errors import (
+    ArchiveCorruptError,
+    ArchiveInputError,
+    ArchiveUnavailableError,
+)
 from altlas.index.extract import IndexText
 from altlas.index.models import Filters
 from altlas.index.timeparse import to_micros
@@ -33,7 +37,7 @@ _VERSION_FILE = "altlas-index.json"
 _WRITER_HEAP = 128_000_000
 
 
-class IndexMissing(ArchiveError):
+class IndexMissing(ArchiveCorruptError):
     """The index directory is gone or unreadable."""
 
 
@@ -172,7 +176,7 @@ class SearchIndex:
         try:
             return index.writer(heap_size=_WRITER_HEAP, num_threads=1)
         except ValueError as exc:
-            raise ArchiveError(
+            raise ArchiveUnavailableError(
                 f"cannot write the search index: {exc}", file=str(self.path)
             ) from None
 
@@ -245,7 +249,7 @@ class SearchIndex:
                 text, list(TEXT_FIELDS), field_boosts=_BOOSTS, conjunction_by_default=True
             )
             if "Query(BooleanQuery { subqueries: [(Should, AllQuery)]" in repr(parsed):
-                raise ArchiveError(f"invalid query {query!r}: {exc}") from None
+                raise ArchiveInputError(f"invalid query {query!r}: {exc}") from None
             detail = "; ".join(str(e) for e in errors) or str(exc)
             return parsed, [f"query syntax problem ({detail}); searched leniently"]
 
@@ -319,7 +323,7 @@ class SearchIndex:
                     full, limit=limit, offset=offset, count=True, order_by_field=field, order=order
                 )
         except ValueError as exc:
-            raise ArchiveError(f"search failed: {exc}") from None
+            raise ArchiveInputError(f"search failed: {exc}") from None
         addrs = [addr for _, addr in found.hits]
         rids = searcher.fast_field_values("rid", addrs) if addrs else []
         scores = [float(s) if field is None else None for s, _ in found.hits]

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from altlas.errors import ArchiveError
+from altlas.errors import ArchiveError, ArchiveUnavailableError
 from altlas.index.models import AddReport
 
 if TYPE_CHECKING:
@@ -120,6 +120,6 @@ def index_error(archive: Archive, exc: ValueError, outcome: str) -> ArchiveError
     from altlas.index.health import environment_cause
 
     cause = environment_cause(archive.index.path) or str(exc)
-    return ArchiveError(
+    return ArchiveUnavailableError(
         f"the search index cannot be written: {cause}; {outcome}", file=str(archive.index.path)
     )

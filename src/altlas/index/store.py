@@ -15,10 +15,16 @@ from typing import Any
 
 import orjson
 
-from altlas.errors import ArchiveError
+from altlas.errors import (
+    ArchiveConflictError,
+    ArchiveCorruptError,
+    ArchiveInputError,
+    ArchiveUnavailableError,
+)
 from altlas.index.extract import RESULT_COLUMNS, TASK_COLUMNS
+from altlas.index.filters import Filters, RecordSort
 from altlas.index.lock import ArchiveLock
-from altlas.index.models import ArchiveRecord, Filters
+from altlas.index.models import ArchiveRecord
 from altlas.index.timeparse import to_micros
 
 __all__ = ["DatabaseDamaged", "Store", "StoreUnavailable", "check_database_file", "filter_sql"]
@@ -28,6 +34,10 @@ _REPAIR_HINT = "run 'altlas archive verify --repair' to rebuild it from the blob
 _RESULT_INSERT = (
     f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}) "  # noqa: S608  (constant column names)
     f"VALUES ({', '.join('?' * len(RESULT_COLUMNS))})"
+)
+_RESULT_INSERT_WITH_RID = (
+    f"INSERT INTO results (rid, {', '.join(RESULT_COLUMNS)}) "  # noqa: S608  (constant names)
+    f"VALUES (?, {', '.join('?' * len(RESULT_COLUMNS))})"
 )
 _TASK_INSERT = (
     f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) "  # noqa: S608
@@ -39,13 +49,14 @@ RECORD_COLUMNS = (
     "language, tags, source, name, dialect, container, raw_size, stored_size, added_at, "
     "blob_state, indexed, dict_id"
 )
+_RECORD_ORDER = {RecordSort.TIME: "ts", RecordSort.SUCCESS: "success_rate", RecordSort.ADDED: "rid"}
 
 
-class DatabaseDamaged(ArchiveError):
+class DatabaseDamaged(ArchiveCorruptError):
     """altlas.db is truncated, corrupt or not a database."""
 
 
-class StoreUnavailable(ArchiveError):
+class StoreUnavailable(ArchiveUnavailableError):
     """altlas.db cannot be used because of its environment (disk full, read-only, permission).
 
     The file is not damaged: the message says so and never advises a repair.
@@ -235,13 +246,13 @@ class Store:
         if is_corruption(exc):
             raise self.damaged(f"cannot be opened ({exc})") from None
         if "locked" in str(exc) or "busy" in str(exc):
-            raise ArchiveError(
+            raise ArchiveUnavailableError(
                 f"the archive database is busy ({exc}); another process holds it",
                 file=str(self.path),
             ) from None
         cause = sqlite_cause(exc, self.path)
         if cause is None:
-            raise ArchiveError(
+            raise ArchiveUnavailableError(
                 f"the archive database cannot be opened ({exc}); run 'altlas archive verify' "
                 "to check it",
                 file=str(self.path),
@@ -290,7 +301,7 @@ class Store:
         applied = [m.name for m in MIGRATIONS.applied(db)]
         unknown = [name for name in applied if name not in MIGRATION_NAMES]
         if unknown:
-            raise ArchiveError(
+            raise ArchiveConflictError(
                 f"the archive database was written by a newer altlas (migration {unknown[0]} "
                 "is unknown here): upgrade altlas",
                 file=str(self.path),
@@ -320,7 +331,7 @@ class Store:
         except sqlite3.Error as exc:
             text = str(exc)
             if "locked" in text or "busy" in text:
-                raise ArchiveError(
+                raise ArchiveUnavailableError(
                     f"the archive database is busy ({text}); another process holds it",
                     file=str(self.path),
                 ) from None
@@ -333,7 +344,7 @@ class Store:
             cause = sqlite_cause(exc, self.path)
             if cause is not None:
                 raise unavailable(self.path, cause) from None
-            raise ArchiveError(
+            raise ArchiveUnavailableError(
                 f"the archive database failed ({text}); run 'altlas archive verify' to check it",
                 file=str(self.path),
             ) from None
@@ -349,6 +360,19 @@ class Store:
         cur = conn.execute(_RESULT_INSERT, tuple(row))
         assert cur.lastrowid is not None
         return int(cur.lastrowid)
+
+    def next_rid(self, conn: sqlite3.Connection) -> int:
+        """The rid the next result gets, for a writer that inserts a batch at once (under the
+        lock, in its transaction): past every rid ever used, as AUTOINCREMENT promises."""
+        row = conn.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'results'), 0), "
+            "coalesce((SELECT max(rid) FROM results), 0))"
+        ).fetchone()
+        return int(row[0]) + 1
+
+    def insert_results(self, conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
+        """A batch of rows, each ``(rid, *RESULT_COLUMNS)`` with rids from :meth:`next_rid`."""
+        conn.executemany(_RESULT_INSERT_WITH_RID, rows)
 
     def insert_tasks(self, conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
         conn.executemany(_TASK_INSERT, rows)
@@ -387,13 +411,13 @@ class Store:
         self,
         filters: Filters,
         *,
-        sort: str = "time",
+        sort: RecordSort = RecordSort.TIME,
         ascending: bool = False,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[ArchiveRecord]:
         where, params = filter_sql(filters)
-        column = {"time": "ts", "success": "success_rate", "added": "rid"}.get(sort, "ts")
+        column = _RECORD_ORDER[sort]
         direction = "ASC" if ascending else "DESC"
         sql = (
             f"SELECT {RECORD_COLUMNS} FROM results WHERE {where} "  # noqa: S608
@@ -404,7 +428,7 @@ class Store:
 
     def find(self, key: str) -> sqlite3.Row:
         """A record by archive id, full sha256, result id, or a unique id prefix (6+ chars)."""
-        from altlas.errors import NotFoundError
+        from altlas.errors import ArchiveNotFoundError
 
         key = key.strip()
         base = f"SELECT {RECORD_COLUMNS}, state FROM results WHERE "  # noqa: S608
@@ -417,5 +441,5 @@ class Store:
             if len(rows) == 1:
                 return rows[0]
             if len(rows) > 1:
-                raise ArchiveError(f"id prefix {key!r} is ambiguous: give more characters")
-        raise NotFoundError(f"no archived result {key!r}")
+                raise ArchiveInputError(f"id prefix {key!r} is ambiguous: give more characters")
+        raise ArchiveNotFoundError(f"no archived result {key!r}")

@@ -101,7 +101,7 @@ def _search(home: Path, query: str, limit: int, filters: Mapping[str, Any]) -> l
     try:
         archive = Archive(home)
         try:
-            found = archive.search(query, limit=limit, **filters)
+            found = archive.search(query, filters, limit=limit)
         finally:
             close = getattr(archive, "close", None)
             if callable(close):

@@ -6,11 +6,14 @@ clear it, so an upload or a finished run is visible to the very next search.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import inspect
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from altlas.index.filters import FilterKind, FilterParam, Filters, SearchSort, filter_params
 from altlas.index.models import ArchiveRecord, ArchiveStats, SearchResults
 from altlas.server.caching import resource_response
 from altlas.server.context import ServerContext, ctx_of
@@ -25,42 +28,42 @@ from altlas.server.routes._common import (
     route_opt,
 )
 
-__all__ = ["make_routes"]
+__all__ = ["FILTERS", "FiltersDep", "make_routes"]
 
 _READ_SEARCH = route_opt(Permission.ARCHIVE_READ, "search")
 _WRITE = route_opt(Permission.ARCHIVE_WRITE, "archive")
 _CREATED = ("added", "restored")
 
-Multi = Annotated[list[str] | None, QueryParameter(max_items=20)]
-Rate = Annotated[float | None, QueryParameter(ge=0, le=1)]
-When = Annotated[
-    str | None,
-    QueryParameter(description="ISO time or a duration back from now (7d, 24h)", max_length=64),
-]
+
+def _query_type(param: FilterParam) -> Any:
+    if param.kind is FilterKind.RATE:
+        return Annotated[float | None, QueryParameter(ge=0, le=1, description=param.help)]
+    if param.kind is FilterKind.TIME:
+        return Annotated[str | None, QueryParameter(max_length=64, description=param.help)]
+    return Annotated[list[str] | None, QueryParameter(max_items=20, description=param.help)]
 
 
-def _filters(
-    status: list[str] | None,
-    tag: list[str] | None,
-    min_success: float | None,
-    max_success: float | None,
-    since: str | None,
-    until: str | None,
-    task_type: list[str] | None,
-    mode: list[str] | None,
-    lang: list[str] | None,
-) -> dict[str, Any]:
-    return {
-        "status": status,
-        "tag": tag,
-        "min_success": min_success,
-        "max_success": max_success,
-        "since": since,
-        "until": until,
-        "task_type": task_type,
-        "mode": mode,
-        "lang": lang,
-    }
+def _filters_dependency() -> Any:
+    """A dependency whose query parameters are the archive filters, declared in ``Filters``."""
+
+    def filters(**values: Any) -> Filters:
+        return Filters.of(values)  # a bad value is a FilterError: 400 naming the parameter
+
+    parameters = [
+        inspect.Parameter(
+            p.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_query_type(p)
+        )
+        for p in filter_params()
+    ]
+    filters.__signature__ = inspect.Signature(parameters, return_annotation=Filters)  # type: ignore[attr-defined]
+    filters.__annotations__ = {**{p.name: p.annotation for p in parameters}, "return": Filters}
+    return filters
+
+
+FILTERS = Provide(_filters_dependency(), sync_to_thread=False)
+"""``dependencies={"filters": FILTERS}`` and a ``filters: FiltersDep`` parameter: the handler
+gets one validated ``Filters``."""
+FiltersDep = NamedDependency[Filters]
 
 
 @post(
@@ -94,9 +97,9 @@ async def upload(
 
     outcome = await asyncio.to_thread(add)
     if outcome.status == "failed":
-        from altlas.errors import ArchiveError
+        from altlas.errors import ArchiveInputError
 
-        raise ArchiveError(outcome.message or "the archive refused the result")
+        raise ArchiveInputError(outcome.message or "the archive refused the result")
     if outcome.status in _CREATED:
         ctx.bus.publish("archive.added", {"id": outcome.id, "source": "upload"})
     return Response(
@@ -115,38 +118,24 @@ def _search_handler(ctx: ServerContext) -> Any:
         responses={**ok(SearchResults), **errors(*PROTECTED)},
         cache=ctx.config.search_cache_seconds or False,
         cache_key_builder=ctx.search_cache.key,
+        dependencies={"filters": FILTERS},
     )
     def search(
         request: Request[Any, Any, Any],
+        filters: FiltersDep,
         q: Annotated[str, QueryParameter(max_length=1000, description="tantivy syntax")] = "*",
-        status: Multi = None,
-        tag: Multi = None,
-        min_success: Rate = None,
-        max_success: Rate = None,
-        since: When = None,
-        until: When = None,
-        task_type: Multi = None,
-        mode: Multi = None,
-        lang: Multi = None,
-        sort: FromQuery[Literal["relevance", "time", "success"]] = "relevance",
+        sort: FromQuery[SearchSort] = SearchSort.RELEVANCE,
         ascending: FromQuery[bool] = False,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 10,
         offset: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
         snippets: FromQuery[bool] = True,
     ) -> Response[bytes]:
         """Full-text search with filters, sorting and paging (answers are cached)."""
-        filters = _filters(status, tag, min_success, max_success, since, until, task_type,
-                           mode, lang)  # fmt: skip
         with ctx.archive.lock:
             found = ctx.archive.get().search(
-                q,
-                sort=sort,
-                ascending=ascending,
-                limit=limit,
-                offset=offset,
+                q, filters, sort=sort, ascending=ascending, limit=limit, offset=offset,
                 snippets=snippets,
-                **filters,
-            )
+            )  # fmt: skip
         return resource_response(found.as_dict(), last_modified=None)
 
     return search
@@ -161,18 +150,10 @@ def _stats_handler(ctx: ServerContext) -> Any:
         responses={**ok(ArchiveStats), **errors(*PROTECTED)},
         cache=ctx.config.search_cache_seconds or False,
         cache_key_builder=ctx.search_cache.key,
+        dependencies={"filters": FILTERS},
     )
-    def stats(
-        request: Request[Any, Any, Any],
-        status: Multi = None,
-        tag: Multi = None,
-        since: When = None,
-        until: When = None,
-    ) -> Response[bytes]:
+    def stats(request: Request[Any, Any, Any], filters: FiltersDep) -> Response[bytes]:
         """Success rates by task type, handler, mode, persona, language and day."""
-        from altlas.index.models import Filters
-
-        filters = Filters.build(status=status, tag=tag, since=since, until=until)
         with ctx.archive.lock:
             report = ctx.archive.get().stats(filters)
         return resource_response(report.as_dict(), last_modified=None)

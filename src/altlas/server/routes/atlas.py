@@ -15,6 +15,7 @@ from altlas.server.models import AtlasRequest
 from altlas.server.responses import AtlasList
 from altlas.server.roles import Permission
 from altlas.server.routes._common import PROTECTED, errors, ok, route_opt
+from altlas.server.routes.archive import FILTERS, FiltersDep
 
 __all__ = ["ROUTES"]
 
@@ -28,19 +29,22 @@ _WRITE = route_opt(Permission.ATLAS_WRITE, "atlas")
     status_code=201,
     tags=["atlas"],
     responses=errors(*PROTECTED),
+    dependencies={"filters": FILTERS},
 )
 async def build(
     request: Request[Any, Any, Any],
+    filters: FiltersDep,
     data: JSONBody[AtlasRequest | None] = None,
 ) -> Response[dict[str, Any]]:
-    """Build an atlas from the archive (optionally only results since a time) and record it."""
+    """Build an atlas from the archive and record it; the query narrows it as in search,
+    and the body's ``since`` (if any) overrides the query's."""
     ctx = ctx_of(request)
     since = data.since if data is not None else None
 
     def run() -> Any:
         with ctx.archive.lock:
             archive = ctx.archive.get()
-            return archive.record_atlas(archive.build_atlas(since))
+            return archive.record_atlas(archive.build_atlas(since, filters=filters))
 
     entry = await asyncio.to_thread(run)
     ctx.bus.publish("atlas.built", {"id": entry.id, "results": entry.results})
