@@ -189,6 +189,12 @@ class NatsJobQueue:
             from altlas.errors import UnavailableError
 
             raise UnavailableError("the NATS job queue is not started")
+        if not store.connected:
+            # a request answers 503 at once rather than waiting out the reconnect
+            coro.close()
+            from altlas.errors import UnavailableError
+
+            raise UnavailableError(f"NATS at {self.config.url} is not connected; retry later")
         return thread.call(coro, self.timeout)
 
     def _on_local(self, kind: str | None) -> JobQueue:

@@ -60,6 +60,16 @@ async def _json(kv: KeyValue, key: str) -> tuple[dict[str, Any], int] | None:
     return (value if isinstance(value, dict) else {}), int(entry.revision or 0)
 
 
+def _checked(job_id: str, record: Any) -> dict[str, Any]:
+    """A job record as the server wrote it, or ValueError (the bucket is open to any client
+    with access to NATS; a stray entry must not break a listing)."""
+    if not isinstance(record, dict) or record.get("id") != job_id:
+        raise ValueError(f"not a job record for {job_id}")
+    if not isinstance(record.get("payload", {}), dict):
+        raise ValueError(f"job record {job_id}: payload is not an object")
+    return record
+
+
 class JobStore:
     def __init__(
         self, nc: Client, js: JetStreamContext, buckets: dict[str, KeyValue], config: NatsConfig
@@ -151,7 +161,10 @@ class JobStore:
                 if getattr(entry, "key", None) is None:  # the watcher was stopped
                     return
                 gone = entry.operation in ("DEL", "PURGE")
-                await apply(entry.key, None if gone else entry.value, initial)
+                try:
+                    await apply(entry.key, None if gone else entry.value, initial)
+                except ValueError:  # not a key or value altlas wrote: skipped, not fatal
+                    log.warning("KV %s: skipped the entry %r", keys, entry.key)
         finally:
             with contextlib.suppress(Exception):
                 await watcher.stop()  # type: ignore[no-untyped-call]
@@ -161,7 +174,7 @@ class JobStore:
         if value is None:
             self._records.pop(job_id, None)
         else:
-            self._records[job_id] = orjson.loads(value)
+            self._records[job_id] = _checked(job_id, orjson.loads(value))
 
     async def _on_lease(self, key: str, value: bytes | None, _initial: bool) -> None:
         if value is None:
@@ -208,9 +221,11 @@ class JobStore:
     async def get(self, job_id: str) -> Job | None:
         key = key_of(job_id)
         found = await _json(self.jobs, key)
-        if found is None:
+        try:
+            record = _checked(job_id, found[0] if found else None)
+        except ValueError:
             return None
-        record = self._records[job_id] = found[0]
+        self._records[job_id] = record
         pieces = Pieces(record, await self._commit(job_id))
         if pieces.done is None:
             held = await _json(self.leases, key)

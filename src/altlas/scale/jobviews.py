@@ -28,8 +28,12 @@ JOBS = "ALTLAS_JOBS"
 
 
 def run_id_of(key: str) -> str:
-    """The id behind a :func:`~altlas.scale.streams.key_of` token."""
-    return base64.urlsafe_b64decode(key + "=" * (-len(key) % 4)).decode()
+    """The id behind a :func:`~altlas.scale.streams.key_of` token; ValueError if ``key`` is
+    not one (strict: a forged subject token must not decode to some other id)."""
+    run_id = base64.b64decode(key + "=" * (-len(key) % 4), altchars=b"-_", validate=True).decode()
+    if not run_id:
+        raise ValueError("an empty run id")
+    return run_id
 
 
 def new_record(
