@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from altlas.errors import CorruptError, UnavailableError
+from altlas.errors import CorruptError
 
 __all__ = [
     "MIGRATIONS",
@@ -21,7 +21,6 @@ __all__ = [
     "JournalDamaged",
     "journal_damaged",
     "refuse_damaged",
-    "refuse_damaged_file",
 ]
 
 MIGRATIONS = Migrations("altlas.runs")
@@ -35,23 +34,6 @@ class JournalDamaged(CorruptError):
 
 def journal_damaged(path: Path, reason: str) -> JournalDamaged:
     return JournalDamaged(f"the run journal is damaged ({reason}): {REPAIR_HINT}", file=str(path))
-
-
-def refuse_damaged_file(path: Path) -> None:
-    """The header check alone (no connection): a damaged header is refused at once."""
-    from altlas.storage.health import header_problem
-
-    try:
-        reason = header_problem(path)
-    except OSError as exc:
-        from altlas.storage.health import os_cause
-
-        raise UnavailableError(
-            f"cannot read the run journal: {os_cause(exc)} (the journal is not damaged)",
-            file=str(path),
-        ) from None
-    if reason:
-        raise journal_damaged(path, f"it {reason}")
 
 
 def refuse_damaged(conn: sqlite3.Connection, path: Path) -> None:
