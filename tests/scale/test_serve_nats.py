@@ -106,6 +106,8 @@ def scene(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[
         cluster.follower()
         flags = {"a": ("--redis", redis_url), "b": ("--redis", redis_url), "c": ()}
         env = {**cluster.env, "ALTLAS_SERVER__DOCUMENT_WORKERS": "1"}  # two cores in CI
+        # a tight limit for one group, to see A and B count together in Redis
+        env["ALTLAS_SERVER__RATE_LIMITS"] = '{"admin": "3/hour"}'
         for name, extra in flags.items():
             server = ServerProcess(cluster.home, "--nats", nats.url, *extra, env=env)
             servers[name] = server.start()
@@ -222,3 +224,10 @@ def test_serve_names_an_unreachable_nats_in_one_line_before_starting() -> None:
     assert result.exit_code != 0
     assert f"cannot connect to NATS at {closed}" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_a_and_b_share_their_rate_limits_through_redis(scene: Scene) -> None:
+    statuses = [scene.http.get(scene.url("ab"[n % 2], "/v1/keys")).status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert scene.http.get(scene.url("c", "/v1/keys")).status_code == 200  # C counts alone
