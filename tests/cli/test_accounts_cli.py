@@ -39,16 +39,16 @@ def test_users_add_list_remove(run) -> None:
     assert [u["name"] for u in orjson.loads(listed.stdout)] == ["ada"]
     assert run("users", "remove", "ada").exit_code == 0
     missing = run("users", "remove", "ada")
-    assert missing.exit_code == 1 and "error: no user named ada" in missing.output
+    assert missing.exit_code == 3 and "error: no user named ada" in missing.output
 
 
 def test_users_add_prompts_twice_and_checks_rules(run) -> None:
     ok = run("users", "add", "bob", "--role", "viewer", input="long password!\nlong password!\n")
     assert ok.exit_code == 0, ok.output
     short = run("users", "add", "cy", "--role", "viewer", "--password-stdin", input="short\n")
-    assert short.exit_code == 1 and "8 to 1024 characters" in short.output
+    assert short.exit_code == 2 and "8 to 1024 characters" in short.output
     dup = run("users", "add", "bob", "--role", "viewer", "--password-stdin", input="another pass\n")
-    assert dup.exit_code == 1 and "already exists" in dup.output
+    assert dup.exit_code == 4 and "already exists" in dup.output
     bad_role = run("users", "add", "dee", "--role", "root", "--password-stdin", input="x" * 10)
     assert bad_role.exit_code == 2
 
@@ -74,4 +74,4 @@ def test_keys_create_shows_the_secret_once(run) -> None:
 def test_keys_create_json(run) -> None:
     out = orjson.loads(run("keys", "create", "--role", "viewer", "--format", "json").stdout)
     assert out["key"].startswith(out["prefix"]) and out["role"] == "viewer"
-    assert run("keys", "revoke", "nosuchkey0").exit_code == 1
+    assert run("keys", "revoke", "nosuchkey0").exit_code == 3

@@ -73,7 +73,7 @@ def test_config_show_never_prints_a_secret(cli, altlas_home, monkeypatch) -> Non
 def test_a_bad_config_value_is_one_line(cli, altlas_home) -> None:
     (altlas_home / "config.toml").write_text("[run]\nconcurrency = 0\n")
     res = cli("config", "show")
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     (line,) = res.stderr.splitlines()
     assert "[run] concurrency" in line
 

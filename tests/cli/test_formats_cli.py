@@ -134,9 +134,9 @@ def test_convert_to_stdout(cli, good_plan: Path) -> None:
 
 
 def test_convert_missing_file(cli, tmp_path: Path) -> None:
-    """A missing input is one line naming it, exit 1."""
+    """A missing input is one line naming it, exit 2 (bad input)."""
     res = cli("convert", str(tmp_path / "nope.alt"))
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert res.stderr == f"error: {tmp_path / 'nope.alt'}: no such file\n"
 
 
@@ -163,7 +163,7 @@ def test_debug_env_shows_traceback(tmp_path: Path) -> None:
     missing = str(tmp_path / "nope.alt")
     cmd = [sys.executable, "-m", "altlas.cli.main", "inspect", missing]
     quiet = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    assert quiet.returncode == 1
+    assert quiet.returncode == 2
     assert quiet.stderr == f"error: {missing}: no such file\n"
     loud = subprocess.run(
         cmd,

@@ -14,7 +14,7 @@ BLOCK = "import sys; sys.modules['{mod}'] = None; sys.argv = ['altlas', *sys.arg
 
 @pytest.mark.parametrize("mod", ["uvicorn", "litestar"])
 def test_serve_without_the_server_extra(mod: str, altlas_home) -> None:  # type: ignore[no-untyped-def]
-    """One line, exit 1, and the pip command that fixes it."""
+    """One line, exit 69 (EX_UNAVAILABLE), and the pip command that fixes it."""
     code = BLOCK.format(mod=mod) + "from altlas.cli.main import run; run()"
     proc = subprocess.run(
         [sys.executable, "-c", code, "serve", "--port", "0"],
@@ -24,7 +24,7 @@ def test_serve_without_the_server_extra(mod: str, altlas_home) -> None:  # type:
         timeout=60,
         env={**os.environ, "ALTLAS_HOME": str(altlas_home)},
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 69
     assert "pip install 'altlas[server]'" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1

@@ -93,7 +93,7 @@ def test_dry_run_runs_nothing(cli, plan_file, tmp_path, altlas_home) -> None:
 
 def test_dry_run_flags_tasks_without_a_handler(cli, plan_file) -> None:
     res = cli("run", str(plan_file({"id": "a", "type": "warp"})), "--dry-run")
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "error: 1 task(s) have no suitable handler: a" in res.stderr
 
 
@@ -144,15 +144,15 @@ def test_allow_exec_with_allowlist(cli, plan_file) -> None:
 
 
 def test_bad_plan_is_one_clear_line(cli, plan_file, tmp_path) -> None:
-    """An invalid plan names the file and problem, exits 1 and writes nothing."""
+    """An invalid plan names the file and problem, exits 2 (bad input) and writes nothing."""
     plan = plan_file({"id": "a", "type": "echo", "dependencies": ["ghost"]})
     res = cli("run", str(plan), "-o", "x.last")
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert res.stderr.startswith("error: ")
     assert "ghost" in res.stderr and "plan.alt" in res.stderr
     assert not (tmp_path / "x.last").exists()
     missing = cli("run", "nope.alt")
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert "nope.alt: no such file" in missing.stderr
 
 
@@ -175,7 +175,7 @@ def test_runs_list_show_and_formats(cli, plan_file) -> None:
 
 def test_runs_show_unknown_id(cli) -> None:
     res = cli("runs", "show", "run_nothing")
-    assert res.exit_code == 1
+    assert res.exit_code == 3
     assert res.stderr.startswith("error: no run 'run_nothing'")
 
 

@@ -92,10 +92,10 @@ def test_output_file(cli: Any, tmp_path: Path) -> None:
         (["--evaluate", "/nonexistent/gold.jsonl"], "no such file"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_1(cli: Any, args: list[str], message: str) -> None:
-    """Every mistake is one 'error:' line on stderr and exit code 1."""
+def test_bad_input_is_one_line_and_exit_2(cli: Any, args: list[str], message: str) -> None:
+    """Every mistake is one 'error:' line on stderr and exit code 2 (bad input)."""
     result = cli("segment", *args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

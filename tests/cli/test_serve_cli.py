@@ -30,11 +30,11 @@ def test_tls_flags_must_come_together(tmp_path: Path) -> None:
     cert = tmp_path / "c.pem"
     cert.write_text("x")
     alone = invoke("--tls-cert", str(cert), "--port", "1")
-    assert alone.exit_code == 1 and "go together" in alone.output
+    assert alone.exit_code == 2 and "go together" in alone.output
     ca_only = invoke("--tls-client-ca", str(cert), "--port", "1")
-    assert ca_only.exit_code == 1 and "mTLS" in ca_only.output
+    assert ca_only.exit_code == 2 and "mTLS" in ca_only.output
     missing = invoke("--tls-cert", str(tmp_path / "no.pem"), "--tls-key", str(cert))
-    assert missing.exit_code == 1 and "no such file" in missing.output
+    assert missing.exit_code == 2 and "no such file" in missing.output
 
 
 def test_help_lists_the_options() -> None:

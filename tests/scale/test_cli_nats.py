@@ -35,7 +35,7 @@ def test_submit_enqueues_a_plan_file_and_prints_its_run_id(
 
 def test_an_unreachable_server_is_a_one_line_error(cli: Any, tmp_path: Path) -> None:
     result = cli("nats", "status", "--nats", "nats://127.0.0.1:9")
-    assert result.exit_code == 1
+    assert result.exit_code == 75  # unavailable: try again later
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "cannot connect to NATS at nats://127.0.0.1:9" in lines[0]
 
@@ -43,5 +43,5 @@ def test_an_unreachable_server_is_a_one_line_error(cli: Any, tmp_path: Path) -> 
 def test_a_bad_nats_setting_names_the_section(cli: Any, altlas_home: Path) -> None:
     (altlas_home / "config.toml").write_text("[nats]\nmax_deliver = 0\n")
     result = cli("nats", "status")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a bad setting is bad input
     assert "[nats] max_deliver" in result.output

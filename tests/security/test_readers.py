@@ -340,13 +340,15 @@ HOSTILE = {
     ],
     ids=lambda c: " ".join(c),
 )
-def test_every_reading_command_says_one_line_and_exits_1(
+def test_every_reading_command_says_one_line_and_exits_non_zero(
     cli: Callable[..., object], tmp_path: Path, name: str, command: list[str]
 ) -> None:
+    """validate reports an invalid file (exit 1, as a linter); the others refuse bad input (2)."""
     path = tmp_path / name
     path.write_bytes(HOSTILE[name])
     result = cli(*command, str(path))
-    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    expected = 1 if command == ["validate"] else 2
+    assert result.exit_code == expected, result.output  # type: ignore[attr-defined]
     lines = [line for line in result.stderr.splitlines() if line.strip()]  # type: ignore[attr-defined]
     assert len(lines) == 1, lines
     assert str(path) in lines[0]
@@ -360,7 +362,7 @@ def test_run_refuses_hostile_plans_in_one_line(
     path = tmp_path / name
     path.write_bytes(HOSTILE[name])
     result = cli("run", str(path), "--quiet", "--workspace", str(tmp_path))
-    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
     lines = [line for line in result.stderr.splitlines() if line.strip()]  # type: ignore[attr-defined]
     assert len(lines) == 1, lines
 

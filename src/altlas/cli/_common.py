@@ -136,10 +136,14 @@ class AltlasGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``error: message`` and return an Exit to raise."""
+def fail(message: str, code: int | type[AltlasError] = InvalidInputError) -> typer.Exit:
+    """Print ``error: message`` and return an Exit to raise.
+
+    ``code`` is best an error group, so the exit code comes from :data:`EXIT_CODES` like every
+    other error's; the default is a mistake in what was given (exit 2).
+    """
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
+    return typer.Exit(code if isinstance(code, int) else exit_code_for(code))
 
 
 def is_tty(stream: Any = None) -> bool:

@@ -14,6 +14,7 @@ import typer
 
 from altlas.cli._common import emit_json, fail, is_tty
 from altlas.cli._output import DOCUMENT, Format, console, emit_document, format_option
+from altlas.errors import UnavailableError
 
 __all__ = ["register"]
 
@@ -165,7 +166,7 @@ def _open_output(path: Path | None) -> Iterator[IO[bytes]]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fh = path.open("wb")
     except OSError as exc:
-        raise fail(f"{path}: cannot write: {exc.strerror}") from None
+        raise fail(f"{path}: cannot write: {exc.strerror}", UnavailableError) from None
     with fh:
         yield fh
 

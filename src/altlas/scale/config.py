@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from altlas.config import Settings, resolve_secret
-from altlas.errors import ConfigError
+from altlas.errors import ConfigError, UnavailableError
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -108,11 +108,11 @@ async def connect(config: NatsConfig, *, name: str = "altlas") -> Client:
         )
     except TimeoutError:
         waited = config.connect_timeout_seconds
-        raise ConfigError(
+        raise UnavailableError(
             f"cannot connect to NATS at {config.url}: no answer in {waited:g} s"
         ) from None
     except Exception as exc:  # the client raises several unrelated types on a refused connect
-        raise ConfigError(
+        raise UnavailableError(
             f"cannot connect to NATS at {config.url}: {exc or type(exc).__name__}"
         ) from None
 
