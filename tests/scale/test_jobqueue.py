@@ -190,3 +190,17 @@ def test_a_run_no_worker_can_start_ends_failed_as_a_dead_letter(make_queue: Any)
     assert job.error is not None and job.error.startswith("dead letter: ")
     last = b.events(run_id)[-1]
     assert last.type == "job.finished" and last.data["state"] == "failed"
+
+
+def test_a_plan_too_big_for_one_message_is_refused_and_nothing_is_written(
+    make_queue: Any,
+) -> None:
+    from altlas.errors import InvalidInputError
+
+    queue = make_queue()
+    plan = small_plan(12)
+    plan["tasks"][0]["parameters"]["message"] = "x" * 1_100_000
+    with pytest.raises(InvalidInputError, match="max_payload"):
+        queue.enqueue("run", {"plan": plan}, job_id="run_too_big")
+    with pytest.raises(JobNotFoundError):
+        queue.get("run_too_big")

@@ -103,13 +103,21 @@ class EventLog:
         return [e for e in events if e.seq > after][:limit]
 
     async def publish(
-        self, run_id: str, type_: str, time: str, facts: dict[str, Any], msg_id: str
+        self,
+        run_id: str,
+        type_: str,
+        time: str,
+        facts: dict[str, Any],
+        msg_id: str,
+        tries: int = 8,
     ) -> None:
-        """A job-level event from the server; ``msg_id`` makes several servers' copies one."""
+        """A job-level event from the server; ``msg_id`` makes several servers' copies one.
+        Few tries: a request is waiting (and 503 is a fair answer while NATS is away)."""
         from altlas.scale.worker import publish_retrying
 
         body = orjson.dumps({"type": type_, "time": time, **facts}, default=str)
-        await publish_retrying(self.js, event_subject(run_id), body, {"Nats-Msg-Id": msg_id})
+        headers = {"Nats-Msg-Id": msg_id}
+        await publish_retrying(self.js, event_subject(run_id), body, headers, tries=tries)
 
 
 def started_at(events: list[JobEvent]) -> str | None:

@@ -21,7 +21,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from altlas.config import Settings
-from altlas.errors import InvalidInputError, UnavailableError
+from altlas.errors import AltlasError, InvalidInputError, UnavailableError
 from altlas.events._sqlite import now_iso
 from altlas.events.bus import EventBus
 from altlas.events.queue import (
@@ -77,8 +77,6 @@ class _LoopThread:
             return future.result(timeout)
         except TimeoutError:
             future.cancel()
-            from altlas.errors import UnavailableError
-
             raise UnavailableError(f"NATS did not answer within {timeout:g} s") from None
 
     def stop(self, timeout: float) -> None:
@@ -186,16 +184,21 @@ class NatsJobQueue:
         thread, store = self._thread, self._store
         if thread is None or store is None:
             coro.close()
-            from altlas.errors import UnavailableError
-
             raise UnavailableError("the NATS job queue is not started")
         if not store.connected:
             # a request answers 503 at once rather than waiting out the reconnect
             coro.close()
-            from altlas.errors import UnavailableError
-
             raise UnavailableError(f"NATS at {self.config.url} is not connected; retry later")
-        return thread.call(coro, self.timeout)
+        try:
+            return thread.call(coro, self.timeout)
+        except (AltlasError, LookupError, ValueError):
+            raise
+        except Exception as exc:
+            if not type(exc).__module__.startswith("nats"):
+                raise
+            # the client's errors (timeouts, no responders, a server going away) are transient
+            what = str(exc) or type(exc).__name__
+            raise UnavailableError(f"NATS at {self.config.url}: {what}; retry later") from None
 
     def _on_local(self, kind: str | None) -> JobQueue:
         if self.local is None:
@@ -254,27 +257,28 @@ class NatsJobQueue:
         self._run(self._need(self._store).cancel(job, now_iso()))
         return self.get(job_id)
 
+    def _is_run(self, job_id: str) -> bool:
+        """Whether NATS has the job (the mirror knows it, or KV does); else it is local."""
+        return self._need(self._store).knows(job_id) or self._find(job_id) is not None
+
     def events(self, job_id: str, after: int = 0, limit: int = 1000) -> list[JobEvent]:
-        store = self._need(self._store)
-        if self._find(job_id) is None:
+        if not self._is_run(job_id):
             return self._on_local(None).events(job_id, after, limit)
-        return self._run(store.events(job_id, after, limit))
+        return self._run(self._need(self._store).events(job_id, after, limit))
 
     def event_counts(self, job_id: str) -> tuple[dict[str, int], str | None]:
-        store = self._need(self._store)
-        if self.local is not None and not store.knows(job_id) and self._find(job_id) is None:
-            return self.local.event_counts(job_id)
-        events = self._run(store.log.refresh(job_id))
+        if not self._is_run(job_id):
+            return self._on_local(None).event_counts(job_id)
+        events = self._run(self._need(self._store).log.refresh(job_id))
         counts: dict[str, int] = {}
         for event in events:
             counts[event.type] = counts.get(event.type, 0) + 1
         return counts, max((e.time for e in events if e.time), default=None)
 
     def result(self, job_id: str) -> bytes | None:
-        store = self._need(self._store)
-        if self._find(job_id) is None:
+        if not self._is_run(job_id):
             return self._on_local(None).result(job_id)
-        return self._run(store.result(job_id))
+        return self._run(self._need(self._store).result(job_id))
 
     def list_jobs(
         self,

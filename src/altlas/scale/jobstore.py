@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from altlas.errors import InvalidInputError
 from altlas.events.bus import EventBus
 from altlas.events.queue import Job, JobEvent, JobState, JobStateError
 from altlas.scale.config import NatsConfig, close_quietly, connect
@@ -300,13 +301,6 @@ class JobStore:
         from nats.js.errors import KeyWrongLastSequenceError
 
         key = key_of(job_id)
-        raw = orjson.dumps(new_record(job_id, kind, payload, owner, share, now))
-        try:
-            await self.jobs.create(key, raw)
-        except KeyWrongLastSequenceError:
-            raise JobStateError(f"a job with id {job_id} already exists") from None
-        record = self._records[job_id] = orjson.loads(raw)
-        await self.log.publish(job_id, "job.queued", now, {"kind": kind}, f"{job_id}:queued")
         message = {
             "run_id": job_id,
             "plan": payload["plan"],
@@ -314,10 +308,36 @@ class JobStore:
             "owner": owner,
             "share": list(share),
         }
-        # the format `altlas submit` publishes, so any `altlas worker` runs it
-        await publish_retrying(
-            self.js, f"altlas.runs.{key}", orjson.dumps(message), {"Nats-Msg-Id": job_id}
-        )
+        body = orjson.dumps(message)
+        if len(body) > self.nc.max_payload:
+            raise InvalidInputError(
+                f"plan: {len(body)} bytes as a job, more than NATS takes in one message "
+                f"({self.nc.max_payload} bytes, the server's max_payload)"
+            )
+        # the plan travels in the run's message only; the record keeps the rest
+        rest = {k: v for k, v in payload.items() if k != "plan"}
+        raw = orjson.dumps(new_record(job_id, kind, rest, owner, share, now))
+        try:
+            await self.jobs.create(key, raw)
+        except KeyWrongLastSequenceError:
+            raise JobStateError(f"a job with id {job_id} already exists") from None
+        record = self._records[job_id] = orjson.loads(raw)
+        try:
+            await self.log.publish(job_id, "job.queued", now, {"kind": kind}, f"{job_id}:queued")
+            # the format `altlas submit` publishes, so any `altlas worker` runs it
+            await publish_retrying(
+                self.js,
+                f"altlas.runs.{key}",
+                body,
+                {"Nats-Msg-Id": job_id},
+                tries=8,
+            )
+        except BaseException:
+            # no record of a run that was never queued (the caller gets an error, not a 202)
+            self._records.pop(job_id, None)
+            with contextlib.suppress(Exception):
+                await self.jobs.purge(key)
+            raise
         return compose(Pieces(record))
 
     async def _update(self, job_id: str, change: Callable[[dict[str, Any]], None]) -> bool:
