@@ -185,8 +185,12 @@ def test_a_corrupt_archive_exits_74_with_one_line(cli, altlas_home: Path) -> Non
     assert "altlas.db" in _one_error_line(result)
 
 
-def test_a_locked_journal_exits_75(cli, altlas_home: Path) -> None:
-    """Another process holding runs.db for writing is "try again", not bad input."""
+def test_a_locked_journal_exits_75(cli, altlas_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another connection holding runs.db for writing is "try again", not bad input."""
+    from altlas.storage import sqlite as storage_sqlite
+
+    # wait 0.2 s for the lock instead of the default 30 s; everything else is real
+    monkeypatch.setitem(storage_sqlite.connect.__kwdefaults__, "timeout", 0.2)
     assert cli("runs", "list").exit_code == 0
     journal = altlas_home / "runs.db"
     if not journal.exists():
@@ -201,3 +205,11 @@ def test_a_locked_journal_exits_75(cli, altlas_home: Path) -> None:
         holder.close()
     assert result.exit_code == 75, result.output
     assert "runs.db" in _one_error_line(result)
+
+
+def test_an_account_that_exists_is_a_conflict_exit_4(cli) -> None:
+    add = ("users", "add", "ada", "--role", "viewer", "--password-stdin")
+    assert cli(*add, input="long password!\n").exit_code == 0
+    again = cli(*add, input="long password!\n")
+    assert again.exit_code == 4
+    assert "already exists" in _one_error_line(again)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+from typing import Any
+
 import pytest
+from litestar import Litestar, get
+from litestar.testing import TestClient
+
+from altlas.index import Archive
+from altlas.run.journal import Journal
+from altlas.server.errors import exception_handlers
 
 from .conftest import error_of
 
@@ -122,3 +132,63 @@ def test_unreadable_document_is_400(client, auth) -> None:
     )
     assert response.status_code == 400
     assert error_of(response)["type"] == "bad_request"
+
+
+def test_a_missing_run_is_404(client, auth) -> None:
+    response = client.get("/v1/runs/run_nothing", headers=auth["operator"])
+    assert response.status_code == 404
+    assert error_of(response)["type"] == "not_found"
+
+
+def test_a_damaged_archive_is_500_without_its_path(make_client, auth, altlas_home) -> None:
+    client = make_client()
+    with Archive(altlas_home):
+        pass  # create it, then damage it the way a bad disk would
+    (altlas_home / "altlas.db").write_bytes(b"this is not a database" * 400)
+    response = client.get("/v1/archive/search", params={"q": "x"}, headers=auth["viewer"])
+    assert response.status_code == 500, response.text
+    message = error_of(response)["message"]
+    assert "damaged" in message and "\n" not in message
+    assert str(altlas_home) not in response.text
+
+
+def _locked_journal_app(home: Path) -> Litestar:
+    """A real app with the real error handlers and one route that reads the real journal."""
+
+    @get("/runs-in-journal", sync_to_thread=True)
+    def runs_in_journal() -> list[str]:
+        with Journal.open(home) as journal:
+            return [r.id for r in journal.list_runs()]
+
+    return Litestar([runs_in_journal], exception_handlers=exception_handlers())
+
+
+def test_a_locked_journal_is_503_with_retry_after(
+    altlas_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from altlas.storage import sqlite as storage_sqlite
+
+    # wait 0.2 s for the lock instead of the default 30 s; everything else is real
+    monkeypatch.setitem(storage_sqlite.connect.__kwdefaults__, "timeout", 0.2)
+    Journal.open(altlas_home).close()
+    holder = sqlite3.connect(altlas_home / "runs.db", timeout=0)
+    holder.execute("PRAGMA journal_mode=DELETE").fetchall()
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with TestClient(_locked_journal_app(altlas_home)) as client:
+            response = client.get("/runs-in-journal")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "1"
+    assert "runs.db" in error_of_plain(response)
+
+
+def error_of_plain(response: Any) -> str:
+    """The message of an envelope from an app without the request-id middleware."""
+    body = response.json()
+    assert body["error"]["status"] == response.status_code
+    message: str = body["error"]["message"]
+    assert "\n" not in message
+    return message
