@@ -1,24 +1,24 @@
-"""SQLite plumbing shared by the queue, the account store and analytics: WAL, numbered migrations.
+"""The old hand-written migration runner, kept only until accounts and analytics move to
+their repositories (``server/accounts_store.py``, ``server/analytics_store.py``) and to
+:func:`altlas.storage.migrations.apply`, which adopts files made here
+(``adopt_user_version=``). The job queue has moved (``events/jobstore.py``).
 
 Each store lists its schema as numbered migrations. The number applied last is kept in
 ``PRAGMA user_version`` and every step is also recorded in ``schema_migrations`` (with the
 time it ran), inside the same transaction as the step, so a crash never leaves half a schema.
+The file itself is opened by :func:`altlas.storage.sqlite.connect` like every other store.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
-from altlas.errors import ConfigError, ConflictError, UnavailableError
+from altlas.errors import ConfigError, ConflictError
+from altlas.storage.sqlite import now_iso
 
 __all__ = ["connect", "now_iso"]
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def connect(
@@ -29,22 +29,16 @@ def connect(
     check_same_thread: bool = False,
 ) -> sqlite3.Connection:
     """Open (creating) ``path`` in WAL mode and apply the migrations it has not seen yet."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from altlas.storage.sqlite import connect as open_database
+
+    conn = open_database(
+        path,
+        timeout=10.0,
+        isolation_level=None,
+        check_same_thread=check_same_thread,
+        pragmas={"synchronous": _sync_level(synchronous)},
+    )
     try:
-        conn = sqlite3.connect(
-            path,
-            timeout=10.0,
-            isolation_level=None,
-            check_same_thread=check_same_thread,
-        )
-    except sqlite3.Error as exc:
-        raise UnavailableError(f"cannot open database: {exc}", file=str(path)) from None
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode syncs at checkpoints, not at every commit: durable across a
-        # process crash, and no fsync per small write.
-        conn.execute(f"PRAGMA synchronous={_sync_level(synchronous)}")
-        conn.execute("PRAGMA foreign_keys=ON")
         _migrate(conn, migrations)
     except BaseException:
         conn.close()
