@@ -54,13 +54,16 @@ def serve(
     nats: Annotated[
         str | None,
         typer.Option(
+            metavar="URL",
             help="nats://host:4222: runs, their events and cache invalidation go through NATS "
             "JetStream (run them with 'altlas worker'); other settings from [nats].",
         ),
     ] = None,
     nats_workers: Annotated[
         int | None,
-        typer.Option(help="With --nats: runs each server process executes itself.", min=0),
+        typer.Option(
+            metavar="N", help="With --nats: runs each server process executes itself.", min=0
+        ),
     ] = None,
     tls_cert: Annotated[
         Path | None,
