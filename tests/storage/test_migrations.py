@@ -184,3 +184,19 @@ def test_any_path_through_the_steps_ends_at_the_fresh_schema(
     apply(fresh, _steps(count=4))
     fresh.close()
     assert schema(folder / "walked.db") == schema(folder / "fresh.db")
+
+
+def test_a_step_outside_transactions_still_runs(tmp_path: Path) -> None:
+    """VACUUM cannot run inside a transaction: such a set is applied step by step."""
+    steps = _steps(count=2)
+
+    @steps(name="m003_vacuum", transactional=False)
+    def vacuum(db: Any) -> None:
+        db.execute("VACUUM")
+
+    conn = connect(tmp_path / "x.db")
+    try:
+        assert apply(conn, steps) == ["m001", "m002", "m003_vacuum"]
+        assert pending(conn, steps) == []
+    finally:
+        conn.close()

@@ -5,7 +5,8 @@ queue, accounts, analytics, the llm call log and cache) and opens through :func:
 
 * the pending steps run inside one ``BEGIN IMMEDIATE`` transaction, so two processes
   opening a new database at once never both run a step (the second waits for the write
-  lock, then finds nothing pending) and a crash never leaves half a schema;
+  lock, then finds nothing pending) and a crash never leaves half a schema (a step
+  registered ``transactional=False``, such as a VACUUM, makes that upgrade step by step);
 * a database written by a newer altlas (it records steps this one does not know) is
   refused with one line rather than used under a schema it does not understand;
 * ``adopt_user_version`` takes over a database made by the old hand-written runner, which
@@ -107,7 +108,10 @@ def apply(
         return []
     if int(conn.execute("PRAGMA query_only").fetchone()[0]):
         raise _needs_writing(conn)
-    outer = not conn.in_transaction
+    # A step that cannot run in a transaction (VACUUM) makes the whole upgrade step-by-step:
+    # each transactional step is still atomic on its own (sqlite-utils wraps it).
+    whole = all(m.transactional for m in migrations.pending(db))
+    outer = whole and not conn.in_transaction
     try:
         if outer:
             conn.execute("BEGIN IMMEDIATE")
