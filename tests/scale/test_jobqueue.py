@@ -204,3 +204,17 @@ def test_a_plan_too_big_for_one_message_is_refused_and_nothing_is_written(
         queue.enqueue("run", {"plan": plan}, job_id="run_too_big")
     with pytest.raises(JobNotFoundError):
         queue.get("run_too_big")
+
+
+def test_a_long_history_is_read_in_bulk_in_order(make_queue: Any) -> None:
+    a = make_queue(workers=1)
+    run_id = _run(a, small_plan(13, tasks=40))
+    assert wait_for(lambda: a.get(run_id).state is JobState.DONE, 60, 0.05)
+    fresh = make_queue()  # nothing read yet: one ordered consumer catches up (> 32 events)
+    events = fresh.events(run_id)
+    types = [e.type for e in events]
+    assert types[0] == "job.queued" and types[-1] == "job.finished"
+    assert types.count("task.finished") == 40
+    seqs = [e.seq for e in events]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert [e.seq for e in make_queue().events(run_id, after=seqs[9], limit=5)] == seqs[10:15]

@@ -35,6 +35,7 @@ REMOTE = object()
 
 _KEEP_RUNS = 512
 _RUN_TYPES = ("run.", "task.", "job.")
+_BULK_FROM = 32
 
 
 def event_subject(run_id: str) -> str:
@@ -86,6 +87,8 @@ class EventLog:
                 self._runs.popitem(last=False)
             subject = event_subject(run_id)
             newest = await self._last_seq(subject)
+            if newest - seen.last > _BULK_FROM:
+                await self._bulk(run_id, subject, seen, newest)
             while seen.last < newest:
                 msg = await self.js.get_msg(EVENTS, seq=seen.last + 1, subject=subject, next=True)
                 seen.last = int(msg.seq or newest)
@@ -93,6 +96,29 @@ class EventLog:
                 if event is not None:
                     seen.events.append(event)
             return list(seen.events)
+
+    async def _bulk(self, run_id: str, subject: str, seen: _Seen, newest: int) -> None:
+        """Many events to catch up on: one ordered consumer pushes them all (a get per
+        event costs a round trip each: 600 events took 0.36 s that way)."""
+        from nats.errors import TimeoutError as NatsTimeout
+        from nats.js.api import ConsumerConfig, DeliverPolicy
+
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=seen.last + 1
+        )
+        sub = await self.js.subscribe(subject, stream=EVENTS, ordered_consumer=True, config=config)
+        try:
+            while seen.last < newest:
+                try:
+                    msg = await sub.next_msg(timeout=2.0)
+                except NatsTimeout:
+                    return  # the per-event path below finishes the job
+                seen.last = int(msg.metadata.sequence.stream)
+                event = _decode(run_id, seen.last, msg.data or b"")
+                if event is not None:
+                    seen.events.append(event)
+        finally:
+            await sub.unsubscribe()
 
     def cached(self, run_id: str) -> list[JobEvent]:
         seen = self._runs.get(run_id)
