@@ -144,3 +144,18 @@ def test_threads_share_a_connection_when_asked(tmp_path: Path) -> None:
 def test_now_iso_is_utc_with_a_z() -> None:
     stamp = now_iso()
     assert stamp.endswith("Z") and "T" in stamp and len(stamp) == 27
+
+
+def test_health_check_names_damage_and_passes_a_sound_file(tmp_path: Path) -> None:
+    from altlas.storage.health import check
+
+    sound = tmp_path / "sound.db"
+    conn = connect(sound)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    assert check(sound) == []
+    assert check(tmp_path / "absent.db") == []
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"garbage" * 100)
+    assert check(bad) == ["the file is not a SQLite database (bad header)"]

@@ -43,40 +43,29 @@ def verify_journal(home: str | Path, *, repair: bool = False) -> JournalCheck:
     The damaged file is never written: the readable rows go to a fresh journal beside it,
     which replaces it once complete; the damaged one is kept as ``runs.db.damaged-<time>``.
     """
-    from altlas.storage.health import (
-        header_problem,
-        integrity_problems,
-        is_corruption,
-        open_readonly,
-        os_cause,
-    )
+    from altlas.storage.health import check as check_file
+    from altlas.storage.health import is_corruption, open_readonly, os_cause
 
     path = Path(home) / JOURNAL_NAME
     check = JournalCheck(path=str(path))
     if not path.is_file():
         return check
     try:
-        reason = header_problem(path)
-    except OSError as exc:
-        raise UnavailableError(f"cannot read {WHAT}: {os_cause(exc)}", file=str(path)) from None
-    if reason:
-        check.problems.append(f"the run journal {reason}")
-    else:
-        try:
+        check.problems.extend(
+            p.replace("the file ", f"{WHAT} ", 1) for p in check_file(path, full=True)
+        )
+        if not check.problems:
             conn = open_readonly(path)
-        except sqlite3.Error as exc:
-            if not is_corruption(exc):
-                raise UnavailableError(f"cannot open {WHAT}: {exc}", file=str(path)) from None
-            check.problems.append(str(exc))
-        else:
             try:
-                check.problems.extend(integrity_problems(conn, full=True))
-                if not check.problems:
-                    check.runs = int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
-            except sqlite3.DatabaseError as exc:
-                check.problems.append(str(exc))
+                check.runs = int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
             finally:
                 conn.close()
+    except OSError as exc:
+        raise UnavailableError(f"cannot read {WHAT}: {os_cause(exc)}", file=str(path)) from None
+    except sqlite3.Error as exc:
+        if not is_corruption(exc):
+            raise UnavailableError(f"cannot open {WHAT}: {exc}", file=str(path)) from None
+        check.problems.append(str(exc))
     if check.problems and repair:
         _salvage(path, check)
     return check

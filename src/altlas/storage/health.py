@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = [
+    "check",
     "environment_cause",
     "header_problem",
     "integrity_problems",
@@ -164,6 +165,30 @@ def integrity_problems(
         raise  # cannot read it at all (no -shm, no permission): not a verdict on the file
     found = [str(row[0]) for row in rows]
     return [] if found == ["ok"] else found
+
+
+def check(path: Path, *, full: bool = True) -> list[str]:
+    """What is wrong with the database file at ``path``: [] when it is sound (or absent).
+
+    The header first, then SQLite's ``integrity_check`` (``quick_check`` unless ``full``),
+    read-only. A file that cannot be read at all raises its ``OSError`` or ``sqlite3.Error``:
+    that is the environment, not a verdict on the file.
+    """
+    reason = header_problem(path)
+    if reason:
+        return [f"the file {reason}"]
+    if not path.is_file():
+        return []
+    try:
+        conn = open_readonly(path)
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            return [str(exc)]
+        raise
+    try:
+        return integrity_problems(conn, full=full)
+    finally:
+        conn.close()
 
 
 def summarise_problems(problems: Sequence[str]) -> str:
