@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,13 +62,41 @@ def _help(args: list[str]) -> str:
     return "\n".join(line.rstrip() for line in res.stdout.strip().splitlines())
 
 
+def exit_codes() -> str:
+    """The exit-code table, from the one table in ``altlas.cli._common``."""
+    from altlas.cli._common import EXIT_CODES
+    from altlas.errors import GROUPS
+
+    rows = [
+        "| 0 | success |",
+        "| 1 | a run or a check failed (ExecutionError, a failed task, an invalid file found by "
+        "`validate`), or an error with no group |",
+    ]
+    for cls, code in sorted(EXIT_CODES.items(), key=lambda item: item[1]):
+        if code == 1:
+            continue
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        kind = "group" if cls in GROUPS else "refines its group"
+        rows.append(f"| {code} | `{cls.__name__}` ({kind}): {doc} |")
+    rows.append("| 130 | interrupted (Ctrl-C) |")
+    intro = textwrap.fill(
+        "Every error prints one line, `error: ...`, naming the file, field or id (a traceback "
+        "only with `ALTLAS_DEBUG=1`). The exit code says what to do about it; it comes from the "
+        "error's group (see docs/architecture.md, Errors). Usage mistakes (an unknown option, a "
+        "missing argument) are 2, like any other bad input.",
+        WIDTH,
+    )
+    table = "| code | meaning |\n|---|---|\n" + "\n".join(rows)
+    return f"## Exit codes\n\n{intro}\n\n{table}\n"
+
+
 def render() -> str:
     import typer.main
 
     from altlas.cli.main import app
 
     root = typer.main.get_command(app)
-    parts = [HEADER]
+    parts = [HEADER, exit_codes()]
     for path, _ in _commands(root, []):
         title = " ".join(["altlas", *path])
         parts.append(f"## {title}\n\n```text\n{_help(path)}\n```\n")
