@@ -119,6 +119,7 @@ def test_cancel_from_the_other_instance_stops_the_running_run_at_once(make_queue
     run_id = _run(a, effect_plan(20.0))
     assert wait_for(lambda: "task.started" in b.event_counts(run_id)[0], 30, 0.05)
     assert wait_for(lambda: b.event_counts(run_id)[0].get("task.started", 0) >= 2, 10, 0.05)
+    assert b.get(run_id).state is JobState.RUNNING  # the worker's lease says so
     asked = time.monotonic()
     assert b.cancel(run_id).cancel_requested
     assert wait_for(lambda: a.get(run_id).state is JobState.CANCELLED, 10, 0.05)

@@ -11,6 +11,7 @@ import asyncio
 import base64
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,16 @@ from altlas.events.queue import Job, JobEvent, JobState, JobStateError
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.eventbridge import EventBridge, EventLog, started_at
 from altlas.scale.invalidation import Invalidation
-from altlas.scale.jobviews import JOBS, Pieces, compose, new_record, run_id_of, summary_of
+from altlas.scale.jobviews import (
+    JOBS,
+    Pieces,
+    checked_record,
+    compose,
+    new_record,
+    run_id_of,
+    summary_of,
+)
+from altlas.scale.kvwatch import Apply, watch_forever
 from altlas.scale.runstate import RunState, get_object, request_cancel
 from altlas.scale.streams import DEAD, LEASES, RUNS, STATE, ensure_all, key_of
 from altlas.scale.worker import publish_retrying
@@ -61,16 +71,6 @@ async def _json(kv: KeyValue, key: str) -> tuple[dict[str, Any], int] | None:
     return (value if isinstance(value, dict) else {}), int(entry.revision or 0)
 
 
-def _checked(job_id: str, record: Any) -> dict[str, Any]:
-    """A job record as the server wrote it, or ValueError (the bucket is open to any client
-    with access to NATS; a stray entry must not break a listing)."""
-    if not isinstance(record, dict) or record.get("id") != job_id:
-        raise ValueError(f"not a job record for {job_id}")
-    if not isinstance(record.get("payload", {}), dict):
-        raise ValueError(f"job record {job_id}: payload is not an object")
-    return record
-
-
 class JobStore:
     def __init__(
         self, nc: Client, js: JetStreamContext, buckets: dict[str, KeyValue], config: NatsConfig
@@ -80,7 +80,10 @@ class JobStore:
         self.log = EventLog(js)
         self._records: dict[str, dict[str, Any]] = {}
         self._done: dict[str, dict[str, Any]] = {}
-        self._held: dict[str, dict[str, Any]] = {}
+        self.lease_ttl = config.lease_ttl
+        self._held: dict[str, tuple[dict[str, Any], float]] = {}
+        """Leases as last seen, and when: a lease ends by its TTL without a delete that a
+        watch would see, so one not renewed within the TTL counts as gone."""
         self._tasks: list[asyncio.Task[None]] = []
         self._bridges: list[EventBridge | Invalidation] = []
 
@@ -93,6 +96,9 @@ class JobStore:
             names = (JOBS, LEASES, STATE)
             buckets = {name: await _bucket(js, name) for name in names}
             store = cls(nc, js, buckets, config)
+            # the bucket's TTL, not this server's [nats] settings: workers made the bucket
+            ttl = (await buckets[LEASES].status()).ttl
+            store.lease_ttl = float(ttl) if ttl else config.lease_ttl
             events, invalidation = EventBridge(bus), Invalidation(bus)
             await events.start(nc)
             await invalidation.start(nc)
@@ -124,64 +130,27 @@ class JobStore:
 
     # -- the mirror --------------------------------------------------------------------
 
-    def _watch(
-        self, kv: KeyValue, keys: str, apply: Callable[[str, bytes | None, bool], Any]
-    ) -> None:
-        async def follow() -> None:
-            while True:  # ends when close() cancels it
-                try:
-                    await self._follow(kv, keys, apply)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.warning("KV watch on %s broke; watching again", keys, exc_info=True)
-                    await asyncio.sleep(1.0)
-
-        self._tasks.append(asyncio.create_task(follow()))
-
-    async def _follow(
-        self, kv: KeyValue, keys: str, apply: Callable[[str, bytes | None, bool], Any]
-    ) -> None:
-        """One watch, until the client reconnects: a watch does not survive a server
-        restart (its ordered consumer is gone, nats.py#504), so it is made again, and its
-        replay of the current values brings the mirror up to date."""
-        from nats.errors import TimeoutError as NatsTimeout
-
-        epoch = self.nc.stats["reconnects"]
-        watcher = await kv.watch(keys)
-        initial = True
-        try:
-            while self.nc.stats["reconnects"] == epoch:
-                try:
-                    entry = await watcher.updates(timeout=1.0)  # type: ignore[no-untyped-call]
-                except NatsTimeout:
-                    continue
-                if entry is None:  # the current values are all delivered
-                    initial = False
-                    continue
-                if getattr(entry, "key", None) is None:  # the watcher was stopped
-                    return
-                gone = entry.operation in ("DEL", "PURGE")
-                try:
-                    await apply(entry.key, None if gone else entry.value, initial)
-                except ValueError:  # not a key or value altlas wrote: skipped, not fatal
-                    log.warning("KV %s: skipped the entry %r", keys, entry.key)
-        finally:
-            with contextlib.suppress(Exception):
-                await watcher.stop()  # type: ignore[no-untyped-call]
+    def _watch(self, kv: KeyValue, keys: str, apply: Apply) -> None:
+        self._tasks.append(asyncio.create_task(watch_forever(self.nc, kv, keys, apply)))
 
     async def _on_record(self, key: str, value: bytes | None, _initial: bool) -> None:
         job_id = run_id_of(key)
         if value is None:
             self._records.pop(job_id, None)
         else:
-            self._records[job_id] = _checked(job_id, orjson.loads(value))
+            self._records[job_id] = checked_record(job_id, orjson.loads(value))
 
     async def _on_lease(self, key: str, value: bytes | None, _initial: bool) -> None:
         if value is None:
             self._held.pop(key, None)
         else:
-            self._held[key] = orjson.loads(value)
+            self._held[key] = (orjson.loads(value), time.monotonic())
+
+    def _holding(self, key: str) -> dict[str, Any] | None:
+        seen = self._held.get(key)
+        if seen is None or time.monotonic() - seen[1] > self.lease_ttl:
+            return None
+        return seen[0]
 
     async def _on_commit(self, key: str, value: bytes | None, initial: bool) -> None:
         if value is None:
@@ -223,7 +192,7 @@ class JobStore:
         key = key_of(job_id)
         found = await _json(self.jobs, key)
         try:
-            record = _checked(job_id, found[0] if found else None)
+            record = checked_record(job_id, found[0] if found else None)
         except ValueError:
             return None
         self._records[job_id] = record
@@ -243,7 +212,7 @@ class JobStore:
             pieces = Pieces(
                 record,
                 self._done.get(job_id),
-                self._held.get(key_of(job_id)),
+                self._holding(key_of(job_id)),
                 None,
                 started_at(self.log.cached(job_id)),
             )
@@ -259,7 +228,9 @@ class JobStore:
         if not any(e.type == "job.finished" for e in events):
             # the instance that saw the commit announces it; this one makes sure (same id)
             done = await self._commit(job_id)
-            dead = await self._dead(key_of(job_id)) if done is None else None
+            # a run a worker holds (or held: a lease is left to its TTL) is no dead letter
+            held = self._holding(key_of(job_id)) is not None
+            dead = await self._dead(key_of(job_id)) if done is None and not held else None
             if done is not None:
                 await self._announce(job_id, done)
             elif dead is not None:

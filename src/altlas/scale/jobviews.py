@@ -21,7 +21,15 @@ import orjson
 
 from altlas.events.queue import Job, JobState
 
-__all__ = ["JOBS", "Pieces", "compose", "new_record", "run_id_of", "summary_of"]
+__all__ = [
+    "JOBS",
+    "Pieces",
+    "checked_record",
+    "compose",
+    "new_record",
+    "run_id_of",
+    "summary_of",
+]
 
 JOBS = "ALTLAS_JOBS"
 """KV bucket of job records, one per run submitted through a server."""
@@ -82,6 +90,16 @@ def summary_of(result: bytes, attempt: int) -> dict[str, Any]:
         "finished_at": data.get("finished_at"),
         "attempt": attempt,
     }
+
+
+def checked_record(job_id: str, record: Any) -> dict[str, Any]:
+    """A job record as the server wrote it, or ValueError (the bucket is open to any client
+    with access to NATS; a stray entry must not break a listing)."""
+    if not isinstance(record, dict) or record.get("id") != job_id:
+        raise ValueError(f"not a job record for {job_id}")
+    if not isinstance(record.get("payload", {}), dict):
+        raise ValueError(f"job record {job_id}: payload is not an object")
+    return record
 
 
 @dataclass(slots=True)
