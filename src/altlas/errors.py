@@ -27,7 +27,7 @@ the library knows those numbers.
     ├── UnavailableError            retry later (transient)        exit 75  HTTP 503 + Retry-After
     │   └── MissingExtraError       (also ImportError) install the extra    exit 69  HTTP 501
     ├── CorruptError                repair or restore the store    exit 74  HTTP 500
-    └── ExecutionError              a run failed                   exit 1   HTTP 500
+    └── ExecutionError              a run failed                   exit 1   HTTP 400
         └── HandlerError            a handler failed a task (carries the task id)
 
     ArchiveError                    a tag, not a group: "the archive said so"
