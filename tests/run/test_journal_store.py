@@ -1,0 +1,99 @@
+"""The journal's repository: all of runs.db's SQL, one transaction at a time, read-only opens."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from altlas.errors import CorruptError, RunNotFoundError, UnavailableError
+from altlas.run.journal_store import JournalStore, open_store
+
+
+def _run(run_id: str = "run_1") -> dict[str, object]:
+    return {
+        "id": run_id,
+        "plan_id": "p",
+        "title": "t",
+        "status": "pending",
+        "created_at": "2026-01-01T00:00:00Z",
+        "plan": "{}",
+        "plan_path": None,
+        "options": "{}",
+    }
+
+
+def test_a_run_and_its_tasks_round_trip(tmp_path: Path) -> None:
+    store: JournalStore = open_store(tmp_path / "runs.db")
+    try:
+        with store.transaction():
+            store.insert_run(_run(), ["a", "b"])
+            store.update_run("run_1", {"status": "running", "pid": 7}, "2026-01-01T00:00:01Z")
+        row = store.run_row(store.resolve_id("run_"))
+        assert (row["status"], row["pid"], row["task_count"]) == ("running", 7, 2)
+        assert [t["task_id"] for t in store.task_rows("run_1")] == ["a", "b"]
+        assert store.run_rows(limit=5, status="running")[0]["id"] == "run_1"
+        assert store.run_rows(limit=5, status="failure") == []
+    finally:
+        store.close()
+
+
+def test_a_field_name_never_reaches_the_sql_unless_known(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "runs.db")
+    try:
+        with store.transaction():
+            store.insert_run(_run(), [])
+        with pytest.raises(ValueError, match="unknown run fields"), store.transaction():
+            store.update_run("run_1", {"status = 'x', id": "y"}, "now")
+        assert store.run_row("run_1")["status"] == "pending"
+    finally:
+        store.close()
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "runs.db")
+    try:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.insert_run(_run(), ["a"])
+            raise RuntimeError("stop here")
+        with pytest.raises(RunNotFoundError):
+            store.resolve_id("run_1")
+    finally:
+        store.close()
+
+
+def test_readonly_without_a_file_is_an_empty_journal(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "runs.db", readonly=True)
+    try:
+        assert store.run_rows(limit=5, status=None) == []
+    finally:
+        store.close()
+    assert not (tmp_path / "runs.db").exists()
+
+
+def test_readonly_refuses_a_journal_that_needs_an_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE something_else (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(UnavailableError, match="needs an upgrade") as info:
+        open_store(path, readonly=True)
+    assert str(info.value).startswith(str(path))
+
+
+def test_a_damaged_file_is_refused_with_the_way_back(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    path.write_bytes(b"not a database" * 50)
+    for readonly in (False, True):
+        with pytest.raises(CorruptError, match="runs verify --repair"):
+            open_store(path, readonly=readonly)
+    assert path.read_bytes() == b"not a database" * 50
+
+
+def test_an_unknown_sync_level_is_a_config_error(tmp_path: Path) -> None:
+    from altlas.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="journal_sync"):
+        open_store(tmp_path / "runs.db", sync="sometimes")
