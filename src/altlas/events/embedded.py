@@ -122,7 +122,7 @@ class SqliteJobQueue:
         alive = all(t.is_alive() for t in self._threads)
         try:
             self.store.ping()
-        except sqlite3.Error:
+        except (AltlasError, sqlite3.Error):
             return False
         return alive
 
@@ -257,7 +257,7 @@ class SqliteJobQueue:
         while not self._stop.is_set():
             try:
                 job = self._claim()
-            except sqlite3.Error:
+            except (AltlasError, sqlite3.Error):
                 log.exception("cannot claim a job")
                 job = None
             if job is None:
@@ -334,7 +334,7 @@ class SqliteJobQueue:
                         self.worker_id, time.time() + self.lease_seconds
                     )
                     contexts = [self._running.get(job_id) for job_id in wanted]
-            except sqlite3.Error:
+            except (AltlasError, sqlite3.Error):
                 log.exception("cannot renew job leases")
                 continue
             # A cancel written by another process reaches the running job here.

@@ -1,5 +1,8 @@
 """The embedded job queue's repository: every SQL statement on ``queue.db``, behind a Protocol.
 
+A failing statement raises the storage layer's one-line errors (``CorruptError`` for a damaged
+file, ``UnavailableError`` for busy, full or read-only), never a bare ``sqlite3.Error``.
+
 :class:`~altlas.events.embedded.SqliteJobQueue` (worker threads, leases, events) talks to a
 :class:`JobStore`; :class:`SqliteJobStore` is the one implementation, and a Postgres one
 would sit behind the same Protocol. Callers get it from :func:`open_job_store`.
@@ -13,7 +16,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +29,7 @@ from altlas.events.queue import Job, JobEvent, JobNotFoundError, JobStateError
 __all__ = ["LEGACY_STEPS", "MIGRATIONS", "JobStore", "SqliteJobStore", "open_job_store"]
 
 MIGRATIONS = Migrations("altlas.jobs")
+_WHAT = "the job queue"
 
 
 @MIGRATIONS(name="m001_jobs")
@@ -98,33 +103,42 @@ class SqliteJobStore:
 
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._conn = connect(self.path, timeout=10.0, isolation_level=None, what="the job queue")
+        self._conn = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
         try:
-            with guard(self.path, what="the job queue", doing="set up"):
+            with guard(self.path, what=_WHAT, doing="set up"):
                 apply(self._conn, MIGRATIONS, adopt_user_version=LEGACY_STEPS)
         except BaseException:
             self._conn.close()
             raise
 
+    @contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection]:
+        """The connection under the lock; a failure as one line (damage, busy, disk full)."""
+        from altlas.storage.sqlite import guard
+
+        with self._lock, guard(self.path, what=_WHAT):
+            yield self._conn
+
     def _one(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> Any:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchone()
+        with self._using() as conn:
+            return conn.execute(sql, params).fetchone()
 
     def _all(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[Any]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        with self._using() as conn:
+            return conn.execute(sql, params).fetchall()
 
     def _run(self, sql: str, params: Sequence[Any]) -> int:
-        with self._lock:
-            return self._conn.execute(sql, params).rowcount
+        with self._using() as conn:
+            return conn.execute(sql, params).rowcount
 
     def insert(
         self, job_id: str, kind: str, payload: bytes, owner: str | None, share: str, stamp: str
     ) -> None:
-        try:
-            self._run(q.INSERT_JOB, (job_id, kind, payload, owner, share, stamp, stamp))
-        except sqlite3.IntegrityError:
-            raise JobStateError(f"a job with id {job_id} already exists") from None
+        with self._using() as conn:
+            try:
+                conn.execute(q.INSERT_JOB, (job_id, kind, payload, owner, share, stamp, stamp))
+            except sqlite3.IntegrityError:
+                raise JobStateError(f"a job with id {job_id} already exists") from None
 
     def get(self, job_id: str) -> Job | None:
         row = self._one(q.GET_JOB, (job_id,))
@@ -197,9 +211,9 @@ class SqliteJobStore:
 
     def renew_leases(self, worker: str, until: float) -> list[str]:
         """Extend this worker's leases; the ids among its jobs whose cancel was asked for."""
-        with self._lock:
-            self._conn.execute(q.RENEW_LEASES, (until, worker))
-            return [str(r[0]) for r in self._conn.execute(q.CANCEL_WANTED, (worker,))]
+        with self._using() as conn:
+            conn.execute(q.RENEW_LEASES, (until, worker))
+            return [str(r[0]) for r in conn.execute(q.CANCEL_WANTED, (worker,))]
 
     def release(self, worker: str, stamp: str) -> None:
         self._run(q.RELEASE_WORKER, (stamp, worker))
