@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from altlas.errors import SegmentationError
 from altlas.formats.common import Mode, to_rfc3339
 from altlas.formats.plan import Plan, Task
+from altlas.segment.analysis import Analysis, SegmentSpec
 from altlas.segment.modes import apply_mode, rng_for
 from altlas.segment.params import extract_parameters
 from altlas.segment.personas import apply_persona, check_persona, priority_for_score
 from altlas.segment.priority import config as priority_config
 from altlas.segment.priority import prioritize
-from altlas.segment.segments import Segment
-
-if TYPE_CHECKING:
-    from altlas.segment.core import Analysis
 
 __all__ = [
     "SegmentSpec",
@@ -40,18 +36,6 @@ _PRIORITY_CONFIG = priority_config()
 # Every field of the canonical JSON, in the model's order, with its default.
 _PLAN_TEMPLATE = Plan(id="template").model_dump(mode="json")
 _TASK_TEMPLATE = Task(id="template").model_dump(mode="json")
-
-
-@dataclass
-class SegmentSpec:
-    """A segment as any backend reports it: its span, type, confidence and dependencies."""
-
-    start: int
-    end: int
-    type: str
-    confidence: float
-    dependencies: list[int]
-    segment: Segment | None = None
 
 
 def parse_now(now: datetime | str | None) -> datetime:

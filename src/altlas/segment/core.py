@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from altlas.errors import SegmentationError
 from altlas.formats.common import Mode
 from altlas.formats.plan import Plan
-from altlas.segment.assemble import SegmentSpec, build_plan, check_mode, plan_data
+from altlas.segment.analysis import Analysis, SegmentSpec
+from altlas.segment.assemble import build_plan, check_mode, plan_data
 from altlas.segment.deps import infer_dependencies
 from altlas.segment.language import Detection, detect_tokens
 from altlas.segment.personas import check_persona
@@ -33,25 +33,6 @@ __all__ = [
 
 MAX_COMMAND_CHARS = 20_000
 LANGUAGES = ("en", "tr")
-
-
-@dataclass
-class Analysis:
-    """What the rules found in a command."""
-
-    command: str
-    language: str
-    detection: Detection
-    tokens: list[Token]
-    segments: list[Segment]
-    dependencies: list[list[int]]
-
-    def specs(self) -> list[SegmentSpec]:
-        tokens = self.tokens
-        return [
-            SegmentSpec(tokens[s.first].start, tokens[s.last].end, s.type, s.confidence, d, s)
-            for s, d in zip(self.segments, self.dependencies, strict=True)
-        ]
 
 
 def clean_command(text: object) -> str:

@@ -21,13 +21,12 @@ from pydantic import BaseModel, ConfigDict
 from altlas.config import Settings, load_settings
 from altlas.errors import ConfigError
 from altlas.formats.plan import TASK_TYPES
+from altlas.segment.analysis import Analysis, SegmentSpec
 from altlas.segment.segments import Segment
 
 if TYPE_CHECKING:
     from altlas.llm.pool import Pool
     from altlas.llm.request import ChatResponse
-    from altlas.segment.assemble import SegmentSpec
-    from altlas.segment.core import Analysis
 
 __all__ = [
     "InvalidAnswer",
@@ -183,7 +182,6 @@ def llm_specs(
 ) -> tuple[list[SegmentSpec], dict[str, Any]]:
     """Segment with the model; on any failure return the rules' specs and say why."""
     from altlas.llm import LlmError, get_pool
-    from altlas.segment.assemble import SegmentSpec
 
     folded, merged = _merged_section()
     if settings is not None:  # an explicit one wins over the config's keys

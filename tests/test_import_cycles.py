@@ -1,0 +1,97 @@
+"""No import cycles inside the packages listed here; every import counts, also the ones made
+inside a function or under TYPE_CHECKING (a cycle hidden that way is still a tangle).
+
+Run ``python tests/test_import_cycles.py altlas.index`` to see the cycles of any package.
+"""
+
+from __future__ import annotations
+
+import ast
+import graphlib
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+ACYCLIC_PACKAGES = ("altlas.index", "altlas.segment")
+"""Packages whose modules must import each other one way only; add a package when it is."""
+
+
+def _module_files(package: str) -> dict[str, Path]:
+    root = SRC / package.replace(".", "/")
+    files = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(SRC).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        files[name] = path
+    return files
+
+
+def _imported(name: str, path: Path, tree: ast.AST) -> set[str]:
+    """Absolute names of what the module imports (``from pkg import mod`` counts as pkg.mod)."""
+    here = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = here.split(".")[: len(here.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def import_graph(package: str) -> dict[str, set[str]]:
+    """Module -> the modules of the same package it imports."""
+    files = _module_files(package)
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        imported = _imported(name, path, ast.parse(path.read_text(), str(path)))
+        # ``from pkg import mod`` names both pkg and pkg.mod; the submodule is the real target
+        targets = {m for m in imported if m in files}
+        targets -= {m for m in targets if any(t.startswith(m + ".") for t in targets)}
+        graph[name] = targets - {name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle as ``[a, b, ..., a]``, each module importing the next; None if there is none."""
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as exc:
+        # graphlib lists a cycle in the order things must come first: imported before importer
+        return list(reversed(exc.args[1]))
+    return None
+
+
+@pytest.mark.parametrize("package", ACYCLIC_PACKAGES)
+def test_no_import_cycle_inside(package: str) -> None:
+    cycle = find_cycle(import_graph(package))
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or ())
+
+
+def test_the_check_sees_a_cycle_made_by_a_lazy_import(tmp_path: Path) -> None:
+    """The checker itself: an import inside a function still closes a cycle."""
+    a = ast.parse("from pkg.b import thing\n")
+    b = ast.parse("def f():\n    from pkg import a\n")
+    graph = {
+        "pkg.a": _imported("pkg.a", tmp_path / "a.py", a) & {"pkg.b"},
+        "pkg.b": _imported("pkg.b", tmp_path / "b.py", b) & {"pkg.a"},
+    }
+    assert find_cycle(graph) is not None
+
+
+if __name__ == "__main__":
+    for package in sys.argv[1:] or ACYCLIC_PACKAGES:
+        graph = import_graph(package)
+        for _ in range(sum(len(targets) for targets in graph.values())):
+            cycle = find_cycle(graph)
+            if cycle is None:
+                break
+            print(package, "cycle:", " -> ".join(cycle))  # noqa: T201
+            graph[cycle[-2]].discard(cycle[-1])  # break it to find the next one
