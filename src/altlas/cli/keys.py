@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from altlas.server.accounts import AccountStore
-
+from altlas.cli._accounts import RoleChoice, account_store
 from altlas.cli._common import emit_json, emit_rows
 from altlas.cli._output import ROWS, Format, format_option
 
@@ -20,19 +17,6 @@ keys_app = typer.Typer(
     help="API keys: a visible id plus a secret shown once at creation.",
     no_args_is_help=True,
 )
-
-
-class RoleChoice(StrEnum):
-    ADMIN = "admin"
-    OPERATOR = "operator"
-    VIEWER = "viewer"
-
-
-def _store() -> AccountStore:
-    from altlas.config import load_settings
-    from altlas.server.accounts import AccountStore
-
-    return AccountStore(load_settings().home)
 
 
 @keys_app.command("create")
@@ -48,7 +32,7 @@ def create(
     ] = Format.TABLE,
 ) -> None:
     """Create a key and print it. The secret is never shown again: store it now."""
-    with _store() as store:
+    with account_store() as store:
         record, secret = store.create_key(
             name,
             role.value,
@@ -71,7 +55,7 @@ def list_keys(
     include_revoked: Annotated[bool, typer.Option("--all", help="Include revoked keys.")] = False,
 ) -> None:
     """Keys by id, name and role (never their secrets)."""
-    with _store() as store:
+    with account_store() as store:
         rows = [k.as_dict() for k in store.list_keys(include_revoked=include_revoked)]
     emit_rows(
         rows,
@@ -84,7 +68,7 @@ def list_keys(
 @keys_app.command("revoke")
 def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from keys list).")]) -> None:
     """Revoke a key: a running server stops accepting it within seconds."""
-    with _store() as store:
+    with account_store() as store:
         key = store.revoke_key(key_id)
     typer.echo(f"revoked key {key.id} ('{key.name}')")
 

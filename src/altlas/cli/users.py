@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from altlas.server.accounts import AccountStore
-
+from altlas.cli._accounts import RoleChoice, account_store
 from altlas.cli._common import emit_rows
 from altlas.cli._output import ROWS, Format, format_option
 
@@ -21,19 +18,6 @@ users_app = typer.Typer(
     help="Server users (passwords are stored argon2-hashed; there are no default accounts).",
     no_args_is_help=True,
 )
-
-
-class RoleChoice(StrEnum):
-    ADMIN = "admin"
-    OPERATOR = "operator"
-    VIEWER = "viewer"
-
-
-def _store() -> AccountStore:
-    from altlas.config import load_settings
-    from altlas.server.accounts import AccountStore
-
-    return AccountStore(load_settings().home)
 
 
 @users_app.command("add")
@@ -50,7 +34,7 @@ def add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _store() as store:
+    with account_store() as store:
         user = store.add_user(name, password, role.value)
     typer.echo(f"added user {user.name} ({user.role.value})")
 
@@ -60,7 +44,7 @@ def list_users(
     fmt: Annotated[Format, format_option(ROWS)] = Format.TABLE,
 ) -> None:
     """Every user and role."""
-    with _store() as store:
+    with account_store() as store:
         rows = [u.as_dict() for u in store.list_users()]
     emit_rows(rows, ["name", "role", "created_at"], fmt, title="users")
 
@@ -68,7 +52,7 @@ def list_users(
 @users_app.command("remove")
 def remove(name: Annotated[str, typer.Argument(help="User to remove.")]) -> None:
     """Remove a user; their refresh tokens stop working at once, access tokens on expiry."""
-    with _store() as store:
+    with account_store() as store:
         store.remove_user(name)
     typer.echo(f"removed user {name}")
 
