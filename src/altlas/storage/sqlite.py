@@ -33,7 +33,7 @@ from altlas.storage.health import (
     sqlite_cause,
 )
 
-__all__ = ["connect", "guard", "now_iso", "translate"]
+__all__ = ["StoreErrors", "connect", "guard", "now_iso", "translate"]
 
 IsolationLevel = Literal["DEFERRED", "IMMEDIATE", "EXCLUSIVE"] | None
 
