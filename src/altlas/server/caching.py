@@ -83,27 +83,33 @@ class ConditionalGetMiddleware:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self._first_seen: OrderedDict[str, datetime] = OrderedDict()
+        self._first_seen: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _last_modified_for(self, etag: str) -> datetime:
-        """For a body without a natural time: when this exact content was first served."""
-        with self._lock:
-            seen = self._first_seen.get(etag)
-            if seen is None:
-                seen = datetime.now(UTC).replace(microsecond=0)
-                self._first_seen[etag] = seen
-                if len(self._first_seen) > _FIRST_SEEN_MAX:
-                    self._first_seen.popitem(last=False)
-            return seen
+    def _last_modified_for(self, etag: str) -> bytes:
+        """For a body without a natural time: when this exact content was first served, as
+        a ready ``Last-Modified`` value (formatting a date per request is not free)."""
+        seen = self._first_seen.get(etag)
+        if seen is None:
+            with self._lock:
+                seen = self._first_seen.get(etag)
+                if seen is None:
+                    seen = http_date(datetime.now(UTC)).encode()
+                    self._first_seen[etag] = seen
+                    if len(self._first_seen) > _FIRST_SEEN_MAX:
+                        self._first_seen.popitem(last=False)
+        return seen
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        request_headers = dict(scope["headers"])
-        if_none_match = request_headers.get(b"if-none-match", b"").decode("latin-1")
-        if_modified_since = request_headers.get(b"if-modified-since", b"").decode("latin-1")
+        if_none_match = if_modified_since = ""
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                if_none_match = value.decode("latin-1")
+            elif name == b"if-modified-since":
+                if_modified_since = value.decode("latin-1")
         start: Message | None = None
         buffered: list[bytes] = []
         mode = "undecided"  # -> "pass", "drop" (answered 304) or "buffer"
@@ -143,8 +149,7 @@ class ConditionalGetMiddleware:
                 if b"etag" in names:
                     if b"last-modified" not in names:
                         etag = names[b"etag"].decode("latin-1")
-                        seen = http_date(self._last_modified_for(etag))
-                        headers.append((b"last-modified", seen.encode()))
+                        headers.append((b"last-modified", self._last_modified_for(etag)))
                         message["headers"] = headers
                     if not_modified(headers):
                         mode = "drop"
@@ -172,8 +177,7 @@ class ConditionalGetMiddleware:
             ]
             headers.append((b"etag", etag.encode()))
             if not any(k.lower() == b"last-modified" for k, _ in headers):
-                seen = http_date(self._last_modified_for(etag))
-                headers.append((b"last-modified", seen.encode()))
+                headers.append((b"last-modified", self._last_modified_for(etag)))
             if not any(k.lower() == b"cache-control" for k, _ in headers):
                 headers.append((b"cache-control", b"private, no-cache"))
             if not_modified(headers):
@@ -239,8 +243,10 @@ class SearchCache:
         self._loop = loop
 
     def key(self, request: Request[Any, Any, Any]) -> str:
-        query = sorted(request.query_params.multi_items())
-        return f"search:{self.generation}:{request.url.path}?{orjson.dumps(query).decode()}"
+        # The raw query string, not the parsed one: parsing cost more than the cached answer
+        # saves. The same query spelled differently is only a second entry, never a wrong one.
+        query = request.scope["query_string"].decode("latin-1")
+        return f"search:{self.generation}:{request.scope['path']}?{query}"
 
     def on_event(self, _event: Event) -> None:
         """Bus subscriber for ``archive.`` events; may run in any thread."""

@@ -127,16 +127,15 @@ class EdgeMiddleware:
             await self.app(scope, counting_receive, wrapped_send)
         finally:
             if self.recorder is not None:
-                route = scope.get("path_template") or "<unmatched>"
                 self.recorder.record(
                     RequestRecord(
-                        ts=time.time(),
-                        route=route,
-                        method=scope["method"],
-                        status=state["status"],
-                        latency_ms=(self.clock() - started) * 1000.0,
-                        principal=principal_of(scope),
-                        bytes_in=state["in"],
-                        bytes_out=state["out"],
+                        time.time(),
+                        scope.get("path_template") or "<unmatched>",
+                        scope["method"],
+                        state["status"],
+                        (self.clock() - started) * 1000.0,
+                        principal_of(scope),
+                        state["in"],
+                        state["out"],
                     ),
                 )

@@ -29,7 +29,7 @@ from altlas.events.bus import Event
 from altlas.server._asgi import App, Receive, Scope, Send
 from altlas.server.accounts import AccountStore, Principal, RefreshReuseError, User
 from altlas.server.config import ServerConfig
-from altlas.server.roles import Role, allowed
+from altlas.server.roles import PERMISSIONS, Role, allowed
 from altlas.server.ttlcache import TtlCache
 
 __all__ = [
@@ -48,6 +48,7 @@ ACCESS_COOKIE = "altlas_token"
 CSRF_COOKIE = "altlas_csrf"
 CSRF_HEADER = "x-csrf-token"
 API_KEY_HEADER = "x-api-key"
+_API_KEY_NAME = API_KEY_HEADER.encode()
 AUTHENTICATED = "authenticated"
 """Route permission meaning: any authenticated principal."""
 ALGORITHM = "HS256"
@@ -279,9 +280,15 @@ class AltlasAuthMiddleware(JWTCookieAuthenticationMiddleware):
         self,
         connection: ASGIConnection[Any, Any, Any, Any],
     ) -> AuthenticationResult:
-        key = connection.headers.get(API_KEY_HEADER)
-        if key is None:
-            scheme, _, credential = connection.headers.get("authorization", "").partition(" ")
+        # Read from the raw header list: building Litestar's Headers costs more than this.
+        key = authorization = None
+        for name, value in connection.scope["headers"]:
+            if name == _API_KEY_NAME and key is None:
+                key = value.decode("latin-1")
+            elif name == b"authorization" and authorization is None:
+                authorization = value.decode("latin-1")
+        if key is None and authorization is not None:
+            scheme, _, credential = authorization.partition(" ")
             if scheme.lower() == "bearer" and credential.startswith("altk_"):
                 key = credential
         if key is not None:
@@ -291,6 +298,9 @@ class AltlasAuthMiddleware(JWTCookieAuthenticationMiddleware):
             except AuthError as exc:
                 raise NotAuthorizedException(exc.message) from None
             return AuthenticationResult(user=principal, auth=None)
+        encoded = authorization.partition(" ")[-1] if authorization else ""
+        if encoded:  # as Litestar reads it: the header's token first, then the cookie
+            return await self.authenticate_token(encoded, connection)
         return await super().authenticate_request(connection)
 
     async def authenticate_token(
@@ -335,7 +345,9 @@ def _check_permission(user: object, handler: BaseRouteHandler) -> None:
         raise NotAuthorizedException("authentication required")
     if permission == AUTHENTICATED:
         return
-    if permission is None or not allowed(user.role, permission):
+    if permission is None or not (
+        permission in PERMISSIONS.get(user.role, ()) or allowed(user.role, permission)
+    ):
         raise PermissionDeniedException(
             f"role {user.role.value} may not use this route (needs {permission or 'a permission'})",
         )
