@@ -5,10 +5,12 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from altlas.errors import ArchiveUnavailableError
 from altlas.index.blobs import BlobDamaged, BlobMissing, BlobStore
 from altlas.index.extract import sha256_hex
 from altlas.index.synthetic import synthetic_result
@@ -165,3 +167,31 @@ def test_an_archive_of_the_earlier_layout_upgrades_on_open(altlas_home, write_re
         for record in records:
             assert arch.show(record.id) == Path(record.source or "").read_bytes()
         assert arch.search("*").total == 6
+
+
+def test_names_are_committed_with_their_frames_and_older_sidecars_still_read(
+    tmp_path: Path,
+) -> None:
+    """A batch's names go into the pack in the frames' transaction, compressed; names.jsonl
+    of earlier versions is read first, so a later entry for the same blob wins."""
+    store = _store(tmp_path)
+    raws = [f'{{"n": {i}}}'.encode() * 30 for i in range(3)]
+    shas = [sha256_hex(raw) for raw in raws]
+    legacy = {"sha256": shas[0], "name": "old.last", "source": None, "added_at": "2020"}
+    store.root.mkdir(parents=True)
+    store.names_path.write_bytes(orjson.dumps(legacy) + b"\n" + b'{"sha256": "ab')
+    entries = [
+        {"sha256": sha, "name": f"r{i}.last", "source": f"/runs/r{i}.last", "added_at": "2026"}
+        for i, sha in enumerate(shas)
+    ]
+    store.put_many([(sha, store.compress(raw)[0]) for sha, raw in zip(shas, raws, strict=True)],
+                   names=entries)  # fmt: skip
+    names = store.read_names()
+    assert names == {e["sha256"]: e for e in entries}
+    blocks = store.packs.name_blocks()
+    assert len(blocks) == 1 and len(blocks[0]) < len(orjson.dumps(entries))
+    store.close()
+    # A failed batch (a NOT NULL frame refused) commits its names block neither.
+    with pytest.raises(ArchiveUnavailableError):
+        store.packs.put([("ab" * 32, None)], replace=True, names=b"block")  # type: ignore[list-item]
+    assert len(store.packs.name_blocks()) == 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from altlas.index.packs import PackedBlobs
 __all__ = ["NAMES_FILE", "BlobDamaged", "BlobMissing", "BlobStore"]
 
 NAMES_FILE = "names.jsonl"
-"""Sidecar: one JSON line per added original (sha256, name, source, added_at), append-only."""
+"""Where versions before the pack's ``names`` table kept one JSON line per added original
+(sha256, name, source, added_at); still read."""
 
 _ALREADY_COMPRESSED = (b"\x28\xb5\x2f\xfd", b"\x1f\x8b", b"PK\x03\x04")
 _MAX_BLOB = 1 << 30
@@ -45,6 +47,17 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _names_block(entries: Sequence[dict[str, Any]]) -> bytes:
+    """JSON lines, compressed: a batch's source paths share most of their bytes."""
+    if not entries:
+        return b""
+    import orjson
+    import zstandard
+
+    data = b"".join(orjson.dumps(entry) + b"\n" for entry in entries)
+    return bytes(zstandard.ZstdCompressor(level=3, write_checksum=True).compress(data))
 
 
 class BlobMissing(ArchiveCorruptError):
@@ -228,13 +241,20 @@ class BlobStore:
         os.close(fd)
         tmp.replace(path)
 
-    def put_many(self, items: Sequence[tuple[str, bytes]], *, replace: bool = False) -> None:
-        """Store frames (``replace``: over existing ones) in one transaction, durable on return.
+    def put_many(
+        self,
+        items: Sequence[tuple[str, bytes]],
+        *,
+        replace: bool = False,
+        names: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Store frames (``replace``: over existing ones) and their ``names`` entries (see
+        :meth:`append_names`) in one transaction, durable on return.
 
         Writing a frame that is already stored is a no-op unless ``replace``: the key is the
         hash of the original, so the stored frame holds the same bytes.
         """
-        self.packs.put(items, replace=replace)
+        self.packs.put(items, replace=replace, names=_names_block(names))
         if replace:  # the packed frame wins from now on; an old file would only confuse verify
             for sha, _ in items:
                 self.path_for(sha).unlink(missing_ok=True)
@@ -282,36 +302,32 @@ class BlobStore:
         """Remember each original's file name, source path and added time beside the blobs.
 
         The database holds them too, but a database rebuilt from the blobs would lose them;
-        this append-only journal brings them back. Written and synced before the batch's
-        frames are committed, so it is as durable as the blobs it describes (a torn last line
-        is skipped when read).
+        this append-only record brings them back. Normally written by :meth:`put_many` in the
+        same transaction as the frames it describes; here on its own.
         """
-        if not entries:
-            return
-        import orjson
-
-        data = b"".join(orjson.dumps(entry) + b"\n" for entry in entries)
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.names_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            _write_all(fd, data, self.fsync)
-        finally:
-            os.close(fd)
+        if entries:
+            self.packs.put([], names=_names_block(entries))
 
     def read_names(self) -> dict[str, dict[str, Any]]:
-        """sha256 -> the latest entry of the names sidecar (empty when there is none)."""
+        """sha256 -> the latest entry (``names.jsonl`` of earlier versions first, then the
+        pack's blocks); empty when there is none."""
         import orjson
+        import zstandard
 
+        lines: list[bytes] = []
+        with suppress(FileNotFoundError):
+            lines += self.names_path.read_bytes().splitlines()
+        for block in self.packs.name_blocks():
+            try:
+                lines += zstandard.ZstdDecompressor().decompress(block).splitlines()
+            except zstandard.ZstdError:
+                continue  # only a rebuild's hint: the database row has the same facts
         found: dict[str, dict[str, Any]] = {}
-        try:
-            raw = self.names_path.read_bytes()
-        except FileNotFoundError:
-            return found
-        for line in raw.splitlines():
+        for line in lines:
             try:
                 entry = orjson.loads(line)
             except orjson.JSONDecodeError:
-                continue  # a line cut short by a crash
+                continue  # a line of names.jsonl cut short by a crash
             if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
                 found[entry["sha256"]] = entry
         return found
