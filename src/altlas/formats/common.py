@@ -13,6 +13,7 @@ from pydantic.functional_validators import AfterValidator
 
 __all__ = [
     "ArtifactKind",
+    "LooseEnum",
     "Mode",
     "Priority",
     "StrictModel",
@@ -25,7 +26,21 @@ __all__ = [
 ]
 
 
-class Mode(StrEnum):
+class LooseEnum(StrEnum):
+    """A StrEnum read leniently: case and surrounding spaces do not matter on input."""
+
+    @classmethod
+    def _lookup_key(cls, text: str) -> str:
+        return text.strip().lower()
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            return cls._value2member_map_.get(cls._lookup_key(value))
+        return None
+
+
+class Mode(LooseEnum):
     """How a plan was produced. Case-insensitive on input (``Normal`` and ``normal``)."""
 
     NORMAL = "normal"
@@ -33,30 +48,12 @@ class Mode(StrEnum):
     EXPLORE = "explore"
     CHAOS = "chaos"
 
-    @classmethod
-    def _missing_(cls, value: object) -> Mode | None:
-        if isinstance(value, str):
-            low = value.strip().lower()
-            for member in cls:
-                if member.value == low:
-                    return member
-        return None
 
-
-class Priority(StrEnum):
+class Priority(LooseEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Priority | None:
-        if isinstance(value, str):
-            low = value.strip().lower()
-            for member in cls:
-                if member.value == low:
-                    return member
-        return None
 
 
 class TaskStatus(StrEnum):

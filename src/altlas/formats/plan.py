@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any, Literal
+from functools import partial
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from altlas.formats.common import Mode, Priority, StrictModel, Timestamp, new_id
 
@@ -52,6 +53,15 @@ TASK_TYPES = (
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def _identifier(value: str, kind: str) -> str:
+    if not _IDENTIFIER.match(value):
+        raise ValueError(
+            f"{kind} name must start with a letter or underscore and contain only "
+            "letters, numbers, and underscores",
+        )
+    return value
+
+
 class VariableType(StrEnum):
     STRING = "string"
     NUMBER = "number"
@@ -76,20 +86,10 @@ _TYPE_CHECKS: dict[VariableType, tuple[str, Any]] = {
 class Variable(StrictModel):
     """A typed variable (enhanced DSL 2.0)."""
 
-    name: str
+    name: Annotated[str, AfterValidator(partial(_identifier, kind="Variable"))]
     type: VariableType = VariableType.STRING
     value: Any = None
     description: str | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _identifier(cls, value: str) -> str:
-        if not _IDENTIFIER.match(value):
-            raise ValueError(
-                "Variable name must start with a letter or underscore and contain only "
-                "letters, numbers, and underscores",
-            )
-        return value
 
     @model_validator(mode="after")
     def _value_matches_type(self) -> Variable:
@@ -197,21 +197,11 @@ class FunctionParameter(StrictModel):
 
 
 class Function(StrictModel):
-    name: str
+    name: Annotated[str, AfterValidator(partial(_identifier, kind="Function"))]
     parameters: list[FunctionParameter] = Field(default_factory=list)
     return_type: VariableType = VariableType.ANY
     body: list[str]
     description: str | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _identifier(cls, value: str) -> str:
-        if not _IDENTIFIER.match(value):
-            raise ValueError(
-                "Function name must start with a letter or underscore and contain only "
-                "letters, numbers, and underscores",
-            )
-        return value
 
 
 class FunctionCall(StrictModel):

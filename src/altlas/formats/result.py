@@ -13,13 +13,13 @@ Status rules (compatible with the original thresholds):
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import Field
 
 from altlas.formats.common import (
     ArtifactKind,
+    LooseEnum,
     Mode,
     Priority,
     StrictModel,
@@ -47,7 +47,7 @@ RESULT_FORMAT: Literal["altlas.last"] = "altlas.last"
 RESULT_FORMAT_VERSION: Literal[1] = 1
 
 
-class RunStatus(StrEnum):
+class RunStatus(LooseEnum):
     SUCCESS = "success"
     PARTIAL_SUCCESS = "partial_success"
     FAILURE = "failure"
@@ -55,15 +55,9 @@ class RunStatus(StrEnum):
     RUNNING = "running"
 
     @classmethod
-    def _missing_(cls, value: object) -> RunStatus | None:
-        if isinstance(value, str):
-            key = value.strip().lower().replace("-", "_")
-            if key in ("partialsuccess", "partial"):
-                return cls.PARTIAL_SUCCESS
-            for member in cls:
-                if member.value == key:
-                    return member
-        return None
+    def _lookup_key(cls, text: str) -> str:
+        key = text.strip().lower().replace("-", "_")
+        return "partial_success" if key in ("partialsuccess", "partial") else key
 
 
 class ErrorInfo(StrictModel):
