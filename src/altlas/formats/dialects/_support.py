@@ -190,6 +190,13 @@ class Stash:
     """Record entries a writer of the family could not use (see :func:`stash_for`)."""
     leftover: Any = MISSING
 
+    def lift(self, target: dict[str, Any], names: dict[str, str], path: str = "") -> None:
+        """Put the stashed canonical fields into ``target``, each named by where it was read."""
+        where = f"{path}.metadata" if path else "metadata"
+        for key, value in self.fields.items():
+            target[key] = value
+            names[key] = f"{where}.{STASH_KEY}.{key}"
+
     def restore(self, record: dict[str, Any]) -> dict[str, Any]:
         """``record`` plus the carried entries; what the reader found itself wins."""
         for key, value in self.carried.items():
@@ -363,6 +370,24 @@ class Reader:
             return dict(value)
         self.error(path, "Input should be a valid dictionary", "dict_type")
         return None
+
+    def metadata(self, value: Any, path: str) -> dict[str, Any]:
+        """An optional metadata mapping as plain data; absent or null is empty."""
+        if value is MISSING or value is None:
+            return {}
+        found = self.mapping(value, path)
+        return plain(found) if found is not None else {}
+
+    def items(self, value: Any, path: str, *, required: bool = True) -> list[Any]:
+        """A list field; absent is an error when ``required``, null is empty when it is not."""
+        if value is MISSING or (value is None and not required):
+            if required:
+                self.missing(path)
+            return []
+        if not isinstance(value, list):
+            self.error(path, "Input should be a valid list", "list_type")
+            return []
+        return value
 
     def check(
         self,

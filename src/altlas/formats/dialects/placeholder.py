@@ -53,20 +53,12 @@ def read(data: Mapping[str, Any]) -> ReadOutcome:
         top["mode"] = data["mode"]
     if "persona" in data:
         top["persona"] = data["persona"]
-    metadata: dict[str, Any] = {}
-    if data.get("metadata") is not None:
-        metadata = plain(rd.mapping(data["metadata"], "metadata") or {})
+    metadata = rd.metadata(data.get("metadata"), "metadata")
     assume_chaos_level(rd, top, metadata, present=False)
     top["metadata"] = canonical_metadata(metadata, {}, FAMILY, record)
     rd.check(Plan, top, names=names)
 
-    segments = data.get("segments", MISSING)
-    if segments is MISSING:
-        rd.missing("segments")
-        segments = []
-    elif not isinstance(segments, list):
-        rd.error("segments", "Input should be a valid list", "list_type")
-        segments = []
+    segments = rd.items(data.get("segments", MISSING), "segments")
     taken = {
         s["segment_id"]
         for s in segments

@@ -133,9 +133,7 @@ def read(data: Mapping[str, Any]) -> ReadOutcome:
     for key, canonical in (("mode", "mode"), *LIFTABLE.items()):
         if data.get(key) is not None:
             top[canonical] = plain(data[key])
-    metadata: dict[str, Any] = {}
-    if data.get("metadata") is not None:
-        metadata = plain(rd.mapping(data["metadata"], "metadata") or {})
+    metadata = rd.metadata(data.get("metadata"), "metadata")
     lifted = []
     for key, canonical in LIFTABLE.items():
         if canonical not in top and _liftable(key, metadata.get(key)):
@@ -148,9 +146,7 @@ def read(data: Mapping[str, Any]) -> ReadOutcome:
     task_stash = stash.fields.pop("tasks", {})
     if not isinstance(task_stash, dict):
         task_stash = {}
-    for key, value in stash.fields.items():
-        top[key] = value
-        names[key] = f"metadata.{STASH_KEY}.{key}"
+    stash.lift(top, names)
     mark = len(rd.diagnostics)
     tasks = _read_tasks(rd, data.get("tasks", MISSING), task_stash)
     # report the file's own fields first, then the tasks, in document order
@@ -172,13 +168,8 @@ def read(data: Mapping[str, Any]) -> ReadOutcome:
 
 
 def _read_tasks(rd: Reader, raw: Any, task_stash: dict[str, Any]) -> list[dict[str, Any]]:
-    if raw is MISSING:
-        rd.missing("tasks")
-        return []
-    if not isinstance(raw, list):
-        rd.error("tasks", "Input should be a valid list", "list_type")
-        return []
-    return [_read_task(rd, item, i, task_stash) for i, item in enumerate(raw)]
+    items = rd.items(raw, "tasks")
+    return [_read_task(rd, item, i, task_stash) for i, item in enumerate(items)]
 
 
 def _read_task(rd: Reader, raw: Any, index: int, task_stash: dict[str, Any]) -> dict[str, Any]:

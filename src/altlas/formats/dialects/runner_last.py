@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Any
 
 from altlas.formats.common import TaskStatus
-from altlas.formats.dialects import STASH_KEY, Dialect, ReadOutcome, register
+from altlas.formats.dialects import Dialect, ReadOutcome, register
 from altlas.formats.dialects._runner_common import (
     FAMILY,
     LEGACY_ERROR_TYPE,
@@ -140,13 +140,9 @@ def read(data: Mapping[str, Any]) -> ReadOutcome:
     version = data.get("version")
     if isinstance(version, str) and version.strip() and version != "1.0":
         record["version"] = version  # serde needs a string: anything else is written as 1.0
-    metadata: dict[str, Any] = {}
-    if data.get("metadata") is not None:
-        metadata = plain(rd.mapping(data["metadata"], "metadata") or {})
+    metadata = rd.metadata(data.get("metadata"), "metadata")
     stash = read_stash(metadata, RESULT_STASHABLE, FAMILY)
-    for key, value in stash.fields.items():
-        top[key] = value
-        names[key] = f"metadata.{STASH_KEY}.{key}"
+    stash.lift(top, names)
 
     run_id = str(top["run_id"])
     mark = len(rd.diagnostics)
@@ -155,7 +151,7 @@ def read(data: Mapping[str, Any]) -> ReadOutcome:
         _read_task(rd, path, key, item, run_id, artifacts)
         for path, key, item in _task_items(rd, data.get("task_results", MISSING))
     ]
-    for j, raw in enumerate(_list(rd, data.get("artifacts"), "artifacts")):
+    for j, raw in enumerate(rd.items(data.get("artifacts"), "artifacts", required=False)):
         artifacts.append(_read_artifact(rd, raw, f"artifacts[{j}]", None, len(artifacts)))
     graph = _read_graph(rd, data.get("execution_graph"), run_id, tasks, record)
     part_diagnostics = rd.diagnostics[mark:]
@@ -173,15 +169,6 @@ def read(data: Mapping[str, Any]) -> ReadOutcome:
         diagnostics=rd.diagnostics,
         renames={"tasks": "task_results", "graph": "execution_graph"},
     )
-
-
-def _list(rd: Reader, raw: Any, path: str) -> list[Any]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        rd.error(path, "Input should be a valid list", "list_type")
-        return []
-    return raw
 
 
 def _task_items(rd: Reader, raw: Any) -> Iterator[tuple[str, str | None, Any]]:
@@ -251,19 +238,15 @@ def _read_task(
         task["attempts"] = retries + 1  # L3 counts retries; attempts include the first try
     elif retries is not None:
         extra["retry_count"] = plain(retries)
-    for j, art in enumerate(_list(rd, raw.get("artifacts"), f"{path}.artifacts")):
+    for j, art in enumerate(rd.items(raw.get("artifacts"), f"{path}.artifacts", required=False)):
         artifacts.append(
             _read_artifact(rd, art, f"{path}.artifacts[{j}]", task["task_id"], len(artifacts)),
         )
     if extra:
         record["extra"] = extra
-    metadata: dict[str, Any] = {}
-    if raw.get("metadata") is not None:
-        metadata = plain(rd.mapping(raw["metadata"], f"{path}.metadata") or {})
+    metadata = rd.metadata(raw.get("metadata"), f"{path}.metadata")
     stash = read_stash(metadata, TASK_STASHABLE, FAMILY)
-    for field, value in stash.fields.items():
-        task[field] = value
-        names[field] = f"{path}.metadata.{STASH_KEY}.{field}"
+    stash.lift(task, names, path)
     task["metadata"] = canonical_metadata(
         stash.metadata, stash.shadow, FAMILY, stash.restore(record)
     )
@@ -313,13 +296,9 @@ def _read_artifact(
     for key in ("size_bytes", "mime_type"):
         if raw.get(key) is not None:
             art[key] = raw[key]
-    metadata: dict[str, Any] = {}
-    if raw.get("metadata") is not None:
-        metadata = plain(rd.mapping(raw["metadata"], f"{path}.metadata") or {})
+    metadata = rd.metadata(raw.get("metadata"), f"{path}.metadata")
     stash = read_stash(metadata, ARTIFACT_STASHABLE, FAMILY)
-    for key, value in stash.fields.items():
-        art[key] = value
-        names[key] = f"{path}.metadata.{STASH_KEY}.{key}"
+    stash.lift(art, names, path)
     art["metadata"] = canonical_metadata(
         stash.metadata, stash.shadow, FAMILY, stash.restore(record)
     )
@@ -343,7 +322,7 @@ def _read_graph(
     nodes: list[dict[str, Any]] = []
     task_of: dict[str, str] = {}
     kept_ids: dict[str, str] = {}
-    for j, item in enumerate(_list(rd, graph.get("nodes"), "execution_graph.nodes")):
+    for j, item in enumerate(rd.items(graph.get("nodes"), "execution_graph.nodes", required=False)):
         path = f"execution_graph.nodes[{j}]"
         if not isinstance(item, Mapping):
             rd.error(path, "Input should be a valid dictionary", "dict_type")
@@ -380,7 +359,7 @@ def _read_graph(
             tasks.append(task_from_node(node))
     edges: list[dict[str, Any]] = []
     unmapped: list[Any] = []
-    for j, item in enumerate(_list(rd, graph.get("edges"), "execution_graph.edges")):
+    for j, item in enumerate(rd.items(graph.get("edges"), "execution_graph.edges", required=False)):
         ends = [
             item.get(end) if isinstance(item, Mapping) else None for end in ("source", "target")
         ]

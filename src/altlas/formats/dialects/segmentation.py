@@ -160,11 +160,9 @@ def _read(data: Mapping[str, Any], *, v2: bool) -> ReadOutcome:
         top["persona"] = data["persona"]
     if "chaos_level" in data:
         top["chaos_level"] = _as_int(data["chaos_level"])
-    metadata = _metadata(rd, data.get("metadata", MISSING), "metadata")
+    metadata = rd.metadata(data.get("metadata", MISSING), "metadata")
     stash = read_stash(metadata, PLAN_STASHABLE, FAMILY)
-    for key, value in stash.fields.items():
-        top[key] = value
-        names[key] = f"metadata.{STASH_KEY}.{key}"
+    stash.lift(top, names)
     if "chaos_level" not in stash.fields:
         assume_chaos_level(rd, top, stash.metadata, "chaos_level" in data)
     if v2:
@@ -178,13 +176,7 @@ def _read(data: Mapping[str, Any], *, v2: bool) -> ReadOutcome:
     )
     rd.check(Plan, top, names=names)
 
-    segments = data.get("segments", MISSING)
-    if segments is MISSING:
-        rd.missing("segments")
-        segments = []
-    elif not isinstance(segments, list):
-        rd.error("segments", "Input should be a valid list", "list_type")
-        segments = []
+    segments = rd.items(data.get("segments", MISSING), "segments")
     taken = {s["id"] for s in segments if isinstance(s, Mapping) and isinstance(s.get("id"), str)}
     tasks = [_read_segment(rd, seg, i, v2=v2, taken=taken) for i, seg in enumerate(segments)]
     return ReadOutcome(
@@ -207,13 +199,6 @@ def _read_timestamp(rd: Reader, raw: Any, top: dict[str, Any], record: dict[str,
     written = plain(raw)
     if written != moment.isoformat():
         record["timestamp"] = written
-
-
-def _metadata(rd: Reader, raw: Any, path: str) -> dict[str, Any]:
-    if raw is MISSING or raw is None:
-        return {}
-    found = rd.mapping(raw, path)
-    return plain(found) if found is not None else {}
 
 
 def _is_confidence(value: Any) -> bool:
@@ -257,7 +242,7 @@ def _read_segment(
     record.update(param_record)
     if "dependencies" in seg:
         task["dependencies"] = plain(seg["dependencies"])
-    metadata = _metadata(rd, seg.get("metadata", MISSING), f"{path}.metadata")
+    metadata = rd.metadata(seg.get("metadata", MISSING), f"{path}.metadata")
     if _is_confidence(metadata.get("confidence")):
         task["confidence"] = metadata.pop("confidence")
     stash = read_stash(metadata, TASK_STASHABLE, FAMILY)
@@ -265,9 +250,7 @@ def _read_segment(
         for key in ("variables", *ADVANCED):
             if key in seg and key not in stash.fields:
                 task[key] = plain(seg[key])
-    for key, value in stash.fields.items():
-        task[key] = value
-        names[key] = f"{path}.metadata.{STASH_KEY}.{key}"
+    stash.lift(task, names, path)
     task["metadata"] = canonical_metadata(
         stash.metadata, stash.shadow, FAMILY, stash.restore(record)
     )
