@@ -69,7 +69,8 @@ _DESCRIPTIONS = {
     413: "Request body larger than the server accepts",
     422: "The request parsed but breaks the rules",
     429: "Rate limit exceeded (see Retry-After)",
-    503: "Not ready",
+    500: "A bug or a damaged store; the message names nothing internal",
+    503: "Busy, locked or not ready: retry after Retry-After seconds",
 }
 
 
@@ -104,8 +105,9 @@ def ok(
     }
 
 
-PROTECTED = (400, 401, 403, 413, 422, 429)
-"""What any authenticated route can answer, besides its own statuses."""
+PROTECTED = (400, 401, 403, 413, 422, 429, 500, 503)
+"""What any authenticated route can answer, besides its own statuses (500 and 503 because
+every request reads the account store, which can be damaged or busy)."""
 
 
 def route_opt(permission: Permission | str | None, group: str | None) -> dict[str, Any]:
