@@ -7,6 +7,7 @@ one ``altlas worker`` and the ``altlas archive follow`` writer.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import subprocess
@@ -23,6 +24,7 @@ pytest.importorskip("litestar")
 
 from tests.scale.harness import Cluster, wait_for
 
+from altlas.scale.config import close_quietly, connect
 from altlas.server.accounts import AccountStore
 from altlas.server.process import ServerProcess, free_port
 
@@ -188,8 +190,28 @@ def _result_bytes(word: str) -> bytes:
 
 
 @pytest.mark.slow
+def _follower_idle(scene: Scene) -> bool:
+    """Every result taken and acked: the follower's own invalidations are all sent."""
+
+    async def check() -> bool:
+        from altlas.scale.streams import ARCHIVE_CONSUMER, RESULTS
+
+        nc = await connect(scene.cluster.config)
+        try:
+            info = await nc.jetstream().consumer_info(RESULTS, ARCHIVE_CONSUMER)
+            return not info.num_pending and not info.num_ack_pending
+        finally:
+            await close_quietly(nc)
+
+    return asyncio.run(check())
+
+
 def test_an_archive_write_through_a_clears_the_cached_searches_of_b_and_c(scene: Scene) -> None:
     word = "zebracorn"
+    # runs of the other tests reach the archive through the follower, which clears caches
+    # too: wait for it, so that only this test's writes happen from here on
+    assert wait_for(lambda: _follower_idle(scene), 30)
+    time.sleep(0.2)  # its last announcement (sent before its ack) has arrived
     assert _hits(scene, "b", word) == 0 and _hits(scene, "c", word) == 0  # now cached
     # Written behind the servers' backs (no event anywhere): C's memory cache still answers
     # 0, which shows that what follows is the invalidation and not a cache miss.
