@@ -9,7 +9,8 @@ import pytest
 
 from altlas.errors import ArchiveError, NotFoundError
 from altlas.index import Archive, Filters
-from altlas.index.store import check_database_file, filter_sql
+from altlas.index.repository import filter_sql
+from altlas.index.store import check_database_file
 
 
 def test_check_database_file(tmp_path: Path) -> None:

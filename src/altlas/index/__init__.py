@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from altlas.index.archive import Archive, ArchiveSettings
+    from altlas.index.archive import Archive
     from altlas.index.filters import FilterError, Filters, RecordSort, SearchSort
     from altlas.index.lock import LockHolder
     from altlas.index.models import (
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         VerifyProblem,
         VerifyReport,
     )
+    from altlas.index.parts import ArchiveSettings
 
 __all__ = [
     "AddReport",
@@ -55,7 +56,7 @@ __all__ = [
 
 _HOME = {
     "Archive": "archive",
-    "ArchiveSettings": "archive",
+    "ArchiveSettings": "parts",
     "FilterError": "filters",
     "Filters": "filters",
     "RecordSort": "filters",

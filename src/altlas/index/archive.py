@@ -20,8 +20,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, Field
-
 from altlas.errors import AltlasError, ArchiveCorruptError
 from altlas.formats.result import Result
 from altlas.index.blobs import BlobDamaged, BlobMissing, BlobStore
@@ -41,8 +39,9 @@ from altlas.index.models import (
     SearchResults,
     VerifyReport,
 )
+from altlas.index.parts import ArchiveSettings
+from altlas.index.repository import SqliteArchiveRepository, row_to_record
 from altlas.index.search import IndexMissing, SearchIndex
-from altlas.index.store import Store, row_to_record
 
 if TYPE_CHECKING:
     from altlas.formats.atlas import Atlas
@@ -58,24 +57,6 @@ def _sort(kind: type[_Order], value: _Order | str) -> _Order:
     except ValueError:
         choices = ", ".join(s.value for s in kind)
         raise FilterError(f"unknown sort {str(value)[:64]!r} (one of {choices})") from None
-
-
-class ArchiveSettings(BaseModel):
-    """The ``[archive]`` section of the config (``ALTLAS_ARCHIVE__BATCH_SIZE=1000`` ...)."""
-
-    lock_timeout: float = Field(default=600.0, ge=0)
-    batch_size: int = Field(default=500, ge=1, le=100_000)
-    zstd_level: int = Field(default=3, ge=1, le=22)
-    fsync: bool = True
-    busy_timeout: float = Field(default=30.0, ge=0)
-    """Seconds a statement waits for another connection's write transaction."""
-    auto_dictionary: bool = True
-    """Train a zstd dictionary (as ``optimize --recompress`` does) once enough results are in."""
-    auto_dictionary_after: int = Field(default=1000, ge=20)
-    workers: int = Field(default=1, ge=0, le=8)
-    """Processes that parse ahead of the writer in a large add (0: parse in-process)."""
-    check_on_open: bool = True
-    """Run SQLite's ``quick_check`` when the database is opened, so damage is refused early."""
 
 
 class Archive:
@@ -108,7 +89,7 @@ class Archive:
         self.lock = ArchiveLock(
             self.home / "archive.lock", timeout=self.settings.lock_timeout, on_wait=on_lock_wait
         )
-        self.store = Store(
+        self.store = SqliteArchiveRepository(
             self.home / "altlas.db",
             self.lock,
             busy_timeout=self.settings.busy_timeout,
@@ -154,13 +135,28 @@ class Archive:
         if fresh and self.store.count() == 0 and self.blobs.any_blob():
             self.store.close()
             raise self.store.damaged("is missing or empty while blobs/ holds archived originals")
-        rows = self.store.query("SELECT dict_id FROM dictionaries WHERE current = 1")
-        self.blobs.use_dictionary(int(rows[0][0]) if rows else 0)
+        self.blobs.use_dictionary(self.store.current_dict_id())
         if not self.store.read_only and next(self.blobs.iter_file_blobs(), None) is not None:
             # An archive from before the packed store: its one-file blobs move in once.
             with self.lock.held("altlas archive (moving blobs into blobs.db)"):
                 self.blobs.migrate_files()
         self._opened = True
+
+    def reopened(self) -> None:
+        """After the database file was replaced (verify --repair's rebuild): open the new one.
+
+        Unlike :meth:`open`, an empty database beside archived blobs is expected here: the
+        rebuild adopts the blobs next.
+        """
+        with self._open_lock:
+            self.store.open()
+            self._opened = True
+
+    def catch_up_index(self) -> int:
+        """Index the rows still waiting for it (an add or a reindex stopped early); how many."""
+        from altlas.index.ingest import catch_up
+
+        return catch_up(self)
 
     def ensure_index_for_write(self) -> None:
         """Create the index if it is missing or outdated; every row then awaits catch-up."""
@@ -171,14 +167,13 @@ class Archive:
         except IndexMissing:
             pass
         self.index.create()
-        with self.store.transaction() as conn:
-            conn.execute("UPDATE results SET indexed = 0 WHERE state = 'active' AND indexed = 1")
+        self.store.mark_all_unindexed()
 
     def _ensure_index_for_read(self) -> None:
         self.open()
         if self.index.exists():
             return
-        if not self.store.query("SELECT 1 FROM results WHERE state = 'active' LIMIT 1"):
+        if not self.store.has_active():
             with self.lock.held("archive: create index"):
                 if not self.index.exists():
                     self.index.create()
@@ -259,14 +254,7 @@ class Archive:
         searcher, total, pairs = self.index.search(
             parsed, narrowed, sort=order, ascending=ascending, limit=limit, offset=offset
         )
-        rows = {
-            r["rid"]: r
-            for r in self.store.chunked(
-                "SELECT rid, id, sha256, result_id, title, command, status, success_rate, "
-                "started_at, blob_state FROM results WHERE state = 'active' AND rid IN",
-                [rid for _, rid in pairs],
-            )
-        }
+        rows = self.store.hit_rows([rid for _, rid in pairs])
         gens = snippet_generators(searcher, parsed, self.index.schema) if snippets else {}
         hits: list[SearchHit] = []
         for score, rid in pairs:
@@ -302,8 +290,7 @@ class Archive:
     ) -> tuple[str | None, str, list[tuple[int, int]]]:
         import orjson
 
-        from altlas.index.extract import IndexText, index_text, index_text_from_data
-        from altlas.index.ingest import prepare
+        from altlas.index.extract import IndexText, index_text, index_text_from_data, prepare
 
         try:
             raw = self.blobs.get(row["sha256"])
@@ -335,7 +322,7 @@ class Archive:
 
     def show(self, key: str, raw: bool = True) -> bytes | Result:
         """The original bytes exactly as added (``raw``), or the parsed :class:`Result`."""
-        from altlas.index.ingest import prepare
+        from altlas.index.extract import prepare
 
         self.open()
         row = self.store.find(key)
@@ -447,7 +434,7 @@ class Archive:
 
     def optimize(self, *, recompress: bool = False, samples: int = 2000) -> OptimizeReport:
         """Train a zstd dictionary on stored results; new blobs use it, old ones stay readable."""
-        from altlas.index.maintenance import optimize
+        from altlas.index.dictionary import optimize
 
         self.open()
         self.store.require_writable()

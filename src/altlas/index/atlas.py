@@ -37,7 +37,7 @@ from altlas.index.stats import (
 )
 
 if TYPE_CHECKING:
-    from altlas.index.archive import Archive
+    from altlas.index.parts import ArchiveParts
 
 __all__ = ["build_atlas", "insert_atlas_row", "list_atlases", "normalise_message", "record_atlas"]
 
@@ -68,7 +68,7 @@ def _stat(row: RateRow) -> RateStat:
     return RateStat(total=row.tasks, completed=row.completed, rate=row.rate)
 
 
-def build_atlas(archive: Archive, filters: Filters, *, top_failures: int = 20) -> Atlas:
+def build_atlas(archive: ArchiveParts, filters: Filters, *, top_failures: int = 20) -> Atlas:
     import polars as pl
 
     results, tasks = load_frames(archive, filters)
@@ -172,7 +172,7 @@ def _failures(results: Any, tasks: Any, top: int) -> list[FailureReason]:
 
 
 def insert_atlas_row(
-    archive: Archive, atlas: Atlas, sha: str, path: Path | None, *, recorded_at: datetime
+    archive: ArchiveParts, atlas: Atlas, sha: str, path: Path | None, *, recorded_at: datetime
 ) -> AtlasEntry:
     entry = AtlasEntry(
         id=atlas.id,
@@ -184,26 +184,11 @@ def insert_atlas_row(
         until=atlas.source.until,
         recorded_at=recorded_at,
     )
-    data = entry.as_dict()
-    with archive.store.transaction() as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO atlases (id, sha256, path, created_at, results, since, until, "
-            "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                data["id"],
-                sha,
-                data["path"],
-                data["created_at"],
-                data["results"],
-                data["since"],
-                data["until"],
-                data["recorded_at"],
-            ),
-        )
+    archive.store.insert_atlas(entry.as_dict())
     return entry
 
 
-def record_atlas(archive: Archive, atlas: Atlas, path: Path | None) -> AtlasEntry:
+def record_atlas(archive: ArchiveParts, atlas: Atlas, path: Path | None) -> AtlasEntry:
     from altlas.formats.io import to_bytes
     from altlas.index.extract import sha256_hex
 
@@ -216,18 +201,14 @@ def record_atlas(archive: Archive, atlas: Atlas, path: Path | None) -> AtlasEntr
         return insert_atlas_row(archive, atlas, sha, path, recorded_at=datetime.now(UTC))
 
 
-def list_atlases(archive: Archive) -> list[AtlasEntry]:
-    rows = archive.store.query(
-        "SELECT id, sha256, path, created_at, results, since, until, recorded_at FROM atlases "
-        "ORDER BY created_at DESC, id"
-    )
-    return [AtlasEntry.model_validate(dict(r)) for r in rows]
+def list_atlases(archive: ArchiveParts) -> list[AtlasEntry]:
+    return [AtlasEntry.model_validate(dict(r)) for r in archive.store.atlas_rows()]
 
 
-def load_recorded(archive: Archive, key: str) -> Atlas:
+def load_recorded(archive: ArchiveParts, key: str) -> Atlas:
     from altlas.formats.io import load_atlas
 
-    rows = archive.store.query("SELECT sha256 FROM atlases WHERE id = ?", [key])
-    if not rows:
+    sha = archive.store.atlas_sha(key)
+    if sha is None:
         raise ArchiveNotFoundError(f"no recorded atlas {key!r}")
-    return load_atlas(archive.blobs.get(rows[0]["sha256"]))
+    return load_atlas(archive.blobs.get(sha))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from altlas.index.staging import DICT_SAMPLES, Staged
 
 if TYPE_CHECKING:
-    from altlas.index.archive import Archive
+    from altlas.index.parts import ArchiveParts as Archive
 
 __all__ = ["adopt_dictionary", "dictionary_due", "maybe_train_dictionary"]
 
@@ -62,7 +62,7 @@ def maybe_train_dictionary(archive: Archive, phase: Callable[[str], None] | None
     )[0][0]
     if plain < settings.auto_dictionary_after:
         return
-    from altlas.index.maintenance import optimize
+    from altlas.index.dictionary import optimize
 
     if phase is not None:
         phase("training a compression dictionary")

@@ -31,13 +31,12 @@ from altlas.index.models import AddReport, ExportReport, Filters, PruneReport
 from altlas.index.timeparse import parse_age, to_micros
 
 if TYPE_CHECKING:
-    from altlas.index.archive import Archive
+    from altlas.index.parts import ArchiveParts
 
 __all__ = ["export", "finish_pruning", "import_bundle", "prune", "read_bundle", "write_bundle"]
 
 BUNDLE_FORMAT = "altlas.bundle"
 MANIFEST = "manifest.json"
-_ROW_COLUMNS = "rid, id, sha256, result_id, name, source, added_at, raw_size, container"
 
 
 def is_bundle_name(path: Path) -> bool:
@@ -48,7 +47,7 @@ def _member_name(row: sqlite3.Row) -> str:
     return f"originals/{row['id']}/{stored_name(row['name'], row['id'], row['container'])}"
 
 
-def write_bundle(archive: Archive, rows: Sequence[sqlite3.Row], dest: Path) -> int:
+def write_bundle(archive: ArchiveParts, rows: Sequence[sqlite3.Row], dest: Path) -> int:
     """Write, fsync, rename and re-check a bundle of ``rows``; returns its size in bytes."""
     import zstandard
 
@@ -171,7 +170,7 @@ def read_bundle(path: Path) -> Iterator[tuple[str, bytes, dict[str, Any] | None]
         raise
 
 
-def import_bundle(archive: Archive, path: Path, *, batch_size: int | None = None) -> AddReport:
+def import_bundle(archive: ArchiveParts, path: Path, *, batch_size: int | None = None) -> AddReport:
     from altlas.index.ingest import add_staged
     from altlas.index.staging import Staged, stage_bytes
 
@@ -216,23 +215,16 @@ def import_bundle(archive: Archive, path: Path, *, batch_size: int | None = None
     return report
 
 
-def _rows_for(archive: Archive, ids: Sequence[str] | None, filters: Filters) -> list[sqlite3.Row]:
-    from altlas.index.store import filter_sql
-
+def _rows_for(
+    archive: ArchiveParts, ids: Sequence[str] | None, filters: Filters
+) -> list[sqlite3.Row]:
     if ids:
-        rids = [archive.store.find(key)["rid"] for key in ids]
-        rows = archive.store.chunked(f"SELECT {_ROW_COLUMNS} FROM results WHERE rid IN", rids)  # noqa: S608
-        order = {rid: n for n, rid in enumerate(rids)}
-        return sorted(rows, key=lambda r: order[r["rid"]])
-    where, params = filter_sql(filters)
-    return archive.store.query(
-        f"SELECT {_ROW_COLUMNS} FROM results WHERE {where} ORDER BY ts, rid",  # noqa: S608
-        params,
-    )
+        return archive.store.bundle_rows_by_rid([archive.store.find(key)["rid"] for key in ids])
+    return archive.store.bundle_rows(filters)
 
 
 def export(
-    archive: Archive, dest: Path, *, ids: Sequence[str] | None, filters: Filters
+    archive: ArchiveParts, dest: Path, *, ids: Sequence[str] | None, filters: Filters
 ) -> ExportReport:
     from altlas.formats.io import atomic_write_bytes
 
@@ -258,13 +250,11 @@ def export(
     return report
 
 
-def finish_pruning(archive: Archive, rids: Sequence[int]) -> int:
+def finish_pruning(archive: ArchiveParts, rids: Sequence[int]) -> int:
     """Delete rows marked ``pruning``: index documents, then blobs, then rows."""
     if not rids:
         return 0
-    rows = archive.store.chunked(
-        "SELECT rid, sha256 FROM results WHERE state = 'pruning' AND rid IN", list(rids)
-    )
+    rows = archive.store.pruning_rows(rids)
     if not rows:
         return 0
     archive.ensure_index_for_write()
@@ -273,33 +263,23 @@ def finish_pruning(archive: Archive, rids: Sequence[int]) -> int:
         writer.commit()
     freed = archive.blobs.delete_many([r["sha256"] for r in rows])
     archive.blobs.packs.compact()
-    with archive.store.transaction() as conn:
-        conn.executemany(
-            "DELETE FROM results WHERE rid = ? AND state = 'pruning'", [(r["rid"],) for r in rows]
-        )
+    archive.store.delete_pruned([r["rid"] for r in rows])
     return freed
 
 
 def prune(
-    archive: Archive,
+    archive: ArchiveParts,
     older_than: str | timedelta,
     *,
     filters: Filters,
     archive_to: Path | None,
     dry_run: bool,
 ) -> PruneReport:
-    from altlas.index.store import filter_sql
-
     age = parse_age(older_than)
     cutoff = datetime.now(UTC) - age
-    where, params = filter_sql(filters)
     report = PruneReport(dry_run=dry_run, bundle=str(archive_to) if archive_to else None)
     with archive.lock.held("altlas archive prune"):
-        rows = archive.store.query(
-            f"SELECT {_ROW_COLUMNS} FROM results WHERE {where} AND ts < ? "  # noqa: S608
-            "ORDER BY ts, rid",
-            [*params, to_micros(cutoff)],
-        )
+        rows = archive.store.bundle_rows(filters, before_micros=to_micros(cutoff))
         report.matched = len(rows)
         report.ids = [r["id"] for r in rows]
         if dry_run or not rows:
@@ -307,10 +287,7 @@ def prune(
         if archive_to is not None:
             write_bundle(archive, rows, archive_to)
         rids = [r["rid"] for r in rows]
-        with archive.store.transaction() as conn:
-            conn.executemany(
-                "UPDATE results SET state = 'pruning' WHERE rid = ?", [(r,) for r in rids]
-            )
+        archive.store.begin_pruning(rids)
         report.bytes_freed = finish_pruning(archive, rids)
         report.pruned = len(rows)
     return report

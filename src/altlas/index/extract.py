@@ -20,6 +20,7 @@ __all__ = [
     "IndexText",
     "Prepared",
     "index_text",
+    "prepare",
     "record_id",
     "result_row",
     "sha256_hex",
@@ -288,3 +289,24 @@ def task_rows(rid: int, result: Result) -> list[tuple[Any, ...]]:
         )
         for seq, t in enumerate(result.tasks)
     ]
+
+
+def prepare(raw: bytes, *, display: str, source: str | None, sha: str | None = None) -> Prepared:
+    """Parse and validate one original (any ``.last`` dialect and container)."""
+    from altlas.errors import ArchiveInputError
+    from altlas.formats.io import read_bytes
+
+    loaded = read_bytes(raw, name=display, kind="last")
+    if not isinstance(loaded.document, Result):
+        raise ArchiveInputError(f"not a result but a {loaded.kind} document", file=display)
+    return Prepared(
+        path=display,
+        source=source,
+        # The file's own name, not a zip member's: export must write what the bytes are.
+        name=stored_name(Path(display).name, record_id(sha or sha256_hex(raw)), loaded.container),
+        raw=raw,
+        sha=sha or sha256_hex(raw),
+        result=loaded.document,
+        dialect=loaded.dialect,
+        container=loaded.container,
+    )

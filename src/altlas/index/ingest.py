@@ -26,14 +26,13 @@ from typing import TYPE_CHECKING, Any
 from altlas.errors import AltlasError, ArchiveError
 from altlas.formats.result import Result
 from altlas.index.autodict import adopt_dictionary, dictionary_due, maybe_train_dictionary
-from altlas.index.extract import (
+from altlas.index.extract import (  # prepare lives in extract: staging needs it too
     RESULT_COLUMNS,
     Prepared,
     index_text,
-    record_id,
+    prepare,
     result_time,
     sha256_hex,
-    stored_name,
 )
 from altlas.index.models import AddReport, FileOutcome
 from altlas.index.session import WriteSession, index_error, quietly
@@ -41,7 +40,7 @@ from altlas.index.staging import Staged, Stager, stage_prepared
 from altlas.index.timeparse import to_micros
 
 if TYPE_CHECKING:
-    from altlas.index.archive import Archive
+    from altlas.index.parts import ArchiveParts as Archive
 
 __all__ = [
     "WriteSession",
@@ -85,26 +84,6 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str,
             yield str(path), path
         else:
             yield str(path), None
-
-
-def prepare(raw: bytes, *, display: str, source: str | None, sha: str | None = None) -> Prepared:
-    """Parse and validate one original (any ``.last`` dialect and container)."""
-    from altlas.formats.io import read_bytes
-
-    loaded = read_bytes(raw, name=display, kind="last")
-    if not isinstance(loaded.document, Result):
-        raise AltlasError(f"not a result but a {loaded.kind} document", file=display)
-    return Prepared(
-        path=display,
-        source=source,
-        # The file's own name, not a zip member's: export must write what the bytes are.
-        name=stored_name(Path(display).name, record_id(sha or sha256_hex(raw)), loaded.container),
-        raw=raw,
-        sha=sha or sha256_hex(raw),
-        result=loaded.document,
-        dialect=loaded.dialect,
-        container=loaded.container,
-    )
 
 
 def prepared_for_result(result: Result, raw: bytes | None, name: str | None) -> Prepared:

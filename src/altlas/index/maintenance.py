@@ -1,4 +1,4 @@
-"""verify / repair, reindex and optimize.
+"""verify / repair and reindex (dictionary training is ``dictionary.py``).
 
 The blobs are the source of truth: the database can be rebuilt from them (each file's name,
 source path and added time come back from ``blobs/names.jsonl``), and the index from the
@@ -10,14 +10,13 @@ from __future__ import annotations
 import shutil
 import time
 from contextlib import nullcontext
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from altlas.errors import AltlasError, ArchiveConflictError
+from altlas.errors import AltlasError
 from altlas.index.extract import record_id, sha256_hex
 from altlas.index.models import (
-    OptimizeReport,
     ReindexReport,
     VerifyProblem,
     VerifyReport,
@@ -27,19 +26,15 @@ from altlas.index.search import IndexMissing, SearchIndex
 from altlas.index.store import DatabaseDamaged
 
 if TYPE_CHECKING:
-    from altlas.index.archive import Archive
+    from altlas.index.parts import ArchiveParts
 
-__all__ = ["confirm_damage", "optimize", "rebuild_database", "reindex", "verify"]
-
-_DICT_SIZE = 112_640
+__all__ = ["confirm_damage", "rebuild_database", "reindex", "verify"]
 
 
-def _check_blobs(archive: Archive, report: VerifyReport, repair: bool, full: bool) -> None:
+def _check_blobs(archive: ArchiveParts, report: VerifyReport, repair: bool, full: bool) -> None:
     from altlas.index.bundles import finish_pruning
 
-    rows = archive.store.query(
-        "SELECT rid, id, sha256, blob_state, state, source FROM results ORDER BY rid"
-    )
+    rows = archive.store.blob_rows()
     report.records = len(rows)
     on_disk = set(archive.blobs.iter_shas())
     report.blobs = len(on_disk)
@@ -93,13 +88,8 @@ def _check_blobs(archive: Archive, report: VerifyReport, repair: bool, full: boo
             problem.message += f"; cannot be restored here ({hint} to restore it)"
             fixes.append((state, row["rid"]))
     if fixes and repair:
-        with archive.store.transaction() as conn:
-            conn.executemany(
-                "UPDATE results SET blob_state = ? WHERE rid = ?", [(s, rid) for s, rid in fixes]
-            )
-    known = {r["sha256"] for r in rows}
-    known.update(r["sha256"] for r in archive.store.query("SELECT sha256 FROM atlases"))
-    orphans = sorted(on_disk - known)
+        archive.store.set_blob_states(fixes)
+    orphans = sorted(on_disk - archive.store.known_shas())
     if repair:
         adopt_orphans(archive, orphans, report)
         report.records = archive.store.count()
@@ -123,7 +113,7 @@ def _check_blobs(archive: Archive, report: VerifyReport, repair: bool, full: boo
             tmp.unlink(missing_ok=True)
 
 
-def _check_index(archive: Archive, report: VerifyReport, repair: bool) -> None:
+def _check_index(archive: ArchiveParts, report: VerifyReport, repair: bool) -> None:
     from altlas.index.ingest import catch_up
 
     try:
@@ -134,7 +124,7 @@ def _check_index(archive: Archive, report: VerifyReport, repair: bool) -> None:
             reindex(archive)
         return
     report.index_docs = len(index_rids)
-    everything = archive.store.query("SELECT rid, id, indexed, state, blob_state FROM results")
+    everything = archive.store.index_rows()
     rows = [r for r in everything if r["state"] == "active" and r["blob_state"] == "ok"]
     # Rows being pruned, or whose original is lost, may keep their document or not.
     either = {r["rid"] for r in everything if r["state"] != "active" or r["blob_state"] != "ok"}
@@ -176,12 +166,11 @@ def _check_index(archive: Archive, report: VerifyReport, repair: bool) -> None:
         archive.index.delete_rids(writer, stale + [r for r in have if duplicates and r in want])
         writer.commit()
     redo = missing + ([r for r in have if r in want] if duplicates else [])
-    with archive.store.transaction() as conn:
-        conn.executemany("UPDATE results SET indexed = 0 WHERE rid = ?", [(r,) for r in redo])
+    archive.store.mark_indexed(redo, 0)
     catch_up(archive)
 
 
-def verify(archive: Archive, *, repair: bool, full: bool) -> VerifyReport:
+def verify(archive: ArchiveParts, *, repair: bool, full: bool) -> VerifyReport:
     started = time.perf_counter()
     report = VerifyReport(repaired=repair)
     try:
@@ -216,11 +205,11 @@ def verify(archive: Archive, *, repair: bool, full: bool) -> VerifyReport:
     return report
 
 
-def _database_sound(archive: Archive, report: VerifyReport, repair: bool) -> bool:
+def _database_sound(archive: ArchiveParts, report: VerifyReport, repair: bool) -> bool:
     """``quick_check`` when open did not run it; False when verify must stop here."""
-    from altlas.index.health import integrity_problems, summarise_problems
+    from altlas.index.health import summarise_problems
 
-    problems = integrity_problems(archive.store.conn)
+    problems = archive.store.integrity_problems()
     if not problems:
         return True
     reason = f"the archive database failed its check: {summarise_problems(problems)}"
@@ -232,20 +221,18 @@ def _database_sound(archive: Archive, report: VerifyReport, repair: bool) -> boo
     return problem.fixed
 
 
-def reindex(archive: Archive) -> ReindexReport:
+def reindex(archive: ArchiveParts) -> ReindexReport:
     """Build a new index beside the old one, then swap them."""
     from altlas.index.blobs import BlobDamaged, BlobMissing
-    from altlas.index.ingest import document_for, prepare
+    from altlas.index.extract import prepare
+    from altlas.index.ingest import document_for
 
     started = time.perf_counter()
     report = ReindexReport()
     with archive.lock.held("altlas archive reindex"):
         fresh = SearchIndex(archive.home / "index.new")
         fresh.create()
-        rows = archive.store.query(
-            "SELECT rid, id, sha256, added_at FROM results WHERE state = 'active' "
-            "AND blob_state = 'ok' ORDER BY rid"
-        )
+        rows = archive.store.indexable_rows()
         done: list[int] = []
         broken: list[tuple[str, int]] = []
         with fresh.writer() as writer:
@@ -278,95 +265,7 @@ def reindex(archive: Archive) -> ReindexReport:
             archive.index.path.replace(old)
         fresh.path.replace(archive.index.path)
         shutil.rmtree(old, ignore_errors=True)
-        with archive.store.transaction() as conn:
-            conn.execute("UPDATE results SET indexed = 0 WHERE indexed = 1")
-            conn.executemany("UPDATE results SET indexed = 1 WHERE rid = ?", [(r,) for r in done])
-            for state, rid in broken:
-                if state == "unparsable":
-                    conn.execute("UPDATE results SET indexed = -1 WHERE rid = ?", (rid,))
-                else:
-                    conn.execute("UPDATE results SET blob_state = ? WHERE rid = ?", (state, rid))
+        archive.store.record_index_outcome(done, broken, replace=True)
     report.documents = len(done)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def optimize(archive: Archive, *, recompress: bool, samples: int) -> OptimizeReport:
-    import zstandard
-
-    started = time.perf_counter()
-    report = OptimizeReport()
-    with archive.lock.held("altlas archive optimize"):
-        rows = archive.store.query(
-            "SELECT sha256, raw_size, stored_size FROM results WHERE state = 'active' "
-            "AND blob_state = 'ok' AND container = 'plain' ORDER BY random() LIMIT ?",
-            [samples],
-        )
-        if len(rows) < 20:
-            raise ArchiveConflictError(
-                f"too few results to train a dictionary (need 20 uncompressed originals, "
-                f"have {len(rows)})"
-            )
-        sample = [archive.blobs.get(r["sha256"]) for r in rows]
-        try:
-            trained = zstandard.train_dictionary(
-                _DICT_SIZE, cast(Any, sample), level=archive.settings.zstd_level
-            )
-        except zstandard.ZstdError as exc:
-            raise ArchiveConflictError(f"dictionary training failed: {exc}") from None
-        dict_id = archive.blobs.save_dictionary(trained.as_bytes())
-        raw_total = sum(len(s) for s in sample)
-        report.ratio_before = sum(r["stored_size"] for r in rows) / raw_total
-        report.ratio_after = (
-            sum(len(archive.blobs.compress(s, dict_id=dict_id)[0]) for s in sample) / raw_total
-        )
-        report.dict_id, report.samples, report.dict_size = (
-            dict_id,
-            len(sample),
-            len(trained.as_bytes()),
-        )
-        now = datetime.now(UTC).isoformat()
-        with archive.store.transaction() as conn:
-            conn.execute("UPDATE dictionaries SET current = 0")
-            conn.execute(
-                "INSERT OR REPLACE INTO dictionaries (dict_id, created_at, size, samples, current) "
-                "VALUES (?, ?, ?, ?, 1)",
-                (dict_id, now, report.dict_size, len(sample)),
-            )
-        archive.blobs.use_dictionary(dict_id)
-        if recompress:
-            report.recompressed = _recompress(archive, dict_id)
-            archive.blobs.packs.compact()
-        with archive.store.errors():
-            archive.store.conn.execute("PRAGMA optimize")
-            archive.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _recompress(archive: Archive, dict_id: int) -> int:
-    """Re-encode every blob with the new dictionary (atomic per blob; the hash never changes)."""
-    done = 0
-    last = 0
-    while True:
-        rows = archive.store.query(
-            "SELECT rid, sha256 FROM results WHERE rid > ? AND state = 'active' "
-            "AND blob_state = 'ok' AND dict_id != ? AND container = 'plain' ORDER BY rid LIMIT 500",
-            [last, dict_id],
-        )
-        if not rows:
-            return done
-        updates: list[tuple[Any, ...]] = []
-        frames: list[tuple[str, bytes]] = []
-        for row in rows:
-            raw = archive.blobs.get(row["sha256"])
-            frame, used = archive.blobs.compress(raw, dict_id=dict_id)
-            frames.append((row["sha256"], frame))
-            updates.append((used, len(frame), row["rid"]))
-        archive.blobs.put_many(frames, replace=True)
-        with archive.store.transaction() as conn:
-            conn.executemany(
-                "UPDATE results SET dict_id = ?, stored_size = ? WHERE rid = ?", updates
-            )
-        done += len(rows)
-        last = rows[-1]["rid"]

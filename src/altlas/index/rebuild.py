@@ -15,49 +15,15 @@ from typing import TYPE_CHECKING, Any
 from altlas.errors import AltlasError
 from altlas.index.extract import Prepared, default_name, record_id
 from altlas.index.models import AddReport, VerifyProblem, VerifyReport
+from altlas.index.repository import confirm_damage, file_has_results
 
 if TYPE_CHECKING:
-    from altlas.index.archive import Archive
+    from altlas.index.parts import ArchiveParts
 
 __all__ = ["adopt_orphans", "confirm_damage", "rebuild_database"]
 
 
-def confirm_damage(path: Path) -> list[str]:
-    """SQLite's own verdict on ``path`` (``integrity_check`` on a read-only connection).
-
-    [] means the database is sound, or holds no results (nothing a rebuild could lose). Only a
-    non-empty answer lets repair move the file aside; an environment problem raises instead.
-    """
-    import sqlite3
-
-    from altlas.index.health import integrity_problems, is_corruption, open_readonly, sqlite_cause
-    from altlas.index.store import unavailable
-
-    if not path.is_file() or path.stat().st_size == 0:
-        return []
-    try:
-        conn = open_readonly(path)
-    except sqlite3.Error as exc:
-        if is_corruption(exc):
-            return [str(exc)]
-        cause = sqlite_cause(exc, path)
-        if cause is not None:
-            raise unavailable(path, cause) from None
-        return [str(exc)]
-    try:
-        problems = integrity_problems(conn, full=True)
-        if problems:
-            return problems
-        try:
-            conn.execute("SELECT 1 FROM results LIMIT 1").fetchall()
-        except sqlite3.DatabaseError as exc:
-            return [str(exc)] if is_corruption(exc) else []
-        return []
-    finally:
-        conn.close()
-
-
-def rebuild_database(archive: Archive, reason: str) -> VerifyProblem:
+def rebuild_database(archive: ArchiveParts, reason: str) -> VerifyProblem:
     """Move the damaged database aside and start an empty one (blobs are adopted next).
 
     Refuses, keeping the file, when SQLite's ``integrity_check`` finds it sound and it holds
@@ -68,7 +34,7 @@ def rebuild_database(archive: Archive, reason: str) -> VerifyProblem:
     archive.close()
     path = archive.store.path
     damage = confirm_damage(path)
-    if not damage and _has_results(path):
+    if not damage and file_has_results(path):
         return VerifyProblem(
             kind="database",
             message=f"{reason}; but it passes SQLite's integrity check, so it was kept as it "
@@ -83,23 +49,22 @@ def rebuild_database(archive: Archive, reason: str) -> VerifyProblem:
         src = Path(f"{path}{suffix}")
         if src.exists():
             src.replace(Path(f"{kept}{suffix}"))
-    archive.store.open()
-    archive._opened = True
+    archive.reopened()
     archive.index.create()
     # Dictionaries are files; only their catalogue was in the lost database.
     dicts = sorted(archive.blobs.dicts_dir.glob("*.zdict"), key=lambda p: p.stat().st_mtime)
-    with archive.store.transaction() as conn:
-        for n, file in enumerate(dicts):
-            conn.execute(
-                "INSERT OR REPLACE INTO dictionaries (dict_id, created_at, size, samples, current) "
-                "VALUES (?, ?, ?, 0, ?)",
-                (
-                    int(file.stem),
-                    datetime.fromtimestamp(file.stat().st_mtime, UTC).isoformat(),
-                    file.stat().st_size,
-                    int(n == len(dicts) - 1),
-                ),
+    archive.store.catalogue_dictionaries(
+        [
+            (
+                int(file.stem),
+                datetime.fromtimestamp(file.stat().st_mtime, UTC).isoformat(),
+                file.stat().st_size,
+                0,
+                n == len(dicts) - 1,
             )
+            for n, file in enumerate(dicts)
+        ]
+    )
     if dicts:
         archive.blobs.use_dictionary(int(dicts[-1].stem))
     return VerifyProblem(
@@ -118,26 +83,7 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
-def _has_results(path: Path) -> bool:
-    import sqlite3
-
-    from altlas.index.health import open_readonly
-
-    if not path.is_file() or path.stat().st_size == 0:
-        return False
-    try:
-        conn = open_readonly(path)
-    except sqlite3.Error:
-        return False
-    try:
-        return bool(conn.execute("SELECT 1 FROM results LIMIT 1").fetchall())
-    except sqlite3.Error:
-        return False
-    finally:
-        conn.close()
-
-
-def _blob_time(archive: Archive, sha: str) -> datetime:
+def _blob_time(archive: ArchiveParts, sha: str) -> datetime:
     """When a blob was written: its own file's time in the earlier layout, else the pack's."""
     for path in (archive.blobs.path_for(sha), archive.blobs.packs.path):
         try:
@@ -147,7 +93,7 @@ def _blob_time(archive: Archive, sha: str) -> datetime:
     return datetime.now(UTC)
 
 
-def adopt_orphans(archive: Archive, shas: Sequence[str], report: VerifyReport) -> None:
+def adopt_orphans(archive: ArchiveParts, shas: Sequence[str], report: VerifyReport) -> None:
     """Orphan blobs become records again (results) or atlas entries; unreadable ones go aside."""
     from altlas.formats.atlas import Atlas
     from altlas.formats.io import read_bytes

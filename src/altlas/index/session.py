@@ -10,7 +10,7 @@ from altlas.errors import ArchiveError, ArchiveUnavailableError
 from altlas.index.models import AddReport
 
 if TYPE_CHECKING:
-    from altlas.index.archive import Archive
+    from altlas.index.parts import ArchiveParts
 
 __all__ = ["WriteSession", "index_error", "quietly"]
 
@@ -27,7 +27,7 @@ class WriteSession:
     """A large add commits the index this often, not after every batch: each commit waited
     for the indexing threads and left a segment to merge (15% of the writer's time)."""
 
-    def __init__(self, archive: Archive, purpose: str, report: AddReport) -> None:
+    def __init__(self, archive: ArchiveParts, purpose: str, report: AddReport) -> None:
         self.archive = archive
         self.purpose = purpose
         self.report = report
@@ -47,11 +47,9 @@ class WriteSession:
     def _acquire(self) -> None:
         self._held = self.archive.lock.held(self.purpose)
         self._held.__enter__()
-        from altlas.index.ingest import catch_up
-
         try:
             self.archive.ensure_index_for_write()
-            self.report.reindexed += catch_up(self.archive)
+            self.report.reindexed += self.archive.catch_up_index()
             self.writer = self.archive.index.raw_writer()
         except BaseException:
             self._held.__exit__(None, None, None)
@@ -116,7 +114,7 @@ def quietly(step: Callable[[], object]) -> None:
             raise
 
 
-def index_error(archive: Archive, exc: ValueError, outcome: str) -> ArchiveError:
+def index_error(archive: ArchiveParts, exc: ValueError, outcome: str) -> ArchiveError:
     from altlas.index.health import environment_cause
 
     cause = environment_cause(archive.index.path) or str(exc)

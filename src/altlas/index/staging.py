@@ -133,7 +133,7 @@ def stage_bytes(
     added_at: datetime | None = None,
 ) -> Staged:
     """Parse, validate and stage one original; a bad one becomes ``failure`` (one line)."""
-    from altlas.index.ingest import prepare
+    from altlas.index.extract import prepare
 
     digest = sha or sha256_hex(raw)
     try:

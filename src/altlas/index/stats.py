@@ -10,68 +10,45 @@ from typing import TYPE_CHECKING, Any
 
 from altlas.formats.atlas import Percentiles
 from altlas.index.models import ArchiveStats, DayRow, Filters, RateRow
-from altlas.index.store import filter_sql
+from altlas.index.repository import STAT_RESULT_COLUMNS, STAT_TASK_COLUMNS
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from altlas.index.archive import Archive
+    from altlas.index.parts import ArchiveParts
 
 __all__ = ["RUN_DIMENSIONS", "TASK_DIMENSIONS", "compute_stats", "load_frames", "percentiles"]
 
 UNKNOWN = "unknown"
 TASK_DIMENSIONS = {"task_type": "type", "handler": "handler"}
 RUN_DIMENSIONS = {"mode": "mode", "persona": "persona", "language": "language"}
-_RESULT_COLS = (
-    "rid, id, result_id, run_id, plan_id, title, command, status, success_rate, started_at, "
-    "ts, duration_ms, task_count, completed_count, mode, persona, language, tags, raw_size, "
-    "stored_size"
-)
 
 
-def load_frames(archive: Archive, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
+def load_frames(archive: ArchiveParts, filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(results, tasks)`` of the active results matching ``filters``."""
     import polars as pl
 
-    where, params = filter_sql(filters)
-    with archive.store.errors():
-        conn = archive.store.conn
-        cur = conn.execute(
-            f"SELECT {_RESULT_COLS} FROM results WHERE {where} ORDER BY ts, rid",  # noqa: S608
-            params,
-        )
-        names = [d[0] for d in cur.description]
-        results = pl.DataFrame(
-            [tuple(r) for r in cur.fetchall()],
-            schema={
-                n: pl.Float64
-                if n in ("success_rate", "duration_ms")
-                else pl.Int64
-                if n in ("rid", "ts", "task_count", "completed_count", "raw_size", "stored_size")
-                else pl.Utf8
-                for n in names
-            },
-            orient="row",
-        )
-        tcur = conn.execute(
-            "SELECT rid, type, handler, status, duration_ms, error_type, error_message "  # noqa: S608
-            f"FROM tasks WHERE rid IN (SELECT rid FROM results WHERE {where}) "
-            "ORDER BY rid, seq",
-            params,
-        )
-        tasks = pl.DataFrame(
-            [tuple(r) for r in tcur.fetchall()],
-            schema={
-                "rid": pl.Int64,
-                "type": pl.Utf8,
-                "handler": pl.Utf8,
-                "status": pl.Utf8,
-                "duration_ms": pl.Float64,
-                "error_type": pl.Utf8,
-                "error_message": pl.Utf8,
-            },
-            orient="row",
-        )
+    result_rows, task_rows = archive.store.stat_rows(filters)
+    results = pl.DataFrame(
+        result_rows,
+        schema={
+            n: pl.Float64
+            if n in ("success_rate", "duration_ms")
+            else pl.Int64
+            if n in ("rid", "ts", "task_count", "completed_count", "raw_size", "stored_size")
+            else pl.Utf8
+            for n in STAT_RESULT_COLUMNS
+        },
+        orient="row",
+    )
+    tasks = pl.DataFrame(
+        task_rows,
+        schema={
+            n: pl.Int64 if n == "rid" else pl.Float64 if n == "duration_ms" else pl.Utf8
+            for n in STAT_TASK_COLUMNS
+        },
+        orient="row",
+    )
     return results, tasks
 
 
@@ -150,7 +127,7 @@ def task_durations(tasks: pl.DataFrame) -> dict[str, Percentiles]:
     return out
 
 
-def compute_stats(archive: Archive, filters: Filters) -> ArchiveStats:
+def compute_stats(archive: ArchiveParts, filters: Filters) -> ArchiveStats:
     import polars as pl
 
     results, tasks = load_frames(archive, filters)
