@@ -1,10 +1,10 @@
 """Request analytics: every request is recorded, written to SQLite in batches, reported with polars.
 
-The recorder only appends to a list under a lock on the request path; a background thread
+The recorder only appends to a deque on the request path; a background thread
 writes what has accumulated every ``flush_seconds`` (or sooner when ``batch`` rows wait) in
 one transaction, so the cost of durability is shared by hundreds of requests and there is
 never one fsync per request. ``altlas analytics`` and ``GET /v1/analytics`` share
-:func:`report`.
+:func:`report`. The SQL lives in the repository (:mod:`altlas.server.analytics_store`).
 """
 
 from __future__ import annotations
@@ -19,28 +19,22 @@ from typing import Any, NamedTuple
 
 from altlas.errors import Diagnostic as _Diagnostic
 from altlas.errors import ValidationError
-from altlas.events._sqlite import connect
+from altlas.server.analytics_store import (
+    AnalyticsRepository,
+    db_path,
+    open_analytics_repository,
+)
 
-__all__ = ["GROUPINGS", "AnalyticsRecorder", "RequestRecord", "parse_since", "report"]
+__all__ = [
+    "GROUPINGS",
+    "AnalyticsRecorder",
+    "RequestRecord",
+    "db_path",
+    "parse_since",
+    "report",
+]
 
 log = logging.getLogger("altlas.server.analytics")
-
-MIGRATIONS = (
-    """
-    CREATE TABLE requests (
-        id INTEGER PRIMARY KEY,
-        ts REAL NOT NULL,
-        route TEXT NOT NULL,
-        method TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        latency_ms REAL NOT NULL,
-        principal TEXT,
-        bytes_in INTEGER NOT NULL,
-        bytes_out INTEGER NOT NULL
-    );
-    CREATE INDEX requests_by_ts ON requests (ts)
-    """,
-)
 
 GROUPINGS = {
     "route": ("route", "method"),
@@ -64,10 +58,6 @@ class RequestRecord(NamedTuple):
     bytes_out: int
 
 
-def db_path(home: Path) -> Path:
-    return home / "analytics.db"
-
-
 class AnalyticsRecorder:
     """Buffers request records and writes them in batches from a background thread."""
 
@@ -79,13 +69,14 @@ class AnalyticsRecorder:
         batch: int = 500,
         retention_days: int = 30,
         max_pending: int = 100_000,
+        repository: AnalyticsRepository | None = None,
     ) -> None:
-        self.path = db_path(home)
+        self._repo: AnalyticsRepository = repository or open_analytics_repository(home)
+        self.path = self._repo.path
         self.flush_seconds = flush_seconds
         self.batch = batch
         self.retention_days = retention_days
         self.max_pending = max_pending
-        self._conn = connect(self.path, MIGRATIONS)
         # Appends (the event loop) and pops (the writer) of a deque are atomic: no lock.
         self._pending: deque[RequestRecord] = deque()
         self._write_lock = threading.Lock()
@@ -122,17 +113,7 @@ class AnalyticsRecorder:
             rows = self._take()
             if not rows:
                 return 0
-            self._conn.execute("BEGIN")
-            try:
-                self._conn.executemany(
-                    "INSERT INTO requests (ts, route, method, status, latency_ms, principal, "
-                    "bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+            self._repo.insert(rows)
             self.written += len(rows)
             self.flushes += 1
             self._prune()
@@ -144,7 +125,7 @@ class AnalyticsRecorder:
             return
         self._last_prune = now
         cutoff = now - self.retention_days * 86400
-        self._conn.execute("DELETE FROM requests WHERE ts < ?", (cutoff,))
+        self._repo.prune(cutoff)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -165,7 +146,7 @@ class AnalyticsRecorder:
             self.flush()
         finally:
             with self._write_lock:
-                self._conn.close()
+                self._repo.close()
 
 
 def parse_since(text: str | None, *, now: datetime | None = None) -> float | None:
@@ -198,16 +179,11 @@ def report(
         )
     import polars as pl
 
-    path = db_path(home)
-    conn = connect(path, MIGRATIONS)
+    repository = open_analytics_repository(home)
     try:
-        rows = conn.execute(
-            "SELECT ts, route, method, status, latency_ms, coalesce(principal, 'anonymous'), "
-            "bytes_out FROM requests WHERE ts >= ?",
-            (since if since is not None else 0.0,),
-        ).fetchall()
+        rows = repository.since(since if since is not None else 0.0)
     finally:
-        conn.close()
+        repository.close()
     frame = pl.DataFrame(
         rows,
         schema={
