@@ -70,7 +70,8 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks with their figures (see docs/performance.md)."""
-    session.install(TEST_EXTRAS)
+    _system_servers(session)  # the scale benchmark's Celery peer needs redis-server
+    session.install(".[test,server,redis,nats,bench]")
     session.run(
         "pytest",
         "benchmarks",

@@ -1,14 +1,16 @@
-"""Small plans through NATS workers (1, 2, 4 processes) against the embedded SQLite queue.
+"""Small plans through NATS workers, the embedded SQLite queue and Celery + Redis, same run.
 
 Run: ``pytest benchmarks/test_scale_throughput.py -s -p no:cacheprovider``
-(``ALTLAS_BENCH_PLANS`` sets the plan count; the default 200 keeps a shared 2-core machine usable).
-Figures go to docs/performance.md.
+(``ALTLAS_BENCH_PLANS``: plans per measurement, default 1,000; ``ALTLAS_BENCH_ROUNDS``: rounds,
+default 1; the three sides alternate within a round, so only ratios of one run are compared).
+Figures go to docs/performance.md (scale section); the issue 14 targets are asserted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -21,35 +23,16 @@ pytest.importorskip("nats")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.celery_peers import celery_rate, embedded_rate, redis_server
 from tests.scale.harness import Cluster
 from tests.scale.plans import small_plan
 
-PLANS = int(os.environ.get("ALTLAS_BENCH_PLANS", "200"))
-
-
-def _embedded(tmp: Path, workers: int) -> float:
-    from altlas.events.embedded import SqliteJobQueue
-    from altlas.events.queue import JobContext, JobOutcome
-    from altlas.run.api import run
-
-    def execute(ctx: JobContext) -> JobOutcome:
-        result = run(
-            ctx.job.payload["plan"], journal=False, handle_signals=False, workspace=str(tmp / "ws")
-        )
-        return JobOutcome(data={"status": result.status.value})
-
-    queue = SqliteJobQueue(tmp / f"q{workers}.db", workers=workers, poll_seconds=0.01)
-    queue.register("run", execute)
-    queue.start()
-    try:
-        start = time.perf_counter()
-        ids = [queue.enqueue("run", {"plan": small_plan(i)}).id for i in range(PLANS)]
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline and not all(queue.get(i).state.terminal for i in ids):
-            time.sleep(0.02)
-        return PLANS / (time.perf_counter() - start)
-    finally:
-        queue.stop()
+PLANS = int(os.environ.get("ALTLAS_BENCH_PLANS", "1000"))
+ROUNDS = int(os.environ.get("ALTLAS_BENCH_ROUNDS", "1"))
+RUNS_PER_WORKER = int(os.environ.get("ALTLAS_BENCH_CONCURRENCY", "16"))
+WORKERS = (1, 2, 4)
+TARGET_RATIO = 3.0
+TARGET_P50_MS = 20.0
 
 
 def _nats(tmp: Path, url: str, workers: int) -> float:
@@ -57,7 +40,7 @@ def _nats(tmp: Path, url: str, workers: int) -> float:
     cluster = Cluster(tmp, url, ack_wait_seconds=30)
     try:
         for n in range(workers):
-            cluster.worker(n)
+            cluster.worker(n, concurrency=RUNS_PER_WORKER)
         cluster.submit([small_plan(-1)], wait=True, timeout=120)  # every worker connected, warm
         time.sleep(1.0)
         start = time.perf_counter()
@@ -69,13 +52,13 @@ def _nats(tmp: Path, url: str, workers: int) -> float:
         cluster.stop_all()
 
 
-def _latency(tmp: Path, url: str, samples: int = 50) -> tuple[list[float], list[float]]:
+def _latency(tmp: Path, url: str, samples: int = 60) -> tuple[list[float], list[float]]:
     """Per plan, submit to result: through ``altlas submit --wait``'s function (a connection
     and stream check each time, as the CLI does) and over one kept connection."""
     tmp.mkdir(parents=True, exist_ok=True)
     cluster = Cluster(tmp, url, ack_wait_seconds=30)
     try:
-        cluster.worker(0)
+        cluster.worker(0, concurrency=RUNS_PER_WORKER)
         cluster.submit([small_plan(-1)], wait=True, timeout=120)
         cold = []
         for i in range(samples // 2):
@@ -112,26 +95,107 @@ async def _kept_connection(cluster: Cluster, samples: int) -> list[float]:
     return times
 
 
-def test_throughput_of_small_plans(tmp_path: Path, capsys: Any) -> None:
+def _recovery(tmp: Path, url: str, ack_wait: float = 3.0) -> tuple[float, int, int]:
+    """1,000 plans (``PLANS``) on two workers; one is SIGKILLed a third of the way through.
+    Returns the seconds from the kill to the last redelivered run's result, how many runs
+    were redelivered, and how many results arrived (each run once)."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    cluster = Cluster(tmp, url, ack_wait_seconds=ack_wait)
+    try:
+        victim = cluster.worker(0, concurrency=RUNS_PER_WORKER)
+        cluster.worker(1, concurrency=RUNS_PER_WORKER)
+        cluster.submit([small_plan(-1)], wait=True, timeout=120)
+        return asyncio.run(_kill_midway(cluster, victim))
+    finally:
+        cluster.stop_all()
+
+
+async def _kill_midway(cluster: Cluster, victim: Any) -> tuple[float, int, int]:
+    import signal
+
+    import orjson
+
+    from altlas.scale.config import close_quietly, connect
+    from altlas.scale.streams import key_of
+
+    nc = await connect(cluster.config)
+    js = nc.jetstream()
+    arrived: dict[str, tuple[float, int]] = {}
+    killed_at = 0.0
+
+    async def seen(msg: Any) -> None:
+        run_id, _, attempt = str(msg.headers.get("Nats-Msg-Id", "")).rpartition(":")
+        arrived.setdefault(run_id, (time.monotonic(), int(attempt or 1)))
+
+    try:
+        await nc.subscribe("altlas.results.>", cb=seen)
+        for i in range(PLANS):
+            run_id = f"run_rec_{i}"
+            job = {"run_id": run_id, "plan": small_plan(i), "options": {}}
+            await js.publish(f"altlas.runs.{key_of(run_id)}", orjson.dumps(job))
+        deadline = time.monotonic() + 600
+        while len(arrived) < PLANS and time.monotonic() < deadline:
+            if not killed_at and len(arrived) >= PLANS // 3:
+                victim.send_signal(signal.SIGKILL)
+                killed_at = time.monotonic()
+            await asyncio.sleep(0.01)
+    finally:
+        await close_quietly(nc)
+    again = [at for at, attempt in arrived.values() if attempt > 1]
+    return (max(again) - killed_at if again else 0.0), len(again), len(arrived)
+
+
+def _round(tmp: Path, redis_url: str) -> dict[str, dict[int, float]]:
     from altlas.scale.local_server import LocalNatsServer
 
-    rows: list[tuple[str, float]] = []
-    for workers in (1, 2, 4):
-        rows.append((f"embedded SQLite queue, {workers} thread(s)", _embedded(tmp_path, workers)))
-    for workers in (1, 2, 4):
-        with LocalNatsServer(tmp_path / f"js{workers}") as server:
-            rate = _nats(tmp_path / f"n{workers}", server.url, workers)
-        rows.append((f"NATS JetStream, {workers} worker process(es)", rate))
+    rates: dict[str, dict[int, float]] = {"embedded": {}, "nats": {}, "celery": {}}
+    for workers in WORKERS:
+        rates["embedded"][workers] = embedded_rate(tmp / f"e{workers}", workers, PLANS)
+        with LocalNatsServer(tmp / f"js{workers}") as server:
+            rates["nats"][workers] = _nats(tmp / f"n{workers}", server.url, workers)
+        rates["celery"][workers] = celery_rate(tmp / f"c{workers}", redis_url, workers, PLANS)
+        for path in tmp.iterdir():  # 1,000 workspaces per side add up
+            shutil.rmtree(path, ignore_errors=True)
+    return rates
+
+
+def test_throughput_latency_and_recovery(tmp_path: Path, capsys: Any) -> None:
+    pytest.importorskip("celery")
+    from altlas.scale.local_server import LocalNatsServer
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with redis_server(tmp_path / "redis") as redis_url:
+        rounds = [_round(tmp_path / f"r{n}", redis_url) for n in range(ROUNDS)]
     with LocalNatsServer(tmp_path / "jslat") as server:
         cold, kept = _latency(tmp_path / "lat", server.url)
+    with LocalNatsServer(tmp_path / "jsrec") as server:
+        recovered, redelivered, results = _recovery(tmp_path / "rec", server.url)
+
+    def median(side: str, workers: int) -> float:
+        return statistics.median(r[side][workers] for r in rounds)
+
+    ratios = {w: median("nats", w) / median("celery", w) for w in WORKERS}
+    p50 = statistics.median(kept)
     with capsys.disabled():
-        print(f"\n{PLANS} small plans (2 echo tasks each)")
-        for name, rate in rows:
-            print(f"  {name:45s} {rate:8.1f} plans/s")
+        print(f"\n{PLANS} small plans (2 echo tasks each), {ROUNDS} round(s), medians")
+        for workers in WORKERS:
+            print(
+                f"  {workers} worker(s): embedded {median('embedded', workers):7.1f}"
+                f"  NATS {median('nats', workers):7.1f}  Celery {median('celery', workers):7.1f}"
+                f" plans/s   NATS/Celery {ratios[workers]:.2f}x"
+                f"   NATS/embedded {median('nats', workers) / median('embedded', workers):.2f}x"
+            )
         for name, lat in (("submit --wait (new connection)", cold), ("kept connection", kept)):
             print(
                 f"  latency per plan, 1 worker, {name}: p50 {statistics.median(lat):.1f} ms,"
                 f" p90 {sorted(lat)[int(len(lat) * 0.9)]:.1f} ms"
             )
-    assert all(rate > 0 for _, rate in rows)
-    asyncio.set_event_loop(None)
+        print(
+            f"  recovery after SIGKILL at {PLANS} plans (ack_wait 3 s): {recovered:.2f} s,"
+            f" {redelivered} runs redelivered, {results} results"
+        )
+    assert results == PLANS
+    assert 0 < recovered <= 3.0 + 1.0
+    assert p50 <= TARGET_P50_MS
+    assert all(ratio >= TARGET_RATIO for ratio in ratios.values()), ratios

@@ -57,15 +57,43 @@ def test_completions_survive_for_the_next_worker(nats_server: Any) -> None:
         nc, (first, second, other) = await _states(config, "run.with dots", 3)
         other.run_id, other.key = "run.with", key_of("run.with")
         try:
-            await first.record_task("a", {"task_id": "a", "status": "completed"})
-            await first.record_task("b/c d", {"task_id": "b/c d", "status": "completed"})
-            await other.record_task("x", {"task_id": "x", "status": "completed"})
+            first.note("a", {"task_id": "a", "status": "completed"}, effectful=True)
+            first.note("b/c d", {"task_id": "b/c d", "status": "completed"}, effectful=True)
+            other.note("x", {"task_id": "x", "status": "completed"}, effectful=True)
+            await first.durable()
+            await other.durable()
             return await second.completed_tasks()
         finally:
             await close_quietly(nc)
 
     rows = asyncio.run(scenario())
     assert sorted(r["task_id"] for r in rows) == ["a", "b/c d"]
+
+
+def test_pure_completions_wait_for_a_heartbeat_and_effectful_ones_do_not(
+    nats_server: Any,
+) -> None:
+    config = NatsConfig(url=nats_server.url)
+
+    async def scenario() -> tuple[list[str], list[str], list[str]]:
+        nc, (worker, reader) = await _states(config, "run_mixed", 2)
+        try:
+            worker.note("pure", {"task_id": "pure", "status": "completed"}, effectful=False)
+            worker.note("effect", {"task_id": "effect", "status": "completed"}, effectful=True)
+            await worker.durable()
+            before = [r["task_id"] for r in await reader.completed_tasks()]
+            await worker.save_progress()
+            after = [r["task_id"] for r in await reader.completed_tasks()]
+            worker.note("late", {"task_id": "late", "status": "completed"}, effectful=False)
+            await worker.settle()  # the run committed: a kept pure completion is moot
+            settled = [r["task_id"] for r in await reader.completed_tasks()]
+            return before, sorted(after), sorted(settled)
+        finally:
+            await close_quietly(nc)
+
+    before, after, settled = asyncio.run(scenario())
+    assert before == ["effect"]
+    assert after == settled == ["effect", "pure"]
 
 
 def test_big_results_go_to_the_object_store_by_content_hash(nats_server: Any) -> None:

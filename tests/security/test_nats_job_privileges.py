@@ -36,18 +36,15 @@ def test_a_job_asking_for_exec_and_a_workspace_does_not_get_them(tmp_path: Path)
             "routing": {"command": "command"},
         },
     }
-    loop = asyncio.new_event_loop()
-    try:
-        hooks = RunHooks(loop, lambda event: None, lambda *_: None)
-        result = execute_job(
+    result = asyncio.run(
+        execute_job(
             job,
             workspace=tmp_path / "ws",
             settings=load_settings(),
             completed=[],
-            hooks=hooks,
+            hooks=RunHooks(lambda event: None),
         )
-    finally:
-        loop.close()
+    )
     assert not marker.exists()
     assert result.status.value != "success"
     error = result.tasks[0].error

@@ -1,18 +1,27 @@
-"""One run job executed by the library's runner on a thread of its own.
+"""One run job executed by the library's runner on the worker's event loop.
 
-The worker's event loop talks to NATS; the run gets a private loop on a thread so that a
-CPU-bound handler cannot stall heartbeats. Events cross back with ``call_soon_threadsafe``;
-a completed task is recorded in KV (waited for) before the run moves on.
+Many runs share the worker's loop as asyncio tasks: a small run is mostly waiting on NATS,
+and blocking handler work already goes to threads (``asyncio.to_thread``), so the loop stays
+free for heartbeats. A fresh loop per run cost more than the run itself.
+
+Exactly-once effects and completions. Delivery is at least once, so a redelivered run resumes
+from the task completions recorded in KV. What must be durable, and when:
+
+* a task *with effects* (its handler says its output is not cacheable for these parameters)
+  starts only after every earlier effectful completion of the run is durable, and its own
+  completion is written the moment it finishes; so a crash re-runs at most the effect that
+  was in flight, never an earlier one;
+* a *pure* task's completion is kept in memory: re-running it after a crash changes nothing
+  outside, so it is written only when a heartbeat comes (a long run keeps its progress) or
+  an effectful task is about to start. A run of pure tasks that ends within one heartbeat
+  writes no completion at all; its result commit is the one write that counts.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from altlas.config import Settings
 from altlas.formats.common import TaskStatus
@@ -20,41 +29,63 @@ from altlas.run.events import EventType, RunEvent
 
 if TYPE_CHECKING:
     from altlas.formats.result import Result
+    from altlas.run.handlers.base import Handler, HandlerContext
     from altlas.run.journal import RunRecord
     from altlas.run.scheduler import Scheduler
 
-__all__ = ["JOB_OPTIONS", "RunHooks", "execute_job"]
+__all__ = ["JOB_OPTIONS", "Completions", "RunHooks", "execute_job"]
 
 JOB_OPTIONS = frozenset(
     {"only", "from_task", "continue_on_error", "concurrency", "timeout_seconds", "retries"}
 )
-"""What a job may ask for; privileges (exec, network, routing) are the worker's own settings."""
+"""What a job may ask for; privileges (exec, network, routing) are the worker's own."""
+
+
+class Completions(Protocol):
+    """Where a run's task completions go (``RunState`` in KV)."""
+
+    def note(self, task_id: str, row: dict[str, Any], *, effectful: bool) -> None: ...
+
+    async def durable(self) -> None: ...
+
+
+class _Unrecorded:
+    def note(self, task_id: str, row: dict[str, Any], *, effectful: bool) -> None:
+        return None
+
+    async def durable(self) -> None:
+        return None
 
 
 class RunHooks:
-    """The bridge from the run's thread to the worker's loop."""
+    """The worker's view into one run: events out, completions recorded, cancel in."""
 
     def __init__(
         self,
-        loop: asyncio.AbstractEventLoop,
         publish_event: Callable[[RunEvent], None],
-        record_task: Callable[[str, dict[str, Any]], Any],
+        completions: Completions | None = None,
     ) -> None:
-        self.loop = loop
         self.publish_event = publish_event
-        self.record_task = record_task
+        self.completions: Completions = completions or _Unrecorded()
         self.scheduler: Scheduler | None = None
-        self.run_loop: asyncio.AbstractEventLoop | None = None
+        self.effectful: set[str] = set()
+        self._cancel_asked = False
 
     def on_start(self, scheduler: Scheduler) -> None:
         self.scheduler = scheduler
-        self.run_loop = asyncio.get_running_loop()
+        if self._cancel_asked:
+            scheduler.request_cancel()
 
     def cancel(self) -> None:
-        """Thread-safe: ask the run to stop (lease lost, worker shutting down)."""
-        if self.scheduler is not None and self.run_loop is not None:
-            with contextlib.suppress(RuntimeError):
-                self.run_loop.call_soon_threadsafe(self.scheduler.request_cancel)
+        """Ask the run to stop (lease lost, worker shutting down, cancel requested)."""
+        self._cancel_asked = True
+        if self.scheduler is not None:
+            self.scheduler.request_cancel()
+
+    async def before_task(self, task_id: str, effectful: bool) -> None:
+        if effectful:
+            self.effectful.add(task_id)
+            await self.completions.durable()
 
     def __call__(self, event: RunEvent) -> None:
         if (
@@ -63,27 +94,43 @@ class RunHooks:
             and event.data.get("status") == TaskStatus.COMPLETED.value
             and self.scheduler is not None
         ):
-            state = self.scheduler.rc.states[event.task_id]
-            row = {
-                "task_id": state.task.id,
-                "status": state.status.value,
-                "handler": state.handler,
-                "attempts": state.attempts,
-                "started_at": state.started_at.isoformat() if state.started_at else None,
-                "finished_at": state.finished_at.isoformat() if state.finished_at else None,
-                "duration_ms": state.duration_ms,
-                "output": state.output,
-                "error": None,
-                "cached": state.cached,
-                "artifacts": [a.model_dump(mode="json") for a in state.artifacts],
-                "metadata": dict(state.metadata),
-            }
-            future: Future[Any] = asyncio.run_coroutine_threadsafe(
-                self.record_task(event.task_id, row), self.loop
-            )
-            # the completion must be durable before a later task can depend on it
-            future.result()
-        self.loop.call_soon_threadsafe(self.publish_event, event)
+            row = _row(self.scheduler, event.task_id)
+            self.completions.note(event.task_id, row, effectful=event.task_id in self.effectful)
+        self.publish_event(event)
+
+
+def _row(scheduler: Scheduler, task_id: str) -> dict[str, Any]:
+    state = scheduler.rc.states[task_id]
+    return {
+        "task_id": state.task.id,
+        "status": state.status.value,
+        "handler": state.handler,
+        "attempts": state.attempts,
+        "started_at": state.started_at.isoformat() if state.started_at else None,
+        "finished_at": state.finished_at.isoformat() if state.finished_at else None,
+        "duration_ms": state.duration_ms,
+        "output": state.output,
+        "error": None,
+        "cached": state.cached,
+        "artifacts": [a.model_dump(mode="json") for a in state.artifacts],
+        "metadata": dict(state.metadata),
+    }
+
+
+class _Gated:
+    """A handler that first tells the hooks whether this call has effects (and waits)."""
+
+    def __init__(self, inner: Handler, before: Callable[[str, bool], Awaitable[None]]) -> None:
+        self._inner = inner
+        self._before = before
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def run(self, ctx: HandlerContext) -> Any:
+        effectful = not self._inner.is_cacheable(ctx.params)
+        await self._before(ctx.task.id, effectful)
+        return await self._inner.run(ctx)
 
 
 def _record(run_id: str, plan: Mapping[str, Any], rows: list[dict[str, Any]]) -> RunRecord:
@@ -115,7 +162,7 @@ def _record(run_id: str, plan: Mapping[str, Any], rows: list[dict[str, Any]]) ->
     )
 
 
-def execute_job(
+async def execute_job(
     job: Mapping[str, Any],
     *,
     workspace: Path,
@@ -125,21 +172,29 @@ def execute_job(
 ) -> Result:
     """Run the job's plan to its Result; tasks in ``completed`` are restored, not run again."""
     from altlas.run.api import _execute, _prepare
+    from altlas.run.handlers.routing import Route
+    from altlas.run.options import RunOptions
 
     plan = job["plan"]
     options = {k: v for k, v in dict(job.get("options") or {}).items() if k in JOB_OPTIONS}
     prep = _prepare(
         plan,
-        {
-            **options,
-            "run_id": job["run_id"],
-            "settings": settings,
-            "workspace": str(workspace),
-            "journal": False,
-            "events": [hooks],
-            "on_start": hooks.on_start,
-            "handle_signals": False,
-        },
+        RunOptions.from_mapping(
+            {
+                **options,
+                "run_id": job["run_id"],
+                "settings": settings,
+                "workspace": str(workspace),
+                "journal": False,
+                "events": [hooks],
+                "on_start": hooks.on_start,
+                "handle_signals": False,
+            }
+        ),
     )
+    for task_id, (route, error) in list(prep.routes.items()):
+        if route is not None:
+            gated = cast("Handler", _Gated(route.handler, hooks.before_task))
+            prep.routes[task_id] = (Route(route.key, gated, route.how), error)
     record = _record(job["run_id"], plan, completed) if completed else None
-    return asyncio.run(_execute(prep, record))
+    return await _execute(prep, record)

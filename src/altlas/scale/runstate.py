@@ -3,8 +3,9 @@
 * The lease (``ALTLAS_LEASES``, TTL-limited) is taken with ``create()``; its revision is the
   fencing token. Heartbeats renew it with ``update(last=revision)``, so a worker that lost it
   (paused past the TTL, cut off) learns so on its next renewal and its writes are refused.
-* Completed tasks are recorded under ``t.<run>.<task>`` in ``ALTLAS_RUNSTATE`` before the run
-  goes on, so a redelivered run resumes from them.
+* Completed tasks are recorded under ``t.<run>.<task>`` in ``ALTLAS_RUNSTATE``, so a
+  redelivered run resumes from them: an effectful task's completion at once and before the
+  run's next effect, a pure task's when a heartbeat comes (``altlas.scale.runner``).
 * The commit is ``create("done.<run>")`` after a successful lease renewal: one committer ever
   wins, and the marker carries the result (or its object-store name), so a worker that finds
   it republishes the same result under the same ``Nats-Msg-Id`` instead of running again.
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hashlib
@@ -54,6 +56,8 @@ class RunState:
         self.key = key_of(run_id)
         self.inline = inline
         self.fence = 0
+        self._pure: dict[str, dict[str, Any]] = {}
+        self._writes: list[asyncio.Future[None]] = []
 
     async def acquire(self, worker: str, attempt: int) -> bool:
         from nats.js.errors import KeyWrongLastSequenceError
@@ -90,8 +94,48 @@ class RunState:
             return False
         return True
 
-    async def record_task(self, task_id: str, row: dict[str, Any]) -> None:
-        await self.state.put(f"t.{self.key}.{key_of(task_id)}", orjson.dumps(row, default=str))
+    def note(self, task_id: str, row: dict[str, Any], *, effectful: bool) -> None:
+        """A completed task: an effectful one is written now, a pure one when it pays (see
+        ``altlas.scale.runner`` for why that keeps effects exactly-once)."""
+        if effectful:
+            self._write(task_id, row)
+        else:
+            self._pure[task_id] = row
+
+    def _write(self, task_id: str, row: dict[str, Any]) -> None:
+        key = f"t.{self.key}.{key_of(task_id)}"
+        self._writes.append(asyncio.ensure_future(self._put(key, orjson.dumps(row, default=str))))
+
+    async def _put(self, key: str, value: bytes, tries: int = 120) -> None:
+        from nats.errors import Error as NatsError
+
+        for attempt in range(tries):  # rides out a server restart, bounded (~30 s)
+            try:
+                await self.state.put(key, value)
+                return
+            except (TimeoutError, NatsError, OSError):
+                if attempt == tries - 1:
+                    raise
+                await asyncio.sleep(0.25)
+
+    async def durable(self) -> None:
+        """Every completion written so far is stored (awaits the writes in flight)."""
+        # a snapshot: two effectful tasks may wait at once, and each must see every write
+        for write in list(self._writes):
+            await write
+        self._writes = [write for write in self._writes if not write.done()]
+
+    async def save_progress(self) -> None:
+        """Write the pure completions kept so far too (a heartbeat of a long run)."""
+        pure, self._pure = self._pure, {}
+        for task_id, row in pure.items():
+            self._write(task_id, row)
+        await self.durable()
+
+    async def settle(self) -> None:
+        """The run ended: finish the writes in flight; pure ones kept are moot after commit."""
+        self._pure.clear()
+        await self.durable()
 
     async def completed_tasks(self) -> list[dict[str, Any]]:
         # a watch, not keys(filters=...): nats-py's filtered keys() finds nothing here

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,10 @@ from altlas.scale.runstate import get_object
 from altlas.scale.streams import RESULTS, ensure_all, key_of
 from altlas.scale.worker import publish_retrying
 
-__all__ = ["Submitted", "job_for", "submit_jobs"]
+__all__ = ["PUBLISH_WINDOW", "Submitted", "job_for", "submit_jobs"]
+
+PUBLISH_WINDOW = 256
+"""Jobs published before their acks are awaited (ordered: one connection keeps the order)."""
 
 
 @dataclass(slots=True)
@@ -81,12 +85,19 @@ async def submit_jobs(
                 ordered_consumer=True,
                 config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW),
             )
-        for _source, job in jobs:
-            await publish_retrying(
-                js,
-                f"altlas.runs.{key_of(job['run_id'])}",
-                orjson.dumps(job),
-                {"Nats-Msg-Id": job["run_id"]},
+        # a window of publishes in flight, their acks awaited together (one round trip each
+        # in turn made submitting 1,000 runs take longer than running some of them)
+        for start in range(0, len(jobs), PUBLISH_WINDOW):
+            await asyncio.gather(
+                *(
+                    publish_retrying(
+                        js,
+                        f"altlas.runs.{key_of(job['run_id'])}",
+                        orjson.dumps(job),
+                        {"Nats-Msg-Id": job["run_id"]},
+                    )
+                    for _source, job in jobs[start : start + PUBLISH_WINDOW]
+                )
             )
         if sub is not None:
             await _collect(js, sub, out, timeout)

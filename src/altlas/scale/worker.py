@@ -1,9 +1,14 @@
 """``altlas worker``: pull run jobs from ``ALTLAS_RUNS``, run them, publish events and results.
 
 Per job: a committed run is republished, not rerun; otherwise the worker takes the run's lease,
-restores completed tasks from KV (a redelivery), runs the plan on a thread with heartbeats
+restores completed tasks from KV (a redelivery), runs the plan with heartbeats
 (``in_progress()`` and lease renewal), commits the result once in KV, publishes it with
 ``Nats-Msg-Id = run_id:attempt`` and acks only after that publish was acknowledged.
+
+Up to ``concurrency`` runs share the worker's event loop as asyncio tasks and one pull fetches
+as many jobs as there are free slots: a small run mostly waits on NATS round trips, and those
+overlap. The ack is a plain ack, not ``ack_sync``: if it is lost the job comes back, finds the
+commit marker and republishes the same result under the same message id.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import contextlib
 import os
 import platform
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +40,10 @@ if TYPE_CHECKING:
     from altlas.formats.result import Result
     from altlas.run.events import RunEvent
 
-__all__ = ["Worker", "WorkerStats", "one_line", "publish_retrying"]
+__all__ = ["IDLE_PULL_SECONDS", "Worker", "WorkerStats", "one_line", "publish_retrying"]
+
+IDLE_PULL_SECONDS = 0.3
+"""How long one pull waits for a job: bounds how late an idle worker sees SIGTERM."""
 
 
 def one_line(text: str) -> str:
@@ -88,8 +95,9 @@ class Worker:
         self.grace = grace_seconds
         self.stats = WorkerStats()
         self.stopping = False
-        self._threads = ThreadPoolExecutor(self.concurrency, thread_name_prefix="altlas-run")
-        self._events: asyncio.Queue[tuple[str, bytes, dict[str, str]]] = asyncio.Queue()
+        self._events: asyncio.Queue[tuple[str, bytes, dict[str, str]] | asyncio.Future[None]] = (
+            asyncio.Queue()
+        )
         self._hooks: dict[str, RunHooks] = {}
 
     async def serve(self, stop: asyncio.Event) -> WorkerStats:
@@ -100,6 +108,7 @@ class Worker:
             self._nc, self._js = nc, js
             self._leases: KeyValue = await js.key_value(LEASES)
             self._state: KeyValue = await js.key_value(STATE)
+            await nc.subscribe("altlas.cancel.*", cb=self._on_cancel)
             publisher = asyncio.create_task(self._publish_events(nc))
             try:
                 await self._pull(js, stop)
@@ -107,7 +116,6 @@ class Worker:
                 await self._events.join()
                 publisher.cancel()
         finally:
-            self._threads.shutdown(wait=False, cancel_futures=True)
             await close_quietly(nc)
         return self.stats
 
@@ -125,7 +133,9 @@ class Worker:
                 stopper.cancel()
                 continue
             try:
-                msgs = await psub.fetch(free, timeout=1.0)
+                # short: an idle worker sees SIGTERM between two pulls (no message is lost
+                # to a cancelled pull that way)
+                msgs = await psub.fetch(free, timeout=IDLE_PULL_SECONDS)
             except NatsTimeout:
                 continue
             except (TimeoutError, NatsError, OSError):
@@ -147,14 +157,33 @@ class Worker:
             if pending:
                 await asyncio.wait(pending, timeout=self.grace)
 
+    async def _on_cancel(self, msg: Msg) -> None:
+        """``altlas.cancel.<key>`` (a server's cancel): stop that run now; the KV flag that
+        the heartbeat reads stays the backstop."""
+        hooks = self._hooks.get(msg.data.decode(errors="replace"))
+        if hooks is not None:
+            hooks.cancel()
+
     async def _publish_events(self, nc: Client) -> None:
         # one publisher keeps the events of a run in order on the wire and in the stream
         while True:
-            subject, data, headers = await self._events.get()
-            # a closed connection at shutdown loses events, never the run's result
-            with contextlib.suppress(Exception):
-                await nc.publish(subject, data, headers=headers)
+            item = await self._events.get()
+            if isinstance(item, asyncio.Future):
+                if not item.done():  # a run waits for its events to be handed over
+                    item.set_result(None)
+            else:
+                subject, data, headers = item
+                # a closed connection at shutdown loses events, never the run's result
+                with contextlib.suppress(Exception):
+                    await nc.publish(subject, data, headers=headers)
             self._events.task_done()
+
+    async def _events_sent(self) -> None:
+        """This run's events are on the connection ahead of its result (same connection:
+        the server sees them first)."""
+        marker: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._events.put_nowait(marker)
+        await marker
 
     def _event_sink(self, run_id: str, attempt: int) -> Any:
         subject = f"altlas.events.{key_of(run_id)}"
@@ -213,12 +242,13 @@ class Worker:
         if result is None:
             return
         if self.stopping and result.status.value == "cancelled":
+            await runstate.save_progress()  # the next worker resumes from every completion
             await runstate.release()
             await msg.nak()
             self.stats.handed_back += 1
             return
-        await self._events.join()
-        await self._nc.flush()
+        await runstate.settle()
+        await self._events_sent()
         raw = await self._serialise(result, self.workspace_root / runstate.key)
         commit = await runstate.commit(self.name, attempt, raw)
         if commit is None:
@@ -226,7 +256,7 @@ class Worker:
             if commit is None:  # pragma: no cover - create refused but nothing there
                 raise LeaseLost(runstate.run_id)
         await self._publish_result(runstate, commit)
-        await msg.ack_sync()
+        await msg.ack()
         # the lease is left to its TTL: the commit marker already turns any duplicate away
         self.stats.completed += 1
 
@@ -238,21 +268,19 @@ class Worker:
         attempt: int,
         completed: list[dict[str, Any]],
     ) -> Result | None:
-        loop = asyncio.get_running_loop()
-        hooks = RunHooks(loop, self._event_sink(runstate.run_id, attempt), runstate.record_task)
+        hooks = RunHooks(self._event_sink(runstate.run_id, attempt), runstate)
         self._hooks[runstate.run_id] = hooks
+        if self.stopping:
+            hooks.cancel()  # fetched as SIGTERM came: hand it back without starting
         beat = asyncio.create_task(self._heartbeat(msg, runstate, hooks, attempt))
         workspace = self.workspace_root / runstate.key
         try:
-            return await loop.run_in_executor(
-                self._threads,
-                lambda: execute_job(
-                    job,
-                    workspace=workspace,
-                    settings=self.settings,
-                    completed=completed,
-                    hooks=hooks,
-                ),
+            return await execute_job(
+                job,
+                workspace=workspace,
+                settings=self.settings,
+                completed=completed,
+                hooks=hooks,
             )
         except AltlasError as exc:
             # the plan cannot run anywhere: a dead letter, not a redelivery
@@ -272,6 +300,7 @@ class Worker:
             try:
                 await msg.in_progress()
                 await runstate.renew(self.name, attempt)
+                await runstate.save_progress()  # a long run keeps its pure completions too
                 if await runstate.cancel_requested():
                     hooks.cancel()  # the run ends cancelled and its result is committed as such
             except LeaseLost:
@@ -284,9 +313,9 @@ class Worker:
         """The result's bytes; artifact files over the limit go to the object store first."""
         from altlas.formats.io import to_bytes
 
-        root = workspace.resolve()
         limit = self.config.inline_result_bytes
         every = [*result.artifacts, *(a for t in result.tasks for a in getattr(t, "artifacts", ()))]
+        root = workspace.resolve() if every else workspace  # resolve() is a syscall per part
         for artifact in every:
             path = (root / artifact.path).resolve()  # an absolute artifact path stays as it is
             # only files of the run's own workspace are shipped, whatever a handler reported

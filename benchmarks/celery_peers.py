@@ -1,0 +1,150 @@
+"""The NATS workers' peers in benchmarks/test_scale_throughput.py: Celery + Redis and the
+embedded SQLite queue, each running the same small plans with the same ``altlas.run``."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+from tests.scale.plans import small_plan
+
+REPO = Path(__file__).resolve().parents[1]
+
+__all__ = ["celery_rate", "embedded_rate", "redis_server"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def redis_server(tmp: Path) -> Iterator[str]:
+    """A real redis-server on a free loopback port, no persistence; its URL."""
+    binary = shutil.which("redis-server")
+    assert binary is not None
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    no_persistence = ["--save", "", "--appendonly", "no", "--dir", str(tmp)]
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", *no_persistence],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not _pong(port):
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _pong(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _celery_workers(tmp: Path, redis_url: str, workers: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALTLAS_")}
+    env.update(
+        ALTLAS_HOME=str(tmp / "altlas-home"),
+        ALTLAS_BENCH_REDIS=redis_url,
+        PYTHONPATH=os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]),
+    )
+    log = (tmp / "celery.log").open("ab")
+    try:
+        pool = ["-P", "prefork", "-c", str(workers), "-l", "WARNING", "-n", f"bench{workers}@%h"]
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "benchmarks.celery_app", "worker", *pool],
+            env=env,
+            cwd=REPO,
+            stdout=log,
+            stderr=log,
+        )
+    finally:
+        log.close()
+
+
+def celery_rate(tmp: Path, redis_url: str, workers: int, plans: int) -> float:
+    """Plans per second through ``workers`` prefork Celery processes: submit all, wait all."""
+    os.environ["ALTLAS_BENCH_REDIS"] = redis_url
+    import redis
+    from benchmarks.celery_app import app, run_plan
+    from celery.result import ResultSet
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    redis.Redis.from_url(redis_url).flushdb()
+    app.conf.broker_url = app.conf.result_backend = redis_url
+    process = _celery_workers(tmp, redis_url, workers)
+    try:
+        warm = [run_plan.delay(small_plan(-1), str(tmp / "ws" / f"warm{n}")) for n in range(8)]
+        ResultSet(warm).get(timeout=120)
+        time.sleep(1.0)
+        start = time.perf_counter()
+        sent = [run_plan.delay(small_plan(i), str(tmp / "ws" / f"run{i}")) for i in range(plans)]
+        results = ResultSet(sent).get(timeout=600)
+        elapsed = time.perf_counter() - start
+        assert all(orjson.loads(r)["status"] == "success" for r in results)
+        # results let go while Redis is up (their finaliser unsubscribes there)
+        del warm, sent
+        gc.collect()
+        return plans / elapsed
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def embedded_rate(tmp: Path, workers: int, plans: int) -> float:
+    """Plans per second through ``SqliteJobQueue`` with ``workers`` threads."""
+    from altlas.events.embedded import SqliteJobQueue
+    from altlas.events.queue import JobContext, JobOutcome
+    from altlas.formats.io import to_bytes
+    from altlas.run.api import run
+
+    def execute(ctx: JobContext) -> JobOutcome:
+        workspace = tmp / "ws" / ctx.job.id
+        result = run(
+            ctx.job.payload["plan"], journal=False, handle_signals=False, workspace=workspace
+        )
+        to_bytes(result, pretty=False)  # the same work as the other two sides
+        return JobOutcome(data={"status": result.status.value})
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    queue = SqliteJobQueue(tmp / f"q{workers}.db", workers=workers, poll_seconds=0.01)
+    queue.register("run", execute)
+    queue.start()
+    try:
+        start = time.perf_counter()
+        pending = [queue.enqueue("run", {"plan": small_plan(i)}).id for i in range(plans)]
+        deadline = time.monotonic() + 600
+        # oldest first: jobs end roughly in order, so a poll reads a few rows, not 1,000
+        while pending and time.monotonic() < deadline:
+            while pending and queue.get(pending[0]).state.terminal:
+                pending.pop(0)
+            time.sleep(0.02)
+        return plans / (time.perf_counter() - start)
+    finally:
+        queue.stop()
