@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -253,3 +254,28 @@ def test_a_and_b_share_their_rate_limits_through_redis(scene: Scene) -> None:
     statuses = [scene.http.get(scene.url("ab"[n % 2], "/v1/keys")).status_code for n in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert scene.http.get(scene.url("c", "/v1/keys")).status_code == 200  # C counts alone
+
+
+@pytest.mark.slow
+def test_nats_workers_run_the_runs_inside_the_server(tmp_path: Path) -> None:
+    import platform
+
+    from altlas.scale.local_server import LocalNatsServer
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with AccountStore(home) as store:
+        _, key = store.create_key("solo", "admin")
+    env = {"ALTLAS_SERVER__DOCUMENT_WORKERS": "1"}
+    with (
+        LocalNatsServer(tmp_path / "js") as nats,
+        ServerProcess(home, "--nats", nats.url, "--nats-workers", "1", env=env) as server,
+        httpx.Client(headers={"X-API-Key": key}, timeout=10) as http,
+    ):
+        assert "1 in-process worker per server process" in server.output()
+        answer = http.post(server.url + "/v1/runs", json={"plan": _plan("solo", 0.0)})
+        assert answer.status_code == 202, answer.text
+        run = server.url + f"/v1/runs/{answer.json()['id']}"
+        assert wait_for(lambda: http.get(run).json()["state"] == "done", 60, 0.1)
+        events = http.get(run + "/events").text
+        assert f'"worker":"{platform.node()}:{server.proc.pid}"' in events  # type: ignore[union-attr]
