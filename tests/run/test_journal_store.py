@@ -39,6 +39,32 @@ def test_a_run_and_its_tasks_round_trip(tmp_path: Path) -> None:
         store.close()
 
 
+def test_runs_are_counted_by_the_store_also_on_a_connection_opened_elsewhere(
+    tmp_path: Path,
+) -> None:
+    from altlas.run.journal_store import SqliteJournalStore
+    from altlas.storage.health import open_readonly
+
+    path = tmp_path / "runs.db"
+    store = open_store(path)
+    try:
+        assert store.count_runs() == 0
+        with store.transaction():
+            store.insert_run(_run("run_1"), ["a"])
+            store.insert_run(_run("run_2"), [])
+        assert store.count_runs() == 2
+    finally:
+        store.close()
+    # runs verify hands over its own read-only connection: taken as is, never migrated
+    borrowed = SqliteJournalStore(path, readonly=True, conn=open_readonly(path))
+    try:
+        assert borrowed.count_runs() == 2
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            borrowed.conn.execute("DELETE FROM runs")
+    finally:
+        borrowed.close()
+
+
 def test_a_field_name_never_reaches_the_sql_unless_known(tmp_path: Path) -> None:
     store = open_store(tmp_path / "runs.db")
     try:

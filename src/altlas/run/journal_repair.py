@@ -3,6 +3,8 @@
 The damaged file is never written. Repair copies every readable row into a fresh journal
 beside it (rowid order, no indexes, skipping past unreadable pages), makes it durable, moves
 the damaged file aside as ``runs.db.damaged-<time>`` and puts the fresh one in its place.
+Queries go through ``SqliteJournalStore`` itself, not ``open_store``: repair is about the
+SQLite file, whatever backend a journal may have later.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from altlas.errors import UnavailableError
 from altlas.run.journal import JOURNAL_NAME
 from altlas.run.journal_schema import MIGRATIONS, WHAT
+from altlas.run.journal_store import SqliteJournalStore
 
 __all__ = ["JournalCheck", "verify_journal"]
 
@@ -55,11 +58,11 @@ def verify_journal(home: str | Path, *, repair: bool = False) -> JournalCheck:
             p.replace("the file ", f"{WHAT} ", 1) for p in check_file(path, full=True)
         )
         if not check.problems:
-            conn = open_readonly(path)
+            store = SqliteJournalStore(path, readonly=True, conn=open_readonly(path))
             try:
-                check.runs = int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
+                check.runs = store.count_runs()
             finally:
-                conn.close()
+                store.close()
     except OSError as exc:
         raise UnavailableError(f"cannot read {WHAT}: {os_cause(exc)}", file=str(path)) from None
     except sqlite3.Error as exc:
@@ -100,7 +103,7 @@ def _salvage(path: Path, check: JournalCheck) -> None:
                 finally:
                     src.close()
             dst.commit()
-            check.runs = int(dst.execute("SELECT count(*) FROM runs").fetchone()[0])
+            check.runs = SqliteJournalStore(fresh, conn=dst).count_runs()
         finally:
             dst.close()
         fd = os.open(fresh, os.O_RDONLY)

@@ -76,6 +76,7 @@ class JournalStore(Protocol):
     def task_rows(self, run_id: str) -> Iterator[dict[str, Any]]: ...
     def latest_output(self, plan_id: str, task_id: str) -> str | None: ...
     def cache_row(self, key: str) -> tuple[str | None, str | None] | None: ...
+    def count_runs(self) -> int: ...
     def reading(self) -> AbstractContextManager[None]: ...
     def close(self) -> None: ...
 
@@ -88,10 +89,22 @@ def open_store(path: Path, *, sync: str = "normal", readonly: bool = False) -> J
 class SqliteJournalStore:
     """``runs.db`` in WAL mode; one connection, used from one thread at a time."""
 
-    def __init__(self, path: Path, *, sync: str = "normal", readonly: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        sync: str = "normal",
+        readonly: bool = False,
+        conn: sqlite3.Connection | None = None,
+    ) -> None:
+        """``conn``: a connection already open on ``path``, taken as it is (``runs verify``
+        reads a file that may be damaged or old, so it must neither check nor migrate it)."""
         self.path = Path(path)
         self.readonly = readonly
-        self.conn = self._connect_readonly() if readonly else self._connect(sync)
+        if conn is not None:
+            self.conn = conn
+        else:
+            self.conn = self._connect_readonly() if readonly else self._connect(sync)
 
     # opening -------------------------------------------------------------------------------
 
@@ -296,6 +309,9 @@ class SqliteJournalStore:
             "SELECT output, artifacts FROM cache WHERE key=?", (key,)
         ).fetchone()
         return None if row is None else (row[0], row[1])
+
+    def count_runs(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM runs").fetchone()[0])
 
 
 def _as_journal_error(error: Exception, path: Path) -> Exception:
