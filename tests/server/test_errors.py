@@ -182,7 +182,9 @@ def test_a_locked_journal_is_503_with_retry_after(
         holder.close()
     assert response.status_code == 503, response.text
     assert response.headers["retry-after"] == "1"
-    assert "runs.db" in error_of_plain(response)
+    message = error_of_plain(response)
+    assert "run journal" in message and "locked" in message
+    assert str(altlas_home) not in response.text
 
 
 def error_of_plain(response: Any) -> str:

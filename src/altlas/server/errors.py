@@ -194,10 +194,11 @@ def _altlas_error(request: Request[Any, Any, Any], exc: AltlasError) -> Response
             for d in exc.diagnostics
         ]
     message = exc.message if isinstance(exc, ValidationError) else exc.one_line()
-    if isinstance(exc, CorruptError):
-        # the one line names files on the server: the log keeps it, the client gets no paths
-        log.error("damaged store on %s %s: %s", request.method, request.url.path, message)
-        message = _CORRUPT_MESSAGE
+    if status >= 500:
+        # the server's own trouble: its one line names files on the server, which the log
+        # keeps and the client does not need
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, message)
+        message = _CORRUPT_MESSAGE if isinstance(exc, CorruptError) else exc.message
     headers = {"Retry-After": _RETRY_AFTER_SECONDS} if status == 503 else None
     return error_response(request, status, message, details=details, headers=headers)
 
