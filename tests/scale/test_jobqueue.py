@@ -149,6 +149,9 @@ def test_other_kinds_stay_on_the_embedded_queue(make_queue: Any, altlas_home: Pa
 
 def test_health_follows_the_lifecycle(make_queue: Any) -> None:
     queue = make_queue()
+    for call in (queue.get, queue.events, queue.result, queue.cancel, queue.event_counts):
+        with pytest.raises(JobNotFoundError):
+            call("run_unknown")
     assert queue.healthy()
     queue.stop()
     assert not queue.healthy()

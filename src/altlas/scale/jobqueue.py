@@ -200,9 +200,15 @@ class NatsJobQueue:
             what = str(exc) or type(exc).__name__
             raise UnavailableError(f"NATS at {self.config.url}: {what}; retry later") from None
 
-    def _on_local(self, kind: str | None) -> JobQueue:
+    def _on_local(self, kind: str) -> JobQueue:
         if self.local is None:
             raise InvalidInputError(f"no executor registered for job kind {kind!r}")
+        return self.local
+
+    def _local_for(self, job_id: str) -> JobQueue:
+        """The embedded queue, for a job NATS does not have (or: no such job)."""
+        if self.local is None:
+            raise JobNotFoundError(f"no run or job with id {job_id}")
         return self.local
 
     def enqueue(
@@ -251,7 +257,7 @@ class NatsJobQueue:
         its next heartbeat, and ``altlas.cancel.<key>`` for at once). Ended runs refuse."""
         job = self._find(job_id)
         if job is None:
-            return self._on_local(None).cancel(job_id)
+            return self._local_for(job_id).cancel(job_id)
         if job.state.terminal:
             raise JobStateError(f"{job_id} has already ended ({job.state.value})")
         self._run(self._need(self._store).cancel(job, now_iso()))
@@ -263,12 +269,12 @@ class NatsJobQueue:
 
     def events(self, job_id: str, after: int = 0, limit: int = 1000) -> list[JobEvent]:
         if not self._is_run(job_id):
-            return self._on_local(None).events(job_id, after, limit)
+            return self._local_for(job_id).events(job_id, after, limit)
         return self._run(self._need(self._store).events(job_id, after, limit))
 
     def event_counts(self, job_id: str) -> tuple[dict[str, int], str | None]:
         if not self._is_run(job_id):
-            return self._on_local(None).event_counts(job_id)
+            return self._local_for(job_id).event_counts(job_id)
         events = self._run(self._need(self._store).log.refresh(job_id))
         counts: dict[str, int] = {}
         for event in events:
@@ -277,7 +283,7 @@ class NatsJobQueue:
 
     def result(self, job_id: str) -> bytes | None:
         if not self._is_run(job_id):
-            return self._on_local(None).result(job_id)
+            return self._local_for(job_id).result(job_id)
         return self._run(self._need(self._store).result(job_id))
 
     def list_jobs(
@@ -307,7 +313,7 @@ class NatsJobQueue:
     def merge_outcome(self, job_id: str, facts: Mapping[str, Any]) -> None:
         store = self._need(self._store)
         if not self._run(store.merge(job_id, dict(facts), now_iso())):
-            self._on_local(None).merge_outcome(job_id, facts)
+            self._local_for(job_id).merge_outcome(job_id, facts)
 
 
 def for_server(
