@@ -1,4 +1,8 @@
-"""Fixtures and helpers shared by the server's security tests (a real app, real accounts)."""
+"""Server fixtures: a real app over a fresh ALTLAS_HOME, real accounts and keys per role.
+
+The one copy: the security tests import them from here, and tests/server/conftest.py
+re-exports them for the server tests.
+"""
 
 from __future__ import annotations
 
@@ -33,11 +37,13 @@ def keys(settings: Settings) -> dict[str, str]:
 
 @pytest.fixture
 def auth(keys: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Request headers per role (API keys: fast, no password hashing per test)."""
     return {role: {"X-API-Key": key} for role, key in keys.items()}
 
 
 @pytest.fixture
 def make_client(settings: Settings) -> Iterator[Callable[..., TestClient[Any]]]:
+    """``make_client(**server_overrides)``: a started TestClient over a fresh app."""
     opened: list[TestClient[Any]] = []
 
     def make(**overrides: Any) -> TestClient[Any]:
