@@ -279,3 +279,22 @@ def test_nats_workers_run_the_runs_inside_the_server(tmp_path: Path) -> None:
         assert wait_for(lambda: http.get(run).json()["state"] == "done", 60, 0.1)
         events = http.get(run + "/events").text
         assert f'"worker":"{platform.node()}:{server.proc.pid}"' in events  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_a_logout_through_a_ends_the_session_on_c_at_once(scene: Scene) -> None:
+    with AccountStore(scene.cluster.home) as store:
+        store.add_user("ada", "a long enough passphrase", "viewer")
+    login = {"username": "ada", "password": "a long enough passphrase"}
+    pair = httpx.post(scene.url("a", "/v1/auth/token"), json=login, timeout=10).json()
+    bearer = {"Authorization": f"Bearer {pair['access_token']}"}
+    me = scene.url("c", "/v1/auth/me")
+    assert httpx.get(me, headers=bearer, timeout=10).status_code == 200  # C caches: active
+    out = httpx.post(
+        scene.url("a", "/v1/auth/logout"), json={"refresh_token": pair["refresh_token"]}
+    )
+    assert out.status_code == 204
+    ended = time.monotonic()
+    assert wait_for(lambda: httpx.get(me, headers=bearer, timeout=10).status_code == 401, 3, 0.02)
+    # C's session cache would have said "active" for principal_cache_seconds (5 s)
+    assert time.monotonic() - ended < 1.0
