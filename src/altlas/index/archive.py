@@ -18,9 +18,9 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from altlas.errors import AltlasError, ArchiveCorruptError
+from altlas.errors import ArchiveCorruptError
 from altlas.formats.result import Result
 from altlas.index.blobs import BlobDamaged, BlobMissing, BlobStore
 from altlas.index.filters import FilterError, Filters, RecordSort, SearchSort
@@ -35,7 +35,6 @@ from altlas.index.models import (
     OptimizeReport,
     PruneReport,
     ReindexReport,
-    SearchHit,
     SearchResults,
     VerifyReport,
 )
@@ -47,16 +46,6 @@ if TYPE_CHECKING:
     from altlas.formats.atlas import Atlas
 
 __all__ = ["Archive", "ArchiveSettings"]
-
-_Order = TypeVar("_Order", SearchSort, RecordSort)
-
-
-def _sort(kind: type[_Order], value: _Order | str) -> _Order:
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(s.value for s in kind)
-        raise FilterError(f"unknown sort {str(value)[:64]!r} (one of {choices})") from None
 
 
 class Archive:
@@ -243,77 +232,17 @@ class Archive:
         ``filters`` is a :class:`Filters` or a mapping of its public names
         (``{"status": "failure", "since": "30d"}``).
         """
-        from altlas.index.search import best_snippet, snippet_generators
+        from altlas.index.hits import find
 
-        order = _sort(SearchSort, sort)
+        order = SearchSort.parse(sort)
         if not 1 <= limit <= 10_000 or offset < 0:
             raise FilterError("limit must be 1..10000 and offset >= 0")
         narrowed = Filters.of(filters)
         self._ensure_index_for_read()
-        parsed, warnings = self.index.parse(query)
-        searcher, total, pairs = self.index.search(
-            parsed, narrowed, sort=order, ascending=ascending, limit=limit, offset=offset
-        )
-        rows = self.store.hit_rows([rid for _, rid in pairs])
-        gens = snippet_generators(searcher, parsed, self.index.schema) if snippets else {}
-        hits: list[SearchHit] = []
-        for score, rid in pairs:
-            row = rows.get(rid)
-            if row is None:
-                continue  # pruned after the index was read
-            hit = SearchHit(
-                id=row["id"],
-                result_id=row["result_id"],
-                title=row["title"],
-                command=row["command"],
-                status=row["status"],
-                success_rate=row["success_rate"],
-                started_at=row["started_at"],
-                score=score,
-            )
-            if snippets and query.strip() not in ("", "*"):
-                field, fragment, ranges = self._snippet(row, gens, best_snippet)
-                hit.snippet_field, hit.fragment, hit.highlights = field, fragment, ranges
-            hits.append(hit)
-        return SearchResults(
-            query=query,
-            total=total,
-            offset=offset,
-            limit=limit,
-            sort=order.value,
-            hits=hits,
-            warnings=warnings,
-        )
-
-    def _snippet(
-        self, row: Any, gens: dict[str, Any], best: Callable[..., Any]
-    ) -> tuple[str | None, str, list[tuple[int, int]]]:
-        import orjson
-
-        from altlas.index.extract import IndexText, index_text, index_text_from_data, prepare
-
-        try:
-            raw = self.blobs.get(row["sha256"])
-        except (BlobMissing, BlobDamaged):
-            return None, "(the original is missing or damaged: run 'altlas archive verify')", []
-        text: IndexText | None = None
-        if raw[:1] == b"{":
-            # Canonical JSON was validated when it was added: skip validating it again.
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                data = None
-            if isinstance(data, dict) and data.get("format") == "altlas.last":
-                text = index_text_from_data(data)
-        if text is None:
-            try:
-                text = index_text(
-                    prepare(raw, display=row["id"], source=None, sha=row["sha256"]).result
-                )
-            except AltlasError:
-                return None, "", []
-        field, fragment, ranges = best(gens, text)
-        return field, fragment, ranges
+        return find(
+            self, query, narrowed, sort=order, ascending=ascending, limit=limit, offset=offset,
+            snippets=snippets,
+        )  # fmt: skip
 
     def record(self, key: str) -> ArchiveRecord:
         """The database record of one result: by id, sha256, result id or id prefix."""
@@ -354,7 +283,7 @@ class Archive:
         offset: int = 0,
     ) -> list[ArchiveRecord]:
         """Records, newest first by default (``limit=None``: all of them)."""
-        order = _sort(RecordSort, sort)
+        order = RecordSort.parse(sort)
         if (limit is not None and limit < 0) or offset < 0:
             raise FilterError("limit and offset must be >= 0")
         narrowed = Filters.of(filters)

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -43,7 +43,18 @@ __all__ = [
 ]
 
 
-class SearchSort(StrEnum):
+class _Sort(StrEnum):
+    @classmethod
+    def parse(cls, value: str) -> Self:
+        """``value`` as a member; one :class:`FilterError` line naming the choices if not."""
+        try:
+            return cls(value)
+        except ValueError:
+            choices = ", ".join(s.value for s in cls)
+            raise FilterError(f"unknown sort {str(value)[:64]!r} (one of {choices})") from None
+
+
+class SearchSort(_Sort):
     """Orders of :meth:`Archive.search` (CLI ``--sort``, HTTP ``sort``)."""
 
     RELEVANCE = "relevance"
@@ -51,7 +62,7 @@ class SearchSort(StrEnum):
     SUCCESS = "success"
 
 
-class RecordSort(StrEnum):
+class RecordSort(_Sort):
     """Orders of :meth:`Archive.records` (``added``: the order they entered the archive)."""
 
     TIME = "time"

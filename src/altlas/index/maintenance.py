@@ -207,7 +207,7 @@ def verify(archive: ArchiveParts, *, repair: bool, full: bool) -> VerifyReport:
 
 def _database_sound(archive: ArchiveParts, report: VerifyReport, repair: bool) -> bool:
     """``quick_check`` when open did not run it; False when verify must stop here."""
-    from altlas.index.health import summarise_problems
+    from altlas.storage.health import summarise_problems
 
     problems = archive.store.integrity_problems()
     if not problems:

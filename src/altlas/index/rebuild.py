@@ -29,7 +29,7 @@ def rebuild_database(archive: ArchiveParts, reason: str) -> VerifyProblem:
     Refuses, keeping the file, when SQLite's ``integrity_check`` finds it sound and it holds
     results: a repair must never discard a healthy database.
     """
-    from altlas.index.health import summarise_problems
+    from altlas.storage.health import summarise_problems
 
     archive.close()
     path = archive.store.path

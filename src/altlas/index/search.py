@@ -131,7 +131,7 @@ class SearchIndex:
 
         import tantivy
 
-        from altlas.index.health import environment_cause
+        from altlas.storage.health import environment_cause
 
         if environment_cause(self.path) is None:
             return False

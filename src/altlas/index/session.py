@@ -115,7 +115,7 @@ def quietly(step: Callable[[], object]) -> None:
 
 
 def index_error(archive: ArchiveParts, exc: ValueError, outcome: str) -> ArchiveError:
-    from altlas.index.health import environment_cause
+    from altlas.storage.health import environment_cause
 
     cause = environment_cause(archive.index.path) or str(exc)
     return ArchiveUnavailableError(

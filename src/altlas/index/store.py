@@ -158,7 +158,7 @@ class Store:
 
     def _check(self, db: Any) -> None:
         """``PRAGMA quick_check``: a damaged database is refused on open, with the way back."""
-        from altlas.index.health import integrity_problems, summarise_problems
+        from altlas.storage.health import integrity_problems, summarise_problems
 
         if not self.check_on_open:
             return
@@ -203,7 +203,7 @@ class Store:
     @contextmanager
     def errors(self) -> Iterator[None]:
         """SQLite errors as one clear line: busy, the environment, or damage with the way back."""
-        from altlas.index.health import is_corruption, sqlite_cause
+        from altlas.storage.health import is_corruption, sqlite_cause
 
         try:
             yield
