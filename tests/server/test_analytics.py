@@ -107,3 +107,30 @@ def test_analytics_route(client, auth) -> None:
     assert runs and runs[0]["requests"] == 3 and runs[0]["principal"].startswith("key:")
     bad = client.get("/v1/analytics?since=whenever", headers=auth["admin"])
     assert bad.status_code == 400  # a bad value, named in the message (as in archive search)
+
+
+def test_nothing_is_lost_or_doubled_while_the_writer_runs(tmp_path) -> None:
+    """The request path appends without a lock while the writer drains: every record is
+    written exactly once, the ones still pending at close included."""
+    import sqlite3
+    import threading
+
+    recorder = AnalyticsRecorder(tmp_path, flush_seconds=0.01, batch=50)
+    recorder.start()
+    count = 20_000
+
+    def produce() -> None:
+        for n in range(count):
+            recorder.record(rec(f"/r{n}", 200, 1.0))
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    producer.join(60)
+    recorder.close()
+    assert recorder.written == count and recorder.dropped == 0
+    conn = sqlite3.connect(tmp_path / "analytics.db")
+    total, distinct = conn.execute(
+        "SELECT count(*), count(DISTINCT route) FROM requests"
+    ).fetchone()
+    conn.close()
+    assert total == distinct == count

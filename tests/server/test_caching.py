@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -106,3 +107,48 @@ def test_http_date_round_trip() -> None:
 
     when = datetime(2025, 5, 20, 12, 30, 15, 999, tzinfo=UTC)
     assert parsedate_to_datetime(http_date(when)) == when.replace(microsecond=0)
+
+
+def test_loop_memory_store_keeps_the_store_semantics() -> None:
+    import asyncio
+
+    from altlas.server.caching import LoopMemoryStore
+
+    async def scenario() -> None:
+        store = LoopMemoryStore()
+        await store.set("a", "text", expires_in=1)
+        await store.set("b", b"bytes")
+        assert await store.get("a") == b"text" and await store.get("b") == b"bytes"
+        assert await store.get("missing") is None
+        await store.delete("b")
+        assert await store.get("b") is None
+        time.sleep(1.1)
+        assert await store.get("a") is None  # expired entries are not served
+        await store.set("c", b"1", expires_in=1)
+        await store.set("d", b"2")
+        time.sleep(1.1)
+        await store.delete_expired()
+        assert await store.exists("d") and not await store.exists("c")
+        await store.delete_all()
+        assert not await store.exists("d")
+
+    asyncio.run(scenario())
+
+
+def test_search_answers_are_cached_per_query_and_dropped_on_archive_events(client, auth) -> None:
+    ctx = client.app.state["ctx"]
+    viewer = auth["viewer"]
+    first = client.get("/v1/archive/search?q=alpha", headers=viewer)
+    assert first.status_code == 200
+    store = client.app.stores.get("response_cache")
+    keys = set(store._store)
+    assert len(keys) == 1
+    assert client.get("/v1/archive/search?q=alpha", headers=viewer).json() == first.json()
+    assert set(store._store) == keys  # a hit, not a second entry
+    client.get("/v1/archive/search?q=beta", headers=viewer)
+    assert len(store._store) == 2  # another query is another answer
+    ctx.bus.publish("archive.added", {"id": "r1"})
+    deadline = time.monotonic() + 5
+    while store._store and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not store._store
