@@ -109,6 +109,7 @@ class NatsJobQueue:
         self.workers = workers
         self.timeout = timeout
         self._thread: _LoopThread | None = None
+        self._worker_thread: _LoopThread | None = None
         self._store: JobStore | None = None
         self._worker: Worker | None = None
         self._worker_task: asyncio.Task[Any] | None = None
@@ -135,7 +136,11 @@ class NatsJobQueue:
                 JobStore.open(self.config, self.bus), self.config.connect_timeout_seconds + 30
             )
             if self.workers:
-                thread.call(self._start_worker(), self.timeout)
+                # a loop of its own: the worker's runs share its loop, and a CPU-bound handler
+                # must not hold up the server's calls to NATS
+                self._worker_thread = _LoopThread("altlas-nats-worker")
+                self._worker_thread.start()
+                self._worker_thread.call(self._start_worker(), self.timeout)
         except BaseException:
             self.stop(1.0)
             raise
@@ -147,20 +152,27 @@ class NatsJobQueue:
         self._worker_stop = asyncio.Event()
         self._worker_task = asyncio.create_task(self._worker.serve(self._worker_stop))
 
-    async def _close(self, timeout: float) -> None:
+    async def _stop_worker(self, timeout: float) -> None:
         if self._worker_stop is not None and self._worker_task is not None:
             self._worker_stop.set()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._worker_task, timeout)
+
+    async def _close(self) -> None:
         if self._store is not None:
             await self._store.close()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the in-process worker (its runs handed back) and close the connection."""
+        worker, self._worker_thread = self._worker_thread, None
+        if worker is not None:
+            with contextlib.suppress(Exception):
+                worker.call(self._stop_worker(timeout), timeout + 5)
+            worker.stop(5.0)
         thread, self._thread = self._thread, None
         if thread is not None:
             with contextlib.suppress(Exception):
-                thread.call(self._close(timeout), timeout + 5)
+                thread.call(self._close(), 10.0)
             thread.stop(5.0)
         self._store = None
         if self.local is not None:
