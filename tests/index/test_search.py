@@ -191,3 +191,14 @@ def test_writers_rebuild_a_missing_index(filled: Archive, mkresult) -> None:
     filled.add_result(mkresult("r_new", ["completed"], command="invoice follow-up"))
     assert len(filled.search("invoice").hits) == 4
     assert filled.verify().ok
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["finance' OR '1'='1", 'finance" OR tag:*', "finance) OR (1=1", "%", "*", "tag:finance"],
+)
+def test_filter_values_are_values_never_syntax(filled: Archive, hostile: str) -> None:
+    """A tag, mode or persona reaches SQL and tantivy as a parameter, not as query text."""
+    for given in ({"tag": hostile}, {"mode": hostile}, {"persona": hostile}):
+        assert _ids(filled.search("*", given)) == []
+        assert filled.records(given) == []
