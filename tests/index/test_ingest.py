@@ -331,3 +331,60 @@ def test_add_result_remembers_the_file_the_run_wrote(archive, mkresult, tmp_path
     record = archive.record(outcome.id or "")
     assert record.container == "zstd" and record.source == str(path.resolve())
     assert archive.show(record.id) == path.read_bytes()
+
+
+def test_a_same_result_skip_leaves_no_orphan_blob(archive, write_results, tmp_path) -> None:
+    """Staging stores every new original; one the writer gives no row (the same result from
+    other bytes) is deleted again, so verify finds nothing to adopt."""
+    files = write_results(12)
+    other = tmp_path / "other"
+    other.mkdir()
+    for path in files[:4]:
+        (other / (path.name + ".gz")).write_bytes(gzip.compress(path.read_bytes()))
+    archive.add(files, batch_size=4)
+    report = archive.add([other], batch_size=2)
+    assert report.same_result == 4 and report.added == 0
+    assert len(list(archive.blobs.iter_shas())) == 12
+    assert archive.verify().ok
+
+
+def test_rids_are_never_reused_after_the_newest_rows_are_pruned(archive, write_results) -> None:
+    """Rows of a batch get their rids up front; AUTOINCREMENT's promise still holds."""
+    archive.add(write_results(5), batch_size=2)
+    before = [r["rid"] for r in archive.store.query("SELECT rid FROM results ORDER BY rid")]
+    assert before == [1, 2, 3, 4, 5]
+    assert archive.prune("1d").pruned == 5
+    archive.add(write_results(3, seed=9, sub="again"), batch_size=2)
+    after = [r["rid"] for r in archive.store.query("SELECT rid FROM results ORDER BY rid")]
+    assert after == [6, 7, 8]
+    assert archive.search("*", limit=10).total == 3 and archive.verify().ok
+
+
+def test_two_workers_give_the_same_archive(altlas_home, write_results, monkeypatch) -> None:
+    monkeypatch.setenv("ALTLAS_ARCHIVE__WORKERS", "2")
+    files = write_results(30)
+    with Archive(altlas_home, batch_size=4) as arch:
+        report = arch.add(files)
+        assert report.added == 30 and report.failed == 0
+        assert [o.path for o in report.outcomes] == [str(p) for p in files]
+        assert arch.search("*", limit=1).total == 30
+        for outcome in report.outcomes[::7]:
+            assert arch.show(outcome.id) == Path(outcome.path).read_bytes()
+        assert arch.verify().ok
+
+
+def test_the_batch_staged_before_the_dictionary_is_recompressed_with_it(
+    altlas_home, write_results, monkeypatch
+) -> None:
+    """The worker trains on the second batch; the first, staged meanwhile without the
+    dictionary, is re-encoded with it before the add returns."""
+    monkeypatch.setenv("ALTLAS_ARCHIVE__AUTO_DICTIONARY_AFTER", "40")
+    files = write_results(100)
+    with Archive(altlas_home, batch_size=25) as arch:
+        assert arch.add(files).added == 100
+        rows = arch.store.query("SELECT dict_id, count(*) AS n FROM results GROUP BY dict_id")
+        assert [(r["dict_id"], r["n"]) for r in rows] == [(arch.blobs.current_dict_id, 100)]
+        assert arch.blobs.current_dict_id != 0
+        for path in files[:25:6]:
+            assert arch.show(path.stem) == path.read_bytes()
+        assert arch.verify().ok

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from altlas.errors import ArchiveUnavailableError
 from altlas.index import Archive
 from altlas.index.blobs import BlobStore
 from altlas.index.staging import Stager, stage_bytes
@@ -29,13 +32,36 @@ def test_worker_and_in_process_staging_agree(archive: Archive, write_results) ->
     assert [s.sha for s in local] == [s.sha for s in remote]
     assert [s.known for s in remote] == [True, True] + [False] * 7
     for a, b in zip(local, remote, strict=True):
-        assert (a.row, a.text, a.keywords, a.tasks, a.frame) == (
+        assert (a.row, a.text, a.keywords, a.tasks, a.stored_size, a.stored) == (
             b.row,
             b.text,
             b.keywords,
             b.tasks,
-            b.frame,
+            b.stored_size,
+            b.stored,
         )
+    # Staging stored the new originals durably (the frames do not travel to the writer).
+    for staged, path in zip(remote[2:], files[2:], strict=True):
+        assert staged.stored and staged.frame == b"" and staged.stored_size > 0
+        assert archive.blobs.get(staged.sha) == path.read_bytes()
+    names = archive.blobs.read_names()
+    assert {s.sha for s in remote[2:]} <= set(names)
+    assert names[remote[2].sha]["source"] == str(files[2])
+
+
+def test_a_storage_failure_in_the_worker_comes_back_whole(tmp_path: Path, write_results) -> None:
+    """The blob store cannot be created: the one-line error names it, class and file intact."""
+    files = write_results(6)
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_bytes(b"")
+    stager = Stager(blobs=BlobStore(blocked / "blobs"), db=tmp_path / "none.db", workers=1)
+    try:
+        with pytest.raises(ArchiveUnavailableError) as caught:
+            list(stager.stage(iter(_chunks(files, 3))))
+    finally:
+        stager.close()
+    assert caught.value.context["file"] == str(blocked / "blobs" / "blobs.db")
+    assert "cannot store the blobs" in caught.value.one_line()
 
 
 def test_bad_input_is_staged_as_one_line(tmp_path: Path) -> None:

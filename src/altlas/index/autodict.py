@@ -11,19 +11,20 @@ from altlas.index.staging import DICT_SAMPLES, Staged
 if TYPE_CHECKING:
     from altlas.index.parts import ArchiveParts as Archive
 
-__all__ = ["adopt_dictionary", "dictionary_due", "maybe_train_dictionary"]
+__all__ = ["adopt_dictionary", "dictionary_due", "maybe_train_dictionary", "recompress_earlier"]
 
 
-def adopt_dictionary(archive: Archive, staged: Sequence[Staged]) -> None:
+def adopt_dictionary(archive: Archive, staged: Sequence[Staged]) -> bool:
     """Record a dictionary the staging worker trained, and compress with it from now on.
 
     The worker wrote (and synced) the dictionary file before any blob used it; the row only
     makes it the current one, so a crash before it costs compression, never readability.
+    True when it adopted one.
     """
     used = [st.dict_id for st in staged if st.dict_id and st.failure is None and not st.known]
     new = {d for d in used if d != archive.blobs.current_dict_id}
     if not new:
-        return
+        return False
     dict_id = max(new)
     path = archive.blobs.dicts_dir / f"{dict_id}.zdict"
     with archive.store.transaction() as conn:
@@ -39,6 +40,26 @@ def adopt_dictionary(archive: Archive, staged: Sequence[Staged]) -> None:
             ),
         )
     archive.blobs.use_dictionary(dict_id)
+    return True
+
+
+def recompress_earlier(archive: Archive) -> int:
+    """Re-encode the blobs stored before this add's dictionary existed (call with the lock).
+
+    The first batch is staged while the worker trains, so it is compressed without the
+    dictionary (about 19% of its raw size instead of 14%). Only originals kept as plain JSON
+    are re-encoded, at most ``auto_dictionary_after`` and a batch of them, once: a few tens
+    of milliseconds.
+    """
+    from altlas.index.dictionary import _recompress
+
+    dict_id = archive.blobs.current_dict_id
+    if not dict_id:
+        return 0
+    done = _recompress(archive, dict_id)
+    if done:
+        archive.blobs.packs.compact()
+    return done
 
 
 def dictionary_due(archive: Archive, adding: int) -> bool:

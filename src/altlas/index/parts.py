@@ -33,8 +33,9 @@ class ArchiveSettings(BaseModel):
     auto_dictionary: bool = True
     """Train a zstd dictionary (as ``optimize --recompress`` does) once enough results are in."""
     auto_dictionary_after: int = Field(default=1000, ge=20)
-    workers: int = Field(default=1, ge=0, le=8)
-    """Processes that parse ahead of the writer in a large add (0: parse in-process)."""
+    workers: int = Field(default=2, ge=0, le=8)
+    """Processes that parse ahead of the writer in a large add (0: parse in-process); two
+    keep both cores of a small machine busy while the writer waits on SQLite and tantivy."""
     check_on_open: bool = True
     """Run SQLite's ``quick_check`` when the database is opened, so damage is refused early."""
 

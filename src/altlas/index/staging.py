@@ -1,15 +1,18 @@
 """Staging: from an original's bytes to everything the saga writes, touching nothing.
 
-Staging is pure CPU work (hash, parse and validate, extract rows and text, compress), so a
-large ``add`` runs it in a worker process, one batch ahead, while the main process writes
-the previous batch (see :class:`Stager`). The worker only reads the database, to skip
-parsing files that are already archived.
+Staging is mostly CPU work (hash, parse and validate, extract rows and text, compress), so a
+large ``add`` runs it in worker processes, a batch or two ahead, while the main process writes
+the previous batch (see :class:`Stager`). The worker reads the database only to skip parsing
+files that are already archived; it writes nothing but the batch's blobs and their names
+(:func:`store_staged`), which are content-addressed and may be orphaned by a crash, so the
+writer's saga order holds: a row is only ever committed after its blob is durable.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -18,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from altlas.errors import AltlasError
+from altlas.errors import AltlasError, ArchiveUnavailableError
 from altlas.formats.result import Result
 from altlas.index.blobs import _ALREADY_COMPRESSED, BlobStore
 from altlas.index.extract import (
@@ -37,6 +40,7 @@ __all__ = ["Staged", "Stager", "stage_bytes", "stage_prepared"]
 
 _TS = RESULT_COLUMNS.index("ts")
 _ADDED = RESULT_COLUMNS.index("added_at")
+_NAME = RESULT_COLUMNS.index("name")
 _FILE = tuple[str, str | None, str | None]
 """(display name, path to read or None when it does not exist, absolute source path)."""
 
@@ -54,7 +58,11 @@ class Staged:
     """Already archived when staged: not parsed."""
     result_id: str = ""
     frame: bytes = b""
+    """The compressed original; emptied once :func:`store_staged` made it durable."""
     dict_id: int = 0
+    stored_size: int = 0
+    stored: bool = False
+    """The frame (and its names-sidecar line) is durable in the pack already."""
     row: tuple[Any, ...] = ()
     """Values of RESULT_COLUMNS; ``ts`` and ``added_at`` are set by :meth:`row_for`."""
     event_us: int | None = None
@@ -102,6 +110,7 @@ def stage_prepared(item: Prepared, compressor: BlobStore | None) -> Staged:
         result_id=result.id,
         frame=item.blob,
         dict_id=item.dict_id,
+        stored_size=len(item.blob),
         row=row,
         event_us=to_micros(event) if event else None,
         tasks=[t[1:] for t in task_rows(0, result)],
@@ -186,11 +195,11 @@ def _mark_worker(parent: int) -> None:
     threading.Thread(target=watch, name="altlas-parent-watch", daemon=True).start()
 
 
-def _worker_store(root: str, level: int, dict_id: int) -> BlobStore:
-    key = ("blobs", root, level)
+def _worker_store(root: str, level: int, dict_id: int, fsync: bool = True) -> BlobStore:
+    key = ("blobs", root, level, fsync)
     store = _WORKER.get(key) if _WORKER.get("worker") else None
     if store is None:
-        store = BlobStore(Path(root), level=level)
+        store = BlobStore(Path(root), level=level, fsync=fsync)
         if _WORKER.get("worker"):
             _WORKER[key] = store
     # A batch submitted before the writer saw the dictionary this worker trained still uses it.
@@ -257,6 +266,42 @@ def _known_in(conn: sqlite3.Connection, shas: Sequence[str]) -> set[str]:
     return out
 
 
+def store_staged(compressor: BlobStore, staged: Sequence[Staged]) -> None:
+    """Make the batch's new frames and their names durable in the pack, then drop them.
+
+    Done where the batch was staged, so the frames never travel to the writer and the writer
+    never waits for their fsync. A frame whose row the writer then does not insert (the
+    result is archived from other bytes) is an orphan the writer deletes; a crash leaves
+    orphans that the next ``add`` reuses and ``verify --repair`` adopts.
+    """
+    from altlas.formats.common import to_rfc3339
+    from altlas.index.health import os_cause
+
+    new = [st for st in staged if st.frame and not st.stored and st.failure is None]
+    if not new:
+        return
+    now = datetime.now(UTC)
+    names = []
+    for st in new:
+        st.added_at = st.added_at or now
+        names.append(
+            {
+                "sha256": st.sha,
+                "name": st.row[_NAME],
+                "source": st.source,
+                "added_at": to_rfc3339(st.added_at),
+            }
+        )
+    try:
+        compressor.put_many([(st.sha, st.frame) for st in new], names=names)
+    except OSError as exc:
+        raise ArchiveUnavailableError(
+            f"cannot store the blobs: {os_cause(exc)}", file=str(compressor.packs.path)
+        ) from None
+    for st in new:
+        st.stored, st.frame = True, b""
+
+
 def stage_files(
     files: Sequence[_FILE],
     *,
@@ -264,12 +309,15 @@ def stage_files(
     level: int,
     dict_id: int,
     db: str,
+    fsync: bool = True,
     train: bool = False,
+    local: BlobStore | None = None,
 ) -> list[Staged]:
-    """Read, hash and stage a batch of files (in the worker, or in-process as a fallback)."""
+    """Read, hash, stage and store a batch of files (in a worker, or in-process with ``local``,
+    the archive's own blob store)."""
     import gc
 
-    compressor = _worker_store(blobs_root, level, dict_id)
+    compressor = local if local is not None else _worker_store(blobs_root, level, dict_id, fsync)
     read: list[tuple[str, str | None, bytes, str]] = []
     out: list[Staged] = []
     for display, path, source in files:
@@ -277,14 +325,15 @@ def stage_files(
             out.append(Staged(display, source, "", failure=f"{display}: no such file or directory"))
             continue
         try:
-            raw = Path(path).read_bytes()
+            with open(path, "rb") as fh:  # noqa: PTH123  (hot path: no Path object per file)
+                raw = fh.read()
         except OSError as exc:
             out.append(
                 Staged(display, source, "", failure=f"{display}: cannot read: {exc.strerror}")
             )
             continue
         read.append((display, source, raw, sha256_hex(raw)))
-    known = _known(db, [r[3] for r in read]) if Path(db).exists() else set()
+    known = _known(db, [r[3] for r in read]) if os.path.exists(db) else set()  # noqa: PTH110
     if train:
         _train_here(compressor, [r[2] for r in read if r[3] not in known], level)
     was = gc.isenabled()
@@ -300,77 +349,132 @@ def stage_files(
     finally:
         if was:
             gc.enable()
+    store_staged(compressor, out)
     return out
 
 
+_Outcome = list[Staged] | tuple[type[AltlasError], str, dict[str, Any]]
+
+
+def _stage_remote(files: Sequence[_FILE], **job: Any) -> _Outcome:
+    """:func:`stage_files` in the worker; an AltlasError comes back whole (class and context),
+    which pickling the exception itself would lose."""
+    try:
+        return stage_files(files, **job)
+    except AltlasError as exc:
+        return type(exc), exc.message, exc.context
+
+
+def _start_pool(workers: int) -> tuple[ProcessPoolExecutor, bool]:
+    """The worker processes, forked now when that is safe, else spawned.
+
+    A spawned worker imports the readers and models again (0.3 s of CPU each, as much as
+    parsing a thousand files); a forked one has them already. Fork only from a process with
+    no other thread (the CLI, a script): a thread holding a lock at fork time (tantivy's
+    indexers, a server's pool) would leave it locked in the child. All the workers are
+    forked here, by a first no-op job, before the caller opens its tantivy writer.
+    """
+    import multiprocessing
+    import threading
+
+    fork = sys.platform.startswith("linux") and threading.active_count() == 1
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
+        initializer=_mark_worker,
+        initargs=(os.getpid(),),
+    )
+    if fork:
+        pool.submit(int)  # forks every worker now, while this process has one thread
+    return pool, fork
+
+
 class Stager:
-    """Stages batches of files one batch ahead in a worker process (in-process if it cannot)."""
+    """Stages batches of files ahead of the writer in worker processes (in-process if it cannot).
+
+    With ``workers`` processes, that many batches are staged while the writer writes one: on
+    two cores the parsing and the writing overlap. The first worker job trains the zstd
+    dictionary (``train``); the batches staged meanwhile are compressed without it and
+    re-encoded at the end of the add (``autodict.recompress_earlier``), which costs less than
+    keeping the other workers idle while it trains.
+    """
 
     def __init__(self, *, blobs: BlobStore, db: Path, workers: int, train: bool = False) -> None:
         self.blobs = blobs
         self.db = db
         self.train = train
         """Have the worker train a dictionary on the first batch it stages."""
+        self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
+        self.forked = False
+        self.trained = 0
+        """The dictionary a worker trained in this add, once one came back."""
         if workers > 0:
-            import multiprocessing
-
-            # spawn, not fork: the parent has I/O and tantivy threads.
             try:
-                self.pool = ProcessPoolExecutor(
-                    max_workers=workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_mark_worker,
-                    initargs=(os.getpid(),),
-                )
-            except (OSError, ImportError, NotImplementedError):
+                self.pool, self.forked = _start_pool(workers)
+            except (OSError, ImportError, NotImplementedError, ValueError):
                 self.pool = None  # no process support here: stage in-process
 
-    def _job(self, files: Sequence[_FILE]) -> dict[str, Any]:
+    def _job(self) -> dict[str, Any]:
         return {
             "blobs_root": str(self.blobs.root),
             "level": self.blobs.level,
-            "dict_id": self.blobs.current_dict_id,
+            # Before the writer adopts the dictionary a worker trained, the next jobs use it
+            # already (any worker can read it: its file is written before it is used).
+            "dict_id": self.blobs.current_dict_id or self.trained,
             "db": str(self.db),
+            "fsync": self.blobs.fsync,
         }
 
     def stage(self, batches: Iterator[Sequence[_FILE]]) -> Iterator[list[Staged]]:
-        pending: list[tuple[Sequence[_FILE], Future[list[Staged]] | None]] = []
-
+        pending: list[tuple[Sequence[_FILE], Future[_Outcome] | None]] = []
         first = [True]
 
-        def submit() -> None:
+        def submit() -> bool:
             files = next(batches, None)
             if files is None:
-                return
+                return False
             future = None
-            # The first batch is staged here while the worker starts (about a second of
-            # imports on a busy machine), which would otherwise be the pipeline's idle start.
-            if self.pool is not None and not first[0]:
+            # A spawned worker takes about a second of imports on a busy machine to start:
+            # the first batch is staged here meanwhile. Forked ones start at once.
+            if self.pool is not None and (self.forked or not first[0]):
                 try:
-                    future = self.pool.submit(
-                        stage_files, files, **self._job(files), train=self.train
-                    )
+                    future = self.pool.submit(_stage_remote, files, **self._job(), train=self.train)
                     self.train = False
                 except (BrokenProcessPool, RuntimeError):
                     self.pool = None
             first[0] = False
             pending.append((files, future))
+            return True
+
+        def fill() -> None:
+            most = max(1, self.workers)
+            while len(pending) <= most:
+                if sum(f is not None for _, f in pending) >= most or not submit():
+                    break
 
         submit()
-        submit()
+        fill()
         while pending:
             files, future = pending.pop(0)
-            staged: list[Staged] | None = None
-            if future is not None:
-                try:
-                    staged = future.result()
-                except BrokenProcessPool:
-                    self.pool = None
-            if staged is None:
-                staged = stage_files(files, **self._job(files))
-            submit()
+            staged = self._result(files, future)
+            fill()
             yield staged
+
+    def _result(self, files: Sequence[_FILE], future: Future[_Outcome] | None) -> list[Staged]:
+        outcome: _Outcome | None = None
+        if future is not None:
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                self.pool = None
+        if outcome is None:
+            return stage_files(files, **self._job(), local=self.blobs)
+        if isinstance(outcome, tuple):
+            kind, message, context = outcome
+            raise kind(message, **context)
+        self.trained = self.trained or max((st.dict_id for st in outcome), default=0)
+        return outcome
 
     def close(self) -> None:
         if self.pool is not None:
