@@ -175,6 +175,26 @@ def test_a_finished_run_is_served_by_every_instance(scene: Scene) -> None:
     result = scene.http.get(scene.url("a", f"/v1/runs/{run_id}/result"))
     assert result.status_code == 200
     assert orjson.loads(result.content)["status"] == "success"
+    # the whole history from A, then from C after the second event (Last-Event-ID)
+    path = f"/v1/runs/{run_id}/events"
+    every = _sse_ids(scene.http.get(scene.url("a", path)).text)
+    assert every[0][1] == "job.queued" and every[-1][1] == "job.finished"
+    rest = scene.http.get(scene.url("c", path), headers={"Last-Event-ID": str(every[1][0])})
+    assert _sse_ids(rest.text) == every[2:]
+
+
+def _sse_ids(text: str) -> list[tuple[int, str]]:
+    """(id, event) of each message of a finished server-sent event stream."""
+    found, fields = [], {}
+    for line in [*text.splitlines(), ""]:
+        if line:
+            name, _, value = line.partition(":")
+            fields[name] = value.strip()
+            continue
+        if "id" in fields:
+            found.append((int(fields["id"]), fields["event"]))
+        fields = {}
+    return found
 
 
 def _hits(scene: Scene, server: str, word: str) -> int:
