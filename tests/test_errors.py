@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import altlas
 from altlas import errors
@@ -213,3 +215,28 @@ def test_an_account_that_exists_is_a_conflict_exit_4(cli) -> None:
     again = cli(*add, input="long password!\n")
     assert again.exit_code == 4
     assert "already exists" in _one_error_line(again)
+
+
+# --- one line, whatever the parts hold -------------------------------------------------------
+
+
+@given(
+    message=st.text(max_size=60),
+    file=st.none() | st.text(max_size=30),
+    path=st.none() | st.text(max_size=20),
+    task_id=st.none() | st.text(max_size=10),
+)
+def test_one_line_is_one_line(
+    message: str, file: str | None, path: str | None, task_id: str | None
+) -> None:
+    error = UnavailableError(message, file=file, path=path, task_id=task_id)
+    line = error.one_line()
+    assert len(line.splitlines()) <= 1 and line == line.strip("\n\r") and str(error) == line
+    for part in (message, file, path):
+        for word in (part or "").split():
+            assert word in line
+
+
+def test_a_multi_line_cause_is_joined_into_one_line() -> None:
+    error = InvalidInputError("invalid YAML:\n  in line 3\n\n  expected ':'", file="x.yaml")
+    assert error.one_line() == "x.yaml: invalid YAML:; in line 3; expected ':'"

@@ -100,7 +100,7 @@ class AltlasError(Exception):
         self.context: dict[str, Any] = {k: v for k, v in context.items() if v is not None}
 
     def one_line(self) -> str:
-        """The error as one line: ``file: path: message``."""
+        """The error as one line: ``file: path: message``, whatever the parts hold."""
         parts = []
         if "file" in self.context:
             loc = str(self.context["file"])
@@ -112,7 +112,13 @@ class AltlasError(Exception):
         if "task_id" in self.context and "path" not in self.context:
             parts.append(f"task {self.context['task_id']}")
         parts.append(self.message)
-        return ": ".join(parts)
+        text = ": ".join(parts)
+        lines = text.splitlines()
+        if len(lines) == 1 and lines[0] == text:
+            return text
+        # a message quoting a parser (YAML marks, a tantivy query) or a file name may hold
+        # line breaks; an error stays one line wherever it is printed or logged
+        return "; ".join(stripped for line in lines if (stripped := line.strip()))
 
     def __str__(self) -> str:
         return self.one_line()
