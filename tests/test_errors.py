@@ -240,3 +240,11 @@ def test_one_line_is_one_line(
 def test_a_multi_line_cause_is_joined_into_one_line() -> None:
     error = InvalidInputError("invalid YAML:\n  in line 3\n\n  expected ':'", file="x.yaml")
     assert error.one_line() == "x.yaml: invalid YAML:; in line 3; expected ':'"
+
+
+@given(message=st.text(max_size=60), path=st.text(max_size=20), file=st.text(max_size=20))
+def test_every_validation_line_is_one_line(message: str, path: str, file: str) -> None:
+    from altlas.errors import Diagnostic, ValidationError
+
+    error = ValidationError([Diagnostic(message, path=path)], file=file or None)
+    assert all(len(line.splitlines()) <= 1 for line in [*error.lines(), error.one_line()])

@@ -112,16 +112,22 @@ class AltlasError(Exception):
         if "task_id" in self.context and "path" not in self.context:
             parts.append(f"task {self.context['task_id']}")
         parts.append(self.message)
-        text = ": ".join(parts)
-        lines = text.splitlines()
-        if len(lines) == 1 and lines[0] == text:
-            return text
-        # a message quoting a parser (YAML marks, a tantivy query) or a file name may hold
-        # line breaks; an error stays one line wherever it is printed or logged
-        return "; ".join(stripped for line in lines if (stripped := line.strip()))
+        return _flat(": ".join(parts))
 
     def __str__(self) -> str:
         return self.one_line()
+
+
+def _flat(text: str) -> str:
+    """``text`` on one line.
+
+    A message quoting a parser (YAML marks, a tantivy query) or a file name may hold line
+    breaks; an error stays one line wherever it is printed or logged.
+    """
+    lines = text.splitlines()
+    if len(lines) == 1 and lines[0] == text:
+        return text
+    return "; ".join(stripped for line in lines if (stripped := line.strip()))
 
 
 # --- the groups: what the caller can do -------------------------------------------------
@@ -221,7 +227,7 @@ class Diagnostic:
         head = [p for p in (file, self.path) if p]
         prefix = ": ".join(head)
         tag = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{prefix}: {tag}{self.message}" if prefix else f"{tag}{self.message}"
+        return _flat(f"{prefix}: {tag}{self.message}" if prefix else f"{tag}{self.message}")
 
     def as_dict(self) -> dict[str, Any]:
         return {
