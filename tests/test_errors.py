@@ -248,3 +248,17 @@ def test_every_validation_line_is_one_line(message: str, path: str, file: str) -
 
     error = ValidationError([Diagnostic(message, path=path)], file=file or None)
     assert all(len(line.splitlines()) <= 1 for line in [*error.lines(), error.one_line()])
+
+
+def test_the_drawn_trees_name_every_error_class() -> None:
+    """errors.py's docstring and docs/architecture.md draw the tree; a new class joins both."""
+    names = [
+        name
+        for name in errors.__all__
+        if isinstance(getattr(errors, name), type) and issubclass(getattr(errors, name), Exception)
+    ]
+    architecture = (SRC.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    errors_section = architecture.split("## Errors", 1)[1].split("\n## ", 1)[0]
+    for name in names:
+        assert name in (errors.__doc__ or ""), name
+        assert name in errors_section, name
