@@ -5,11 +5,10 @@ The tables here are deliberately not the e2e fixture's: other file names, column
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.do.ground_data_helpers import ground_query, sort_by, steps, where, write_tables
 
 from altlas.do.context import GroundContext
 from altlas.do.ground_data import ground_data, ground_data_condition
@@ -38,34 +37,19 @@ STAFF = [
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    (tmp_path / "shop").mkdir()
-    (tmp_path / "shop" / "orders.csv").write_text(ORDERS, encoding="utf-8")
-    (tmp_path / "parts.csv").write_text(PARTS, encoding="utf-8")
-    (tmp_path / "staff.json").write_text(json.dumps(STAFF), encoding="utf-8")
-    (tmp_path / "readme.md").write_text("# hello\n", encoding="utf-8")
-    return tmp_path
+    return write_tables(
+        tmp_path,
+        {
+            "shop/orders.csv": ORDERS,
+            "parts.csv": PARTS,
+            "staff.json": STAFF,
+            "readme.md": "# hello\n",
+        },
+    )
 
 
 def ground(ws: Path, text: str, previous: Operation | None = None) -> Operation:
-    op = ground_data(text, "en", GroundContext(ws, previous))
-    assert op is not None, text
-    assert op.handler == "data" and op.params["operation"] == "query"
-    assert op.why
-    return op
-
-
-def steps(op: Operation, kind: str) -> list[dict[str, Any]]:
-    return [s for s in op.params["steps"] if s["op"] == kind]
-
-
-def where(op: Operation) -> str:
-    found = steps(op, "filter")
-    assert len(found) == 1, op.params
-    return str(found[0]["where"])
-
-
-def sort_by(op: Operation) -> list[tuple[str, bool]]:
-    return [(b["column"], b["desc"]) for s in steps(op, "sort") for b in s["by"]]
+    return ground_query(ws, text, "en", previous)
 
 
 def test_sort_desc_with_source_and_output(ws: Path) -> None:

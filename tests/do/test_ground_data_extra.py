@@ -3,15 +3,13 @@ revenue, several sort keys, comparisons that must land on a numeric column."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.do.ground_data_helpers import ground, sort_by, steps, where, write_tables
 
 from altlas.do.context import GroundContext
 from altlas.do.ground_data import ground_data
-from altlas.do.operations import Operation
 
 TICKETS = """opened,team,severity,hours,rate
 2023-11-20,Alpha,High,5,40
@@ -33,29 +31,9 @@ PEOPLE = [
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    (tmp_path / "tickets.csv").write_text(TICKETS, encoding="utf-8")
-    (tmp_path / "satislar.csv").write_text(SATISLAR, encoding="utf-8")
-    (tmp_path / "people.json").write_text(json.dumps(PEOPLE), encoding="utf-8")
-    return tmp_path
-
-
-def ground(ws: Path, text: str, lang: str = "en") -> Operation:
-    op = ground_data(text, lang, GroundContext(ws))
-    assert op is not None, text
-    return op
-
-
-def steps(op: Operation, kind: str) -> list[dict[str, Any]]:
-    return [s for s in op.params["steps"] if s["op"] == kind]
-
-
-def where(op: Operation) -> str:
-    (found,) = steps(op, "filter")
-    return str(found["where"])
-
-
-def sort_by(op: Operation) -> list[tuple[str, bool]]:
-    return [(b["column"], b["desc"]) for s in steps(op, "sort") for b in s["by"]]
+    return write_tables(
+        tmp_path, {"tickets.csv": TICKETS, "satislar.csv": SATISLAR, "people.json": PEOPLE}
+    )
 
 
 @pytest.mark.parametrize(

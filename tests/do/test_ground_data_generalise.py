@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.do.ground_data_helpers import ground
 
 from altlas.do.context import GroundContext
 from altlas.do.ground_data import ground_data
@@ -39,12 +40,6 @@ def ws(tmp_path: Path) -> Path:
     (tmp_path / "muhasebe").mkdir()
     (tmp_path / "muhasebe" / "aylık_giderler.csv").write_text(GIDERLER, encoding="utf-8")
     return tmp_path
-
-
-def ground(ws: Path, text: str, lang: str = "en") -> Operation:
-    op = ground_data(text, lang, GroundContext(ws))
-    assert op is not None, text
-    return op
 
 
 def step(op: Operation, kind: str) -> dict[str, Any]:

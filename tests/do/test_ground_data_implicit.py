@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.do.ground_data_helpers import ground, steps, where, write_tables
 
 from altlas.do.context import GroundContext
 from altlas.do.ground_data import ground_data
-from altlas.do.operations import Operation
 
 STAFF = """id,first_name,dept,wage,hired
 1,Ana,Eng,7200,2019-03-01
@@ -26,24 +24,7 @@ ORDERS = [
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
-    (tmp_path / "orders.json").write_text(json.dumps(ORDERS), encoding="utf-8")
-    return tmp_path
-
-
-def ground(ws: Path, text: str, lang: str = "en") -> Operation:
-    op = ground_data(text, lang, GroundContext(ws))
-    assert op is not None, text
-    return op
-
-
-def steps(op: Operation, kind: str) -> list[dict[str, Any]]:
-    return [s for s in op.params["steps"] if s["op"] == kind]
-
-
-def where(op: Operation) -> str:
-    (found,) = steps(op, "filter")
-    return str(found["where"])
+    return write_tables(tmp_path, {"staff.csv": STAFF, "orders.json": ORDERS})
 
 
 @pytest.mark.parametrize(

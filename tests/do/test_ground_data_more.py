@@ -3,15 +3,10 @@ aggregates, alphabetical order, most recent, cheapest (English and Turkish)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-from altlas.do.context import GroundContext
-from altlas.do.ground_data import ground_data
-from altlas.do.operations import Operation
+from tests.do.ground_data_helpers import ground, limit, sort_by, steps, where, write_tables
 
 BOOKS = """title,author,genre,pages,price,published
 Snow,Orhan Pamuk,Novel,436,18.5,2002-01-01
@@ -35,34 +30,9 @@ MEMBERS = [
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    (tmp_path / "books.csv").write_text(BOOKS, encoding="utf-8")
-    (tmp_path / "kitaplar.csv").write_text(KITAPLAR, encoding="utf-8")
-    (tmp_path / "members.json").write_text(json.dumps(MEMBERS), encoding="utf-8")
-    return tmp_path
-
-
-def ground(ws: Path, text: str, lang: str = "en") -> Operation:
-    op = ground_data(text, lang, GroundContext(ws))
-    assert op is not None, text
-    return op
-
-
-def steps(op: Operation, kind: str) -> list[dict[str, Any]]:
-    return [s for s in op.params["steps"] if s["op"] == kind]
-
-
-def where(op: Operation) -> str:
-    (found,) = steps(op, "filter")
-    return str(found["where"])
-
-
-def sort_by(op: Operation) -> list[tuple[str, bool]]:
-    return [(b["column"], b["desc"]) for s in steps(op, "sort") for b in s["by"]]
-
-
-def limit(op: Operation) -> int | None:
-    found = steps(op, "limit")
-    return int(found[0]["n"]) if found else None
+    return write_tables(
+        tmp_path, {"books.csv": BOOKS, "kitaplar.csv": KITAPLAR, "members.json": MEMBERS}
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ comma lists of columns, "order" as a noun, a warehouse column in Turkish."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.do.ground_data_helpers import ground, sort_by, steps, write_tables
 
 from altlas.do.context import GroundContext
 from altlas.do.ground_data import ground_data, ground_data_condition
@@ -22,22 +22,7 @@ S3;Mersin;Gear;4;12.0;Gebze
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    (tmp_path / "ship.csv").write_text(SHIP, encoding="utf-8")
-    return tmp_path
-
-
-def ground(ws: Path, text: str, lang: str = "en", previous: Operation | None = None) -> Operation:
-    op = ground_data(text, lang, GroundContext(ws, previous))
-    assert op is not None, text
-    return op
-
-
-def steps(op: Operation, kind: str) -> list[dict[str, Any]]:
-    return [s for s in op.params["steps"] if s["op"] == kind]
-
-
-def sort_by(op: Operation) -> list[tuple[str, bool]]:
-    return [(b["column"], b["desc"]) for s in steps(op, "sort") for b in s["by"]]
+    return write_tables(tmp_path, {"ship.csv": SHIP})
 
 
 @pytest.mark.parametrize(

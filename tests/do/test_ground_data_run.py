@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.do.ground_data_helpers import ground
 
 import altlas
 from altlas.do.context import GroundContext
@@ -49,12 +50,6 @@ def run(ws: Path, *ops: Operation) -> list[dict[str, Any]]:
         assert task_result.status is TaskStatus.COMPLETED, task_result.error
         outs.append(dict(task_result.output))
     return outs
-
-
-def ground(ws: Path, text: str, lang: str, previous: Operation | None = None) -> Operation:
-    op = ground_data(text, lang, GroundContext(ws, previous))
-    assert op is not None, text
-    return op
 
 
 def rows(path: Path) -> list[dict[str, str]]:

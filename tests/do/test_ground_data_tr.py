@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.do.ground_data_helpers import ground_query, sort_by, steps, where, write_tables
 
 from altlas.do.context import GroundContext
 from altlas.do.ground_data import ground_data, ground_data_condition
@@ -33,37 +32,13 @@ K-3,Defter,35,40
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    (tmp_path / "shop").mkdir()
-    (tmp_path / "shop" / "orders.csv").write_text(ORDERS, encoding="utf-8")
-    (tmp_path / "personel.csv").write_text(PERSONEL, encoding="utf-8")
-    (tmp_path / "depo.csv").write_text(DEPO, encoding="utf-8")
-    (tmp_path / "kisiler.json").write_text(
-        json.dumps([{"isim": "Ece", "il": "Ankara"}, {"isim": "Tuna", "il": "Mersin"}]),
-        encoding="utf-8",
-    )
-    return tmp_path
+    people = [{"isim": "Ece", "il": "Ankara"}, {"isim": "Tuna", "il": "Mersin"}]
+    tables = {"shop/orders.csv": ORDERS, "personel.csv": PERSONEL, "depo.csv": DEPO}
+    return write_tables(tmp_path, {**tables, "kisiler.json": people})
 
 
 def ground(ws: Path, text: str, previous: Operation | None = None) -> Operation:
-    op = ground_data(text, "tr", GroundContext(ws, previous))
-    assert op is not None, text
-    assert op.handler == "data" and op.params["operation"] == "query"
-    assert op.why
-    return op
-
-
-def steps(op: Operation, kind: str) -> list[dict[str, Any]]:
-    return [s for s in op.params["steps"] if s["op"] == kind]
-
-
-def where(op: Operation) -> str:
-    found = steps(op, "filter")
-    assert len(found) == 1, op.params
-    return str(found[0]["where"])
-
-
-def sort_by(op: Operation) -> list[tuple[str, bool]]:
-    return [(b["column"], b["desc"]) for s in steps(op, "sort") for b in s["by"]]
+    return ground_query(ws, text, "tr", previous)
 
 
 @pytest.mark.parametrize(
