@@ -135,20 +135,29 @@ def _templated(rc: RunContext, task: Task, params: dict[str, Any] | None = None)
     )
 
 
-async def _attempt(
+@dataclass(slots=True)
+class _Call:
+    """One task's handler call, the same for every attempt."""
+
+    rc: RunContext
+    state: TaskState
+    handler: Handler
+    params: dict[str, Any]
+    inputs: dict[str, Any]
+    timeout: float
+    breaker: CircuitBreaker | None
+    holder: list[HandlerContext]
+    """Every context handed to the handler, to collect their artifacts afterwards."""
+
+
+def _context(
     rc: RunContext,
     state: TaskState,
-    handler: Handler,
     params: dict[str, Any],
     inputs: dict[str, Any],
-    timeout: float,
-    breaker: CircuitBreaker | None,
-    holder: list[HandlerContext],
-) -> Any:
-    state.attempts += 1
-    if breaker is not None:
-        breaker.before_call()
-    ctx = HandlerContext(
+    **extra: Any,
+) -> HandlerContext:
+    return HandlerContext(
         task=state.task,
         params=params,
         inputs=inputs,
@@ -156,11 +165,20 @@ async def _attempt(
         config=rc.config,
         settings=rc.settings,
         run_id=rc.run_id,
-        attempt=state.attempts,
         plan=rc.plan,
-        timeout=timeout,
+        **extra,
     )
-    holder.append(ctx)
+
+
+async def _attempt(call: _Call) -> Any:
+    state, breaker, timeout, handler = call.state, call.breaker, call.timeout, call.handler
+    state.attempts += 1
+    if breaker is not None:
+        breaker.before_call()
+    ctx = _context(
+        call.rc, state, call.params, call.inputs, attempt=state.attempts, timeout=timeout
+    )
+    call.holder.append(ctx)
     outcome = "none"
     try:
         async with asyncio.timeout(timeout) as scope:
@@ -211,6 +229,32 @@ def _collect_artifacts(rc: RunContext, state: TaskState, holder: list[HandlerCon
             state.artifacts.append(describe_file(path, state.id, rc.workspace))
 
 
+def _cache_key(
+    rc: RunContext, handler: Handler, params: dict[str, Any], inputs: dict[str, Any]
+) -> str | None:
+    """The task's cache key when the run caches and the handler allows it, else None."""
+    if not (rc.config.cache and rc.journal is not None and handler.is_cacheable(params)):
+        return None
+    salt = handler.cache_salt(params, rc.workspace)
+    return cache_key(handler.name, handler.version, params, inputs, salt) or None
+
+
+def _from_cache(journal: Journal, key: str, state: TaskState) -> bool:
+    """Complete ``state`` from the cache; False when there is no usable entry."""
+    hit = journal.cache_get(key)
+    if hit is None:
+        return False
+    artifacts = usable_artifacts(hit[1])
+    if artifacts is None:
+        return False
+    state.set_output(hit[0])
+    state.artifacts = artifacts
+    state.cached = True
+    state.status = TaskStatus.COMPLETED
+    journal.cache_hit(key)
+    return True
+
+
 async def execute_task(
     rc: RunContext,
     state: TaskState,
@@ -232,21 +276,10 @@ async def execute_task(
             return state
         params = _templated(rc, state.task)
         inputs = _inputs(rc, state.task)
-        key = None
         journal = rc.journal
-        if rc.config.cache and journal is not None and handler.is_cacheable(params):
-            salt = handler.cache_salt(params, rc.workspace)
-            key = cache_key(handler.name, handler.version, params, inputs, salt)
-            hit = journal.cache_get(key) if key else None
-            if hit is not None and key is not None:
-                artifacts = usable_artifacts(hit[1])
-                if artifacts is not None:
-                    state.set_output(hit[0])
-                    state.artifacts = artifacts
-                    state.cached = True
-                    state.status = TaskStatus.COMPLETED
-                    journal.cache_hit(key)
-                    return state
+        key = _cache_key(rc, handler, params, inputs)
+        if key is not None and journal is not None and _from_cache(journal, key, state):
+            return state
         breaker = None
         if handler.breaker:
             breaker = rc.breakers.get(
@@ -255,12 +288,8 @@ async def execute_task(
             state.metadata["breaker"] = breaker.key
         timeout = effective_timeout(state.task, rc.plan, rc.config)
         tries = 1 + effective_retries(state.task, rc.config)
-        if tries == 1:
-            output = await _attempt(rc, state, handler, params, inputs, timeout, breaker, holder)
-        else:
-            output = await _with_retries(
-                rc, state, handler, params, inputs, timeout, breaker, holder, tries
-            )
+        call = _Call(rc, state, handler, params, inputs, timeout, breaker, holder)
+        output = await (_attempt(call) if tries == 1 else _with_retries(call, tries))
         state.set_output(output)
         _collect_artifacts(rc, state, holder)
         state.status = TaskStatus.COMPLETED
@@ -306,29 +335,11 @@ def _condition_skip(rc: RunContext, task: Task) -> str | None:
 
 def _probe(rc: RunContext, state: TaskState, params: dict[str, Any]) -> HandlerContext:
     """A context for :meth:`Handler.target`, which some handlers key on settings."""
-    return HandlerContext(
-        task=state.task,
-        params=params,
-        inputs={},
-        workspace=rc.workspace,
-        config=rc.config,
-        settings=rc.settings,
-        run_id=rc.run_id,
-        plan=rc.plan,
-    )
+    return _context(rc, state, params, {})
 
 
-async def _with_retries(
-    rc: RunContext,
-    state: TaskState,
-    handler: Handler,
-    params: dict[str, Any],
-    inputs: dict[str, Any],
-    timeout: float,
-    breaker: CircuitBreaker | None,
-    holder: list[HandlerContext],
-    tries: int,
-) -> Any:
+async def _with_retries(call: _Call, tries: int) -> Any:
+    rc, state = call.rc, call.state
     errors: list[dict[str, Any]] = []
 
     def before_sleep(retry_state: Any) -> None:
@@ -362,5 +373,5 @@ async def _with_retries(
     )
     async for attempt in policy:
         with attempt:
-            return await _attempt(rc, state, handler, params, inputs, timeout, breaker, holder)
+            return await _attempt(call)
     raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover

@@ -136,11 +136,9 @@ class Scheduler:
         finally:
             unfollow()
 
-    async def _run(self) -> None:
-        rc = self.rc
-        states = rc.states
-        concurrency = rc.config.concurrency
-        continue_on_error = rc.config.continue_on_error
+    def _graph(self) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """Unfinished dependencies per task still to run, and the dependents of each task."""
+        states = self.rc.states
         remaining: dict[str, int] = {}
         dependents: dict[str, list[str]] = defaultdict(list)
         for tid in self.selected:
@@ -156,6 +154,14 @@ class Scheduler:
                 if not dep_state.status.finished:
                     count += 1
             remaining[tid] = count
+        return remaining, dependents
+
+    async def _run(self) -> None:
+        rc = self.rc
+        states = rc.states
+        concurrency = rc.config.concurrency
+        continue_on_error = rc.config.continue_on_error
+        remaining, dependents = self._graph()
         ready = [
             (priority_key(states[t].task, states[t].index), t)
             for t, n in remaining.items()
