@@ -262,3 +262,41 @@ def test_the_drawn_trees_name_every_error_class() -> None:
     for name in names:
         assert name in (errors.__doc__ or ""), name
         assert name in errors_section, name
+
+
+def test_a_busy_journal_set_up_lock_is_unavailable_not_archive(altlas_home: Path) -> None:
+    """The journal's set-up lock is the generic FileLock: busy is UnavailableError, untagged."""
+    import subprocess
+    import sys
+
+    from altlas.storage.lock import FileLock
+
+    lock_path = altlas_home / "runs.db.setup.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from altlas.storage.lock import FileLock\n"
+            "with FileLock(Path(sys.argv[1]), what='the run journal').held('set-up'):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(30)\n",
+            str(lock_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with (
+            pytest.raises(UnavailableError) as caught,
+            FileLock(lock_path, timeout=0.2, what="the run journal").held("set-up"),
+        ):
+            pass
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert not isinstance(caught.value, ArchiveError)
+    assert exit_code_for(caught.value) == 75 and status_for(caught.value) == 503
+    assert "run journal" in caught.value.one_line()
