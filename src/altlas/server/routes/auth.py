@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -19,17 +20,17 @@ from altlas.server.signing import derive
 __all__ = ["ROUTES"]
 
 _PUBLIC = route_opt(None, "auth")
-
-
-@post(
-    "/auth/token",
+# the token routes: no credentials needed, the same refusals documented
+_public_post = functools.partial(
+    post,
     opt=_PUBLIC,
-    status_code=200,
-    sync_to_thread=True,
     tags=["auth"],
     responses=errors(400, 401, 413, 422, 429),
     operation_class=PublicOperation,
 )
+
+
+@_public_post("/auth/token", status_code=200, sync_to_thread=True)
 def token(request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> Response[TokenResponse]:
     """Exchange a user name and password for an access token and a refresh token."""
     ctx = ctx_of(request)
@@ -56,15 +57,7 @@ def token(request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> Resp
     return Response(TokenResponse(**body), cookies=cookies)
 
 
-@post(
-    "/auth/refresh",
-    opt=_PUBLIC,
-    status_code=200,
-    sync_to_thread=False,
-    tags=["auth"],
-    responses=errors(400, 401, 413, 422, 429),
-    operation_class=PublicOperation,
-)
+@_public_post("/auth/refresh", status_code=200, sync_to_thread=False)
 def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]) -> TokenResponse:
     """Spend a refresh token for a new pair. A refresh token works once; reusing one
     revokes every token descended from the same login."""
@@ -72,15 +65,7 @@ def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]) -> 
     return TokenResponse(**pair.as_dict())
 
 
-@post(
-    "/auth/logout",
-    opt=_PUBLIC,
-    status_code=204,
-    sync_to_thread=False,
-    tags=["auth"],
-    responses=errors(400, 401, 413, 422, 429),
-    operation_class=PublicOperation,
-)
+@_public_post("/auth/logout", status_code=204, sync_to_thread=False)
 def logout(request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]) -> Response[None]:
     """Revoke the login the refresh token belongs to, and clear the auth cookie."""
     ctx_of(request).auth.revoke(data.refresh_token)
