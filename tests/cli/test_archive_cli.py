@@ -207,3 +207,16 @@ def test_show_raw_in_a_real_process_is_byte_exact(runs: Path, altlas_home: Path)
         [*cmd, "show", "last_050000000099", "--raw"], env=env, check=True, capture_output=True
     )
     assert out.stdout == odd.read_bytes()
+
+
+def test_building_the_options_does_not_load_the_filter_model() -> None:
+    """Typer builds every option on every start: the spec is enough, the model stays out."""
+    code = (
+        "import sys\nfrom altlas.cli.main import app\n"
+        "try:\n    app(['archive', 'search', '--help'], prog_name='altlas')\n"
+        "except SystemExit:\n    pass\n"
+        "print('altlas.index.filters' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "--task-type" in out.stdout
+    assert out.stdout.splitlines()[-1] == "False"

@@ -22,12 +22,11 @@ HOT_PATH = {"ingest.py", "blobs.py", "packs.py", "staging.py", "autodict.py", "s
 
 def sql_texts(source: str) -> list[tuple[int, str]]:
     """``(line, text)`` of every string literal (or f-string piece) that starts a statement."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if SQL.match(node.value):
-                found.append((node.lineno, node.value))
-    return found
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.match(node.value)
+    ]
 
 
 def test_no_sql_outside_the_repository() -> None:

@@ -153,11 +153,11 @@ def test_bad_queries(filled: Archive) -> None:
     assert found.warnings and "leniently" in found.warnings[0]
     with pytest.raises(AltlasError, match="unknown sort"):
         filled.search("x", sort="size")
-    with pytest.raises(FilterError, match="^status: unknown status 'great'"):
+    with pytest.raises(FilterError, match=r"^status: unknown status 'great'"):
         filled.search("x", {"status": "great"})
-    with pytest.raises(FilterError, match="^since: invalid time"):
+    with pytest.raises(FilterError, match=r"^since: invalid time"):
         filled.search("x", Filters.build(since="yesterday"))
-    with pytest.raises(FilterError, match="^min_success: .*less than or equal to 1"):
+    with pytest.raises(FilterError, match=r"^min_success: .*less than or equal to 1"):
         filled.records({"min_success": 2})
     with pytest.raises(FilterError, match="unknown filter 'colour'"):
         filled.records({"colour": "red"})
@@ -202,3 +202,18 @@ def test_filter_values_are_values_never_syntax(filled: Archive, hostile: str) ->
     for given in ({"tag": hostile}, {"mode": hostile}, {"persona": hostile}):
         assert _ids(filled.search("*", given)) == []
         assert filled.records(given) == []
+
+
+def test_each_public_filter_is_bound_to_exactly_one_field() -> None:
+    """The spec (names the CLI and HTTP use) and the model (types) stay one to one."""
+    from altlas.index.filters import field_of
+    from altlas.index.filterspec import FILTER_PARAMS, FilterParam
+
+    bound = [
+        m
+        for info in Filters.model_fields.values()
+        for m in info.metadata
+        if isinstance(m, FilterParam)
+    ]
+    assert bound == list(FILTER_PARAMS)
+    assert len({field_of(p) for p in FILTER_PARAMS}) == len(Filters.model_fields)

@@ -1,8 +1,9 @@
-"""``@with_filters``: one Typer option per archive filter, built from :class:`Filters`.
+"""``@with_filters``: one Typer option per archive filter, built from the filters' spec.
 
 A command declares ``filters: Filters`` as a parameter; the decorator replaces it with the
 options (``--status``, ``--since``, ``--tag`` ...) in the command's signature and hands the
-command one validated ``Filters``. The filters are declared once, in ``altlas.index.filters``.
+command one validated ``Filters``. The options come from ``altlas.index.filterspec``, which
+does not load pydantic: Typer builds every command's options on every ``altlas`` start.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
-from altlas.index.filters import FilterError, FilterKind, FilterParam, Filters, filter_params
+from altlas.index.filterspec import FILTER_PARAMS, FilterError, FilterKind, FilterParam
 
 __all__ = ["with_filters"]
 
@@ -33,8 +34,11 @@ def _annotation(param: FilterParam) -> Any:
 
 def with_filters(command: _Command) -> _Command:
     """Replace the command's ``filters`` parameter by one option per filter."""
-    signature = inspect.signature(command, eval_str=True)
-    params = filter_params()
+    # ``filters: Filters`` is only a name under TYPE_CHECKING in the command's module: a
+    # stand-in lets the other annotations be evaluated without importing the model.
+    hints = get_type_hints(command, localns={"Filters": object}, include_extras=True)
+    signature = inspect.signature(command)
+    params = FILTER_PARAMS
     options = [
         inspect.Parameter(
             p.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_annotation(p)
@@ -46,10 +50,13 @@ def with_filters(command: _Command) -> _Command:
         if parameter.name == "filters":
             kept.extend(options)
         else:
-            kept.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+            kind = inspect.Parameter.KEYWORD_ONLY
+            kept.append(parameter.replace(kind=kind, annotation=hints[parameter.name]))
 
     @functools.wraps(command)
     def wrapper(**values: Any) -> Any:
+        from altlas.index.filters import Filters
+
         given = {p.name: values.pop(p.name) for p in params}
         try:
             values["filters"] = Filters.of(given)

@@ -15,10 +15,10 @@ import typer
 from altlas.cli._common import emit_json, emit_rows, is_tty
 from altlas.cli._filters import with_filters
 from altlas.cli._output import DOCUMENT, ROWS, Format, console, emit_document, format_option
-from altlas.index.filters import Filters, RecordSort, SearchSort
+from altlas.index.filterspec import RecordSort, SearchSort
 
 if TYPE_CHECKING:
-    from altlas.index import AddReport, Archive, SearchResults
+    from altlas.index import AddReport, Archive, Filters, SearchResults
 
 __all__ = ["register"]
 
@@ -258,7 +258,7 @@ def stats(filters: Filters, fmt: FormatOpt = Format.TABLE) -> None:
 def export(
     dest: Annotated[Path, typer.Argument(help="A directory, or a bundle name ending .tar.zst.")],
     ids: Annotated[list[str] | None, typer.Option("--id", help="Only these (repeatable).")] = None,
-    filters: Filters = Filters(),  # noqa: B008  (replaced by the options)
+    filters: Filters | None = None,  # replaced by the options
 ) -> None:
     """Write the originals, byte for byte, into a directory or a .tar.zst bundle."""
     with _archive() as archive:

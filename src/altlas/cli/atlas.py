@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from altlas.cli._common import emit_rows
 from altlas.cli._filters import with_filters
 from altlas.cli._output import DOCUMENT, ROWS, Format, console, emit_document, format_option
-from altlas.index.filters import Filters
+
+if TYPE_CHECKING:
+    from altlas.index import Filters
 
 __all__ = ["register"]
 

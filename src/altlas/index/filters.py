@@ -1,9 +1,10 @@
 """``Filters`` and the sort orders: the one way to narrow the archive.
 
-Each filter is declared once, as a field of :class:`Filters` carrying a :class:`FilterParam`
-(its public name, its kind and its help). The library takes a ``Filters`` (or a mapping of
-public names), the CLI builds its options from :func:`filter_params` (``cli/_filters.py``),
-and the server builds its query parameters from the same list (``server/routes/archive.py``).
+Each filter is one field of :class:`Filters` (its type and validation) bound to one
+:class:`~altlas.index.filterspec.FilterParam` (its public name, kind and help). The library
+takes a ``Filters`` (or a mapping of public names), the CLI builds its options from the
+params (``cli/_filters.py``, without loading pydantic), and the server builds its query
+parameters from the same list (``server/routes/archive.py``).
 
 ::
 
@@ -14,23 +15,22 @@ and the server builds its query parameters from the same list (``server/routes/a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
+    model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
 
-from altlas.errors import ArchiveInputError
+from altlas.index import filterspec as spec
+from altlas.index.filterspec import FilterError, FilterKind, FilterParam, RecordSort, SearchSort
 
 __all__ = [
     "FilterError",
@@ -39,65 +39,9 @@ __all__ = [
     "Filters",
     "RecordSort",
     "SearchSort",
+    "field_of",
     "filter_params",
 ]
-
-
-class _Sort(StrEnum):
-    @classmethod
-    def parse(cls, value: str) -> Self:
-        """``value`` as a member; one :class:`FilterError` line naming the choices if not."""
-        try:
-            return cls(value)
-        except ValueError:
-            choices = ", ".join(s.value for s in cls)
-            raise FilterError(f"unknown sort {str(value)[:64]!r} (one of {choices})") from None
-
-
-class SearchSort(_Sort):
-    """Orders of :meth:`Archive.search` (CLI ``--sort``, HTTP ``sort``)."""
-
-    RELEVANCE = "relevance"
-    TIME = "time"
-    SUCCESS = "success"
-
-
-class RecordSort(_Sort):
-    """Orders of :meth:`Archive.records` (``added``: the order they entered the archive)."""
-
-    TIME = "time"
-    SUCCESS = "success"
-    ADDED = "added"
-
-
-class FilterError(ArchiveInputError):
-    """A filter, sort or paging value that cannot be used (bad input)."""
-
-
-class FilterKind(StrEnum):
-    ANY_OF = "any_of"
-    """Repeatable text; a record matches any of the values."""
-    ALL_OF = "all_of"
-    """Repeatable text; a record must carry every value."""
-    RATE = "rate"
-    """A number from 0 to 1."""
-    TIME = "time"
-    """An age back from now (30d, 12h) or an ISO date/time."""
-
-
-@dataclass(frozen=True, slots=True)
-class FilterParam:
-    """How a filter is spelled outside the library: ``--task-type`` and ``?task_type=``."""
-
-    name: str
-    kind: FilterKind
-    help: str
-    field: str = ""
-    """The :class:`Filters` field (filled in by :func:`filter_params`)."""
-
-    @property
-    def option(self) -> str:
-        return "--" + self.name.replace("_", "-")
 
 
 def _listify(value: object) -> object:
@@ -122,7 +66,7 @@ def _statuses(values: list[str]) -> list[str]:
         if value not in known:
             raise FilterError(
                 f"unknown status {value[:64]!r} (one of {', '.join(s.value for s in RunStatus)})",
-                path="status",
+                path=spec.STATUS.name,
             )
     return values
 
@@ -140,11 +84,10 @@ def _when(value: object, info: ValidationInfo) -> object:
     return value
 
 
-def _choices(name: str, field: str) -> AliasChoices:
-    return AliasChoices(field, name) if field != name else AliasChoices(field)
-
-
 _ANY = BeforeValidator(_listify)
+_LOWER = AfterValidator(_lower)
+_WHEN = BeforeValidator(_when)
+_RATE = Field(ge=0, le=1)
 _EMPTY: Any = Field(default_factory=list)
 
 
@@ -157,51 +100,26 @@ class Filters(BaseModel):
     naming the filter.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    status: Annotated[
-        list[str],
-        FilterParam("status", FilterKind.ANY_OF, "Run status (any of): success, failure, ..."),
-        _ANY,
-        AfterValidator(_statuses),
-    ] = _EMPTY
-    min_success: Annotated[
-        float | None, FilterParam("min_success", FilterKind.RATE, "Success rate at least (0-1).")
-    ] = Field(default=None, ge=0, le=1)
-    max_success: Annotated[
-        float | None, FilterParam("max_success", FilterKind.RATE, "Success rate at most (0-1).")
-    ] = Field(default=None, ge=0, le=1)
-    since: Annotated[
-        datetime | None,
-        FilterParam("since", FilterKind.TIME, "Started since: an age (30d, 12h) or ISO time."),
-        BeforeValidator(_when),
-    ] = None
-    until: Annotated[
-        datetime | None,
-        FilterParam("until", FilterKind.TIME, "Started until: an age or an ISO time."),
-        BeforeValidator(_when),
-    ] = None
-    tags: Annotated[list[str], FilterParam("tag", FilterKind.ALL_OF, "Tag (all of)."), _ANY] = (
-        Field(default_factory=list, validation_alias=_choices("tag", "tags"))
-    )
-    task_types: Annotated[
-        list[str],
-        FilterParam("task_type", FilterKind.ALL_OF, "Has a task of this type (all of)."),
-        _ANY,
-    ] = Field(default_factory=list, validation_alias=_choices("task_type", "task_types"))
-    modes: Annotated[
-        list[str], FilterParam("mode", FilterKind.ANY_OF, "Mode (any of)."), _ANY,
-        AfterValidator(_lower),
-    ] = Field(default_factory=list, validation_alias=_choices("mode", "modes"))  # fmt: skip
-    personas: Annotated[
-        list[str], FilterParam("persona", FilterKind.ANY_OF, "Persona (any of)."), _ANY
-    ] = Field(default_factory=list, validation_alias=_choices("persona", "personas"))
-    languages: Annotated[
-        list[str],
-        FilterParam("lang", FilterKind.ANY_OF, "Language code (any of)."),
-        _ANY,
-        AfterValidator(_lower),
-    ] = Field(default_factory=list, validation_alias=_choices("lang", "languages"))
+    status: Annotated[list[str], spec.STATUS, _ANY, AfterValidator(_statuses)] = _EMPTY
+    min_success: Annotated[float | None, spec.MIN_SUCCESS, _RATE] = None
+    max_success: Annotated[float | None, spec.MAX_SUCCESS, _RATE] = None
+    since: Annotated[datetime | None, spec.SINCE, _WHEN] = None
+    until: Annotated[datetime | None, spec.UNTIL, _WHEN] = None
+    tags: Annotated[list[str], spec.TAG, _ANY] = _EMPTY
+    task_types: Annotated[list[str], spec.TASK_TYPE, _ANY] = _EMPTY
+    modes: Annotated[list[str], spec.MODE, _ANY, _LOWER] = _EMPTY
+    personas: Annotated[list[str], spec.PERSONA, _ANY] = _EMPTY
+    languages: Annotated[list[str], spec.LANG, _ANY, _LOWER] = _EMPTY
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_public_name(cls, data: Any) -> Any:
+        """``tag=`` is ``tags=``: the names the CLI and the server use are accepted too."""
+        if isinstance(data, Mapping):
+            return {_FIELDS.get(key, key): value for key, value in data.items()}
+        return data
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -233,7 +151,7 @@ class Filters(BaseModel):
 def _one_line(exc: PydanticValidationError) -> FilterError:
     error = exc.errors(include_url=False)[0]
     where = error["loc"][0] if error["loc"] else ""
-    field = next((p for p in filter_params() if where in (p.name, p.field)), None)
+    field = next((p for p in filter_params() if where in (p.name, field_of(p))), None)
     if error["type"] == "extra_forbidden":
         names = ", ".join(p.name for p in filter_params())
         return FilterError(f"unknown filter {str(where)[:64]!r} (one of {names})")
@@ -241,16 +159,19 @@ def _one_line(exc: PydanticValidationError) -> FilterError:
     return FilterError(str(error["msg"]), path=name)
 
 
-_PARAMS: tuple[FilterParam, ...] = ()
-
-
 def filter_params() -> tuple[FilterParam, ...]:
-    """Every filter's public spelling, in declaration order."""
-    global _PARAMS
-    if not _PARAMS:
-        found = []
-        for field, info in Filters.model_fields.items():
-            param = next(m for m in info.metadata if isinstance(m, FilterParam))
-            found.append(FilterParam(param.name, param.kind, param.help, field))
-        _PARAMS = tuple(found)
-    return _PARAMS
+    """Every filter's public spelling, in the order options and parameters are shown."""
+    return spec.FILTER_PARAMS
+
+
+def field_of(param: FilterParam) -> str:
+    """The :class:`Filters` field a filter is bound to."""
+    return _FIELDS[param.name]
+
+
+_FIELDS = {
+    m.name: field
+    for field, info in Filters.model_fields.items()
+    for m in info.metadata
+    if isinstance(m, FilterParam)
+}

@@ -13,7 +13,8 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from altlas.index.filters import FilterKind, FilterParam, Filters, SearchSort, filter_params
+from altlas.index.filters import Filters
+from altlas.index.filterspec import FILTER_PARAMS, FilterKind, FilterParam, SearchSort
 from altlas.index.models import ArchiveRecord, ArchiveStats, SearchResults
 from altlas.server.caching import resource_response
 from altlas.server.context import ServerContext, ctx_of
@@ -53,7 +54,7 @@ def _filters_dependency() -> Any:
         inspect.Parameter(
             p.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_query_type(p)
         )
-        for p in filter_params()
+        for p in FILTER_PARAMS
     ]
     filters.__signature__ = inspect.Signature(parameters, return_annotation=Filters)  # type: ignore[attr-defined]
     filters.__annotations__ = {**{p.name: p.annotation for p in parameters}, "return": Filters}
