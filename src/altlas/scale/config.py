@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from altlas.config import Settings, resolve_secret
-from altlas.errors import ConfigError, UnavailableError
+from altlas.errors import MissingExtraError, UnavailableError
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -55,9 +55,7 @@ def require_nats() -> None:
     try:
         import nats  # noqa: F401
     except ModuleNotFoundError:
-        raise ConfigError(
-            "NATS support needs the 'nats' extra: pip install 'altlas[nats]'"
-        ) from None
+        raise MissingExtraError("nats", "nats-py") from None
 
 
 def nats_config(settings: Settings, url: str | None = None, **overrides: Any) -> NatsConfig:
