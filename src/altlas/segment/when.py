@@ -200,19 +200,18 @@ _PART_RE = re.compile(
 )
 
 
+def _mark(hits: list[tuple[int, int]], m: re.Match[str] | None) -> None:
+    if m is not None:
+        hits.append((m.start(), m.end()))
+
+
 def resolve_when(text: str, lang: str, now: datetime) -> When | None:
     """The first date/time mentioned in ``text``, resolved against ``now``; None if none."""
     low = fold(text)
     if _HINT.search(low) is None:
         return None
     hits: list[tuple[int, int]] = []
-    day: datetime | None = None
-    recurrence: str | None = None
     base = now.replace(second=0, microsecond=0)
-
-    def mark(m: re.Match[str] | None) -> None:
-        if m is not None:
-            hits.append((m.start(), m.end()))
 
     def words() -> str:
         source = text if len(text) == len(low) else low
@@ -223,100 +222,117 @@ def resolve_when(text: str, lang: str, now: datetime) -> When | None:
     if m is not None:
         count = _WORD_NUM.get(m.group(1) or m.group(3) or "", 0) or int(m.group(1) or m.group(3))
         unit = _UNITS[m.group(2) or m.group(4)]
-        mark(m)
+        _mark(hits, m)
         if unit == "months":
             return When(_add_months(base, count, keep_day=True), words())
         return When(base + timedelta(**{unit: count}), words())
 
+    day, recurrence = _day_of(low, lang, base, hits)
+    hour, minute = _time_of(low, lang, hits)
+    if day is None and hour is None:
+        return None
+    if day is None:
+        at = base.replace(hour=hour or 0, minute=minute)
+        if at <= now:
+            at += timedelta(days=1)
+    else:
+        at = day.replace(hour=9 if hour is None else hour, minute=minute if hour is not None else 0)
+    return When(at, words(), recurrence)
+
+
+def _day_of(
+    low: str, lang: str, base: datetime, hits: list[tuple[int, int]]
+) -> tuple[datetime | None, str | None]:
+    """The day named (relative, weekday, month and day, ISO date, next week/month) and its
+    recurrence; the words that named it are added to ``hits``."""
     for pattern, offset in _RELATIVE_DAYS:
         m = pattern.search(low)
         if m is not None:
-            day = base + timedelta(days=offset)
-            mark(m)
-            break
-
-    if day is None:
-        for idx, pattern in _WEEKDAY_RES["en" if lang == "en" else "tr"]:
-            m = pattern.search(low)
-            if m is not None:
-                ahead = (idx - base.weekday()) % 7
-                if ahead == 0 and m.group(1) not in ("this", "bu"):
-                    ahead = 7
-                day = base + timedelta(days=ahead)
-                if m.group(1) in ("every", "her"):
-                    recurrence = "weekly"
-                mark(m)
-                break
-
-    if day is None:
-        for idx, pattern in _MONTH_RES["en" if lang == "en" else "tr"]:
-            m = pattern.search(low)
-            if m is not None:
-                number = int(m.group(1) or m.group(2))
-                try:
-                    candidate = base.replace(month=idx + 1, day=number)
-                except ValueError:
-                    continue
-                if candidate.date() < base.date():
-                    candidate = candidate.replace(year=base.year + 1)
-                day = candidate
-                mark(m)
-                break
-
-    if day is None:
-        m = _ISO_DATE.search(low)
+            _mark(hits, m)
+            return base + timedelta(days=offset), None
+    for idx, pattern in _WEEKDAY_RES["en" if lang == "en" else "tr"]:
+        m = pattern.search(low)
         if m is not None:
+            ahead = (idx - base.weekday()) % 7
+            if ahead == 0 and m.group(1) not in ("this", "bu"):
+                ahead = 7
+            _mark(hits, m)
+            return base + timedelta(days=ahead), (
+                "weekly" if m.group(1) in ("every", "her") else None
+            )
+    for idx, pattern in _MONTH_RES["en" if lang == "en" else "tr"]:
+        m = pattern.search(low)
+        if m is not None:
+            number = int(m.group(1) or m.group(2))
             try:
-                day = base.replace(year=int(m.group(1)), month=int(m.group(2)), day=int(m.group(3)))
-                mark(m)
+                candidate = base.replace(month=idx + 1, day=number)
             except ValueError:
-                day = None
+                continue
+            if candidate.date() < base.date():
+                candidate = candidate.replace(year=base.year + 1)
+            _mark(hits, m)
+            return candidate, None
+    m = _ISO_DATE.search(low)
+    if m is not None:
+        try:
+            day = base.replace(year=int(m.group(1)), month=int(m.group(2)), day=int(m.group(3)))
+        except ValueError:
+            pass
+        else:
+            _mark(hits, m)
+            return day, None
+    for pattern, delta in _NEXT_PERIOD:
+        m = pattern.search(low)
+        if m is not None:
+            _mark(hits, m)
+            if delta == "week":
+                return base + timedelta(days=7 - base.weekday()), None
+            return _add_months(base, 1), None
+    return None, None
 
-    if day is None:
-        for pattern, delta in _NEXT_PERIOD:
-            m = pattern.search(low)
-            if m is not None:
-                if delta == "week":
-                    day = base + timedelta(days=7 - base.weekday())
-                else:
-                    day = _add_months(base, 1)
-                mark(m)
-                break
 
+def _clock_time(low: str, lang: str, part: str | None) -> tuple[int, int, re.Match[str]] | None:
+    """An hour written with digits ("at 5pm", "17:30", "saat 5'te"), read with the part of
+    the day."""
+    if lang == "en":
+        m = _RE_EN_TIME.search(low)
+        if m is None:
+            return None
+        g = m.groups()
+        if g[7]:
+            return (12 if g[7] == "noon" else 0), 0, m
+        if g[0]:
+            return hour_of_day(g[0], part, g[2]), int(g[1] or 0), m
+        if g[3]:
+            return hour_of_day(g[3], part, None), int(g[4] or 0), m
+        return int(g[5]), int(g[6]), m
+    m = _RE_TR_TIME.search(low)
+    if m is None:
+        return None
+    g = m.groups()
+    if g[0]:
+        return hour_of_day(g[0], part, None), int(g[1] or 0), m
+    if g[2]:
+        return hour_of_day(g[3], g[2], None), int(g[4] or 0), m
+    if g[5]:
+        return int(g[5]), int(g[6]), m
+    return hour_of_day(g[7], part, None), 0, m
+
+
+def _time_of(low: str, lang: str, hits: list[tuple[int, int]]) -> tuple[int | None, int]:
+    """The hour and minute named (digits, words, or only a part of the day); the words that
+    named them are added to ``hits``."""
     part = None
     m_part = _PART_RE.search(low)
     if m_part is not None:
         raw = m_part.group(1)
         part = next((p for p in ("ogleden sonra", *_PARTS) if raw.startswith(p)), None)
-
     hour: int | None = None
     minute = 0
-    if lang == "en":
-        m = _RE_EN_TIME.search(low)
-        if m is not None:
-            g = m.groups()
-            if g[7]:
-                hour, minute = (12, 0) if g[7] == "noon" else (0, 0)
-            elif g[0]:
-                hour, minute = hour_of_day(g[0], part, g[2]), int(g[1] or 0)
-            elif g[3]:
-                hour, minute = hour_of_day(g[3], part, None), int(g[4] or 0)
-            else:
-                hour, minute = int(g[5]), int(g[6])
-            mark(m)
-    else:
-        m = _RE_TR_TIME.search(low)
-        if m is not None:
-            g = m.groups()
-            if g[0]:
-                hour, minute = hour_of_day(g[0], part, None), int(g[1] or 0)
-            elif g[2]:
-                hour, minute = hour_of_day(g[3], g[2], None), int(g[4] or 0)
-            elif g[5]:
-                hour, minute = int(g[5]), int(g[6])
-            else:
-                hour = hour_of_day(g[7], part, None)
-            mark(m)
+    clock = _clock_time(low, lang, part)
+    if clock is not None:
+        hour, minute, m = clock
+        _mark(hits, m)
     if hour is None:
         worded = worded_time(low, lang, part)
         # "çeyrek geçe" is not "gece" (night): a part of the day inside the hour words is none
@@ -330,18 +346,10 @@ def resolve_when(text: str, lang: str, now: datetime) -> When | None:
                 hits.append(_part_span(low, m_part))
     if hour is None and part is not None:
         hour = _PARTS.get(part, 14 if part == "ogleden sonra" else 9)
-        mark(m_part)
+        _mark(hits, m_part)
     if (hour is not None and not 0 <= hour <= 23) or not 0 <= minute <= 59:
         hour = None
-    if day is None and hour is None:
-        return None
-    if day is None:
-        at = base.replace(hour=hour or 0, minute=minute)
-        if at <= now:
-            at += timedelta(days=1)
-    else:
-        at = day.replace(hour=9 if hour is None else hour, minute=minute if hour is not None else 0)
-    return When(at, words(), recurrence)
+    return hour, minute
 
 
 def _part_span(low: str, m_part: re.Match[str]) -> tuple[int, int]:
