@@ -98,6 +98,37 @@ def _tasks(analysis: Analysis, specs: list[SegmentSpec], now: datetime) -> list[
     return tasks
 
 
+def _plan_id(
+    command: str, mode: str, level: int | None, persona: str | None, seed: int | None, stamp: str
+) -> str:
+    """A random id; with a seed, the same id for the same inputs (reproducible plans)."""
+    if seed is None:
+        return f"plan_{uuid.uuid4().hex}"
+    key = "\x1f".join(map(str, (command, mode, level, persona, seed, stamp)))
+    return "plan_" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _plan_metadata(
+    analysis: Analysis,
+    stamp: str,
+    order: list[str],
+    backend: dict[str, Any] | None,
+    seed: int | None,
+) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        "language_detection": analysis.detection.as_metadata(),
+        "backend": "rules",
+        "prioritized": True,
+        "prioritization_timestamp": stamp,
+        "prioritization_config": dict(_PRIORITY_CONFIG),
+        "execution_order": order,
+        **(backend or {}),
+    }
+    if seed is not None:
+        metadata["seed"] = seed
+    return metadata
+
+
 def plan_data(
     analysis: Analysis,
     specs: list[SegmentSpec],
@@ -132,31 +163,14 @@ def plan_data(
         for task in tasks:
             task["priority"] = priority_for_score(task["metadata"]["priority_score"])
     stamp = to_rfc3339(moment)
-    metadata: dict[str, Any] = {
-        "language_detection": analysis.detection.as_metadata(),
-        "backend": "rules",
-        "prioritized": True,
-        "prioritization_timestamp": stamp,
-        "prioritization_config": dict(_PRIORITY_CONFIG),
-        "execution_order": order,
-    }
-    if backend:
-        metadata.update(backend)
-    if seed is not None:
-        metadata["seed"] = seed
+    metadata = _plan_metadata(analysis, stamp, order, backend, seed)
     if mode_summary is not None:
         metadata["applied_mode"] = chosen.value
         metadata[chosen.value] = mode_summary
     if persona_name is not None:
         metadata["applied_persona"] = persona_name
     if plan_id is None:
-        if seed is None:
-            plan_id = f"plan_{uuid.uuid4().hex}"
-        else:
-            key = "\x1f".join(
-                map(str, (analysis.command, chosen.value, level, persona_name, seed, stamp))
-            )
-            plan_id = "plan_" + hashlib.sha256(key.encode()).hexdigest()[:32]
+        plan_id = _plan_id(analysis.command, chosen.value, level, persona_name, seed, stamp)
     data = dict(_PLAN_TEMPLATE)
     data.update(
         id=plan_id,
