@@ -37,6 +37,8 @@ from altlas.index.stats import (
 )
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from altlas.index.parts import ArchiveParts
 
 __all__ = ["build_atlas", "insert_atlas_row", "list_atlases", "normalise_message", "record_atlas"]
@@ -68,10 +70,16 @@ def _stat(row: RateRow) -> RateStat:
     return RateStat(total=row.tasks, completed=row.completed, rate=row.rate)
 
 
-def build_atlas(archive: ArchiveParts, filters: Filters, *, top_failures: int = 20) -> Atlas:
+_DIGEST_COLUMNS = (
+    "result_id", "run_id", "plan_id", "title", "command", "status", "success_rate",
+    "started_at", "duration_ms", "task_count", "mode", "persona", "language",
+)  # fmt: skip
+
+
+def _digests(results: pl.DataFrame, tasks: pl.DataFrame) -> tuple[list[RunDigest], dict[str, int]]:
+    """One digest per result, and how often each tag (own, success:, type:) occurs."""
     import polars as pl
 
-    results, tasks = load_frames(archive, filters)
     types_by_rid: dict[int, list[str]] = {}
     if tasks.height:
         grouped = (
@@ -91,25 +99,21 @@ def build_atlas(archive: ArchiveParts, filters: Filters, *, top_failures: int = 
             tag_counts[tag] = tag_counts.get(tag, 0) + 1
         digests.append(
             RunDigest(
-                result_id=row["result_id"],
-                run_id=row["run_id"],
-                plan_id=row["plan_id"],
-                title=row["title"],
-                command=row["command"],
-                status=row["status"],
-                success_rate=row["success_rate"],
+                **{k: row[k] for k in _DIGEST_COLUMNS},
                 success_category=category,
-                started_at=row["started_at"],
-                duration_ms=row["duration_ms"],
-                task_count=row["task_count"],
                 task_types=kinds,
-                mode=row["mode"],
-                persona=row["persona"],
-                language=row["language"],
                 tags=tags,
                 metadata={"archive_id": row["id"]},
             )
         )
+    return digests, tag_counts
+
+
+def build_atlas(archive: ArchiveParts, filters: Filters, *, top_failures: int = 20) -> Atlas:
+    import polars as pl
+
+    results, tasks = load_frames(archive, filters)
+    digests, tag_counts = _digests(results, tasks)
     success_by: dict[str, dict[str, RateStat]] = {}
     for dim, column in TASK_DIMENSIONS.items():
         success_by[dim] = {r.value: _stat(r) for r in task_rates(tasks, column)}

@@ -12,7 +12,7 @@ import time
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from altlas.errors import AltlasError
 from altlas.index.extract import record_id, sha256_hex
@@ -32,24 +32,11 @@ __all__ = ["confirm_damage", "rebuild_database", "reindex", "verify"]
 
 
 def _check_blobs(archive: ArchiveParts, report: VerifyReport, repair: bool, full: bool) -> None:
-    from altlas.index.bundles import finish_pruning
-
     rows = archive.store.blob_rows()
     report.records = len(rows)
     on_disk = set(archive.blobs.iter_shas())
     report.blobs = len(on_disk)
-    pruning = [r["rid"] for r in rows if r["state"] == "pruning"]
-    if pruning:
-        report.problems.append(
-            VerifyProblem(
-                kind="pruning",
-                fixed=repair,
-                message=f"{len(pruning)} result(s) were being pruned when a process stopped"
-                + ("; finished pruning them" if repair else ""),
-            )
-        )
-        if repair:
-            finish_pruning(archive, pruning)
+    _check_pruning(archive, report, repair, [r["rid"] for r in rows if r["state"] == "pruning"])
     fixes: list[tuple[str, int]] = []
     for row in rows:
         if row["state"] != "active":
@@ -57,10 +44,8 @@ def _check_blobs(archive: ArchiveParts, report: VerifyReport, repair: bool, full
         sha = row["sha256"]
         if sha not in on_disk:
             state = "missing"
-        elif full:
-            state = archive.blobs.check(sha) or "ok"
         else:
-            state = "ok"
+            state = (archive.blobs.check(sha) if full else None) or "ok"
         if state == "ok":
             if row["blob_state"] != "ok":
                 fixes.append(("ok", row["rid"]))
@@ -72,24 +57,54 @@ def _check_blobs(archive: ArchiveParts, report: VerifyReport, repair: bool, full
             message=f"the original of {row['id']} is {state}",
         )
         report.problems.append(problem)
-        if not repair:
-            continue
-        source = Path(row["source"]) if row["source"] else None
-        if state == "damaged":
-            archive.blobs.quarantine(sha)
-        if source is not None and source.is_file() and sha256_hex(source.read_bytes()) == sha:
-            frame, _ = archive.blobs.compress(source.read_bytes())
-            archive.blobs.rewrite(sha, frame)
-            problem.message += f"; restored from {source}"
-            problem.fixed = True
-            fixes.append(("ok", row["rid"]))
-        else:
-            hint = f"add {source} again" if source else "add the original file again"
-            problem.message += f"; cannot be restored here ({hint} to restore it)"
-            fixes.append((state, row["rid"]))
+        if repair:
+            fixes.append((_restore(archive, row, state, problem), row["rid"]))
     if fixes and repair:
         archive.store.set_blob_states(fixes)
-    orphans = sorted(on_disk - archive.store.known_shas())
+    _check_leftovers(archive, report, repair, sorted(on_disk - archive.store.known_shas()))
+
+
+def _check_pruning(
+    archive: ArchiveParts, report: VerifyReport, repair: bool, pruning: list[int]
+) -> None:
+    from altlas.index.bundles import finish_pruning
+
+    if not pruning:
+        return
+    report.problems.append(
+        VerifyProblem(
+            kind="pruning",
+            fixed=repair,
+            message=f"{len(pruning)} result(s) were being pruned when a process stopped"
+            + ("; finished pruning them" if repair else ""),
+        )
+    )
+    if repair:
+        finish_pruning(archive, pruning)
+
+
+def _restore(archive: ArchiveParts, row: Any, state: str, problem: VerifyProblem) -> str:
+    """Write a lost original back from its source file if that still has the same bytes;
+    the row's blob state after trying."""
+    sha = row["sha256"]
+    source = Path(row["source"]) if row["source"] else None
+    if state == "damaged":
+        archive.blobs.quarantine(sha)
+    if source is not None and source.is_file() and sha256_hex(source.read_bytes()) == sha:
+        frame, _ = archive.blobs.compress(source.read_bytes())
+        archive.blobs.rewrite(sha, frame)
+        problem.message += f"; restored from {source}"
+        problem.fixed = True
+        return "ok"
+    hint = f"add {source} again" if source else "add the original file again"
+    problem.message += f"; cannot be restored here ({hint} to restore it)"
+    return state
+
+
+def _check_leftovers(
+    archive: ArchiveParts, report: VerifyReport, repair: bool, orphans: list[str]
+) -> None:
+    """Blobs no row owns (adopted on repair) and temporary files (deleted on repair)."""
     if repair:
         adopt_orphans(archive, orphans, report)
         report.records = archive.store.count()
@@ -114,8 +129,6 @@ def _check_blobs(archive: ArchiveParts, report: VerifyReport, repair: bool, full
 
 
 def _check_index(archive: ArchiveParts, report: VerifyReport, repair: bool) -> None:
-    from altlas.index.ingest import catch_up
-
     try:
         index_rids = archive.index.all_rids()
     except IndexMissing as exc:
@@ -167,7 +180,7 @@ def _check_index(archive: ArchiveParts, report: VerifyReport, repair: bool) -> N
         writer.commit()
     redo = missing + ([r for r in have if r in want] if duplicates else [])
     archive.store.mark_indexed(redo, 0)
-    catch_up(archive)
+    archive.catch_up_index()
 
 
 def verify(archive: ArchiveParts, *, repair: bool, full: bool) -> VerifyReport:
