@@ -99,8 +99,17 @@ class AltlasError(Exception):
         self.message = message
         self.context: dict[str, Any] = {k: v for k, v in context.items() if v is not None}
 
-    def one_line(self) -> str:
-        """The error as one line: ``file: path: message``, whatever the parts hold."""
+    def one_line(self, *, locate: bool = True) -> str:
+        """The error as one line: ``file: path: message``, whatever the parts hold.
+
+        ``locate=False`` leaves out the file and the field path (for a reader who must not
+        see the server's paths).
+        """
+        parts = self._location() if locate else []
+        parts.append(self.message)
+        return _flat(": ".join(parts))
+
+    def _location(self) -> list[str]:
         parts = []
         if "file" in self.context:
             loc = str(self.context["file"])
@@ -111,8 +120,7 @@ class AltlasError(Exception):
             parts.append(str(self.context["path"]))
         if "task_id" in self.context and "path" not in self.context:
             parts.append(f"task {self.context['task_id']}")
-        parts.append(self.message)
-        return _flat(": ".join(parts))
+        return parts
 
     def __str__(self) -> str:
         return self.one_line()

@@ -193,12 +193,13 @@ def _altlas_error(request: Request[Any, Any, Any], exc: AltlasError) -> Response
             {k: v for k, v in d.as_dict().items() if v not in ("", [], None)}
             for d in exc.diagnostics
         ]
-    message = exc.message if isinstance(exc, ValidationError) else exc.one_line()
+    # a validation error's paths are in its details
+    message = exc.one_line(locate=not isinstance(exc, ValidationError))
     if status >= 500:
         # the server's own trouble: its one line names files on the server, which the log
         # keeps and the client does not need
         log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, message)
-        message = _CORRUPT_MESSAGE if isinstance(exc, CorruptError) else exc.message
+        message = _CORRUPT_MESSAGE if isinstance(exc, CorruptError) else exc.one_line(locate=False)
     headers = {"Retry-After": _RETRY_AFTER_SECONDS} if status == 503 else None
     return error_response(request, status, message, details=details, headers=headers)
 
