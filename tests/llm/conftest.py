@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.llm.fakes import OpenAIServer
+from tests.llm.fakes import OpenAIServer, serving
 
 from altlas.config import Settings
 from altlas.llm.config import LlmSettings
@@ -16,16 +16,8 @@ from altlas.llm.pool import Pool
 
 @pytest.fixture
 def servers() -> Iterator[Callable[..., OpenAIServer]]:
-    started: list[OpenAIServer] = []
-
-    def start(name: str, mode: str = "ok", **kwargs: Any) -> OpenAIServer:
-        server = OpenAIServer(name, mode, **kwargs).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+    with serving() as start:
+        yield start
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -114,15 +115,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout)
+        send_json(self, status, payload)
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+    """One JSON response; a client that gave up (a timeout) is not an error of the server."""
+    data = json.dumps(payload).encode()
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
 
 
 class OpenAIServer:
@@ -173,3 +179,20 @@ class OpenAIServer:
     def backend(self, **extra: Any) -> dict[str, Any]:
         """A ``[[llm.backends]]`` entry for this server."""
         return {"name": self.name, "base_url": self.base_url, "model": self.model, **extra}
+
+
+@contextmanager
+def serving() -> Iterator[Callable[..., OpenAIServer]]:
+    """``start(name, mode="ok", **options)`` starts a server; all of them stop on leaving."""
+    started: list[OpenAIServer] = []
+
+    def start(name: str, mode: str = "ok", **kwargs: Any) -> OpenAIServer:
+        server = OpenAIServer(name, mode, **kwargs).start()
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()

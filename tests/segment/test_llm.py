@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from tests.llm.fakes import send_json
 
 from altlas.errors import ConfigError
 from altlas.formats.validation import plan_rule_diagnostics
@@ -64,15 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, {"choices": [{"message": {"role": "assistant", "content": content}}]})
 
     def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (the timeout case)
+        send_json(self, status, payload)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from tests.llm.fakes import OpenAIServer
+from tests.llm.fakes import OpenAIServer, serving
 
 from altlas.config import load_settings
 from altlas.llm import reset_pools
@@ -31,16 +31,8 @@ def _fresh_pools() -> Iterator[None]:
 
 @pytest.fixture
 def servers() -> Iterator[Callable[..., OpenAIServer]]:
-    started: list[OpenAIServer] = []
-
-    def start(name: str, mode: str = "ok", **kwargs: Any) -> OpenAIServer:
-        server = OpenAIServer(name, mode, **kwargs).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+    with serving() as start:
+        yield start
 
 
 def _toml(value: Any) -> str:
