@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -20,7 +21,35 @@ from tests.scale.plans import small_plan
 
 REPO = Path(__file__).resolve().parents[1]
 
-__all__ = ["celery_rate", "embedded_rate", "redis_server"]
+__all__ = ["Measured", "celery_rate", "cpu_seconds", "embedded_rate", "redis_server"]
+
+
+@dataclass(slots=True)
+class Measured:
+    """Plans per second, and CPU milliseconds per plan summed over every process involved
+    (workers, broker, client): the second is what a busy shared machine does not blur."""
+
+    rate: float
+    cpu_ms: float
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes and their live descendants (Linux /proc)."""
+    total, seen, todo = 0.0, set(), list(pids)
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue  # it ended meanwhile
+    return total
 
 
 def _free_port() -> int:
@@ -30,8 +59,8 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def redis_server(tmp: Path) -> Iterator[str]:
-    """A real redis-server on a free loopback port, no persistence; its URL."""
+def redis_server(tmp: Path) -> Iterator[tuple[str, int]]:
+    """A real redis-server on a free loopback port, no persistence; its URL and pid."""
     binary = shutil.which("redis-server")
     assert binary is not None
     tmp.mkdir(parents=True, exist_ok=True)
@@ -48,7 +77,7 @@ def redis_server(tmp: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", proc.pid
     finally:
         proc.terminate()
         proc.wait(10)
@@ -84,30 +113,33 @@ def _celery_workers(tmp: Path, redis_url: str, workers: int) -> subprocess.Popen
         log.close()
 
 
-def celery_rate(tmp: Path, redis_url: str, workers: int, plans: int) -> float:
-    """Plans per second through ``workers`` prefork Celery processes: submit all, wait all."""
+def celery_rate(tmp: Path, redis: tuple[str, int], workers: int, plans: int) -> Measured:
+    """Plans through ``workers`` prefork Celery processes: submit all, wait for all."""
+    redis_url, redis_pid = redis
     os.environ["ALTLAS_BENCH_REDIS"] = redis_url
-    import redis
     from benchmarks.celery_app import app, run_plan
     from celery.result import ResultSet
+    from redis import Redis
 
     tmp.mkdir(parents=True, exist_ok=True)
-    redis.Redis.from_url(redis_url).flushdb()
+    Redis.from_url(redis_url).flushdb()
     app.conf.broker_url = app.conf.result_backend = redis_url
     process = _celery_workers(tmp, redis_url, workers)
     try:
         warm = [run_plan.delay(small_plan(-1), str(tmp / "ws" / f"warm{n}")) for n in range(8)]
         ResultSet(warm).get(timeout=120)
         time.sleep(1.0)
+        cpu = cpu_seconds([process.pid, redis_pid]) + time.process_time()
         start = time.perf_counter()
         sent = [run_plan.delay(small_plan(i), str(tmp / "ws" / f"run{i}")) for i in range(plans)]
         results = ResultSet(sent).get(timeout=600)
         elapsed = time.perf_counter() - start
+        cpu = cpu_seconds([process.pid, redis_pid]) + time.process_time() - cpu
         assert all(orjson.loads(r)["status"] == "success" for r in results)
         # results let go while Redis is up (their finaliser unsubscribes there)
         del warm, sent
         gc.collect()
-        return plans / elapsed
+        return Measured(plans / elapsed, cpu / plans * 1000)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -117,7 +149,7 @@ def celery_rate(tmp: Path, redis_url: str, workers: int, plans: int) -> float:
             process.wait(5)
 
 
-def embedded_rate(tmp: Path, workers: int, plans: int) -> float:
+def embedded_rate(tmp: Path, workers: int, plans: int) -> Measured:
     """Plans per second through ``SqliteJobQueue`` with ``workers`` threads."""
     from altlas.events.embedded import SqliteJobQueue
     from altlas.events.queue import JobContext, JobOutcome
@@ -137,6 +169,7 @@ def embedded_rate(tmp: Path, workers: int, plans: int) -> float:
     queue.register("run", execute)
     queue.start()
     try:
+        cpu = time.process_time()
         start = time.perf_counter()
         pending = [queue.enqueue("run", {"plan": small_plan(i)}).id for i in range(plans)]
         deadline = time.monotonic() + 600
@@ -145,6 +178,7 @@ def embedded_rate(tmp: Path, workers: int, plans: int) -> float:
             while pending and queue.get(pending[0]).state.terminal:
                 pending.pop(0)
             time.sleep(0.02)
-        return plans / (time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        return Measured(plans / elapsed, (time.process_time() - cpu) / plans * 1000)
     finally:
         queue.stop()

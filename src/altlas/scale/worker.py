@@ -40,10 +40,20 @@ if TYPE_CHECKING:
     from altlas.formats.result import Result
     from altlas.run.events import RunEvent
 
-__all__ = ["IDLE_PULL_SECONDS", "Worker", "WorkerStats", "one_line", "publish_retrying"]
+__all__ = [
+    "BUSY_PULL_SECONDS",
+    "IDLE_PULL_SECONDS",
+    "Worker",
+    "WorkerStats",
+    "one_line",
+    "publish_retrying",
+]
 
 IDLE_PULL_SECONDS = 0.3
-"""How long one pull waits for a job: bounds how late an idle worker sees SIGTERM."""
+"""How long an idle worker's pull waits for a job: bounds how late it sees SIGTERM."""
+BUSY_PULL_SECONDS = 0.02
+"""How long a busy worker's pull waits to fill its batch: a pull holds what it already got
+until the batch is full or this is over."""
 
 
 def one_line(text: str) -> str:
@@ -125,22 +135,31 @@ class Worker:
 
         psub = await js.pull_subscribe("altlas.runs.>", durable=WORKER_CONSUMER, stream=RUNS)
         inflight: set[asyncio.Task[None]] = set()
+        busy = False
         while not stop.is_set():
-            free = self.concurrency - len(inflight)
-            if free <= 0:
+            room = self.concurrency - len(inflight)
+            if room <= 0:
                 stopper = asyncio.create_task(stop.wait())
                 await asyncio.wait({*inflight, stopper}, return_when=asyncio.FIRST_COMPLETED)
                 stopper.cancel()
                 continue
             try:
-                # short: an idle worker sees SIGTERM between two pulls (no message is lost
-                # to a cancelled pull that way)
-                msgs = await psub.fetch(free, timeout=IDLE_PULL_SECONDS)
+                # idle: one job, returned the moment it comes (a batch pull would wait to
+                # fill up); short, so SIGTERM is seen between two pulls and no job is lost
+                # to a cancelled pull. Busy: as many as there is room for, waiting little.
+                msgs = await (
+                    psub.fetch(room, timeout=BUSY_PULL_SECONDS)
+                    if busy
+                    else psub.fetch(1, timeout=IDLE_PULL_SECONDS)
+                )
             except NatsTimeout:
+                busy = False
                 continue
             except (TimeoutError, NatsError, OSError):
+                busy = False
                 await asyncio.sleep(0.2)  # reconnecting: the durable consumer is still there
                 continue
+            busy = True
             for msg in msgs:
                 task = asyncio.create_task(self._handle(msg))
                 inflight.add(task)
