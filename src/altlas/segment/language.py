@@ -83,6 +83,11 @@ def _clause_final(tokens: list[Token], k: int) -> bool:
 
 def detect_tokens(text: str, tokens: list[Token]) -> Detection:
     """Score English and Turkish on tokens that were lowercased the English way."""
+    return _verdict(*_scores(text, tokens))
+
+
+def _scores(text: str, tokens: list[Token]) -> tuple[float, float, int]:
+    """English evidence, Turkish evidence, and the number of words."""
     en_score = 0.0
     tr_score = 0.0
     if not text.isascii():
@@ -129,6 +134,10 @@ def detect_tokens(text: str, tokens: list[Token]) -> Detection:
             en_score += 0.5
         elif _TR_SUFFIX.match(folded):
             tr_score += 0.75
+    return en_score, tr_score, words
+
+
+def _verdict(en_score: float, tr_score: float, words: int) -> Detection:
     scores = {"en": en_score, "tr": tr_score}
     total = en_score + tr_score
     if total < 1.0:

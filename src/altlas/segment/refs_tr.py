@@ -265,19 +265,29 @@ def tr_references(tokens: list[Token], seg: Segment) -> list[Ref]:
             "'" not in tok.text and _GENITIVE.search(f) and f not in tr.FUNCTION_WORDS
         ) or _APOS_GENITIVE.search(tok.low):
             seen_genitive = True
-        # a definite noun that may name an earlier output or mention
-        if (
-            f not in tr.FUNCTION_WORDS
-            and not _proper(tok, seg, k)
-            and not f[:1].isdigit()
-            and not _indefinite(tokens, seg, k)
-            # "Disney+ aboneliğimi" after "Netflix aboneliğimi" is another thing of that kind
-            and not (k > seg.first and _named_modifier(tokens[k - 1]))
-        ):
-            stem = tr_stem(f)
-            if stem != "~" + f and not stem[1:].startswith(_TR_STOP):
-                refs.append(("noun", stem))
+        noun = _noun_ref(tokens, seg, k)
+        if noun is not None:
+            refs.append(noun)
     return refs
+
+
+def _noun_ref(tokens: list[Token], seg: Segment, k: int) -> Ref | None:
+    """A definite noun that may name an earlier output or mention."""
+    tok = tokens[k]
+    f = tok.fold
+    if (
+        f in tr.FUNCTION_WORDS
+        or _proper(tok, seg, k)
+        or f[:1].isdigit()
+        or _indefinite(tokens, seg, k)
+        # "Disney+ aboneliğimi" after "Netflix aboneliğimi" is another thing of that kind
+        or (k > seg.first and _named_modifier(tokens[k - 1]))
+    ):
+        return None
+    stem = tr_stem(f)
+    if stem != "~" + f and not stem[1:].startswith(_TR_STOP):
+        return ("noun", stem)
+    return None
 
 
 def _tr_case(tok: Token) -> str:
