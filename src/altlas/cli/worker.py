@@ -15,7 +15,14 @@ __all__ = ["register", "worker"]
 
 def worker(
     nats: NatsUrl = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Runs at once.")] = 1,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=256,
+            help="Runs at once; they share one event loop, so their NATS round trips overlap.",
+        ),
+    ] = 8,
     workspace_root: Annotated[
         Path | None,
         typer.Option("--workspace-root", help="Each run works in DIR/<run>."),
