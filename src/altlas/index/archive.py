@@ -39,7 +39,7 @@ from altlas.index.models import (
     VerifyReport,
 )
 from altlas.index.parts import ArchiveSettings
-from altlas.index.repository import SqliteArchiveRepository, row_to_record
+from altlas.index.repository import open_repository, row_to_record
 from altlas.index.search import IndexMissing, SearchIndex
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class Archive:
         self.lock = ArchiveLock(
             self.home / "archive.lock", timeout=self.settings.lock_timeout, on_wait=on_lock_wait
         )
-        self.store = SqliteArchiveRepository(
+        self.store = open_repository(
             self.home / "altlas.db",
             self.lock,
             busy_timeout=self.settings.busy_timeout,
