@@ -171,13 +171,13 @@ async def execute_job(
     hooks: RunHooks,
 ) -> Result:
     """Run the job's plan to its Result; tasks in ``completed`` are restored, not run again."""
-    from altlas.run.api import _execute, _prepare
     from altlas.run.handlers.routing import Route
     from altlas.run.options import RunOptions
+    from altlas.run.session import execute, prepare
 
     plan = job["plan"]
     options = {k: v for k, v in dict(job.get("options") or {}).items() if k in JOB_OPTIONS}
-    prep = _prepare(
+    prep = prepare(
         plan,
         RunOptions.from_mapping(
             {
@@ -197,4 +197,4 @@ async def execute_job(
             gated = cast("Handler", _Gated(route.handler, hooks.before_task))
             prep.routes[task_id] = (Route(route.key, gated, route.how), error)
     record = _record(job["run_id"], plan, completed) if completed else None
-    return await _execute(prep, record)
+    return await execute(prep, record)
