@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 import altlas
-from altlas.errors import ExecutionError
+from altlas.errors import InvalidInputError
 from altlas.formats.common import TaskStatus
 from altlas.formats.result import RunStatus
 from altlas.run import run_async
@@ -137,9 +137,9 @@ def test_from_runs_a_task_and_its_dependents(mkplan, registry, probe, workspace)
 
 def test_bad_selection_is_an_error(mkplan) -> None:
     """Selecting an unknown id names it."""
-    with pytest.raises(ExecutionError, match="--only: no task 'zz'"):
+    with pytest.raises(InvalidInputError, match="--only: no task 'zz'"):
         altlas.run(mkplan({"id": "a"}), only=["zz"])
-    with pytest.raises(ExecutionError, match="--from: no task 'zz'"):
+    with pytest.raises(InvalidInputError, match="--from: no task 'zz'"):
         altlas.run(mkplan({"id": "a"}), from_task="zz")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from altlas.errors import ExecutionError, ValidationError
+from altlas.errors import InvalidInputError, ValidationError
 from altlas.formats.common import Priority
 from altlas.formats.plan import Condition, ConditionOperator, Plan, Task
 from altlas.formats.validation import graph_diagnostics
@@ -68,14 +68,14 @@ def select_tasks(
     if only:
         missing = [t for t in only if t not in known]
         if missing:
-            raise ExecutionError(
+            raise InvalidInputError(
                 f"--only: no task {', '.join(repr(m) for m in missing)} in the plan "
                 f"(tasks: {', '.join(ids[:20])}{' ...' if len(ids) > 20 else ''})"
             )
         wanted = set(only)
     if from_task:
         if from_task not in known:
-            raise ExecutionError(f"--from: no task '{from_task}' in the plan")
+            raise InvalidInputError(f"--from: no task '{from_task}' in the plan")
         down = _descendants(plan, [from_task])
         wanted = down if wanted is None else wanted & down
     if wanted is None:
