@@ -9,15 +9,22 @@ in ``metadata["altlas"]`` and restored on the way back.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any
 
-from altlas.errors import Diagnostic
+from altlas.formats.dialects._base import (
+    _REGISTRY,
+    STASH_KEY,
+    Dialect,
+    Kind,
+    ReadOutcome,
+    register,
+)
 
 __all__ = [
     "STASH_KEY",
     "Dialect",
+    "Kind",
     "ReadOutcome",
     "all_dialects",
     "dialect_named",
@@ -25,44 +32,9 @@ __all__ = [
     "sniff",
 ]
 
-Kind = Literal["alt", "last", "atlas"]
-STASH_KEY = "altlas"
-"""Metadata key under which a converter keeps what the target dialect has no field for."""
-
-
-@dataclass(slots=True)
-class ReadOutcome:
-    """Canonical-shaped data plus how to talk about the source's own field names."""
-
-    data: dict[str, Any]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    tasks_key: str = "tasks"
-    renames: dict[str, str] = field(default_factory=dict)
-    """Canonical field name -> the source's name, for error paths."""
-
-
-@dataclass(frozen=True, slots=True)
-class Dialect:
-    name: str
-    kind: Kind
-    description: str
-    sniff: Callable[[Mapping[str, Any]], bool]
-    read: Callable[[Mapping[str, Any]], ReadOutcome]
-    write: Callable[[Any], Any] | None = None
-    syntax: Literal["json", "yaml"] = "json"
-    order: int = 50
-    aliases: tuple[str, ...] = ()
-
-
-_REGISTRY: dict[str, Dialect] = {}
 _LOADED = False
 # Reentrant: a dialect module may look another dialect up while it is being imported.
 _LOAD_LOCK = threading.RLock()
-
-
-def register(dialect: Dialect) -> Dialect:
-    _REGISTRY[dialect.name] = dialect
-    return dialect
 
 
 def _ensure_loaded() -> None:

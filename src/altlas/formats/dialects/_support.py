@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from altlas.errors import Diagnostic
-from altlas.formats.dialects import STASH_KEY
+from altlas.formats.dialects._base import STASH_KEY
 from altlas.formats.validation import model_diagnostics
 
 __all__ = [

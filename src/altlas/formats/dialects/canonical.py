@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from altlas.formats.dialects import Dialect, ReadOutcome, register
+from altlas.formats.dialects._base import Dialect, ReadOutcome, register
 
 __all__: list[str] = []
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from altlas.formats.atlas import Atlas, RunDigest, success_category
-from altlas.formats.dialects import Dialect, ReadOutcome, register
+from altlas.formats.dialects._base import Dialect, ReadOutcome, register
 from altlas.formats.dialects._support import MISSING, Reader, canonical_metadata, plain
 from altlas.formats.result import run_status_for
 

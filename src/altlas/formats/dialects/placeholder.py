@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from altlas.formats.dialects import Dialect, ReadOutcome, register
+from altlas.formats.dialects._base import Dialect, ReadOutcome, register
 from altlas.formats.dialects._support import (
     MISSING,
     Reader,

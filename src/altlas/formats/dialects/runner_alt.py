@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from altlas.formats.common import Priority, TaskStatus, to_rfc3339
-from altlas.formats.dialects import STASH_KEY, Dialect, ReadOutcome, register
+from altlas.formats.dialects._base import STASH_KEY, Dialect, ReadOutcome, register
 from altlas.formats.dialects._support import (
     EPOCH,
     MISSING,

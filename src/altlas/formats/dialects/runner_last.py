@@ -15,14 +15,14 @@ from pathlib import PurePath
 from typing import Any
 
 from altlas.formats.common import TaskStatus
-from altlas.formats.dialects import Dialect, ReadOutcome, register
+from altlas.formats.dialects._base import Dialect, ReadOutcome, register
 from altlas.formats.dialects._runner_common import (
     FAMILY,
     LEGACY_ERROR_TYPE,
     node_id,
     result_execution_id,
-    task_from_node,
 )
+from altlas.formats.dialects._runner_graph import lower, read_graph
 from altlas.formats.dialects._support import (
     MISSING,
     Reader,
@@ -31,7 +31,7 @@ from altlas.formats.dialects._support import (
     read_stash,
 )
 from altlas.formats.dialects.runner_last_write import write
-from altlas.formats.result import Artifact, GraphNode, Result, RunStatus, TaskResult, run_status_for
+from altlas.formats.result import Artifact, Result, RunStatus, TaskResult, run_status_for
 
 __all__ = ["FAMILY", "node_id", "read", "result_execution_id", "write"]
 
@@ -103,10 +103,6 @@ def _sniff(data: Mapping[str, Any]) -> bool:
     return "format" not in data and "task_results" in data
 
 
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -153,7 +149,7 @@ def read(data: Mapping[str, Any]) -> ReadOutcome:
     ]
     for j, raw in enumerate(rd.items(data.get("artifacts"), "artifacts", required=False)):
         artifacts.append(_read_artifact(rd, raw, f"artifacts[{j}]", None, len(artifacts)))
-    graph = _read_graph(rd, data.get("execution_graph"), run_id, tasks, record)
+    graph = read_graph(rd, data.get("execution_graph"), run_id, tasks, record)
     part_diagnostics = rd.diagnostics[mark:]
     del rd.diagnostics[mark:]
     _recompute(rd, data, top, tasks, stash.fields, record)
@@ -214,7 +210,7 @@ def _read_task(
     # serde needs a string here; anything else is written back as a fresh stable id
     if isinstance(exec_id, str) and exec_id != result_execution_id(run_id, task["task_id"]):
         record["execution_id"] = exec_id
-    task["status"] = _lower(raw.get("status", MISSING))
+    task["status"] = lower(raw.get("status", MISSING))
     if task["status"] is MISSING:
         rd.missing(f"{path}.status")
         task["status"] = "pending"
@@ -288,7 +284,7 @@ def _read_artifact(
         name = PurePath(where).name if isinstance(where, str) and where else str(art["id"])
     art["name"] = name
     if raw.get("artifact_type") is not None:
-        art["kind"] = _lower(raw["artifact_type"])
+        art["kind"] = lower(raw["artifact_type"])
     art["task_id"] = raw.get("task_id", task_id)
     moment = rd.time(raw.get("created_at"), f"{path}.created_at")
     if moment is not MISSING and moment is not None:
@@ -304,86 +300,6 @@ def _read_artifact(
     )
     rd.check(Artifact, art, prefix=path, names=names, fallback=fallback)
     return art
-
-
-def _read_graph(
-    rd: Reader,
-    raw: Any,
-    run_id: str,
-    tasks: list[dict[str, Any]],
-    record: dict[str, Any],
-) -> dict[str, Any]:
-    """Nodes keyed by task id; edges rewritten from node ids to task ids."""
-    if raw is None:
-        return {"nodes": [], "edges": []}
-    graph = rd.mapping(raw, "execution_graph")
-    if graph is None:
-        return {"nodes": [], "edges": []}
-    nodes: list[dict[str, Any]] = []
-    task_of: dict[str, str] = {}
-    kept_ids: dict[str, str] = {}
-    for j, item in enumerate(rd.items(graph.get("nodes"), "execution_graph.nodes", required=False)):
-        path = f"execution_graph.nodes[{j}]"
-        if not isinstance(item, Mapping):
-            rd.error(path, "Input should be a valid dictionary", "dict_type")
-            continue
-        nid = rd.string(item.get("id", MISSING), f"{path}.id")
-        tid = rd.string(item.get("task_id", MISSING), f"{path}.task_id")
-        if nid is MISSING or tid is MISSING:
-            continue
-        task_of[nid] = tid
-        if nid != node_id(run_id, tid):
-            kept_ids[tid] = nid
-        node: dict[str, Any] = {"task_id": tid, "status": _lower(item.get("status", "pending"))}
-        if item.get("duration_ms") is not None:
-            node["duration_ms"] = item["duration_ms"]
-        for source, canonical in (("start_time", "started_at"), ("end_time", "finished_at")):
-            moment = rd.time(item.get(source), f"{path}.{source}")
-            if moment is not MISSING and moment is not None:
-                node[canonical] = moment
-        rd.check(
-            GraphNode,
-            node,
-            prefix=path,
-            names={"started_at": f"{path}.start_time", "finished_at": f"{path}.end_time"},
-            fallback={"task_id": tid, "status": "pending"},
-        )
-        nodes.append(node)
-    if kept_ids:
-        record["node_ids"] = kept_ids
-    known = {t["task_id"] for t in tasks}
-    for node in nodes:
-        if node["task_id"] not in known:
-            # the runner gives unrun tasks a node but no result; altlas wants both
-            known.add(node["task_id"])
-            tasks.append(task_from_node(node))
-    edges: list[dict[str, Any]] = []
-    unmapped: list[Any] = []
-    for j, item in enumerate(rd.items(graph.get("edges"), "execution_graph.edges", required=False)):
-        ends = [
-            item.get(end) if isinstance(item, Mapping) else None for end in ("source", "target")
-        ]
-        mapped = [
-            task_of.get(e, e if e in known else None) if isinstance(e, str) else None for e in ends
-        ]
-        if mapped[0] is None or mapped[1] is None:
-            unmapped.append(plain(item))
-            rd.warn(
-                f"execution_graph.edges[{j}]",
-                "edge names no node of the graph; kept in metadata.altlas.runner",
-                "unknown_node",
-            )
-            continue
-        edges.append(
-            {
-                "source": mapped[0],
-                "target": mapped[1],
-                "dependency_type": _lower(item.get("dependency_type", "required")),
-            },
-        )
-    if unmapped:
-        record["unmapped_edges"] = unmapped
-    return {"nodes": nodes, "edges": edges}
 
 
 def _recompute(
@@ -420,7 +336,7 @@ def _recompute(
     if raw_status is MISSING:
         return
     try:
-        claimed = RunStatus(_lower(raw_status))
+        claimed = RunStatus(lower(raw_status))
     except ValueError:
         rd.error("status", "Input should be 'success', 'partialsuccess' or 'failure'", "enum")
         return

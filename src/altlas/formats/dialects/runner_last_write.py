@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from altlas.formats.common import TaskStatus, to_rfc3339
-from altlas.formats.dialects import STASH_KEY
+from altlas.formats.dialects._base import STASH_KEY
 from altlas.formats.dialects._runner_common import (
     FAMILY,
     L1_RUN_STATUS,

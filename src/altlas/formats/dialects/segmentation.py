@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from altlas.formats.common import Mode
-from altlas.formats.dialects import STASH_KEY, Dialect, ReadOutcome, register
+from altlas.formats.dialects._base import STASH_KEY, Dialect, ReadOutcome, register
 from altlas.formats.dialects._support import (
     MISSING,
     Reader,
