@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 import altlas
-from altlas.errors import CorruptError, ExecutionError, RunNotFoundError
+from altlas.errors import ConflictError, CorruptError, RunNotFoundError
 from altlas.formats.common import TaskStatus
 from altlas.formats.result import RunStatus
 from altlas.run import resume
@@ -127,7 +127,7 @@ def test_resume_of_a_live_run_is_refused(mkplan, workspace, altlas_home) -> None
     try:
         with Journal.open(altlas_home) as journal:
             journal.update_run("run_live", status="running", pid=child.pid)
-        with pytest.raises(ExecutionError, match="still running"):
+        with pytest.raises(ConflictError, match="still running"):
             resume("run_live")
         result = resume("run_live", force=True)
         assert result.status is RunStatus.SUCCESS

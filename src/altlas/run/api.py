@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Unpack
 
 from altlas.config import Settings, load_settings
-from altlas.errors import ExecutionError
+from altlas.errors import ConflictError, ExecutionError
 from altlas.formats.plan import Plan
 from altlas.formats.result import Result
 from altlas.run.journal import Journal, RunRecord
@@ -130,7 +130,7 @@ async def resume_async(
     with Journal.open(settings.home) as journal:
         record = journal.load_run(run_id)
     if record.status in ("running", "pending") and _alive(record.pid, record.host) and not force:
-        raise ExecutionError(
+        raise ConflictError(
             f"run {record.id} is still running (pid {record.pid}); stop it first or use --force"
         )
     plan = Plan.model_validate(record.plan)
