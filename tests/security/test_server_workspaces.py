@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
+from tests.server.workspace_support import COPY_PLAN, post_workspace
 
 from altlas.config import Settings
 from altlas.server.accounts import AccountStore
@@ -24,23 +25,9 @@ from ._server_support import auth, client, error_of, keys, make_client, settings
 
 __all__ = ["auth", "client", "keys", "make_client", "settings"]
 
-PLAN = {
-    "format": "altlas.alt",
-    "id": "plan_copy",
-    "tasks": [
-        {
-            "id": "t1",
-            "type": "files",
-            "parameters": {"operation": "copy", "source": "in.txt", "dest": "out.txt"},
-        }
-    ],
-}
-
 
 def _create(client: TestClient[Any], headers: dict[str, str], **body: Any) -> dict[str, Any]:
-    response = client.post("/v1/workspaces", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return post_workspace(client, headers, **body).json()  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize(
@@ -116,7 +103,7 @@ def test_owned_like_runs(client: TestClient[Any], auth: dict[str, Any], settings
     assert put.status_code == 403
     run = client.post(
         "/v1/runs",
-        json={"plan": PLAN, "workspace": mine["id"]},
+        json={"plan": COPY_PLAN, "workspace": mine["id"]},
         headers=other,
     )
     assert run.status_code == 404, run.text

@@ -8,24 +8,13 @@ from typing import Any
 from litestar.testing import TestClient
 
 from .conftest import error_of
+from .workspace_support import COPY_PLAN, post_workspace
 
 CSV = b"name,y\nb,2\na,1\nc,3\n"
-COPY_PLAN = {
-    "format": "altlas.alt",
-    "id": "plan_copy",
-    "tasks": [
-        {
-            "id": "t1",
-            "type": "files",
-            "parameters": {"operation": "copy", "source": "in.txt", "dest": "out.txt"},
-        }
-    ],
-}
 
 
 def _create(client: TestClient[Any], headers: dict[str, str], **body: Any) -> dict[str, Any]:
-    response = client.post("/v1/workspaces", json=body, headers=headers)
-    assert response.status_code == 201, response.text
+    response = post_workspace(client, headers, **body)
     assert response.headers["location"] == f"/v1/workspaces/{response.json()['id']}"
     return response.json()  # type: ignore[no-any-return]
 
