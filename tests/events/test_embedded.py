@@ -160,27 +160,31 @@ def test_queued_jobs_survive_a_restart(tmp_path: Path) -> None:
         second.close()
 
 
-def test_job_of_a_dead_worker_is_claimed_again(tmp_path: Path) -> None:
-    path = tmp_path / "queue.db"
+def _left_running(path: Path, *, worker: str, attempts: int) -> str:
+    """What a crashed process leaves behind: a job running, owned by a worker, lease lapsed."""
     seed = SqliteJobQueue(path, workers=1)
     seed.register("echo", echo)
     job = seed.enqueue("echo", {"value": 5})
     seed.close()
-    # What a crashed process leaves behind: running, owned by a worker, lease lapsed.
     conn = sqlite3.connect(path)
     with conn:
         conn.execute(
-            "UPDATE jobs SET state='running', worker='dead-1', attempts=1, lease_until=? "
-            "WHERE id=?",
-            (time.time() - 1, job.id),
+            "UPDATE jobs SET state='running', worker=?, attempts=?, lease_until=? WHERE id=?",
+            (worker, attempts, time.time() - 1, job.id),
         )
     conn.close()
+    return job.id
+
+
+def test_job_of_a_dead_worker_is_claimed_again(tmp_path: Path) -> None:
+    path = tmp_path / "queue.db"
+    job_id = _left_running(path, worker="dead-1", attempts=1)
     queue = SqliteJobQueue(path, workers=1, poll_seconds=0.05)
     queue.register("echo", echo)
     queue.start()
     try:
-        wait_for(lambda: queue.get(job.id).state.terminal)
-        again = queue.get(job.id)
+        wait_for(lambda: queue.get(job_id).state.terminal)
+        again = queue.get(job_id)
         assert again.state is JobState.DONE
         assert again.attempts == 2
     finally:
@@ -189,24 +193,14 @@ def test_job_of_a_dead_worker_is_claimed_again(tmp_path: Path) -> None:
 
 def test_job_abandoned_after_max_attempts(tmp_path: Path) -> None:
     path = tmp_path / "queue.db"
-    seed = SqliteJobQueue(path, workers=1)
-    seed.register("echo", echo)
-    job = seed.enqueue("echo", {"value": 5})
-    seed.close()
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute(
-            "UPDATE jobs SET state='running', worker='dead', attempts=3, lease_until=? WHERE id=?",
-            (time.time() - 1, job.id),
-        )
-    conn.close()
+    job_id = _left_running(path, worker="dead", attempts=3)
     queue = SqliteJobQueue(path, workers=1, poll_seconds=0.05, max_attempts=3)
     queue.register("echo", echo)
     queue.start()
     try:
-        wait_for(lambda: queue.get(job.id).state.terminal)
-        assert queue.get(job.id).state is JobState.FAILED
-        assert "abandoned" in (queue.get(job.id).error or "")
+        wait_for(lambda: queue.get(job_id).state.terminal)
+        assert queue.get(job_id).state is JobState.FAILED
+        assert "abandoned" in (queue.get(job_id).error or "")
     finally:
         queue.close()
 
