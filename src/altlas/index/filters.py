@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
-from altlas.index import filterspec as spec
+import altlas.index.filterspec as spec
 from altlas.index.filterspec import FilterError, FilterKind, FilterParam, RecordSort, SearchSort
 
 __all__ = [
