@@ -5,13 +5,18 @@ rerun)::
 
     INGEST_BENCH_N=5000 INGEST_BENCH_ROUNDS=3 python -m pytest benchmarks/test_ingest_vs_fts5.py -s
     INGEST_BENCH_N=5000 python benchmarks/test_ingest_vs_fts5.py
+    INGEST_BENCH_N=100000 INGEST_BENCH_ROUNDS=1 INGEST_BENCH_DIR=/tmp/ib100k \
+        python benchmarks/test_ingest_vs_fts5.py   # keeps the corpus (and the last home) there
 
 Both sides read the same files. Rounds alternate (archive, FTS5, archive, FTS5 ...), each into
-a fresh home / database, because the machine is shared and noisy: the figures are ranges.
+a fresh home / database, because the machine is shared and noisy: the figures are ranges, and
+the test asserts the issue's targets on the median round.
 
 * archive: ``Archive(home).add([files])`` with the default settings (batches of 500, fsync on,
-  a staging worker when there are 3 batches or more): the original bytes kept and checked, rows
-  in SQLite, a tantivy document, everything durable before it is visible.
+  staging workers when there are 3 batches or more): the original bytes kept and checked, rows
+  in SQLite, a tantivy document, everything durable before it is visible. The CPU seconds of
+  the main process and of the workers are printed too (``resource``), because on a loaded
+  machine they say more than the wall clock.
 * FTS5: parse and validate each file with the same reader, build the same index text, insert
   the text columns plus the filter columns into one FTS5 table in batches of 500 (WAL,
   ``synchronous = NORMAL``); no originals kept.
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -57,7 +63,15 @@ def _write_chunk(args: tuple[str, int, int]) -> int:
 
 
 def build_corpus(root: Path, n: int) -> int:
-    """``n`` synthetic results as ``.last`` files under ``root``; their total size in bytes."""
+    """``n`` synthetic results as ``.last`` files under ``root``; their total size in bytes.
+
+    A corpus of ``n`` files already there (``INGEST_BENCH_DIR``) is reused: a gigabyte takes
+    minutes to write on a busy machine."""
+    if root.is_dir():
+        sizes = [p.stat().st_size for p in root.rglob("*.last")]
+        if len(sizes) == n:
+            return sum(sizes)
+        shutil.rmtree(root)
     step = 1000
     chunks = [(str(root), s, min(n, s + step)) for s in range(0, n, step)]
     with ProcessPoolExecutor(max_workers=2) as pool:
@@ -97,14 +111,30 @@ def fts5_ingest(files: Path, db_path: Path) -> float:
     return seconds
 
 
+def _cpu() -> tuple[float, float]:
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+CPU: dict[str, list[float]] = {"archive_main": [], "archive_workers": [], "fts5": []}
+"""CPU microseconds per file of each round, by side."""
+
+
 def archive_ingest(files: Path, home: Path) -> float:
     from altlas.index import Archive
 
     with Archive(home) as archive:
+        before = _cpu()
         started = time.perf_counter()
         report = archive.add([files])
         seconds = time.perf_counter() - started
+        after = _cpu()
     assert report.added == N and report.failed == 0, report.summary()
+    CPU["archive_main"].append((after[0] - before[0]) / N * 1e6)
+    CPU["archive_workers"].append((after[1] - before[1]) / N * 1e6)
     return seconds
 
 
@@ -145,12 +175,16 @@ def run(root: Path) -> dict[str, object]:
         load = os.getloadavg()[0]
         ours.append(N / archive_ingest(files, home))
         fts = root / f"fts-{round_no}.db"
+        before = _cpu()
         theirs.append(N / fts5_ingest(files, fts))
+        CPU["fts5"].append((_cpu()[0] - before[0]) / N * 1e6)
         for leftover in root.glob(f"fts-{round_no}.db*"):
             leftover.unlink()
         print(
             f"round {round_no + 1}: archive {ours[-1]:,.0f} files/s, FTS5 {theirs[-1]:,.0f} "
-            f"files/s, ratio {ours[-1] / theirs[-1]:.2f} (1-min load {load:.1f})",
+            f"files/s, ratio {ours[-1] / theirs[-1]:.2f} (1-min load {load:.1f}); CPU per file: "
+            f"archive {CPU['archive_main'][-1]:.0f} us + workers {CPU['archive_workers'][-1]:.0f}"
+            f" us, FTS5 {CPU['fts5'][-1]:.0f} us",
             flush=True,
         )
     whole = disk_bytes(home)
@@ -162,6 +196,7 @@ def run(root: Path) -> dict[str, object]:
         "archive_files_per_s": (min(ours), max(ours)),
         "fts5_files_per_s": (min(theirs), max(theirs)),
         "ratio": (min(ratios), max(ratios)),
+        "median_ratio": statistics.median(ratios),
         "whole_archive_ratio": whole / raw,
         "parts_ratio": {k: round(v / raw, 4) for k, v in parts.items()},
         "search_p50_ms": p50,
@@ -179,13 +214,21 @@ def run(root: Path) -> dict[str, object]:
 
 
 def test_ingest_vs_fts5(tmp_path: Path) -> None:
+    """The issue 12 item 7 targets (docs/performance.md says which are met, and why not)."""
     figures = run(tmp_path)
+    assert figures["median_ratio"] >= 1.0, figures  # type: ignore[operator]
     assert figures["whole_archive_ratio"] <= 0.25, figures  # type: ignore[operator]
     assert figures["search_p50_ms"] <= 5 and figures["search_p99_ms"] <= 25, figures  # type: ignore[operator]
 
 
 if __name__ == "__main__":
-    with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
-        os.environ.setdefault("ALTLAS_HOME", str(Path(tmp) / "altlas-home"))
-        run(Path(tmp))
+    kept = os.environ.get("INGEST_BENCH_DIR")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("ALTLAS_HOME", str(Path(kept) / "altlas-home"))
+        run(Path(kept))
+    else:
+        with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
+            os.environ.setdefault("ALTLAS_HOME", str(Path(tmp) / "altlas-home"))
+            run(Path(tmp))
     sys.exit(0)
