@@ -15,7 +15,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from altlas.index.filters import Filters
 from altlas.index.filterspec import FILTER_PARAMS, FilterKind, FilterParam, SearchSort
-from altlas.index.models import ArchiveRecord, ArchiveStats, SearchResults
+from altlas.index.models import ArchiveRecord, ArchiveStats, FileOutcome, SearchResults
 from altlas.server.caching import resource_response
 from altlas.server.context import ServerContext, ctx_of
 from altlas.server.documents import check_result
@@ -91,7 +91,7 @@ async def upload(
     # own process, before this process spends anything on it.
     await ctx.documents.call(check_result, body, ctx.read_limits)
 
-    def add() -> Any:
+    def add() -> FileOutcome:
         result = load_result(body, limits=ctx.read_limits)
         with ctx.archive.lock:
             return ctx.archive.get().add_result(result, raw=body, name=name)
