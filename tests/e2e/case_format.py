@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
 CATEGORIES = ("data", "file", "text", "chain", "conditional", "schedule", "refuse", "safety")
@@ -39,3 +42,24 @@ def case(
         "expect": expect,
         "note": note,
     }
+
+
+def render(cases: list[Case]) -> str:
+    """The cases as JSON Lines, one case a line, letters kept as typed."""
+    return "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
+
+
+def write_cases(out: Path, cases: list[Case], *, check: bool, script: str) -> int:
+    """Write ``out``; with ``check``, write nothing and return 1 if ``out`` is stale."""
+    wanted = render(cases)
+    if check:
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
+        if current != wanted:
+            sys.stderr.write(f"{out} is stale: run python3 {script}\n")
+            return 1
+        sys.stdout.write(f"{out.name}: {len(cases)} cases, up to date\n")
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(wanted, encoding="utf-8")
+    sys.stdout.write(f"wrote {len(cases)} cases to {out}\n")
+    return 0

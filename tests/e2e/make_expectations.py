@@ -8,7 +8,6 @@ own fixture (tests/e2e/workspace) by fixture_data, never from altlas.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,7 +16,7 @@ import cases_en
 import cases_en_steps
 import cases_tr
 import cases_tr_steps
-from case_format import CATEGORIES, Case
+from case_format import CATEGORIES, Case, write_cases
 
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "cases" / "own.jsonl"
@@ -34,10 +33,6 @@ def all_cases() -> list[Case]:
     return cases
 
 
-def render(cases: list[Case]) -> str:
-    return "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
-
-
 def mix(cases: list[Case]) -> str:
     rows = []
     for lang in ("en", "tr"):
@@ -51,18 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if own.jsonl is out of date")
     args = parser.parse_args(argv)
     cases = all_cases()
-    wanted = render(cases)
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != wanted:
-            sys.stderr.write(f"{OUTPUT} is stale: run python3 {Path(__file__).name}\n")
-            return 1
-        sys.stdout.write(f"{OUTPUT.name}: {len(cases)} cases, up to date\n")
-        return 0
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(wanted, encoding="utf-8")
-    sys.stdout.write(f"wrote {len(cases)} cases to {OUTPUT}\n{mix(cases)}\n")
-    return 0
+    status = write_cases(OUTPUT, cases, check=args.check, script=Path(__file__).name)
+    if status == 0 and not args.check:
+        sys.stdout.write(f"{mix(cases)}\n")
+    return status
 
 
 if __name__ == "__main__":

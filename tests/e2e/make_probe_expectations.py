@@ -13,7 +13,6 @@ fragments, synonyms, suffix-less file references, numbers in words, units).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import probe_cases_en
 import probe_cases_tr
+from case_format import write_cases
 
 OUT = Path(__file__).resolve().parent / "cases" / "probe.jsonl"
 PER_LANGUAGE = {
@@ -46,21 +46,8 @@ def all_cases() -> list[dict[str, Any]]:
     return cases
 
 
-def render() -> str:
-    return "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in all_cases())
-
-
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            sys.stderr.write(f"{OUT} is stale: run {Path(__file__).name}\n")
-            return 1
-        return 0
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
-    sys.stdout.write(f"wrote {OUT} ({len(text.splitlines())} cases)\n")
-    return 0
+    return write_cases(OUT, all_cases(), check="--check" in argv, script=Path(__file__).name)
 
 
 if __name__ == "__main__":

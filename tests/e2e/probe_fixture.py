@@ -13,6 +13,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import case_format
+
 WS = Path(__file__).resolve().parent / "workspace_probe"
 
 
@@ -125,20 +127,6 @@ def case(
     answer: list[Any] | None = None,
 ) -> dict[str, Any]:
     """One case line; ident is 'en-001' or 'tr-017'."""
-    expect: dict[str, Any] = {}
-    if status:
-        expect["status"] = status
-    if files:
-        expect["files"] = files
-    if answer:
-        expect["answer_contains"] = answer
-    expect["untouched_others"] = True
-    lang = ident.split("-")[0]
-    return {
-        "id": f"probe-{ident}",
-        "lang": lang,
-        "category": cat,
-        "command": command,
-        "expect": expect,
-        "note": note,
-    }
+    return case_format.case(
+        f"probe-{ident}", cat, command, note, status=status or None, files=files, answer=answer
+    )
