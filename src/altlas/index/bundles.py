@@ -49,48 +49,13 @@ def _member_name(row: sqlite3.Row) -> str:
 
 def write_bundle(archive: ArchiveParts, rows: Sequence[sqlite3.Row], dest: Path) -> int:
     """Write, fsync, rename and re-check a bundle of ``rows``; returns its size in bytes."""
-    import zstandard
-
     if dest.exists():
         raise ArchiveConflictError("bundle already exists; choose another name", file=str(dest))
     dest.parent.mkdir(parents=True, exist_ok=True)
-    entries = [
-        {
-            "path": _member_name(r),
-            "id": r["id"],
-            "sha256": r["sha256"],
-            "result_id": r["result_id"],
-            "name": stored_name(r["name"], r["id"], r["container"]),
-            "source": r["source"],
-            "added_at": r["added_at"],
-            "size": r["raw_size"],
-        }
-        for r in rows
-    ]
-    manifest = orjson.dumps(
-        {
-            "format": BUNDLE_FORMAT,
-            "format_version": 1,
-            "created_at": datetime.now(UTC).isoformat(),
-            "entries": entries,
-        },
-        option=orjson.OPT_INDENT_2,
-    )
+    entries = [_manifest_entry(r) for r in rows]
     tmp = dest.parent / f".{dest.name}.{secrets.token_hex(4)}.tmp"
     try:
-        with tmp.open("wb") as fh:
-            cctx = zstandard.ZstdCompressor(level=9, write_checksum=True)
-            with (
-                cctx.stream_writer(fh, closefd=False) as zw,
-                tarfile.open(fileobj=zw, mode="w|", format=tarfile.PAX_FORMAT) as tar,
-            ):
-                _add_member(tar, MANIFEST, manifest, datetime.now(UTC).timestamp())
-                for row, entry in zip(rows, entries, strict=True):
-                    raw = archive.blobs.get(row["sha256"])
-                    added = datetime.fromisoformat(row["added_at"].replace("Z", "+00:00"))
-                    _add_member(tar, entry["path"], raw, added.timestamp())
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_tar(archive, rows, entries, tmp)
         tmp.replace(dest)
         if os.name != "nt":
             fd = os.open(dest.parent, os.O_RDONLY)
@@ -102,15 +67,56 @@ def write_bundle(archive: ArchiveParts, rows: Sequence[sqlite3.Row], dest: Path)
         tmp.unlink(missing_ok=True)
         raise
     expected = {e["path"]: e["sha256"] for e in entries}
-    seen = {}
-    for member, raw, _ in read_bundle(dest):
-        seen[member] = sha256_hex(raw)
+    seen = {member: sha256_hex(raw) for member, raw, _ in read_bundle(dest)}
     if seen != expected:
         dest.unlink(missing_ok=True)
         raise ArchiveCorruptError(
             "bundle did not read back intact; nothing was deleted", file=str(dest)
         )
     return dest.stat().st_size
+
+
+def _manifest_entry(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "path": _member_name(row),
+        "id": row["id"],
+        "sha256": row["sha256"],
+        "result_id": row["result_id"],
+        "name": stored_name(row["name"], row["id"], row["container"]),
+        "source": row["source"],
+        "added_at": row["added_at"],
+        "size": row["raw_size"],
+    }
+
+
+def _write_tar(
+    archive: ArchiveParts, rows: Sequence[sqlite3.Row], entries: list[dict[str, Any]], tmp: Path
+) -> None:
+    """The manifest, then every original, into a zstd-compressed tar at ``tmp`` (fsynced)."""
+    import zstandard
+
+    manifest = orjson.dumps(
+        {
+            "format": BUNDLE_FORMAT,
+            "format_version": 1,
+            "created_at": datetime.now(UTC).isoformat(),
+            "entries": entries,
+        },
+        option=orjson.OPT_INDENT_2,
+    )
+    with tmp.open("wb") as fh:
+        cctx = zstandard.ZstdCompressor(level=9, write_checksum=True)
+        with (
+            cctx.stream_writer(fh, closefd=False) as zw,
+            tarfile.open(fileobj=zw, mode="w|", format=tarfile.PAX_FORMAT) as tar,
+        ):
+            _add_member(tar, MANIFEST, manifest, datetime.now(UTC).timestamp())
+            for row, entry in zip(rows, entries, strict=True):
+                raw = archive.blobs.get(row["sha256"])
+                added = datetime.fromisoformat(row["added_at"].replace("Z", "+00:00"))
+                _add_member(tar, entry["path"], raw, added.timestamp())
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _add_member(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:

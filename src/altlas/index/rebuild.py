@@ -95,11 +95,6 @@ def _blob_time(archive: ArchiveParts, sha: str) -> datetime:
 
 def adopt_orphans(archive: ArchiveParts, shas: Sequence[str], report: VerifyReport) -> None:
     """Orphan blobs become records again (results) or atlas entries; unreadable ones go aside."""
-    from altlas.formats.atlas import Atlas
-    from altlas.formats.io import read_bytes
-    from altlas.formats.result import Result
-    from altlas.index.atlas import insert_atlas_row
-    from altlas.index.blobs import BlobDamaged, BlobMissing
     from altlas.index.ingest import add_prepared
 
     batch: list[Prepared] = []
@@ -111,49 +106,57 @@ def adopt_orphans(archive: ArchiveParts, shas: Sequence[str], report: VerifyRepo
             id=record_id(sha),
             sha256=sha,
             message=f"blob {sha} has no database row",
+            fixed=True,
         )
         report.problems.append(problem)
-        path = archive.blobs.path_for(sha)
-        try:
-            raw = archive.blobs.get(sha)
-            loaded = read_bytes(raw, name=str(path))
-        except (BlobDamaged, BlobMissing, AltlasError) as exc:
-            archive.blobs.quarantine(sha)
-            problem.message += f"; unreadable ({exc.message}), moved to blobs/quarantine"
-            problem.fixed = True
-            continue
-        mtime = _blob_time(archive, sha)
-        if isinstance(loaded.document, Atlas):
-            insert_atlas_row(archive, loaded.document, sha, None, recorded_at=mtime)
-            problem.message += "; recorded again as atlas " + loaded.document.id
-            problem.fixed = True
-            continue
-        if not isinstance(loaded.document, Result):
-            archive.blobs.quarantine(sha)
-            problem.message += f"; not a result ({loaded.kind}), moved to blobs/quarantine"
-            problem.fixed = True
-            continue
-        frame = archive.blobs.read_frame(sha)
-        known = sidecar.get(sha, {})
-        batch.append(
-            Prepared(
-                path=str(path),
-                source=known.get("source"),
-                name=known.get("name") or default_name(record_id(sha), loaded.container),
-                raw=raw,
-                sha=sha,
-                result=loaded.document,
-                dialect=loaded.dialect,
-                container=loaded.container,
-                blob=frame,
-                added_at=_parse_time(known.get("added_at")) or mtime,
-            )
-        )
-        restored = " (name and source restored)" if known else ""
-        problem.message += "; adopted as a record" + restored
-        problem.fixed = True
+        item = _adopt(archive, sha, sidecar.get(sha, {}), problem)
+        if item is not None:
+            batch.append(item)
         if len(batch) >= archive.settings.batch_size:
             add_prepared(archive, batch, add_report, keep_copies=True, purpose="verify --repair")
             batch = []
     if batch:
         add_prepared(archive, batch, add_report, keep_copies=True, purpose="verify --repair")
+
+
+def _adopt(
+    archive: ArchiveParts, sha: str, known: dict[str, Any], problem: VerifyProblem
+) -> Prepared | None:
+    """The orphan as a result to add back; an atlas is recorded at once, anything else is
+    quarantined (None). ``problem.message`` says which."""
+    from altlas.formats.atlas import Atlas
+    from altlas.formats.io import read_bytes
+    from altlas.formats.result import Result
+    from altlas.index.atlas import insert_atlas_row
+    from altlas.index.blobs import BlobDamaged, BlobMissing
+
+    path = archive.blobs.path_for(sha)
+    try:
+        raw = archive.blobs.get(sha)
+        loaded = read_bytes(raw, name=str(path))
+    except (BlobDamaged, BlobMissing, AltlasError) as exc:
+        archive.blobs.quarantine(sha)
+        problem.message += f"; unreadable ({exc.message}), moved to blobs/quarantine"
+        return None
+    mtime = _blob_time(archive, sha)
+    if isinstance(loaded.document, Atlas):
+        insert_atlas_row(archive, loaded.document, sha, None, recorded_at=mtime)
+        problem.message += "; recorded again as atlas " + loaded.document.id
+        return None
+    if not isinstance(loaded.document, Result):
+        archive.blobs.quarantine(sha)
+        problem.message += f"; not a result ({loaded.kind}), moved to blobs/quarantine"
+        return None
+    problem.message += "; adopted as a record" + (" (name and source restored)" if known else "")
+    return Prepared(
+        path=str(path),
+        source=known.get("source"),
+        name=known.get("name") or default_name(record_id(sha), loaded.container),
+        raw=raw,
+        sha=sha,
+        result=loaded.document,
+        dialect=loaded.dialect,
+        container=loaded.container,
+        blob=archive.blobs.read_frame(sha),
+        added_at=_parse_time(known.get("added_at")) or mtime,
+    )
