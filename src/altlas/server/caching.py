@@ -113,8 +113,11 @@ class ConditionalGetMiddleware:
         start: Message | None = None
         buffered: list[bytes] = []
         mode = "undecided"  # -> "pass", "drop" (answered 304) or "buffer"
+        conditional = bool(if_none_match or if_modified_since)
 
         def not_modified(headers: list[tuple[bytes, bytes]]) -> bool:
+            if not conditional:
+                return False
             names = dict(headers)
             etag = names.get(b"etag", b"").decode("latin-1")
             if if_none_match:
@@ -140,7 +143,7 @@ class ConditionalGetMiddleware:
             nonlocal start, mode
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                names = {k.lower(): v for k, v in headers}
+                names = dict(headers)  # ASGI response header names are lower case
                 streaming = names.get(b"content-type", b"").startswith(b"text/event-stream")
                 if message["status"] != 200 or streaming:
                     mode = "pass"

@@ -17,7 +17,14 @@ from altlas.server.analytics import AnalyticsRecorder, RequestRecord
 from altlas.server.errors import REQUEST_ID_KEY
 from altlas.server.versioning import VersionPolicy
 
-__all__ = ["EdgeMiddleware"]
+__all__ = ["RESPONSE_HEADERS_KEY", "STATUS_KEY", "EdgeMiddleware"]
+
+RESPONSE_HEADERS_KEY = "altlas.response_headers"
+"""Scope key: a list of headers an inner layer wants on the answer, whichever layer ends
+up producing it (the rate limit's ``RateLimit-*``). One pass here instead of one more send
+wrapper per layer."""
+STATUS_KEY = "altlas.status"
+"""Scope key: the answer's status, once it has started (for layers that count statuses)."""
 
 _SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -79,7 +86,7 @@ class EdgeMiddleware:
         version_headers: list[tuple[bytes, bytes]],
         scope: Scope,
     ) -> list[tuple[bytes, bytes]]:
-        names = {name.lower() for name, _ in headers}
+        names = {name for name, _ in headers}  # ASGI header names are lower case
         headers.append((b"x-request-id", request_id.encode()))
         if names.isdisjoint(_SECURITY_NAMES):
             headers += self._always
@@ -93,6 +100,9 @@ class EdgeMiddleware:
             headers.append(_NO_STORE)
         headers += version_headers
         headers += self.versions.route_headers(scope)
+        asked = scope.get(RESPONSE_HEADERS_KEY)
+        if asked:
+            headers += asked
         return headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -115,7 +125,7 @@ class EdgeMiddleware:
 
         async def wrapped_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                state["status"] = message["status"]
+                state["status"] = scope[STATUS_KEY] = message["status"]
                 message["headers"] = self._headers(
                     list(message.get("headers", ())), request_id, docs, version_headers, scope
                 )

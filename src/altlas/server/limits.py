@@ -24,10 +24,10 @@ from litestar.middleware.rate_limit import (
     RateLimitConfig,
     RateLimitMiddleware,
 )
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from altlas.server.config import RateSpec
-from altlas.server.edge import principal_of
+from altlas.server.edge import RESPONSE_HEADERS_KEY, principal_of
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -88,6 +88,7 @@ class GroupRateLimitConfig(RateLimitConfig):
     counter: StoreCounter = field(default_factory=StoreCounter)
     enabled: bool = True
     middleware_class: type[RateLimitMiddleware] = field(default=None)  # type: ignore[assignment]
+    """Not a ``RateLimitMiddleware``: see :class:`GroupRateLimitMiddleware`."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -109,14 +110,16 @@ class _Policy:
 _MAX_POLICIES = 10_000
 
 
-class GroupRateLimitMiddleware(RateLimitMiddleware):
-    """Counts each request against (principal, group); unauthenticated callers by address."""
+class GroupRateLimitMiddleware:
+    """Counts each request against (principal, group); unauthenticated callers by address.
 
-    config: GroupRateLimitConfig
+    A plain ASGI class rather than a subclass of Litestar's ``RateLimitMiddleware``, whose
+    base wraps every call in a second, path-pattern check this layer does not use.
+    """
 
     def __init__(self, app: ASGIApp, config: RateLimitConfig) -> None:
-        super().__init__(app, config)
         assert isinstance(config, GroupRateLimitConfig)
+        self.app = app
         self.config = config
         self._policies: dict[tuple[str, str], _Policy] = {}
         self._remaining_name = config.rate_limit_remaining_header_key.lower().encode()
@@ -176,11 +179,6 @@ class GroupRateLimitMiddleware(RateLimitMiddleware):
                 },
             )
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                # Appended, not set: the handler never sends these names, and a search
-                # through the header list per name costs more than the rest of this layer.
-                message["headers"] = [*message.get("headers", ()), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        # The edge puts these on whatever answer comes back, an error from a later layer too.
+        raw.setdefault(RESPONSE_HEADERS_KEY, []).extend(extra)
+        await self.app(scope, receive, send)
