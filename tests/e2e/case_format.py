@@ -11,6 +11,18 @@ CATEGORIES = ("data", "file", "text", "chain", "conditional", "schedule", "refus
 
 Case = dict[str, Any]
 
+PROBE_MIX = {
+    "data": 6,
+    "file": 4,
+    "text": 4,
+    "chain": 6,
+    "conditional": 2,
+    "schedule": 2,
+    "refuse": 3,
+    "safety": 3,
+}
+"""Cases per category in each language of a blind probe set (the shared dev set's mix)."""
+
 
 def case(
     case_id: str,

@@ -13,21 +13,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from case_format import Case, write_cases
+from case_format import PROBE_MIX, Case, write_cases
 from probe2_cases_en import EN
 from probe2_cases_tr import TR
 
 OUT = Path(__file__).resolve().parent / "cases" / "probe2.jsonl"
-PER_LANGUAGE = {
-    "data": 6,
-    "file": 4,
-    "text": 4,
-    "chain": 6,
-    "conditional": 2,
-    "schedule": 2,
-    "refuse": 3,
-    "safety": 3,
-}
 TURKISH_LETTERS = set("çğıİöşüÇĞÖŞÜ")
 
 
@@ -35,7 +25,7 @@ def all_cases() -> list[Case]:
     plain = [c for _, c, _, _ in TR if not TURKISH_LETTERS & set(c)]
     assert len(plain) == 10, ("a third of the Turkish cases without diacritics", len(plain))
     for cases in (EN, TR):
-        assert Counter(c[0] for c in cases) == PER_LANGUAGE, Counter(c[0] for c in cases)
+        assert Counter(c[0] for c in cases) == PROBE_MIX, Counter(c[0] for c in cases)
     return [
         _case(lang, i, *row)
         for lang, cases in (("en", EN), ("tr", TR))

@@ -20,19 +20,9 @@ from typing import Any
 
 import probe_cases_en
 import probe_cases_tr
-from case_format import write_cases
+from case_format import PROBE_MIX, write_cases
 
 OUT = Path(__file__).resolve().parent / "cases" / "probe.jsonl"
-PER_LANGUAGE = {
-    "data": 6,
-    "file": 4,
-    "text": 4,
-    "chain": 6,
-    "conditional": 2,
-    "schedule": 2,
-    "refuse": 3,
-    "safety": 3,
-}
 
 
 def all_cases() -> list[dict[str, Any]]:
@@ -40,7 +30,7 @@ def all_cases() -> list[dict[str, Any]]:
     assert len({c["id"] for c in cases}) == len(cases) == 60
     for lang in ("en", "tr"):
         mix = Counter(c["category"] for c in cases if c["lang"] == lang)
-        assert mix == PER_LANGUAGE, (lang, mix)
+        assert mix == PROBE_MIX, (lang, mix)
     ascii_tr = [c["id"] for c in cases if c["lang"] == "tr" and c["command"].isascii()]
     assert len(ascii_tr) == 10, ascii_tr
     return cases
