@@ -15,23 +15,22 @@ from altlas.segment.evaluate import evaluate_file, format_table, prediction, rea
 TARGETS = {"seg_f1": 0.95, "type_acc": 0.95, "dep_f1": 0.90, "lang_acc": 0.99}
 
 
+def _scorer(scorer_path: Path, gold: Path, preds: Path, *flags: str) -> str:
+    """What the shared scorer prints, run as a subprocess on the predictions."""
+    return subprocess.run(
+        [sys.executable, str(scorer_path), str(gold), str(preds), *flags],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def test_figures_equal_the_shared_scorer(dev_path: Path, scorer_path: Path, tmp_path: Path) -> None:
     """Our table and the scorer's, run as a subprocess on our predictions, are identical."""
     preds = tmp_path / "pred.jsonl"
     result = evaluate_file(dev_path, segment, preds)
-    theirs = subprocess.run(
-        [sys.executable, str(scorer_path), str(dev_path), str(preds)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    assert format_table(result) + "\n" == theirs
-    theirs_json = subprocess.run(
-        [sys.executable, str(scorer_path), str(dev_path), str(preds), "--json"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    assert format_table(result) + "\n" == _scorer(scorer_path, dev_path, preds)
+    theirs_json = _scorer(scorer_path, dev_path, preds, "--json")
     assert json.loads(theirs_json) == json.loads(json.dumps(result))
 
 
@@ -53,13 +52,7 @@ def test_scorer_parity_on_imperfect_predictions(
     preds = tmp_path / "pred.jsonl"
     preds.write_text("\n".join(lines) + "\n", encoding="utf-8")
     ours = score(gold, *read_jsonl(preds))
-    theirs = subprocess.run(
-        [sys.executable, str(scorer_path), str(dev_path), str(preds)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    assert format_table(ours) + "\n" == theirs
+    assert format_table(ours) + "\n" == _scorer(scorer_path, dev_path, preds)
 
 
 @pytest.mark.parametrize(
