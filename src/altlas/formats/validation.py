@@ -14,7 +14,9 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from altlas.errors import Diagnostic
+from altlas.formats._fields import columns, field_of
 from altlas.formats.common import format_path
+from altlas.formats.task_graph import find_cycles, graph_diagnostics
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,30 +30,6 @@ __all__ = [
 ]
 
 _ADVANCED = ("condition", "loop", "function_def", "function_call")
-
-
-def _get(obj: Any, name: str) -> Any:
-    """Field access that works on raw mappings and on validated models alike."""
-    if type(obj) is dict:
-        return obj.get(name)
-    if isinstance(obj, BaseModel):
-        return getattr(obj, name, None)
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    return None
-
-
-def _columns(items: Sequence[Any], *names: str) -> list[list[Any]]:
-    """Some fields of every item, with a tight loop when all items share one type."""
-    if not items:
-        return [[] for _ in names]
-    first = type(items[0])
-    if all(type(i) is first for i in items):
-        if first is dict:
-            return [[i.get(n) for i in items] for n in names]
-        if issubclass(first, BaseModel):
-            return [[getattr(i, n, None) for i in items] for n in names]
-    return [[_get(i, n) for i in items] for n in names]
 
 
 def _loc_to_path(loc: Sequence[str | int], renames: Mapping[str, str]) -> str:
@@ -134,147 +112,22 @@ def _find_value_path(data: Any, key: str, raw: Any, renames: Mapping[str, str]) 
     return key
 
 
-def find_cycles(ids: Sequence[str], edges: Mapping[str, Sequence[str]]) -> list[list[str]]:
-    """Cycles in a dependency graph, each as a path ``[a, b, c, a]``.
-
-    ``edges[x]`` lists what ``x`` depends on. Iterative three-colour DFS: linear in
-    tasks + edges. Each back edge gives one cycle; unknown ids are ignored.
-    """
-    white, grey, black = 0, 1, 2
-    colour = dict.fromkeys(ids, white)
-    cycles: list[list[str]] = []
-    for root in ids:
-        if colour[root] != white:
-            continue
-        colour[root] = grey
-        path = [root]
-        iters = [iter(edges.get(root, ()))]
-        while iters:
-            advanced = False
-            for nxt in iters[-1]:
-                state = colour.get(nxt)
-                if state is None:
-                    continue
-                if state == grey:
-                    start = path.index(nxt)
-                    cycles.append([*path[start:], nxt])
-                elif state == white:
-                    colour[nxt] = grey
-                    path.append(nxt)
-                    iters.append(iter(edges.get(nxt, ())))
-                    advanced = True
-                    break
-            if not advanced:
-                colour[path.pop()] = black
-                iters.pop()
-    return cycles
-
-
-def graph_diagnostics(
-    tasks: Sequence[Any],
-    *,
-    tasks_key: str = "tasks",
-    id_key: str = "id",
-    deps_key: str = "dependencies",
-) -> list[Diagnostic]:
-    """Duplicate ids, unknown and self dependencies, and cycles (with the cycle path).
-
-    ``tasks`` may be raw mappings or validated models.
-    """
-    ids, deps_of = _columns(tasks, id_key, deps_key)
-    first_index: dict[str, int] = {}
-    for i, tid in enumerate(ids):
-        if isinstance(tid, str) and tid and tid not in first_index:
-            first_index[tid] = i
-    diags: list[Diagnostic] = []
-    if len(first_index) != sum(1 for t in ids if isinstance(t, str) and t):
-        seen: set[str] = set()
-        for i, tid in enumerate(ids):
-            if not isinstance(tid, str) or not tid:
-                continue
-            if tid in seen:
-                diags.append(
-                    Diagnostic(
-                        f"duplicate task id '{tid}' "
-                        f"(first used by {tasks_key}[{first_index[tid]}])",
-                        path=f"{tasks_key}[{i}].{id_key}",
-                        code="duplicate_id",
-                        ids=(tid,),
-                    ),
-                )
-            seen.add(tid)
-    edges: dict[str, list[str]] = {}
-    # When every dependency points at an earlier task the graph cannot have a cycle; plans are
-    # almost always written in that order, so the depth-first search is usually skipped.
-    ordered = True
-    get_index = first_index.get
-    for i, (tid, deps) in enumerate(zip(ids, deps_of, strict=True)):
-        if not deps or not isinstance(deps, list):
-            continue
-        # Fast path: every dependency known, earlier in the list, and not the task itself.
-        if tid not in deps and all(get_index(d, i) < i for d in deps):
-            if isinstance(tid, str):
-                edges[tid] = deps
-            continue
-        if tid not in deps and all(d in first_index for d in deps):
-            ordered = False
-            if isinstance(tid, str):
-                edges.setdefault(tid, []).extend(deps)
-            continue
-        ordered = False
-        for j, dep in enumerate(deps):
-            path = f"{tasks_key}[{i}].{deps_key}[{j}]"
-            if not isinstance(dep, str):
-                continue
-            if dep == tid:
-                diags.append(
-                    Diagnostic(
-                        f"task '{tid}' depends on itself",
-                        path=path,
-                        code="self_dependency",
-                        ids=(dep,),
-                    ),
-                )
-            elif dep not in first_index:
-                diags.append(
-                    Diagnostic(
-                        f"task '{tid}' depends on unknown task '{dep}'",
-                        path=path,
-                        code="unknown_dependency",
-                        ids=(str(tid), dep),
-                    ),
-                )
-            elif isinstance(tid, str):
-                edges.setdefault(tid, []).append(dep)
-    for cycle in [] if ordered else find_cycles(list(first_index), edges):
-        first = cycle[0]
-        diags.append(
-            Diagnostic(
-                "dependency cycle: " + " -> ".join(cycle),
-                path=f"{tasks_key}[{first_index[first]}].{deps_key}",
-                code="cycle",
-                ids=tuple(cycle[:-1]),
-            ),
-        )
-    return diags
-
-
 def _mode_of(data: Any) -> str:
-    mode = _get(data, "mode")
+    mode = field_of(data, "mode")
     return str(mode).strip().lower() if mode is not None else "normal"
 
 
 def plan_rule_diagnostics(data: Any, *, tasks_key: str = "tasks") -> list[Diagnostic]:
     """Graph, mode/chaos and control-structure rules on a plan (mapping or model)."""
     # The data is canonical-shaped whatever the source; tasks_key only names the paths.
-    tasks = _get(data, "tasks")
+    tasks = field_of(data, "tasks")
     if not isinstance(tasks, list):
         tasks = []
     elif not isinstance(data, BaseModel):
         tasks = [t for t in tasks if isinstance(t, Mapping)]
     diags = graph_diagnostics(tasks, tasks_key=tasks_key)
     mode = _mode_of(data)
-    level = _get(data, "chaos_level")
+    level = field_of(data, "chaos_level")
     if mode == "chaos":
         ok = isinstance(level, int) and not isinstance(level, bool) and 1 <= level <= 10
         if not ok:
@@ -295,12 +148,12 @@ def plan_rule_diagnostics(data: Any, *, tasks_key: str = "tasks") -> list[Diagno
             ),
         )
     ids: set[Any] | None = None
-    columns = _columns(tasks, *_ADVANCED)
+    advanced = columns(tasks, *_ADVANCED)
     # Control structures are rare: find the tasks that have any before looking at each one.
-    flagged = sorted({i for col in columns for i, value in enumerate(col) if value is not None})
+    flagged = sorted({i for col in advanced for i, value in enumerate(col) if value is not None})
     for i in flagged:
         task = tasks[i]
-        used = [name for name, col in zip(_ADVANCED, columns, strict=True) if col[i] is not None]
+        used = [name for name, col in zip(_ADVANCED, advanced, strict=True) if col[i] is not None]
         if len(used) > 1:
             diags.append(
                 Diagnostic(
@@ -311,7 +164,7 @@ def plan_rule_diagnostics(data: Any, *, tasks_key: str = "tasks") -> list[Diagno
                 ),
             )
         if ids is None:
-            ids = set(_columns(tasks, "id")[0])
+            ids = set(columns(tasks, "id")[0])
         diags.extend(_body_references(task, i, ids, tasks_key))
     return diags
 
@@ -323,13 +176,13 @@ def _body_references(
     tasks_key: str,
 ) -> Iterable[Diagnostic]:
     bodies: list[tuple[str, Any]] = []
-    loop = _get(task, "loop")
+    loop = field_of(task, "loop")
     if loop is not None:
-        bodies.append(("loop.body", _get(loop, "body")))
-    cond = _get(task, "condition")
+        bodies.append(("loop.body", field_of(loop, "body")))
+    cond = field_of(task, "condition")
     if cond is not None:
-        bodies.append(("condition.if_body", _get(cond, "if_body")))
-        bodies.append(("condition.else_body", _get(cond, "else_body")))
+        bodies.append(("condition.if_body", field_of(cond, "if_body")))
+        bodies.append(("condition.else_body", field_of(cond, "else_body")))
     for name, body in bodies:
         if not isinstance(body, list):
             continue
@@ -345,7 +198,7 @@ def _body_references(
 
 def result_rule_diagnostics(data: Any) -> list[Diagnostic]:
     """Unique task ids, graph edges that name tasks, and a success rate that adds up."""
-    tasks = _get(data, "tasks")
+    tasks = field_of(data, "tasks")
     tasks = (
         [t for t in tasks if not isinstance(t, str | int | float)]
         if isinstance(tasks, list)
@@ -355,8 +208,8 @@ def result_rule_diagnostics(data: Any) -> list[Diagnostic]:
     seen: dict[str, int] = {}
     done = 0
     for i, task in enumerate(tasks):
-        tid = _get(task, "task_id")
-        done += str(_get(task, "status")) == "completed"
+        tid = field_of(task, "task_id")
+        done += str(field_of(task, "status")) == "completed"
         if not isinstance(tid, str):
             continue
         if tid in seen:
@@ -370,12 +223,12 @@ def result_rule_diagnostics(data: Any) -> list[Diagnostic]:
             )
         else:
             seen[tid] = i
-    graph = _get(data, "graph")
-    edges = _get(graph, "edges") if graph is not None else None
+    graph = field_of(data, "graph")
+    edges = field_of(graph, "edges") if graph is not None else None
     if seen and isinstance(edges, list):
         for i, edge in enumerate(edges):
             for end in ("source", "target"):
-                ref = _get(edge, end)
+                ref = field_of(edge, end)
                 if isinstance(ref, str) and ref not in seen:
                     diags.append(
                         Diagnostic(
@@ -385,7 +238,7 @@ def result_rule_diagnostics(data: Any) -> list[Diagnostic]:
                             ids=(ref,),
                         ),
                     )
-    rate = _get(data, "success_rate")
+    rate = field_of(data, "success_rate")
     if tasks and isinstance(rate, int | float):
         expected = done / len(tasks)
         if abs(expected - float(rate)) > 1e-6:
