@@ -132,7 +132,11 @@ def celery_rate(tmp: Path, redis: tuple[str, int], workers: int, plans: int) -> 
         cpu = cpu_seconds([process.pid, redis_pid]) + time.process_time()
         start = time.perf_counter()
         sent = [run_plan.delay(small_plan(i), str(tmp / "ws" / f"run{i}")) for i in range(plans)]
-        results = ResultSet(sent).get(timeout=600)
+        try:
+            results = ResultSet(sent).get(timeout=600)
+        except Exception as exc:  # the worker's log says which plan failed and why
+            log = (tmp / "celery.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"a Celery task failed: {exc!r}\n{log}") from exc
         elapsed = time.perf_counter() - start
         cpu = cpu_seconds([process.pid, redis_pid]) + time.process_time() - cpu
         assert all(orjson.loads(r)["status"] == "success" for r in results)
