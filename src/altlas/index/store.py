@@ -202,31 +202,23 @@ class Store:
 
     @contextmanager
     def errors(self) -> Iterator[None]:
-        """SQLite errors as one clear line: busy, the environment, or damage with the way back."""
-        from altlas.storage.health import is_corruption, sqlite_cause
+        """SQLite errors as one clear line: busy, the environment, or damage with the way back.
+
+        The storage layer words them (:func:`altlas.storage.sqlite.translate`); what only the
+        archive knows comes first: a missing table is damage here (a repair rebuilds it), and a
+        write to a store opened read-only names why it was.
+        """
+        from altlas.storage.sqlite import translate
 
         try:
             yield
         except sqlite3.Error as exc:
             text = str(exc)
-            if "locked" in text or "busy" in text:
-                raise ArchiveUnavailableError(
-                    f"the archive database is busy ({text}); another process holds it",
-                    file=str(self.path),
-                ) from None
             if "no such table" in text or "no such column" in text:
                 raise self.damaged(f"has an unexpected schema ({text})") from None
-            if is_corruption(exc):
-                raise self.damaged(f"is damaged ({text})") from None
             if self.read_only and "readonly" in text:
                 raise unavailable(self.path, self.read_only_cause) from None
-            cause = sqlite_cause(exc, self.path)
-            if cause is not None:
-                raise unavailable(self.path, cause) from None
-            raise ArchiveUnavailableError(
-                f"the archive database failed ({text}); run 'altlas archive verify' to check it",
-                file=str(self.path),
-            ) from None
+            raise translate(exc, self.path, doing="use", **self._label()) from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
