@@ -1,12 +1,15 @@
-"""A fresh copy of the do fixture workspace for each test."""
+"""A fresh copy of the do fixture workspace for each test, a fixed now, and what the do tests share."""
 
 from __future__ import annotations
 
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from altlas.do.api import plan_for
 
 FIXTURE = Path(__file__).parent / "workspace"
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=timezone(timedelta(hours=3)))
@@ -26,3 +29,9 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+def planned_ops(command: str, ws: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(handler, parameters) of each task the command is planned into, at the fixed NOW."""
+    plan, _ = plan_for(command, ws, now=NOW)
+    return [(str(t.handler), dict(t.parameters)) for t in plan.tasks]

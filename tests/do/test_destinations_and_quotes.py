@@ -5,15 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.do.conftest import NOW
+from tests.do.conftest import planned_ops
 
-from altlas.do.api import plan_for
 from altlas.do.words import quoted, quoted_spans
-
-
-def _ops(command: str, ws: Path) -> list[tuple[str, dict]]:
-    plan, _ = plan_for(command, ws, now=NOW)
-    return [(str(t.handler), dict(t.parameters)) for t in plan.tasks]
 
 
 @pytest.mark.parametrize(
@@ -25,7 +19,7 @@ def _ops(command: str, ws: Path) -> list[tuple[str, dict]]:
     ],
 )
 def test_a_count_with_a_destination_is_not_a_bare_count(command: str, ws: Path) -> None:
-    ops = _ops(command, ws)
+    ops = planned_ops(command, ws)
     assert all(
         h != "text" or p.get("operation") not in ("count_lines", "count_words") or p.get("output")
         for h, p in ops
@@ -34,7 +28,9 @@ def test_a_count_with_a_destination_is_not_a_bare_count(command: str, ws: Path) 
 
 
 def test_a_count_without_a_destination_still_counts(ws: Path) -> None:
-    assert _ops("tally the ERROR lines in server.log", ws)[0][1]["operation"] == "count_lines"
+    assert (
+        planned_ops("tally the ERROR lines in server.log", ws)[0][1]["operation"] == "count_lines"
+    )
 
 
 def test_an_apostrophe_inside_double_quotes_does_not_end_them() -> None:
@@ -47,6 +43,6 @@ def test_an_apostrophe_inside_double_quotes_does_not_end_them() -> None:
 def test_quoted_content_keeps_its_words_and_takes_no_verb(verb: str, ws: Path) -> None:
     said = f"Kasım'ın 3'ünde {verb}ılacak kutu"
     command = f'ozet/not.txt diye bir dosya oluşturup içine "{said}" yazar mısın?'
-    ops = _ops(command, ws)
+    ops = planned_ops(command, ws)
     writes = [p for h, p in ops if h == "files" and p.get("operation") == "write"]
     assert writes and writes[-1]["content"].rstrip("\n") == said, ops

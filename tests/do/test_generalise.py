@@ -5,14 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.do.conftest import NOW
+from tests.do.conftest import NOW, planned_ops
 
 from altlas.do.api import plan_for, refusals
-
-
-def _ops(command: str, ws: Path) -> list[tuple[str, dict]]:
-    plan, _ = plan_for(command, ws, now=NOW)
-    return [(str(t.handler), dict(t.parameters)) for t in plan.tasks]
 
 
 @pytest.mark.parametrize(
@@ -25,13 +20,13 @@ def _ops(command: str, ws: Path) -> list[tuple[str, dict]]:
     ],
 )
 def test_a_copy_into_a_folder_under_a_new_name(command: str, ws: Path) -> None:
-    assert _ops(command, ws) == [
+    assert planned_ops(command, ws) == [
         ("files", {"operation": "copy", "source": "plan.md", "dest": "out/plan_copy.md"})
     ]
 
 
 def test_a_copy_into_a_bare_folder_keeps_its_name(ws: Path) -> None:
-    assert _ops("copy ideas.txt into out", ws) == [
+    assert planned_ops("copy ideas.txt into out", ws) == [
         ("files", {"operation": "copy", "source": "ideas.txt", "dest": "out/ideas.txt"})
     ]
 
@@ -85,7 +80,7 @@ def test_a_harmless_program_still_names_the_flag(ws: Path) -> None:
     ],
 )
 def test_reminder_text_without_wrapper_or_time_words(command: str, what: str, ws: Path) -> None:
-    ((handler, params),) = _ops(command, ws)
+    ((handler, params),) = planned_ops(command, ws)
     assert handler == "schedule" and params["what"] == what and params.get("when")
 
 
@@ -106,12 +101,12 @@ def test_reminder_text_without_wrapper_or_time_words(command: str, what: str, ws
     ],
 )
 def test_other_verbs_of_an_operation(command: str, expected: dict, ws: Path) -> None:
-    ((handler, params),) = _ops(command, ws)
+    ((handler, params),) = planned_ops(command, ws)
     assert handler == "text" and expected.items() <= params.items()
 
 
 def test_a_tally_by_a_column_is_a_count(ws: Path) -> None:
-    ((handler, params),) = _ops("Tally the orders in orders.csv by city", ws)
+    ((handler, params),) = planned_ops("Tally the orders in orders.csv by city", ws)
     assert handler == "data"
     assert params["steps"][0] == {
         "op": "group",
@@ -121,7 +116,7 @@ def test_a_tally_by_a_column_is_a_count(ws: Path) -> None:
 
 
 def test_a_new_file_opened_in_turkish(ws: Path) -> None:
-    ops = _ops("out/not.txt diye bir dosya aç, içine 'Cuma toplantı var' yaz", ws)
+    ops = planned_ops("out/not.txt diye bir dosya aç, içine 'Cuma toplantı var' yaz", ws)
     assert ops == [
         ("files", {"operation": "write", "path": "out/not.txt", "content": "Cuma toplantı var\n"})
     ]
@@ -137,7 +132,7 @@ def test_a_new_file_opened_in_turkish(ws: Path) -> None:
     ],
 )
 def test_a_sentence_that_only_says_where_to_look_joins_its_task(command: str, ws: Path) -> None:
-    ((handler, params),) = _ops(command, ws)
+    ((handler, params),) = planned_ops(command, ws)
     assert handler == "data" and params["source"] == "orders.csv"
     assert params["steps"][0]["by"] == ["city"]
 
@@ -152,14 +147,14 @@ def test_a_sentence_that_only_says_where_to_look_joins_its_task(command: str, ws
     ],
 )
 def test_their_names_narrow_to_the_name_column(command: str, ws: Path) -> None:
-    last = _ops(command, ws)[-1]
+    last = planned_ops(command, ws)[-1]
     assert last[0] == "data" and last[1]["output"] == "out/rich.txt"
     assert last[1]["steps"][-1] == {"op": "select", "columns": ["name"]}
     assert {"op": "filter", "where": "`salary` > 5000"} in last[1]["steps"]
 
 
 def test_names_and_more_are_not_narrowed_to_names(ws: Path) -> None:
-    last = _ops(
+    last = planned_ops(
         "If anyone in staff.json earns over 5000, save their names and depts to out/r.txt", ws
     )
     assert {"op": "select", "columns": ["name"]} not in last[-1][1].get("steps", [])
@@ -175,7 +170,7 @@ def test_names_and_more_are_not_narrowed_to_names(ws: Path) -> None:
     ],
 )
 def test_a_line_search_never_drops_a_qualifier(command: str, words: tuple, ws: Path) -> None:
-    ((handler, params),) = _ops(command, ws)
+    ((handler, params),) = planned_ops(command, ws)
     assert handler == "refuse"
     assert all(f"'{w}'" in params["reason"] for w in words)
 
@@ -189,7 +184,7 @@ def test_a_line_search_never_drops_a_qualifier(command: str, words: tuple, ws: P
     ],
 )
 def test_a_listing_never_drops_words(command: str, ws: Path) -> None:
-    assert all(op[1].get("operation") != "list" for op in _ops(command, ws))
+    assert all(op[1].get("operation") != "list" for op in planned_ops(command, ws))
 
 
 @pytest.mark.parametrize(
@@ -202,7 +197,7 @@ def test_a_listing_never_drops_words(command: str, ws: Path) -> None:
     ],
 )
 def test_a_listing_still_lists(command: str, path: str, pattern: str, ws: Path) -> None:
-    ((handler, params),) = _ops(command, ws)
+    ((handler, params),) = planned_ops(command, ws)
     assert (handler, params["path"], params["pattern"]) == ("files", path, pattern)
 
 
@@ -215,7 +210,7 @@ def test_a_listing_still_lists(command: str, path: str, pattern: str, ws: Path) 
     ],
 )
 def test_a_save_with_a_step_in_it_keeps_the_step(command: str, ws: Path) -> None:
-    ((handler, params),) = _ops(command, ws)
+    ((handler, params),) = planned_ops(command, ws)
     assert handler == "data" and params["output"] == "out/oslo.json"
     assert params["steps"] == [{"op": "filter", "where": "`city` == 'Oslo'"}]
 
@@ -228,7 +223,7 @@ def test_a_save_with_a_step_in_it_keeps_the_step(command: str, ws: Path) -> None
     ],
 )
 def test_a_plain_save_is_still_a_save(command: str, ws: Path) -> None:
-    ((handler, params),) = _ops(command, ws)
+    ((handler, params),) = planned_ops(command, ws)
     assert handler == "data" and params["output"] == "out/o.csv"
 
 
@@ -240,7 +235,7 @@ def test_a_plain_save_is_still_a_save(command: str, ws: Path) -> None:
     ],
 )
 def test_a_count_after_a_move_counts_the_moved_file(command: str, ws: Path) -> None:
-    assert _ops(command, ws) == [
+    assert planned_ops(command, ws) == [
         ("files", {"operation": "move", "source": "ideas.txt", "dest": "out/ideas.txt"}),
         ("text", {"operation": "count_lines", "path": "out/ideas.txt"}),
     ]
@@ -300,7 +295,7 @@ def test_refusal_verbs_are_still_refused(command: str, kind: str, ws: Path) -> N
     ],
 )
 def test_files_and_text_never_drop_words(command: str, words: tuple, ws: Path) -> None:
-    ((handler, params),) = _ops(command, ws)
+    ((handler, params),) = planned_ops(command, ws)
     assert handler == "refuse", params
     assert all(f"'{w}'" in params["reason"] for w in words)
 
@@ -320,7 +315,7 @@ def test_files_and_text_never_drop_words(command: str, words: tuple, ws: Path) -
     ],
 )
 def test_plain_requests_still_run(command: str, handler: str, ws: Path) -> None:
-    assert _ops(command, ws)[0][0] == handler
+    assert planned_ops(command, ws)[0][0] == handler
 
 
 @pytest.mark.parametrize(
@@ -341,11 +336,11 @@ def test_plain_requests_still_run(command: str, handler: str, ws: Path) -> None:
     ],
 )
 def test_naming_and_folders_in_other_words(command: str, expected: tuple, ws: Path) -> None:
-    assert _ops(command, ws) == [expected]
+    assert planned_ops(command, ws) == [expected]
 
 
 def test_rows_counted_by_a_column_are_a_table_count(ws: Path) -> None:
-    ((handler, params),) = _ops("orders.csv'deki satırları şehre göre say", ws)
+    ((handler, params),) = planned_ops("orders.csv'deki satırları şehre göre say", ws)
     assert handler == "data" and params["steps"][0]["by"] == ["city"]
 
 
@@ -359,7 +354,7 @@ def test_rows_counted_by_a_column_are_a_table_count(ws: Path) -> None:
     ],
 )
 def test_a_way_of_matching_or_writing_is_never_dropped(command: str, word: str, ws: Path) -> None:
-    ((handler, params),) = _ops(command, ws)
+    ((handler, params),) = planned_ops(command, ws)
     assert handler == "refuse" and f"'{word}'" in params["reason"]
 
 
@@ -371,14 +366,14 @@ def _spaced(ws: Path) -> Path:
 
 
 def test_a_line_goes_to_a_file_named_by_its_words(ws: Path) -> None:
-    ops = _ops("Add a line saying 'bread' to the end of the weekly shop list", _spaced(ws))
+    ops = planned_ops("Add a line saying 'bread' to the end of the weekly shop list", _spaced(ws))
     assert ops == [
         ("files", {"operation": "append", "path": "out/weekly shop list.txt", "line": "bread"})
     ]
 
 
 def test_a_name_with_spaces_moves_whole(ws: Path) -> None:
-    ops = _ops("Move out/weekly shop list.txt into the out folder as list.txt", _spaced(ws))
+    ops = planned_ops("Move out/weekly shop list.txt into the out folder as list.txt", _spaced(ws))
     assert ops == [
         (
             "files",
@@ -395,6 +390,6 @@ def test_a_name_with_spaces_moves_whole(ws: Path) -> None:
     ],
 )
 def test_a_log_named_without_its_folder(command: str, ws: Path) -> None:
-    ((handler, params),) = _ops(command, _spaced(ws))
+    ((handler, params),) = planned_ops(command, _spaced(ws))
     assert (handler, params["path"], params["contains"]) == ("text", "logs/backend.log", "FATAL")
     assert params["output"] == "out/fatal.txt"

@@ -5,14 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.do.conftest import NOW
-
-from altlas.do.api import plan_for
-
-
-def _ops(command: str, ws: Path) -> list[tuple[str, dict]]:
-    plan, _ = plan_for(command, ws, now=NOW)
-    return [(str(t.handler), dict(t.parameters)) for t in plan.tasks]
+from tests.do.conftest import planned_ops
 
 
 @pytest.mark.parametrize(
@@ -58,7 +51,7 @@ def _ops(command: str, ws: Path) -> list[tuple[str, dict]]:
     ],
 )
 def test_one_segment(command: str, handler: str, expected: dict, ws: Path) -> None:
-    ops = _ops(command, ws)
+    ops = planned_ops(command, ws)
     assert len(ops) == 1, ops
     assert ops[0][0] == handler
     assert expected.items() <= ops[0][1].items()
@@ -68,7 +61,7 @@ def test_one_segment(command: str, handler: str, expected: dict, ws: Path) -> No
 
 def test_append_is_not_a_search(ws: Path) -> None:
     """A quoted line with "add … line" writes it; it is not a pattern to look for."""
-    [(handler, params)] = _ops("ideas.txt dosyasına 'toplantıyı ayarla' satırını ekle", ws)
+    [(handler, params)] = planned_ops("ideas.txt dosyasına 'toplantıyı ayarla' satırını ekle", ws)
     assert (handler, params["operation"], params["line"]) == (
         "files",
         "append",
@@ -78,7 +71,7 @@ def test_append_is_not_a_search(ws: Path) -> None:
 
 def test_filename_words_are_not_verbs(ws: Path) -> None:
     """'hatirlatma.txt' names a file; it does not ask for a reminder."""
-    [(handler, params)] = _ops(
+    [(handler, params)] = planned_ops(
         "out/hatirlatma.txt adında bir dosya oluştur ve içine şunu yaz: Selam", ws
     )
     assert handler == "files"
@@ -86,7 +79,7 @@ def test_filename_words_are_not_verbs(ws: Path) -> None:
 
 
 def test_chain_save_becomes_the_output(ws: Path) -> None:
-    ops = _ops("Count the ERROR lines in server.log, then save the result to out/n.txt", ws)
+    ops = planned_ops("Count the ERROR lines in server.log, then save the result to out/n.txt", ws)
     assert ops == [
         (
             "text",
@@ -101,7 +94,7 @@ def test_chain_save_becomes_the_output(ws: Path) -> None:
 
 
 def test_copy_then_replace_in_the_copy_is_one_replace(ws: Path) -> None:
-    ops = _ops(
+    ops = planned_ops(
         "readme.txt'nin bir kopyasını out/r2.txt olarak oluştur ve kopyada 'alpha' kelimesini "
         "'gamma' ile değiştir",
         ws,
@@ -121,7 +114,7 @@ def test_copy_then_replace_in_the_copy_is_one_replace(ws: Path) -> None:
 
 
 def test_reminder_time_is_resolved_locally(ws: Path) -> None:
-    [(handler, params)] = _ops("yarın 11:30'da dişçiyi aramamı hatırlat", ws)
+    [(handler, params)] = planned_ops("yarın 11:30'da dişçiyi aramamı hatırlat", ws)
     assert handler == "schedule"
     assert params["when"] == "2026-03-05T11:30:00+03:00"
 
@@ -143,16 +136,16 @@ def test_reminder_time_is_resolved_locally(ws: Path) -> None:
     ],
 )
 def test_refusals_say_why(command: str, reason: str, ws: Path) -> None:
-    ops = _ops(command, ws)
+    ops = planned_ops(command, ws)
     refused = [p["reason"] for h, p in ops if h == "refuse"]
     assert refused and reason in refused[0]
     assert "allow" not in refused[0]  # never advice to allow a word as a program
 
 
 def test_only_explicit_commands_become_argv(ws: Path) -> None:
-    assert _ops("run `ls -l`", ws) == [("command", {"argv": ["ls", "-l"]})]
-    assert _ops("şu komutu çalıştır: ls out", ws) == [("command", {"argv": ["ls", "out"]})]
-    assert all(h != "command" for h, _ in _ops("Run the numbers on orders.csv", ws))
+    assert planned_ops("run `ls -l`", ws) == [("command", {"argv": ["ls", "-l"]})]
+    assert planned_ops("şu komutu çalıştır: ls out", ws) == [("command", {"argv": ["ls", "out"]})]
+    assert all(h != "command" for h, _ in planned_ops("Run the numbers on orders.csv", ws))
 
 
 def test_a_condition_cut_off_from_its_action_is_joined(ws: Path) -> None:
@@ -179,7 +172,9 @@ def test_the_content_of_a_file_just_created_in_its_own_segment(ws: Path) -> None
 
 
 def test_how_many_after_a_search_is_part_of_its_answer(ws: Path) -> None:
-    ops = _ops("Find the lines in server.log that mention disk and tell me how many there are", ws)
+    ops = planned_ops(
+        "Find the lines in server.log that mention disk and tell me how many there are", ws
+    )
     assert ops == [("text", {"operation": "grep", "path": "server.log", "contains": "disk"})]
 
 
