@@ -1,4 +1,4 @@
-"""A fresh copy of the do fixture workspace for each test, a fixed now, and what the do tests share."""
+"""The do fixture workspace (a fresh copy per test), a fixed now, and shared helpers."""
 
 from __future__ import annotations
 
