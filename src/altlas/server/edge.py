@@ -44,9 +44,9 @@ _NO_STORE = (b"cache-control", b"no-store")
 def _request_ids() -> Callable[[], str]:
     """Unique ids without a system call per request: 64 random bits per process, then a
     counter. They need to be unique (to find a request in logs), not secret."""
-    prefix = "req_" + os.urandom(8).hex()
+    prefix = "req_" + os.urandom(8).hex() + "_"
     counter = itertools.count(1)
-    return lambda: f"{prefix}{next(counter):010x}"
+    return lambda: prefix + str(next(counter))
 
 
 def principal_of(scope: Scope) -> str | None:

@@ -68,6 +68,10 @@ class VersionPolicy:
             self._cache[name] = headers
 
     def version_of(self, path: str) -> str | None:
+        # Asked on every request: a known version is found without the regular expression.
+        first = path[1:].partition("/")[0]
+        if first in self._cache:
+            return first
         match = _VERSION.match(path)
         return match.group(1) if match else None
 
