@@ -9,11 +9,9 @@ Every reading function takes ``limits`` (:class:`ReadLimits`; the defaults when 
 from __future__ import annotations
 
 import dataclasses
-import gc
 import os
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +26,7 @@ from altlas.errors import (
     ValidationError,
 )
 from altlas.formats import codec
+from altlas.formats._gc import gc_paused
 from altlas.formats.atlas import Atlas
 from altlas.formats.dialects import Dialect, Kind, sniff
 from altlas.formats.limits import (
@@ -197,29 +196,6 @@ def _validate(
 _CANONICAL_JSON = re.compile(rb'\A\s*\{\s*"format"\s*:\s*"altlas\.(alt|last|atlas)"')
 
 
-@contextmanager
-def _gc_paused(size: int) -> Iterator[None]:
-    """Parsing builds many small objects; the cyclic GC would rescan them over and over.
-
-    For a large document the new objects are also handed straight to the oldest generation
-    (``freeze`` then ``unfreeze``) instead of waiting in the youngest one for a scan that would
-    only promote them: a parsed document is long-lived and holds no reference cycles.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if size >= _LARGE_DOCUMENT:
-            gc.freeze()
-            gc.unfreeze()
-        if was_enabled:
-            gc.enable()
-
-
-_LARGE_DOCUMENT = 1 << 20
-
-
 def _fast_canonical(
     decoded_text: bytes,
     kind: Kind | None,
@@ -260,7 +236,7 @@ def check_bytes(
     limits: ReadLimits | None = None,
 ) -> CheckReport:
     """Every diagnostic for one document, errors and warnings, without raising."""
-    with _gc_paused(len(raw)):
+    with gc_paused(len(raw)):
         report = _check_bytes(raw, name, kind, limits or DEFAULT_LIMITS)
     if any(len(d.message) > 200 or len(d.path) > 160 for d in report.diagnostics):
         report.diagnostics = [
@@ -272,6 +248,20 @@ def check_bytes(
 
 def _decode_diagnostic(exc: DecodeError) -> Diagnostic:
     return Diagnostic(exc.message, path=exc.context.get("path", ""), code="decode")
+
+
+def _unknown_dialect(data: Any, hint: str | None) -> Diagnostic:
+    """What the document looked like, when no dialect recognised it."""
+    what = {"alt": "plan (.alt)", "last": "result (.last)", "atlas": "atlas"}.get(
+        hint or "",
+        "altlas document",
+    )
+    shape = "a list" if isinstance(data, list) else "a mapping"
+    keys = ""
+    if isinstance(data, Mapping):
+        listed = ", ".join(clip(k, 40) for k in sorted(map(str, data))[:8])
+        keys = f" with keys {listed}" if data else " (empty)"
+    return Diagnostic(f"not a known {what} dialect: {shape}{keys}", code="unknown_dialect")
 
 
 def _check_bytes(
@@ -312,20 +302,7 @@ def _check_bytes(
     dialect = sniff(data, want)
     if dialect is None:
         hint = want or _kind_hint(name) or _kind_hint(decoded.member)
-        what = {"alt": "plan (.alt)", "last": "result (.last)", "atlas": "atlas"}.get(
-            hint or "",
-            "altlas document",
-        )
-        shape = "a list" if isinstance(data, list) else "a mapping"
-        keys = ""
-        if isinstance(data, Mapping):
-            listed = ", ".join(clip(k, 40) for k in sorted(map(str, data))[:8])
-            keys = f" with keys {listed}" if data else " (empty)"
-        return CheckReport(
-            name,
-            None,
-            [Diagnostic(f"not a known {what} dialect: {shape}{keys}", code="unknown_dialect")],
-        )
+        return CheckReport(name, None, [_unknown_dialect(data, hint)])
     doc, diags = _validate(dialect, data, limits)
     errors = [d for d in diags if d.severity == "error"]
     if doc is None or errors:
