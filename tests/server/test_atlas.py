@@ -39,3 +39,17 @@ def test_unknown_atlas_is_404(client, auth) -> None:
     response = client.get("/v1/atlas/atlas_missing", headers=auth["viewer"])
     assert response.status_code == 404
     error_of(response)
+
+
+def test_build_takes_the_archive_filters_as_query_parameters(
+    client, auth, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    body = to_bytes(make_result("heron", plan_id="plan_h"))
+    assert client.post("/v1/archive", content=body, headers=auth["operator"]).status_code == 201
+    for query, expected in (("status=failure", 0), ("status=success&min_success=1", 1)):
+        built = client.post(f"/v1/atlas?{query}", headers=auth["operator"])
+        assert built.status_code == 201 and built.json()["results"] == expected, query
+    bad = client.post("/v1/atlas?until=someday", headers=auth["operator"])
+    assert bad.status_code == 400
+    assert error_of(bad)["message"].startswith("until: invalid time 'someday'")
