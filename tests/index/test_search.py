@@ -156,7 +156,7 @@ def test_bad_queries(filled: Archive) -> None:
     with pytest.raises(FilterError, match=r"^status: unknown status 'great'"):
         filled.search("x", {"status": "great"})
     with pytest.raises(FilterError, match=r"^since: invalid time"):
-        filled.search("x", Filters.build(since="yesterday"))
+        filled.search("x", Filters(since="yesterday"))
     with pytest.raises(FilterError, match=r"^min_success: .*less than or equal to 1"):
         filled.records({"min_success": 2})
     with pytest.raises(FilterError, match="unknown filter 'colour'"):

@@ -96,7 +96,7 @@ def test_stats_by_every_dimension(known: Archive) -> None:
     assert stats.task_durations_ms["*"].max == 50.0 and stats.task_durations_ms["*"].count == 15
     assert stats.run_durations_ms.count == 3
     assert stats.raw_bytes > stats.stored_bytes > 0
-    narrowed = known.stats(Filters.build(lang="tr"))
+    narrowed = known.stats(Filters(lang="tr"))
     assert narrowed.results == 1 and narrowed.tasks == 2
     assert {r["dimension"] for r in stats.rows()} >= {"task_type", "mode", "day"}
 

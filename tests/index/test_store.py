@@ -33,7 +33,7 @@ def test_check_database_file(tmp_path: Path) -> None:
 def test_filters_become_parameters_only() -> None:
     hostile = "x'); DROP TABLE results; --"
     where, params = filter_sql(
-        Filters.build(status="failure", tag=[hostile, "b"], task_type="t", lang="EN", mode="x")
+        Filters(status="failure", tag=[hostile, "b"], task_type="t", lang="EN", mode="x")
     )
     assert hostile not in where and hostile in params
     assert where.count("?") == len(params)

@@ -134,11 +134,6 @@ class Filters(BaseModel):
             return value
         return cls(**{k: v for k, v in (value or {}).items() if v is not None})
 
-    @classmethod
-    def build(cls, **values: Any) -> Filters:
-        """Filters from public names; None values are ignored (kept for older callers)."""
-        return cls.of(values)
-
     @property
     def empty(self) -> bool:
         return self == Filters()
