@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from altlas.formats.dialects._reader import Reader
 from altlas.formats.dialects._runner_common import node_id, task_from_node
-from altlas.formats.dialects._support import MISSING, Reader, plain
+from altlas.formats.dialects._support import MISSING, plain
 from altlas.formats.result import GraphNode
 
 __all__ = ["lower", "read_graph"]

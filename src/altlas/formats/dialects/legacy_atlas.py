@@ -13,7 +13,8 @@ from typing import Any
 
 from altlas.formats.atlas import Atlas, RunDigest, success_category
 from altlas.formats.dialects._base import Dialect, ReadOutcome, register
-from altlas.formats.dialects._support import MISSING, Reader, canonical_metadata, plain
+from altlas.formats.dialects._reader import Reader
+from altlas.formats.dialects._support import MISSING, canonical_metadata, plain
 from altlas.formats.result import run_status_for
 
 __all__ = ["FAMILY", "read"]

@@ -12,13 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from altlas.formats.dialects._base import Dialect, ReadOutcome, register
-from altlas.formats.dialects._support import (
-    MISSING,
-    Reader,
-    canonical_metadata,
-    plain,
-    unique_id,
-)
+from altlas.formats.dialects._reader import Reader
+from altlas.formats.dialects._support import MISSING, canonical_metadata, plain, unique_id
 from altlas.formats.dialects.segmentation import assume_chaos_level
 from altlas.formats.plan import Plan, Task
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from altlas.formats.common import Priority, TaskStatus, to_rfc3339
 from altlas.formats.dialects._base import STASH_KEY, Dialect, ReadOutcome, register
+from altlas.formats.dialects._reader import Reader
 from altlas.formats.dialects._support import (
     EPOCH,
     MISSING,
-    Reader,
     canonical_metadata,
     nondefault_fields,
     plain,
@@ -277,18 +277,7 @@ def write(plan: Plan) -> dict[str, Any]:
             metadata[key] = values[key]
             values[key] = None
     metadata.update(meta)
-    task_stash: dict[str, Any] = {}
-    tasks = []
-    for task in plan.tasks:
-        entry, kept = _write_task(task)
-        tasks.append(entry)
-        if kept:
-            task_stash[task.id] = kept
-    leftover = record.get("stash")
-    if isinstance(leftover, dict) and isinstance(leftover.get("tasks"), dict):
-        for tid, kept in leftover["tasks"].items():
-            task_stash.setdefault(tid, kept)
-        record = {**record, "stash": {k: v for k, v in leftover.items() if k != "tasks"}}
+    tasks, task_stash, record = _write_tasks(plan, record)
     if task_stash:
         fields["tasks"] = task_stash
     stash = stash_for(
@@ -312,6 +301,26 @@ def write(plan: Plan) -> dict[str, Any]:
     for key, value in _mapping(record.get("extra")).items():
         out.setdefault(key, value)
     return out
+
+
+def _write_tasks(
+    plan: Plan, record: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """The tasks, what each could not say (by task id), and ``record`` without the tasks'
+    part of an earlier stash (it is merged into the new one)."""
+    task_stash: dict[str, Any] = {}
+    tasks = []
+    for task in plan.tasks:
+        entry, kept = _write_task(task)
+        tasks.append(entry)
+        if kept:
+            task_stash[task.id] = kept
+    leftover = record.get("stash")
+    if isinstance(leftover, dict) and isinstance(leftover.get("tasks"), dict):
+        for tid, kept in leftover["tasks"].items():
+            task_stash.setdefault(tid, kept)
+        record = {**record, "stash": {k: v for k, v in leftover.items() if k != "tasks"}}
+    return tasks, task_stash, record
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from altlas.formats.common import TaskStatus
 from altlas.formats.dialects._base import Dialect, ReadOutcome, register
+from altlas.formats.dialects._reader import Reader
 from altlas.formats.dialects._runner_common import (
     FAMILY,
     LEGACY_ERROR_TYPE,
@@ -23,13 +24,7 @@ from altlas.formats.dialects._runner_common import (
     result_execution_id,
 )
 from altlas.formats.dialects._runner_graph import lower, read_graph
-from altlas.formats.dialects._support import (
-    MISSING,
-    Reader,
-    canonical_metadata,
-    plain,
-    read_stash,
-)
+from altlas.formats.dialects._support import MISSING, canonical_metadata, plain, read_stash
 from altlas.formats.dialects.runner_last_write import write
 from altlas.formats.result import Artifact, Result, RunStatus, TaskResult, run_status_for
 
@@ -210,6 +205,38 @@ def _read_task(
     # serde needs a string here; anything else is written back as a fresh stable id
     if isinstance(exec_id, str) and exec_id != result_execution_id(run_id, task["task_id"]):
         record["execution_id"] = exec_id
+    _read_outcome(rd, raw, path, task, names, extra)
+    for j, art in enumerate(rd.items(raw.get("artifacts"), f"{path}.artifacts", required=False)):
+        artifacts.append(
+            _read_artifact(rd, art, f"{path}.artifacts[{j}]", task["task_id"], len(artifacts)),
+        )
+    if extra:
+        record["extra"] = extra
+    metadata = rd.metadata(raw.get("metadata"), f"{path}.metadata")
+    stash = read_stash(metadata, TASK_STASHABLE, FAMILY)
+    stash.lift(task, names, path)
+    task["metadata"] = canonical_metadata(
+        stash.metadata, stash.shadow, FAMILY, stash.restore(record)
+    )
+    rd.check(
+        TaskResult,
+        task,
+        prefix=path,
+        names=names,
+        fallback={"task_id": task["task_id"], "status": "pending"},
+    )
+    return task
+
+
+def _read_outcome(
+    rd: Reader,
+    raw: Mapping[str, Any],
+    path: str,
+    task: dict[str, Any],
+    names: dict[str, str],
+    extra: dict[str, Any],
+) -> None:
+    """Status, times, duration, output, error and attempts of one task result."""
     task["status"] = lower(raw.get("status", MISSING))
     if task["status"] is MISSING:
         rd.missing(f"{path}.status")
@@ -234,26 +261,6 @@ def _read_task(
         task["attempts"] = retries + 1  # L3 counts retries; attempts include the first try
     elif retries is not None:
         extra["retry_count"] = plain(retries)
-    for j, art in enumerate(rd.items(raw.get("artifacts"), f"{path}.artifacts", required=False)):
-        artifacts.append(
-            _read_artifact(rd, art, f"{path}.artifacts[{j}]", task["task_id"], len(artifacts)),
-        )
-    if extra:
-        record["extra"] = extra
-    metadata = rd.metadata(raw.get("metadata"), f"{path}.metadata")
-    stash = read_stash(metadata, TASK_STASHABLE, FAMILY)
-    stash.lift(task, names, path)
-    task["metadata"] = canonical_metadata(
-        stash.metadata, stash.shadow, FAMILY, stash.restore(record)
-    )
-    rd.check(
-        TaskResult,
-        task,
-        prefix=path,
-        names=names,
-        fallback={"task_id": task["task_id"], "status": "pending"},
-    )
-    return task
 
 
 def _read_artifact(

@@ -16,6 +16,7 @@ from typing import Any
 
 from altlas.formats.common import Mode
 from altlas.formats.dialects._base import STASH_KEY, Dialect, ReadOutcome, register
+from altlas.formats.dialects._reader import Reader
 from altlas.formats.dialects._segmentation_common import (
     ADVANCED,
     DEFAULT_CHAOS_LEVEL,
@@ -31,7 +32,6 @@ from altlas.formats.dialects._segmentation_common import (
 )
 from altlas.formats.dialects._support import (
     MISSING,
-    Reader,
     canonical_metadata,
     plain,
     read_stash,
