@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 import altlas
-from altlas.errors import ExecutionError, ValidationError
+from altlas.errors import ExecutionError, InvalidInputError, ValidationError
 from altlas.formats.common import TaskStatus
 from altlas.formats.io import load_result
 from altlas.formats.result import RunStatus
@@ -69,7 +69,7 @@ def test_plan_from_path_and_mapping(tmp_path, workspace) -> None:
 
 def test_unknown_option_is_an_error(mkplan) -> None:
     """A typo in an option is reported with the known names."""
-    with pytest.raises(ExecutionError, match=r"unknown run option.*concurency"):
+    with pytest.raises(InvalidInputError, match=r"unknown run option.*concurency"):
         altlas.run(mkplan({"id": "a"}), concurency=3)
 
 

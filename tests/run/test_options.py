@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import altlas
-from altlas.errors import ConfigError, ExecutionError
+from altlas.errors import ConfigError, InvalidInputError
 from altlas.run.events import EventType, RunEvent
 from altlas.run.options import CancelToken, RunConfig, RunKeywords, RunOptions
 
@@ -66,10 +66,12 @@ def test_run_options_are_frozen_and_keywords_win(mkplan, workspace) -> None:
 
 
 def test_unknown_option_names_fail_in_one_line(mkplan) -> None:
-    with pytest.raises(ExecutionError, match=r"^unknown run option\(s\) concurency \(known: ") as e:
+    with pytest.raises(
+        InvalidInputError, match=r"^unknown run option\(s\) concurency \(known: "
+    ) as e:
         RunOptions.from_mapping({"concurency": 3})
     assert "\n" not in str(e.value)
-    with pytest.raises(ExecutionError, match="must be a RunOptions"):
+    with pytest.raises(InvalidInputError, match="must be a RunOptions"):
         altlas.run(mkplan({"id": "a"}), {"concurrency": 3})  # type: ignore[arg-type]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Unpack
 
 from altlas.config import Settings, load_settings
-from altlas.errors import ConflictError, ExecutionError
+from altlas.errors import ConflictError, ExecutionError, InvalidInputError
 from altlas.formats.plan import Plan
 from altlas.formats.result import Result
 from altlas.run.journal import Journal, RunRecord
@@ -39,7 +39,7 @@ __all__ = [
 
 def _options(options: RunOptions | None, overrides: Mapping[str, Any]) -> RunOptions:
     if options is not None and not isinstance(options, RunOptions):
-        raise ExecutionError(
+        raise InvalidInputError(
             f"run options must be a RunOptions, not {type(options).__name__}; "
             "pass single options as keywords"
         )

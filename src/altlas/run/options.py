@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from altlas.errors import ExecutionError
+from altlas.errors import InvalidInputError
 from altlas.run.cancel import CancelToken
 
 if TYPE_CHECKING:
@@ -252,4 +252,6 @@ def check_option_names(names: Mapping[str, Any]) -> None:
     unknown = set(names) - _KNOWN
     if unknown:
         known = ", ".join(sorted(_KNOWN))
-        raise ExecutionError(f"unknown run option(s) {', '.join(sorted(unknown))} (known: {known})")
+        raise InvalidInputError(
+            f"unknown run option(s) {', '.join(sorted(unknown))} (known: {known})"
+        )
