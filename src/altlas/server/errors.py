@@ -170,10 +170,9 @@ HTTP_STATUSES: dict[type[BaseException], int] = {
 }
 """HTTP status per error group, the one table (docs/architecture.md prints it).
 
-An ExecutionError that reaches a response was raised while starting what the request asked for
-(an unknown option, a task not in the plan), so it stays the 400 it always was; a run that
-fails later reports in its result, not in a status. A bare AltlasError has no group and keeps
-its old 400.
+An ExecutionError seldom reaches a response: a run reports its failures in its result, and what
+a request gets wrong (an unknown option, a task not in the plan) is an InvalidInputError. When
+one does, it keeps the 400 it always had. A bare AltlasError has no group and keeps its old 400.
 """
 _RETRY_AFTER_SECONDS = "1"
 _CORRUPT_MESSAGE = "a server store is damaged; the server log names it and how to repair it"
