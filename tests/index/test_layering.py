@@ -54,3 +54,17 @@ def test_the_parts_take_archive_parts_not_archive() -> None:
             if isinstance(node, ast.ImportFrom) and node.module == "altlas.index.archive":
                 importers.append(path.name)
     assert importers == []
+
+
+RAW_ACCESS = re.compile(r"\.store\.(conn|query|chunked|transaction|errors)\b")
+
+
+def test_callers_get_repository_methods_never_the_connection() -> None:
+    """Outside the hot path nothing reaches for the connection or runs its own statement."""
+    reaching = {
+        path.name: RAW_ACCESS.findall(path.read_text())
+        for path in sorted(INDEX.glob("*.py"))
+        if path.name not in SQL_HOMES | HOT_PATH | {"store.py"}
+    }
+    assert {name: found for name, found in reaching.items() if found} == {}
+    assert RAW_ACCESS.findall("rows = archive.store.query('...')") == ["query"]
