@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import altlas
 from altlas.errors import ConfigError, InvalidInputError
@@ -168,3 +170,27 @@ def test_an_already_cancelled_token_runs_nothing(mkplan, workspace) -> None:
     result = altlas.run(mkplan({"id": "a"}, {"id": "b"}), workspace=workspace, cancel=token)
     assert result.status.value == "cancelled"
     assert all(t.status.value == "cancelled" and t.started_at is None for t in result.tasks)
+
+
+_SOME_OPTIONS = st.fixed_dictionaries(
+    {},
+    optional={
+        "concurrency": st.integers(1, 100),
+        "retries": st.integers(0, 255),
+        "cache": st.booleans(),
+        "timeout_seconds": st.floats(0.001, 1e6),
+        "only": st.lists(st.text(min_size=1, max_size=5), max_size=3),
+        "from_task": st.text(min_size=1, max_size=5),
+        "routing": st.dictionaries(st.text(min_size=1, max_size=5), st.text(max_size=5)),
+        "run_id": st.text(min_size=1, max_size=8),
+    },
+)
+
+
+@given(_SOME_OPTIONS)
+def test_given_options_round_trip(values: dict[str, object]) -> None:
+    """What was set comes back out, and only that; config keys are told apart from the rest."""
+    options = RunOptions.from_mapping(values)
+    assert options.given() == values
+    assert RunOptions.from_mapping(options.given()) == options
+    assert set(options.config_overrides()) == set(values) & set(RunConfig.model_fields)
