@@ -170,3 +170,14 @@ def test_explicit_credentials_need_no_csrf_even_with_cookies(client, users, auth
     login(client, cookie=True)
     created = client.post("/v1/keys", json={"name": "y", "role": "viewer"}, headers=auth["admin"])
     assert created.status_code == 201
+
+
+def test_key_use_is_recorded_off_the_request_path(make_client, settings) -> None:
+    with AccountStore(settings.home) as store:
+        record, secret = store.create_key("ci", "viewer")
+    client = make_client()
+    assert client.get("/v1/auth/me", headers={"X-API-Key": secret}).status_code == 200
+    client.app.state["auth"].close()  # what shutdown does: wait for the pending writes
+    with AccountStore(settings.home) as store:
+        key = store.get_key(record.id)
+    assert key is not None and key.last_used_at is not None

@@ -195,6 +195,7 @@ def _lifespan(ctx: ServerContext, stores: dict[str, Store]) -> Any:
             if ctx.recorder is not None:
                 ctx.recorder.close()
             ctx.archive.close()
+            ctx.auth.close()
             ctx.accounts.close()
             ctx.documents.close()
             ctx.text_threads.shutdown(wait=False, cancel_futures=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from altlas.server.roles import Role
 
-__all__ = ["KEY_PREFIX", "ApiKey", "Principal", "User", "parse_api_key"]
+__all__ = ["KEY_PREFIX", "ApiKey", "Principal", "TokenPair", "User", "parse_api_key"]
 
 KEY_PREFIX = "altk"
 _KEY = re.compile(r"^altk_([a-z0-9]{10})_([A-Za-z0-9_-]{43})$")
@@ -84,3 +84,22 @@ def parse_api_key(text: str) -> tuple[str, str] | None:
     """``(id, secret)`` of a well-formed key, else None."""
     match = _KEY.match(text.strip())
     return (match.group(1), match.group(2)) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    refresh_expires_in: int
+    role: Role
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+            "refresh_token": self.refresh_token,
+            "refresh_expires_in": self.refresh_expires_in,
+            "role": self.role.value,
+        }

@@ -9,10 +9,11 @@ declares in its ``opt``.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,12 +25,13 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.security.jwt import JWTCookieAuth, Token
 from litestar.security.jwt.middleware import JWTCookieAuthenticationMiddleware
 
-from altlas.errors import AuthError
+from altlas.errors import AltlasError, AuthError
 from altlas.events.bus import Event
 from altlas.server._asgi import App, Receive, Scope, Send
 from altlas.server.accounts import AccountStore, Principal, RefreshReuseError, User
 from altlas.server.config import ServerConfig
-from altlas.server.roles import PERMISSIONS, Role, allowed
+from altlas.server.principals import TokenPair
+from altlas.server.roles import PERMISSIONS, allowed
 from altlas.server.ttlcache import TtlCache
 
 __all__ = [
@@ -44,6 +46,8 @@ __all__ = [
     "permission_guard",
 ]
 
+log = logging.getLogger("altlas.server.security")
+
 ACCESS_COOKIE = "altlas_token"
 CSRF_COOKIE = "altlas_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -56,25 +60,6 @@ SESSION_REVOKED = "auth.session_revoked"
 """Bus event: a login (refresh-token family) ended; ``data["family"]`` names it."""
 _TOKEN_CACHE_SECONDS = 300.0
 """How long a checked access-token signature is trusted (never past the token's expiry)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TokenPair:
-    access_token: str
-    refresh_token: str
-    expires_in: int
-    refresh_expires_in: int
-    role: Role
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "access_token": self.access_token,
-            "token_type": "Bearer",
-            "expires_in": self.expires_in,
-            "refresh_token": self.refresh_token,
-            "refresh_expires_in": self.refresh_expires_in,
-            "role": self.role.value,
-        }
 
 
 class AuthService:
@@ -96,6 +81,7 @@ class AuthService:
         self._sessions = TtlCache(config.principal_cache_seconds)
         self._tokens = TtlCache(_TOKEN_CACHE_SECONDS)
         self._key_touched: dict[str, float] = {}
+        self._touches: ThreadPoolExecutor | None = None
 
     def invalidate(self) -> None:
         self._users.clear()
@@ -157,11 +143,30 @@ class AuthService:
         return cached  # type: ignore[no-any-return]
 
     def _touch(self, key_id: str) -> None:
-        # last_used_at is informative; once a minute per key keeps writes off the hot path.
+        # last_used_at is informative: once a minute per key, and never on the event loop,
+        # where a write waiting for another process's lock on auth.db would stall every
+        # request in flight.
         now = time.monotonic()
         if now - self._key_touched.get(key_id, -1e9) > 60:
             self._key_touched[key_id] = now
+            self._writer().submit(self._touch_now, key_id)
+
+    def _touch_now(self, key_id: str) -> None:
+        try:
             self.store.touch_key(key_id)
+        except AltlasError as exc:  # informative only: a busy or closed store is no failure
+            log.debug("last_used_at of key %s not recorded: %s", key_id, exc)
+
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._touches is None:
+            self._touches = ThreadPoolExecutor(1, thread_name_prefix="altlas-key-touch")
+        return self._touches
+
+    def close(self) -> None:
+        """Finish the pending ``last_used_at`` writes (before the store closes)."""
+        if self._touches is not None:
+            self._touches.shutdown(wait=True)
+            self._touches = None
 
     # -- tokens ----------------------------------------------------------------------------
 
