@@ -9,7 +9,8 @@ import typer
 
 from altlas.cli._common import emit_rows, fail
 from altlas.cli._output import DOCUMENT, ROWS, Format, emit_document, format_option
-from altlas.cli.run import (
+from altlas.cli._run_common import (
+    BOTH_STDOUT,
     AllowExecOpt,
     AllowNetOpt,
     AllowOpt,
@@ -17,16 +18,16 @@ from altlas.cli.run import (
     ConcurrencyOpt,
     EventsFileOpt,
     EventsOpt,
+    Finished,
     OutputOpt,
     QuietOpt,
     ReportOpt,
     RunFormatOpt,
-    _default_output,
-    _execute,
-    _Finished,
-    _report_outcome,
-    _sinks,
-    _split,
+    default_output,
+    event_sinks,
+    execute_with_sinks,
+    report_outcome,
+    split_values,
 )
 
 __all__ = ["runs_app"]
@@ -165,7 +166,7 @@ def runs_resume(
         return
     stored_output = record.options.get("output")
     if output is None:
-        output = Path(stored_output) if stored_output else _default_output(settings, {}, record.id)
+        output = Path(stored_output) if stored_output else default_output(settings, {}, record.id)
     opts: dict[str, Any] = {
         "concurrency": concurrency,
         "allow_exec": allow_exec,
@@ -174,23 +175,21 @@ def runs_resume(
         "report": report,
         "archive": archive,
     }
-    extra_allow = _split(allow)
+    extra_allow = split_values(allow)
     if extra_allow:
         opts["exec_allowlist"] = [*(record.options.get("exec_allowlist") or []), *extra_allow]
     opts = {k: v for k, v in opts.items() if v is not None}
     if events is not None and fmt is not Format.TABLE:
-        raise fail(
-            f"--events jsonl and --format {fmt.value} both want stdout; use --events-file", 2
-        )
-    sinks, live = _sinks(events, events_file, quiet)
-    finished = _Finished()
+        raise fail(BOTH_STDOUT.format(fmt=fmt.value), 2)
+    sinks, live = event_sinks(events, events_file, quiet)
+    finished = Finished()
     sinks.append(finished)
-    result = _execute(
+    result = execute_with_sinks(
         lambda events: api.resume(record.id, force=force, settings=settings, events=events, **opts),
         sinks,
         live,
     )
-    _report_outcome(
+    report_outcome(
         result,
         output,
         plan=lambda: Plan.model_validate(record.plan),
