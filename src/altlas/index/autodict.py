@@ -27,18 +27,17 @@ def adopt_dictionary(archive: Archive, staged: Sequence[Staged]) -> bool:
         return False
     dict_id = max(new)
     path = archive.blobs.dicts_dir / f"{dict_id}.zdict"
-    with archive.store.transaction() as conn:
-        conn.execute("UPDATE dictionaries SET current = 0")
-        conn.execute(
-            "INSERT OR REPLACE INTO dictionaries (dict_id, created_at, size, samples, current) "
-            "VALUES (?, ?, ?, ?, 1)",
+    archive.store.catalogue_dictionaries(
+        [
             (
                 dict_id,
                 datetime.now(UTC).isoformat(),
                 path.stat().st_size,
                 min(used.count(dict_id), DICT_SAMPLES),
-            ),
-        )
+                True,
+            )
+        ]
+    )
     archive.blobs.use_dictionary(dict_id)
     return True
 
@@ -51,12 +50,12 @@ def recompress_earlier(archive: Archive) -> int:
     are re-encoded, at most ``auto_dictionary_after`` and a batch of them, once: a few tens
     of milliseconds.
     """
-    from altlas.index.dictionary import _recompress
+    from altlas.index.dictionary import recompress_blobs
 
     dict_id = archive.blobs.current_dict_id
     if not dict_id:
         return 0
-    done = _recompress(archive, dict_id)
+    done = recompress_blobs(archive, dict_id)
     if done:
         archive.blobs.packs.compact()
     return done
@@ -67,10 +66,7 @@ def dictionary_due(archive: Archive, adding: int) -> bool:
     settings = archive.settings
     if not settings.auto_dictionary or archive.blobs.current_dict_id:
         return False
-    plain = archive.store.query(
-        "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
-    )[0][0]
-    return bool(plain + adding >= settings.auto_dictionary_after)
+    return archive.store.plain_count() + adding >= settings.auto_dictionary_after
 
 
 def maybe_train_dictionary(archive: Archive, phase: Callable[[str], None] | None = None) -> None:
@@ -78,10 +74,7 @@ def maybe_train_dictionary(archive: Archive, phase: Callable[[str], None] | None
     settings = archive.settings
     if not settings.auto_dictionary or archive.blobs.current_dict_id:
         return
-    plain = archive.store.query(
-        "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
-    )[0][0]
-    if plain < settings.auto_dictionary_after:
+    if archive.store.plain_count() < settings.auto_dictionary_after:
         return
     from altlas.index.dictionary import optimize
 

@@ -16,7 +16,7 @@ from altlas.index.models import OptimizeReport
 if TYPE_CHECKING:
     from altlas.index.parts import ArchiveParts
 
-__all__ = ["optimize"]
+__all__ = ["optimize", "recompress_blobs"]
 
 _DICT_SIZE = 112_640
 
@@ -55,14 +55,14 @@ def optimize(archive: ArchiveParts, *, recompress: bool, samples: int) -> Optimi
         archive.store.catalogue_dictionaries([(dict_id, now, report.dict_size, len(sample), True)])
         archive.blobs.use_dictionary(dict_id)
         if recompress:
-            report.recompressed = _recompress(archive, dict_id)
+            report.recompressed = recompress_blobs(archive, dict_id)
             archive.blobs.packs.compact()
         archive.store.tidy()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _recompress(archive: ArchiveParts, dict_id: int) -> int:
+def recompress_blobs(archive: ArchiveParts, dict_id: int) -> int:
     """Re-encode every blob with the new dictionary (atomic per blob; the hash never changes)."""
     done = 0
     last = 0

@@ -233,6 +233,7 @@ class ArchiveRepository(Protocol):
     ) -> None: ...
     # dictionaries
     def current_dict_id(self) -> int: ...
+    def plain_count(self) -> int: ...
     def dictionary_samples(self, limit: int) -> list[Row]: ...
     def catalogue_dictionaries(
         self, entries: Sequence[tuple[int, str, int, int, bool]]
@@ -394,6 +395,13 @@ class SqliteArchiveRepository(Store):
     def current_dict_id(self) -> int:
         rows = self.query("SELECT dict_id FROM dictionaries WHERE current = 1")
         return int(rows[0][0]) if rows else 0
+
+    def plain_count(self) -> int:
+        """Active results kept as plain JSON: what a dictionary would be trained on."""
+        rows = self.query(
+            "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
+        )
+        return int(rows[0][0])
 
     def dictionary_samples(self, limit: int) -> list[Row]:
         return self.query(
