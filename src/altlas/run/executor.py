@@ -16,12 +16,12 @@ from altlas.formats.plan import Plan, Task
 from altlas.formats.result import ErrorInfo
 from altlas.run.artifacts import describe_file
 from altlas.run.cache import cache_key, usable_artifacts
+from altlas.run.config import RunConfig
 from altlas.run.events import Emitter, EventType
 from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, TransientError
 from altlas.run.handlers.routing import Route
 from altlas.run.handlers.vocabulary import handler_parameters
 from altlas.run.journal import Journal
-from altlas.run.options import RunConfig
 from altlas.run.planning import condition_holds
 from altlas.run.resilience import BreakerRegistry, CircuitBreaker, retry_policy
 from altlas.run.state import TaskState

@@ -22,7 +22,7 @@ from altlas.formats.plan import Plan, Task
 
 if TYPE_CHECKING:
     from altlas.config import Settings
-    from altlas.run.options import RunConfig
+    from altlas.run.config import RunConfig
 
 __all__ = [
     "FunctionHandler",
