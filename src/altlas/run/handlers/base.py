@@ -32,6 +32,7 @@ __all__ = [
     "TransientError",
     "file_stamp",
     "handler",
+    "refusal",
     "text_of",
     "write_workspace_file",
 ]
@@ -85,6 +86,16 @@ def text_of(value: Any) -> str:
     import orjson
 
     return orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode()
+
+
+def refusal(parse: Callable[[Mapping[str, Any]], object], params: Mapping[str, Any]) -> str | None:
+    """For :meth:`Handler.check`: the message of the PermanentError ``parse(params)`` raises,
+    or None when the parameters parse."""
+    try:
+        parse(params)
+    except PermanentError as exc:
+        return exc.message
+    return None
 
 
 def file_stamp(workspace: Path, value: Any) -> list[Any] | None:

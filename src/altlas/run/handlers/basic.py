@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from altlas.formats.plan import Task
-from altlas.run.handlers.base import Handler, HandlerContext, PermanentError
+from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, refusal
 
 __all__ = ["DelayHandler", "EchoHandler", "ScheduleHandler", "local_time"]
 
@@ -47,11 +47,7 @@ class DelayHandler(Handler):
     cacheable = False
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
-        try:
-            _seconds(params)
-        except PermanentError as exc:
-            return exc.message
-        return None
+        return refusal(_seconds, params)
 
     def describe(self, task: Task, params: Mapping[str, Any]) -> str:
         return f"sleep {_seconds(params):g} s"

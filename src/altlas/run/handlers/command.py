@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from altlas.formats.plan import Task
-from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, TransientError
+from altlas.run.handlers.base import (
+    Handler,
+    HandlerContext,
+    PermanentError,
+    TransientError,
+    refusal,
+)
 from altlas.run.handlers.exec_sandbox import (
     child_env,
     confine_arguments,
@@ -87,11 +93,7 @@ class CommandHandler(Handler):
     cacheable = False
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
-        try:
-            argv_of(params)
-        except PermanentError as exc:
-            return exc.message
-        return None
+        return refusal(argv_of, params)
 
     def target(self, params: Mapping[str, Any], ctx: HandlerContext | None = None) -> str | None:
         try:

@@ -15,7 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from altlas.formats.plan import Task
-from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, TransientError
+from altlas.run.handlers.base import (
+    Handler,
+    HandlerContext,
+    PermanentError,
+    TransientError,
+    refusal,
+)
 
 __all__ = ["HttpHandler"]
 
@@ -120,11 +126,7 @@ class HttpHandler(Handler):
     cacheable = True
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
-        try:
-            _url(params)
-        except PermanentError as exc:
-            return exc.message
-        return None
+        return refusal(_url, params)
 
     def target(self, params: Mapping[str, Any], ctx: HandlerContext | None = None) -> str | None:
         try:

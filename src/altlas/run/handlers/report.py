@@ -14,6 +14,7 @@ from altlas.run.handlers.base import (
     Handler,
     HandlerContext,
     PermanentError,
+    refusal,
     text_of,
     write_workspace_file,
 )
@@ -77,11 +78,7 @@ class ReportHandler(Handler):
     description = "build a markdown, html, json or csv report from dependency outputs"
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
-        try:
-            _format(params)
-        except PermanentError as exc:
-            return exc.message
-        return None
+        return refusal(_format, params)
 
     def describe(self, task: Task, params: Mapping[str, Any]) -> str:
         where = params.get("path")
