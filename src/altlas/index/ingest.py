@@ -146,11 +146,7 @@ def catch_up(archive: Archive, *, chunk: int = 500, limit: int | None = None) ->
 
     done = 0
     while limit is None or done < limit:
-        rows = archive.store.query(
-            "SELECT rid, sha256, added_at FROM results WHERE indexed = 0 AND state = 'active' "
-            "AND blob_state = 'ok' ORDER BY rid LIMIT ?",
-            [chunk],
-        )
+        rows = archive.store.unindexed_rows(chunk)
         if not rows:
             break
         indexed: list[int] = []
@@ -174,13 +170,7 @@ def catch_up(archive: Archive, *, chunk: int = 500, limit: int | None = None) ->
                 writer.add_document(document_for(archive, row["rid"], item.result, added))
                 indexed.append(row["rid"])
             writer.commit()
-        archive.store.mark_indexed(indexed)
-        with archive.store.transaction() as conn:
-            for state, rid in unusable:
-                if state == "unparsable":
-                    conn.execute("UPDATE results SET indexed = -1 WHERE rid = ?", (rid,))
-                else:
-                    conn.execute("UPDATE results SET blob_state = ? WHERE rid = ?", (state, rid))
+        archive.store.record_index_outcome(indexed, unusable)
         done += len(rows)
     return done
 
