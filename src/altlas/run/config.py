@@ -1,4 +1,5 @@
-"""The ``[run]`` and ``[llm]`` config sections (re-exported by :mod:`altlas.run.options`).
+"""The ``[run]`` config section, and the ``[llm]`` one under its old name (both re-exported
+by :mod:`altlas.run.options`).
 
 Precedence, lowest first: the defaults below, ``$ALTLAS_HOME/config.toml``, ``ALTLAS_RUN__*``
 environment variables, then the options of one call of :func:`altlas.run` (or CLI flags).
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from altlas.llm.config import LlmSettings
 
 __all__ = ["LlmConfig", "RunConfig"]
 
@@ -91,17 +94,5 @@ class RunConfig(BaseModel):
         return value
 
 
-class LlmConfig(BaseModel):
-    """The ``[llm]`` section: any OpenAI-compatible ``/v1/chat/completions`` endpoint."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    base_url: str | None = None
-    """For example ``http://127.0.0.1:11434/v1`` (Ollama) or ``http://127.0.0.1:8080/v1``."""
-    model: str | None = None
-    api_key: str | None = None
-    """A secret *reference*: ``env:NAME`` or ``file:PATH``, never the key itself."""
-    timeout_seconds: float = Field(default=120.0, gt=0)
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1)
-    system_prompt: str | None = None
+LlmConfig = LlmSettings
+"""The ``[llm]`` section, under the name the runner exported first (one model, in llm/)."""
