@@ -373,15 +373,43 @@ def test_two_workers_give_the_same_archive(altlas_home, write_results, monkeypat
         assert arch.verify().ok
 
 
-def test_the_batch_staged_before_the_dictionary_is_recompressed_with_it(
-    altlas_home, write_results, monkeypatch
+@pytest.mark.parametrize("threads", [1, 2])
+def test_every_blob_of_a_large_add_uses_the_dictionary_trained_during_it(
+    altlas_home, write_results, monkeypatch, threads
 ) -> None:
-    """The worker trains on the second batch; the first, staged meanwhile without the
-    dictionary, is re-encoded with it before the add returns."""
+    """From a one-thread process the workers are forked and the first one trains on the first
+    batch while the others wait. With another thread running they are spawned instead, the
+    first batch is staged in-process without the dictionary and re-encoded with it before
+    the add returns. Either way every blob ends up using it."""
+    import threading
+
+    from altlas.index import staging
+
     monkeypatch.setenv("ALTLAS_ARCHIVE__AUTO_DICTIONARY_AFTER", "40")
     files = write_results(100)
-    with Archive(altlas_home, batch_size=25) as arch:
-        assert arch.add(files).added == 100
+    forked: list[bool] = []
+    start_pool = staging._start_pool
+
+    def recording(workers: int) -> tuple[object, bool]:
+        pool, fork = start_pool(workers)
+        forked.append(fork)
+        return pool, fork
+
+    monkeypatch.setattr(staging, "_start_pool", recording)
+    done = threading.Event()
+    others = [threading.Thread(target=done.wait) for _ in range(threads - 1)]
+    for thread in others:
+        thread.start()
+    try:
+        with Archive(altlas_home, batch_size=25) as arch:
+            assert arch.add(files).added == 100
+    finally:
+        done.set()
+        for thread in others:
+            thread.join()
+    assert forked == [threads == 1]
+    with Archive(altlas_home) as arch:
+        arch.open()
         rows = arch.store.query("SELECT dict_id, count(*) AS n FROM results GROUP BY dict_id")
         assert [(r["dict_id"], r["n"]) for r in rows] == [(arch.blobs.current_dict_id, 100)]
         assert arch.blobs.current_dict_id != 0

@@ -23,9 +23,11 @@ class WriteSession:
     """
 
     SLICE_SECONDS = 3.0
-    INDEX_SECONDS = 2.0
-    """A large add commits the index this often, not after every batch: each commit waited
-    for the indexing threads and left a segment to merge (15% of the writer's time)."""
+    INDEX_SECONDS = 10.0
+    """A large add commits the index this often, not after every batch: each commit waits for
+    the indexing thread and leaves a segment that tantivy merges again later. Committing
+    every 1,500 documents cost 110 us of CPU per document, every 5,000 80 us, once 78 us.
+    A crash leaves at most this many seconds of rows for the next writer's catch-up."""
 
     def __init__(self, archive: ArchiveParts, purpose: str, report: AddReport) -> None:
         self.archive = archive

@@ -208,8 +208,10 @@ def _worker_store(root: str, level: int, dict_id: int, fsync: bool = True) -> Bl
 
 
 _DICT_SIZE = 112_640
-DICT_SAMPLES = 400
-"""Enough ~10 KB results for a dictionary within 1% of one trained on 1,000, in half the time."""
+DICT_SAMPLES = 200
+"""Enough ~10 KB results: on the synthetic corpus a dictionary trained on 200 compresses to
+13.93% of the raw size against 13.90% for 400, in half the time (0.10 s against 0.19 s, while
+the other workers wait for it)."""
 
 
 def _train_here(compressor: BlobStore, raws: Sequence[bytes], level: int) -> None:
@@ -394,9 +396,10 @@ class Stager:
 
     With ``workers`` processes, that many batches are staged while the writer writes one: on
     two cores the parsing and the writing overlap. The first worker job trains the zstd
-    dictionary (``train``); the batches staged meanwhile are compressed without it and
-    re-encoded at the end of the add (``autodict.recompress_earlier``), which costs less than
-    keeping the other workers idle while it trains.
+    dictionary (``train``); until it is back no other job starts, so no batch is compressed
+    without it (re-encoding them afterwards cost the writer more than the wait). A first batch
+    staged in-process (spawned workers) is re-encoded at the end of the add
+    (``autodict.recompress_earlier``).
     """
 
     def __init__(self, *, blobs: BlobStore, db: Path, workers: int, train: bool = False) -> None:
@@ -428,6 +431,7 @@ class Stager:
 
     def stage(self, batches: Iterator[Sequence[_FILE]]) -> Iterator[list[Staged]]:
         pending: list[tuple[Sequence[_FILE], Future[_Outcome] | None]] = []
+        training: list[Future[_Outcome]] = []
         first = [True]
 
         def submit() -> bool:
@@ -440,6 +444,8 @@ class Stager:
             if self.pool is not None and (self.forked or not first[0]):
                 try:
                     future = self.pool.submit(_stage_remote, files, **self._job(), train=self.train)
+                    if self.train:
+                        training.append(future)
                     self.train = False
                 except (BrokenProcessPool, RuntimeError):
                     self.pool = None
@@ -450,7 +456,9 @@ class Stager:
         def fill() -> None:
             most = max(1, self.workers)
             while len(pending) <= most:
-                if sum(f is not None for _, f in pending) >= most or not submit():
+                # While a worker trains, the others would compress without its dictionary.
+                ahead = 1 if training and not training[0].done() else most
+                if sum(f is not None for _, f in pending) >= ahead or not submit():
                     break
 
         submit()
