@@ -371,6 +371,9 @@ def test_two_workers_give_the_same_archive(altlas_home, write_results, monkeypat
         for outcome in report.outcomes[::7]:
             assert arch.show(outcome.id) == Path(outcome.path).read_bytes()
         assert arch.verify().ok
+    # The workers' writes were folded into blobs.db, not left in a WAL no one checkpoints.
+    wal = altlas_home / "blobs" / "blobs.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
 
 
 @pytest.mark.parametrize("threads", [1, 2])

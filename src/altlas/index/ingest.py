@@ -517,5 +517,7 @@ def add_paths(
             )
     finally:
         stager.close()
+    if workers:
+        archive.blobs.packs.checkpoint()
     report.seconds = time.perf_counter() - started
     return report
