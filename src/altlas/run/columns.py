@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-from altlas.run.handlers.base import PermanentError
+from altlas.run.handlers.base import PermanentError, shown
 
 __all__ = ["ColumnError", "columns_match", "fold", "resolve_column", "shown"]
 
@@ -129,14 +129,6 @@ class ColumnError(PermanentError):
     """A column word matched no column, or more than one equally well."""
 
     default_type = "UnknownColumn"
-
-
-def shown(value: object, limit: int = 60) -> str:
-    """``value`` for a one-line message: control characters escaped, long text cut."""
-    text = value if isinstance(value, str) else repr(value)
-    if not text.isprintable():
-        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def fold(text: str) -> str:

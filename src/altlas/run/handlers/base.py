@@ -12,7 +12,7 @@ import asyncio
 import inspect
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,9 @@ __all__ = [
     "file_stamp",
     "handler",
     "refusal",
+    "shown",
     "text_of",
+    "unknown_operation",
     "write_workspace_file",
 ]
 
@@ -86,6 +88,22 @@ def text_of(value: Any) -> str:
     import orjson
 
     return orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode()
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``value`` for a one-line message: control characters escaped, long text cut."""
+    text = value if isinstance(value, str) else repr(value)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def unknown_operation(op: str, operations: Sequence[str]) -> str | None:
+    """For :meth:`Handler.check`: why ``op`` is refused, or None when it is one of ``operations``
+    (:meth:`Handler.run` raises the same words, prefixed with ``parameters.``)."""
+    if op in operations:
+        return None
+    return f"operation '{shown(op)}' is not one of {', '.join(operations)}"
 
 
 def refusal(parse: Callable[[Mapping[str, Any]], object], params: Mapping[str, Any]) -> str | None:

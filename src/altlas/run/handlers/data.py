@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from altlas.formats.plan import Task
-from altlas.run.handlers.base import Handler, HandlerContext, PermanentError, file_stamp
+from altlas.run.handlers.base import (
+    Handler,
+    HandlerContext,
+    PermanentError,
+    file_stamp,
+    shown,
+    unknown_operation,
+)
 from altlas.run.handlers.data_io import FORMATS, load_table, source_param, write_table
 
 if TYPE_CHECKING:
@@ -41,13 +48,6 @@ _AGGS = ("sum", "mean", "min", "max", "count", "median", "n_unique", "std", "fir
 _WRITES = ("convert", "query")
 
 
-def _shown(value: object) -> str:
-    # imported here: altlas.run.columns imports the handlers package, which imports this module
-    from altlas.run.columns import shown
-
-    return shown(value)
-
-
 def _operation(task: Task, params: Mapping[str, Any]) -> str:
     op = params.get("operation")
     if isinstance(op, str) and op.strip():
@@ -69,8 +69,9 @@ class DataHandler(Handler):
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
         op = _operation(task, params)
-        if op not in OPERATIONS:
-            return f"operation '{_shown(op)}' is not one of {', '.join(OPERATIONS)}"
+        refused = unknown_operation(op, OPERATIONS)
+        if refused is not None:
+            return refused
         has_input = (
             source_param(params) is not None
             or params.get("input_data") is not None
@@ -98,10 +99,9 @@ class DataHandler(Handler):
 
     async def run(self, ctx: HandlerContext) -> Any:
         op = _operation(ctx.task, ctx.params)
-        if op not in OPERATIONS:
-            raise PermanentError(
-                f"parameters.operation '{_shown(op)}' is not one of {', '.join(OPERATIONS)}"
-            )
+        refused = unknown_operation(op, OPERATIONS)
+        if refused is not None:
+            raise PermanentError(f"parameters.{refused}")
         return await asyncio.to_thread(_run, ctx, op)
 
 
@@ -183,7 +183,7 @@ def _aggregations(params: Mapping[str, Any], df: pl.DataFrame) -> list[pl.Expr]:
     exprs = []
     for col, fn, alias in items:
         if fn not in _AGGS:
-            raise PermanentError(f"unknown aggregation '{_shown(fn)}' (known: {', '.join(_AGGS)})")
+            raise PermanentError(f"unknown aggregation '{shown(fn)}' (known: {', '.join(_AGGS)})")
         if fn == "count" and col == "*":
             base = pl.len()
         else:
@@ -252,7 +252,7 @@ def _convert(ctx: HandlerContext, df: pl.DataFrame, origin: str) -> dict[str, An
     fmt = FORMATS.get(f".{to}")
     if fmt is None:
         raise PermanentError(
-            f"parameters.to '{_shown(to)}' is not one of csv, tsv, json, ndjson, parquet"
+            f"parameters.to '{shown(to)}' is not one of csv, tsv, json, ndjson, parquet"
         )
     ext = f".{fmt}"
     dest = ctx.params.get("output") or ctx.params.get("destination")
@@ -260,7 +260,7 @@ def _convert(ctx: HandlerContext, df: pl.DataFrame, origin: str) -> dict[str, An
         src = source_param(ctx.params)
         dest = str(Path(src[1]).with_suffix(ext)) if src else f"{ctx.task.id}{ext}"
     if FORMATS.get(Path(str(dest)).suffix.lower()) != fmt:
-        raise PermanentError(f"parameters.output '{_shown(dest)}' should end in {ext} for {fmt}")
+        raise PermanentError(f"parameters.output '{shown(dest)}' should end in {ext} for {fmt}")
     path = write_table(ctx, df, str(dest), what="output")
     return {
         "operation": "convert",

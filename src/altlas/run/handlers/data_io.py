@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from altlas.run.handlers.base import HandlerContext, PermanentError, write_workspace_file
+from altlas.run.handlers.base import (
+    HandlerContext,
+    PermanentError,
+    shown,
+    write_workspace_file,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -40,13 +45,6 @@ WRITE_FORMATS = {**FORMATS, ".txt": "text", ".md": "text"}
 """Suffixes a table can be written to; ``text`` is one value per line (or a text table)."""
 _SOURCE_KEYS = ("source", "path", "file_path", "input")
 _INFER_ROWS = 10_000
-
-
-def _shown(value: object) -> str:
-    # imported here: altlas.run.columns imports the handlers package, which imports this module
-    from altlas.run.columns import shown
-
-    return shown(value)
 
 
 def source_param(params: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -213,6 +211,6 @@ def write_table(ctx: HandlerContext, df: pl.DataFrame, dest: str, *, what: str) 
     fmt = WRITE_FORMATS.get(suffix)
     if fmt is None:
         known = ", ".join(sorted(WRITE_FORMATS))
-        raise PermanentError(f"parameters.{what} '{_shown(dest)}' should end in one of {known}")
+        raise PermanentError(f"parameters.{what} '{shown(dest)}' should end in one of {known}")
     overwrite = ctx.params.get("overwrite") is True
     return write_workspace_file(ctx, dest, frame_bytes(df, fmt), overwrite)

@@ -27,6 +27,7 @@ from altlas.run.handlers.base import (
     HandlerContext,
     PermanentError,
     file_stamp,
+    unknown_operation,
     write_workspace_file,
 )
 
@@ -81,8 +82,9 @@ class FilesHandler(Handler):
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
         op = _operation(task, params)
-        if op not in OPERATIONS:
-            return f"operation '{op}' is not one of {', '.join(OPERATIONS)}"
+        refused = unknown_operation(op, OPERATIONS)
+        if refused is not None:
+            return refused
         if op not in _WITHOUT_PATH and _path_param(params) is None:
             return "needs parameters.path (or file_path)"
         if op in ("copy", "move", "rename") and not (params.get("source") and params.get("dest")):
@@ -106,10 +108,9 @@ class FilesHandler(Handler):
 
     async def run(self, ctx: HandlerContext) -> Any:
         op = _operation(ctx.task, ctx.params)
-        if op not in OPERATIONS:
-            raise PermanentError(
-                f"parameters.operation '{op}' is not one of {', '.join(OPERATIONS)}"
-            )
+        refused = unknown_operation(op, OPERATIONS)
+        if refused is not None:
+            raise PermanentError(f"parameters.{refused}")
         return await asyncio.to_thread(_do, ctx, op)
 
 

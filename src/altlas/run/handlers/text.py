@@ -31,6 +31,7 @@ from altlas.run.handlers.base import (
     HandlerContext,
     PermanentError,
     file_stamp,
+    unknown_operation,
     write_workspace_file,
 )
 from altlas.run.handlers.files import read_file
@@ -73,8 +74,9 @@ class TextHandler(Handler):
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
         op = str(params.get("operation", "")).lower()
-        if op not in OPERATIONS:
-            return f"operation '{op}' is not one of {', '.join(OPERATIONS)}"
+        refused = unknown_operation(op, OPERATIONS)
+        if refused is not None:
+            return refused
         missing = _missing(params, op)
         return f"needs parameters.{', parameters.'.join(missing)}" if missing else None
 
@@ -92,10 +94,9 @@ class TextHandler(Handler):
 
     async def run(self, ctx: HandlerContext) -> Any:
         op = str(ctx.params.get("operation", "")).lower()
-        if op not in OPERATIONS:
-            raise PermanentError(
-                f"parameters.operation '{op}' is not one of {', '.join(OPERATIONS)}"
-            )
+        refused = unknown_operation(op, OPERATIONS)
+        if refused is not None:
+            raise PermanentError(f"parameters.{refused}")
         missing = _missing(ctx.params, op)
         if missing:
             raise PermanentError(f"text {op} needs parameters.{', parameters.'.join(missing)}")
