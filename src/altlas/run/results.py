@@ -43,21 +43,8 @@ def summary_text(
     return " ".join(parts)
 
 
-def build_result(
-    plan: Plan,
-    states: Iterable[TaskState],
-    *,
-    run_id: str,
-    started_at: datetime | None,
-    finished_at: datetime | None = None,
-    cancelled: bool = False,
-    metadata: dict[str, Any] | None = None,
-) -> Result:
-    """The result of a run over ``states`` (the selected tasks, in plan order)."""
-    chosen = sorted(states, key=lambda s: s.index)
-    results = [s.to_result() for s in chosen]
-    rate = success_rate_of(results)
-    status = run_status_for(rate, has_tasks=bool(results), cancelled=cancelled)
+def _graph(chosen: list[TaskState]) -> ExecutionGraph:
+    """A node per task, an edge per dependency inside the selection."""
     ids = {s.id for s in chosen}
     nodes = [
         GraphNode.model_construct(
@@ -75,6 +62,24 @@ def build_result(
         for dep in s.task.dependencies
         if dep in ids
     ]
+    return ExecutionGraph(nodes=nodes, edges=edges)
+
+
+def build_result(
+    plan: Plan,
+    states: Iterable[TaskState],
+    *,
+    run_id: str,
+    started_at: datetime | None,
+    finished_at: datetime | None = None,
+    cancelled: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> Result:
+    """The result of a run over ``states`` (the selected tasks, in plan order)."""
+    chosen = sorted(states, key=lambda s: s.index)
+    results = [s.to_result() for s in chosen]
+    rate = success_rate_of(results)
+    status = run_status_for(rate, has_tasks=bool(results), cancelled=cancelled)
     artifacts = [a for s in chosen for a in s.artifacts]
     counts: dict[str, int] = {}
     for s in chosen:
@@ -107,7 +112,7 @@ def build_result(
         duration_ms=round(max(0.0, (finished - begun).total_seconds() * 1000), 3),
         tasks=results,
         artifacts=artifacts,
-        graph=ExecutionGraph(nodes=nodes, edges=edges),
+        graph=_graph(chosen),
         summary=summary_text(title, status, rate, counts, len(artifacts)),
         priority=plan.priority,
         tags=list(dict.fromkeys(plan.tags)),
