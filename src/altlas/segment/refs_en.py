@@ -92,8 +92,9 @@ def _next_word(tokens: list[Token], k: int, last: int) -> Token | None:
 _OLD_ADJ = frozenset(words("old older previous current existing outdated former"))
 
 
-def _np_head(tokens: list[Token], j: int, last: int) -> str | None:
-    """The lemma of the last word of the noun phrase starting at ``j``."""
+def _np_span(tokens: list[Token], j: int, last: int) -> tuple[Token | None, int]:
+    """The last word of the noun phrase starting at ``j`` (None if there is none), and the
+    index just after the phrase."""
     head = None
     while j <= last:
         tok = tokens[j]
@@ -101,6 +102,12 @@ def _np_head(tokens: list[Token], j: int, last: int) -> str | None:
             break
         head = tok
         j += 1
+    return head, j
+
+
+def _np_head(tokens: list[Token], j: int, last: int) -> str | None:
+    """The lemma of the last word of the noun phrase starting at ``j``."""
+    head = _np_span(tokens, j, last)[0]
     return en_lemma(head.low) if head is not None else None
 
 
@@ -213,14 +220,7 @@ def en_head_nouns(
         if tokens[k].low not in ("the", "your"):
             k += 1
             continue
-        j = k + 1
-        head = None
-        while j <= last:
-            tok = tokens[j]
-            if tok.kind != "word" or tok.low in _PREPS or tok.low in en.PRONOUNS:
-                break
-            head = tok
-            j += 1
+        head, j = _np_span(tokens, k + 1, last)
         if head is not None and not _contrasted(tokens, k + 1, last, contrast):
             lemma = en_lemma(head.low)
             # a capitalised head mid-sentence is a name ("the Berlin office" ends in office,
