@@ -386,19 +386,19 @@ def test_every_blob_of_a_large_add_uses_the_dictionary_trained_during_it(
     the add returns. Either way every blob ends up using it."""
     import threading
 
-    from altlas.index import staging
+    from altlas.index import stager
 
     monkeypatch.setenv("ALTLAS_ARCHIVE__AUTO_DICTIONARY_AFTER", "40")
     files = write_results(100)
     forked: list[bool] = []
-    start_pool = staging._start_pool
+    start_pool = stager._start_pool
 
     def recording(workers: int) -> tuple[object, bool]:
         pool, fork = start_pool(workers)
         forked.append(fork)
         return pool, fork
 
-    monkeypatch.setattr(staging, "_start_pool", recording)
+    monkeypatch.setattr(stager, "_start_pool", recording)
     done = threading.Event()
     others = [threading.Thread(target=done.wait) for _ in range(threads - 1)]
     for thread in others:

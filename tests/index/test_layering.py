@@ -16,7 +16,15 @@ SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEG
 
 SQL_HOMES = {"repository.py", "migrations.py"}
 """Where archive statements belong."""
-HOT_PATH = {"ingest.py", "blobs.py", "packs.py", "staging.py", "autodict.py", "synthetic.py"}
+HOT_PATH = {
+    "ingest.py",
+    "blobs.py",
+    "packs.py",
+    "staging.py",
+    "stager.py",
+    "autodict.py",
+    "synthetic.py",
+}
 """Ingest's hot path and the packed blob store (its own SQLite file) keep their batches."""
 
 

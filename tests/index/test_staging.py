@@ -9,7 +9,8 @@ import pytest
 from altlas.errors import ArchiveUnavailableError
 from altlas.index import Archive
 from altlas.index.blobs import BlobStore
-from altlas.index.staging import Stager, stage_bytes
+from altlas.index.stager import Stager
+from altlas.index.staging import stage_bytes
 
 
 def _chunks(files: list[Path], size: int) -> list[list[tuple[str, str | None, str | None]]]:

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from altlas.index.staging import DICT_SAMPLES, Staged
+from altlas.index.stager import DICT_SAMPLES
+from altlas.index.staging import Staged
 
 if TYPE_CHECKING:
     from altlas.index.parts import ArchiveParts as Archive

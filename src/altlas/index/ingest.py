@@ -41,7 +41,8 @@ from altlas.index.extract import (  # prepare lives in extract: staging needs it
 )
 from altlas.index.models import AddReport, FileOutcome
 from altlas.index.session import WriteSession, index_error, quietly
-from altlas.index.staging import Staged, Stager, stage_prepared
+from altlas.index.stager import Stager
+from altlas.index.staging import Staged, stage_prepared
 from altlas.index.timeparse import to_micros
 
 if TYPE_CHECKING:
