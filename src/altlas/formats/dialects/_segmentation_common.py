@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from altlas.formats.plan import Plan, Task
+from altlas.formats.dialects._support import PLAN_STASHABLE
+from altlas.formats.plan import Task
 
 __all__ = [
     "ADVANCED",
@@ -43,13 +44,6 @@ PARAMETER_KEYS = ("name", "value", "type", "required", "description")
 DEFAULT_CHAOS_LEVEL = 5
 """What the original command parser assumed in Chaos mode without a level."""
 
-PLAN_STASHABLE = frozenset(Plan.model_fields) - {
-    "format",
-    "format_version",
-    "id",
-    "tasks",
-    "metadata",
-}
 TASK_STASHABLE = frozenset(Task.model_fields) - {"id", "metadata"}
 
 

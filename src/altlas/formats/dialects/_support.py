@@ -22,10 +22,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from altlas.formats.dialects._base import STASH_KEY
+from altlas.formats.plan import Plan
 
 __all__ = [
     "EPOCH",
     "MISSING",
+    "PLAN_STASHABLE",
     "canonical_metadata",
     "join",
     "nondefault_fields",
@@ -44,6 +46,15 @@ MISSING: Any = object()
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """Written where a legacy shape requires a time the canonical document does not have."""
 
+
+PLAN_STASHABLE = frozenset(Plan.model_fields) - {
+    "format",
+    "format_version",
+    "id",
+    "tasks",
+    "metadata",
+}
+"""Plan fields a legacy plan dialect has no place for (they go to the stash when set)."""
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 

@@ -18,6 +18,7 @@ from altlas.formats.dialects._reader import Reader
 from altlas.formats.dialects._support import (
     EPOCH,
     MISSING,
+    PLAN_STASHABLE,
     canonical_metadata,
     nondefault_fields,
     plain,
@@ -68,13 +69,6 @@ LIFTABLE = {
 }
 """Keys the runner's own example file keeps in ``metadata`` instead of at the top level."""
 
-PLAN_STASHABLE = frozenset(Plan.model_fields) - {
-    "format",
-    "format_version",
-    "id",
-    "tasks",
-    "metadata",
-}
 TASK_STASHABLE = frozenset(Task.model_fields) - {"id"}
 _TASK_NO_SLOT = ("handler", "confidence", "span", "variables", "condition", "loop")
 _TASK_NO_SLOT_2 = ("function_def", "function_call")
