@@ -21,9 +21,6 @@ from altlas.run.planning import DryRunStep
 from altlas.run.planning import dry_run as _dry_run
 from altlas.run.session import PlanSource, execute, plan_of, prepare
 
-# workers with their own journal (scale/runner.py) import these two names from here
-_prepare, _execute = prepare, execute
-
 __all__ = [
     "PlanSource",
     "RunOptions",
