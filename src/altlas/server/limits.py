@@ -1,12 +1,13 @@
-"""Rate limits per principal and route group, on Litestar's rate-limit middleware and stores.
+"""Rate limits per principal and route group, configured like Litestar's rate limit.
 
 Each route names its group in ``opt["rate_group"]``. A request is counted against the pair
 (principal, group) in a fixed window; the window length and the limit come from
 ``[server] rate_limits`` (per group) and ``principal_rate_limits`` (per principal). Every
-answer carries ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``-Policy``; over the
-limit it is 429 with ``Retry-After``.
+answer carries ``RateLimit-Limit``, ``-Remaining``, ``-Reset`` and ``-Policy`` (this layer
+hands them to :class:`~altlas.server.edge.EdgeMiddleware` through the scope, so an error made
+by a later layer carries them too); over the limit it is 429 with ``Retry-After``.
 
-Counters live in a Litestar store: memory by default, Redis (``--redis URL``) to share them
+Counters are a dict in this process by default, or Redis (``--redis URL``) to share them
 between server processes, where the count is one atomic ``INCR``.
 """
 
