@@ -3,7 +3,8 @@
 Layers, outermost first: :class:`~altlas.server.edge.EdgeMiddleware` (request id, security
 and version headers, analytics), CORS when configured, routing, then per route: JWT/API-key
 authentication, the rate limit, CSRF (cookie sessions only), Prometheus, conditional GET,
-the response cache (search), the permission guard and the handler.
+the permission check (``/v1`` router middleware), the response cache (search) and the
+handler.
 """
 
 from __future__ import annotations
