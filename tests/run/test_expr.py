@@ -249,3 +249,8 @@ def test_each_module_imports_first(module: str) -> None:
     import sys
 
     subprocess.run([sys.executable, "-c", f"import {module}"], check=True, capture_output=True)
+
+
+def test_integer_literals_do_not_wrap_at_32_bits() -> None:
+    """Literal-only products past 2**31 keep their value (polars would type them Int32)."""
+    assert values("(346 * (346 * (130 * 138)))")[0] == 346 * 346 * 130 * 138

@@ -271,6 +271,10 @@ class _Builder:
             value = -value if kind == "negative" else value
             if isinstance(value, int) and not _I64[0] <= value <= _I64[1]:
                 raise self.fail(f"the number {raw} is too large", node.children[0])
+            if isinstance(value, int):
+                # polars types a small literal as Int32, so literal-only arithmetic wrapped
+                # silently (346 * 346 * 130 * 138 came out negative); Python ints are 64-bit here.
+                return pl.lit(value, dtype=pl.Int64), value
             return pl.lit(value), value
         if kind == "string":
             value = _unquote(str(node.children[0]))
