@@ -297,6 +297,8 @@ def test_a_busy_journal_set_up_lock_is_unavailable_not_archive(altlas_home: Path
     finally:
         holder.kill()
         holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
     assert not isinstance(caught.value, ArchiveError)
     assert exit_code_for(caught.value) == 75 and status_for(caught.value) == 503
     assert "run journal" in caught.value.one_line()
