@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from altlas.scale.config import NatsConfig, close_quietly, connect
+from altlas.scale.eventbatch import unpack
 from altlas.scale.streams import EVENTS, key_of
 from altlas.scale.submit import submit_jobs
 
@@ -108,8 +109,8 @@ async def _events(config: NatsConfig) -> dict[str, list[dict[str, Any]]]:
                 msg = await sub.next_msg(timeout=5)
             except NatsTimeout:
                 break
-            event = orjson.loads(msg.data)
-            by_run[event["run_id"]].append(event)
+            for event in unpack(msg.data):  # a worker's batch, or one event
+                by_run[event["run_id"]].append(event)
         await sub.unsubscribe()
         return dict(by_run)
     finally:

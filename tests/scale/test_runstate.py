@@ -15,12 +15,14 @@ from altlas.scale.runstate import LeaseLost, RunState
 from altlas.scale.streams import LEASES, STATE, ensure_all, key_of
 
 
-async def _states(config: NatsConfig, run_id: str, n: int) -> tuple[Any, list[RunState]]:
+async def _states(
+    config: NatsConfig, run_id: str, n: int, ttl: float | None = None
+) -> tuple[Any, list[RunState]]:
     nc = await connect(config)
     js = nc.jetstream()
     await ensure_all(js, config)
     leases, state = await js.key_value(LEASES), await js.key_value(STATE)
-    return nc, [RunState(js, leases, state, run_id, 1024) for _ in range(n)]
+    return nc, [RunState(js, leases, state, run_id, 1024, lease_ttl=ttl) for _ in range(n)]
 
 
 def test_a_stale_worker_cannot_commit_after_its_lease_expired(nats_server: Any) -> None:
@@ -46,6 +48,33 @@ def test_a_stale_worker_cannot_commit_after_its_lease_expired(nats_server: Any) 
             assert seen is not None and seen.result == b'{"status": "success"}'
         finally:
             await close_quietly(nc)
+
+    asyncio.run(scenario())
+
+
+def test_a_run_well_inside_its_lease_commits_without_renewing_and_a_late_one_renews(
+    nats_server: Any,
+) -> None:
+    config = NatsConfig(url=nats_server.url, ack_wait_seconds=1.5)  # lease TTL 1 s
+
+    async def scenario() -> None:
+        nc, (quick,) = await _states(config, "run_quick", 1, config.lease_ttl)
+        nc2, (other_stale, other_fresh) = await _states(config, "run_slow", 2, config.lease_ttl)
+        try:
+            assert await quick.acquire("A", 1)
+            taken = quick.fence
+            assert await quick.commit("A", 1, b"{}") is not None
+            lease = await quick.leases.get(quick.key)
+            assert lease.revision == taken  # no renewal round trip: the clock proved it held
+            assert await other_stale.acquire("A", 1)
+            await asyncio.sleep(config.lease_ttl + 1.0)  # paused past its TTL
+            assert await other_fresh.acquire("B", 2)
+            with pytest.raises(LeaseLost):  # past half the TTL: renews, and learns it lost
+                await other_stale.commit("A", 1, b'{"late": true}')
+            assert await other_fresh.commit("B", 2, b"{}") is not None
+        finally:
+            await close_quietly(nc)
+            await close_quietly(nc2)
 
     asyncio.run(scenario())
 

@@ -47,10 +47,13 @@ async def _forge(url: str) -> list[Event]:
         await attacker.publish(run_subject, orjson.dumps({"type": "archive.added"}))
         await attacker.publish(run_subject, orjson.dumps({"type": "auth.session_revoked"}))
         await attacker.publish(run_subject, orjson.dumps({"type": "task.started", "seq": 1}))
+        # a batch is judged event by event: only the run progress in it passes
+        batch = [{"type": "archive.added"}, "x", {"type": "task.finished", "seq": 2}, {"seq": 3}]
+        await attacker.publish(run_subject, orjson.dumps(batch))
         await attacker.publish("altlas.events.%%%", orjson.dumps({"type": "task.started"}))
         await attacker.flush()
-        for _ in range(100):  # bounded: the two that pass arrive within a few ms
-            if len(seen) >= 2:
+        for _ in range(100):  # bounded: the three that pass arrive within a few ms
+            if len(seen) >= 3:
                 break
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.1)  # anything that should not pass has had its chance
@@ -68,6 +71,7 @@ def test_forged_bridge_messages_reach_the_bus_only_as_what_they_may_carry(tmp_pa
     assert [(e.type, e.payload is REMOTE) for e in seen] == [
         ("archive.added", True),
         ("task.started", True),
+        ("task.finished", True),
     ]
     assert seen[1].data["job_id"] == "run_1"
 

@@ -1,8 +1,10 @@
 """Run events from ``ALTLAS_EVENTS`` for the server: the log SSE replays, and the live wake-up.
 
 * :class:`EventLog` reads a run's events from the stream (subject ``altlas.events.<key>``).
-  An event's ``seq`` is its *stream* sequence: increasing per run whatever the worker or the
-  attempt, so ``Last-Event-ID`` resumes exactly. What was read is kept per run (bounded), so
+  A message is one event or a worker's batch of them (:mod:`altlas.scale.eventbatch`); an
+  event's ``seq`` is its message's *stream* sequence times ``SEQ_STRIDE`` plus its place in
+  the batch: increasing per run whatever the worker or the attempt, so ``Last-Event-ID``
+  resumes exactly. What was read is kept per run (bounded), so
   a status poll or an SSE turn fetches only the new messages.
 * :class:`EventBridge` subscribes to ``altlas.events.*`` (core NATS, no consumer state) and
   republishes each event on the server's in-process bus, which wakes the SSE streams at once,
@@ -20,6 +22,7 @@ import orjson
 
 from altlas.events.bus import EventBus
 from altlas.events.queue import JobEvent
+from altlas.scale.eventbatch import SEQ_STRIDE, unpack
 from altlas.scale.streams import EVENTS, key_of
 
 if TYPE_CHECKING:
@@ -42,12 +45,17 @@ def event_subject(run_id: str) -> str:
     return f"altlas.events.{key_of(run_id)}"
 
 
-def _decode(run_id: str, seq: int, raw: bytes) -> JobEvent | None:
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+def _decode(run_id: str, stream_seq: int, raw: bytes) -> list[JobEvent]:
+    events = []
+    for place, body in enumerate(unpack(raw)):
+        event = _event(run_id, stream_seq * SEQ_STRIDE + place, body)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def _event(run_id: str, seq: int, body: dict[str, Any]) -> JobEvent | None:
+    if not isinstance(body.get("type"), str):
         return None
     type_ = body.pop("type")
     # job.* events carry their facts at the top level, like the embedded queue's
@@ -92,9 +100,7 @@ class EventLog:
             while seen.last < newest:
                 msg = await self.js.get_msg(EVENTS, seq=seen.last + 1, subject=subject, next=True)
                 seen.last = int(msg.seq or newest)
-                event = _decode(run_id, seen.last, msg.data or b"")
-                if event is not None:
-                    seen.events.append(event)
+                seen.events += _decode(run_id, seen.last, msg.data or b"")
             return list(seen.events)
 
     async def _bulk(self, run_id: str, subject: str, seen: _Seen, newest: int) -> None:
@@ -114,9 +120,7 @@ class EventLog:
                 except NatsTimeout:
                     return  # the per-event path below finishes the job
                 seen.last = int(msg.metadata.sequence.stream)
-                event = _decode(run_id, seen.last, msg.data or b"")
-                if event is not None:
-                    seen.events.append(event)
+                seen.events += _decode(run_id, seen.last, msg.data or b"")
         finally:
             await sub.unsubscribe()
 
@@ -168,12 +172,11 @@ class EventBridge:
             run_id = run_id_of(msg.subject.rsplit(".", 1)[-1])
         except ValueError:
             return
-        event = _decode(run_id, 0, msg.data)
-        # only run progress: a message here must not pose as, say, an archive change
-        if event is None or not event.type.startswith(_RUN_TYPES):
-            return
-        self.received += 1
-        self.bus.publish(event.type, {"job_id": run_id, **event.data}, payload=REMOTE)
+        for event in _decode(run_id, 0, msg.data):
+            # only run progress: a message here must not pose as, say, an archive change
+            if event.type.startswith(_RUN_TYPES):
+                self.received += 1
+                self.bus.publish(event.type, {"job_id": run_id, **event.data}, payload=REMOTE)
 
     async def stop(self) -> None:
         sub, self._sub = self._sub, None

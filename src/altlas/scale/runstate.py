@@ -6,9 +6,13 @@
 * Completed tasks are recorded under ``t.<run>.<task>`` in ``ALTLAS_RUNSTATE``, so a
   redelivered run resumes from them: an effectful task's completion at once and before the
   run's next effect, a pure task's when a heartbeat comes (``altlas.scale.runner``).
-* The commit is ``create("done.<run>")`` after a successful lease renewal: one committer ever
-  wins, and the marker carries the result (or its object-store name), so a worker that finds
+* The commit is ``create("done.<run>")`` while the lease is held: one committer ever wins,
+  and the marker carries the result (or its object-store name), so a worker that finds
   it republishes the same result under the same ``Nats-Msg-Id`` instead of running again.
+  "Held" is proved by a renewal, or, for a run that ends well inside its lease, by the clock:
+  the lease lives ``ttl`` seconds from its last write on the server, which came after the
+  request was sent, so no other worker can have created it before ``sent + ttl``. Half the TTL
+  is the margin; a small run commits without the renewal round trip.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +34,15 @@ if TYPE_CHECKING:
     from nats.js.kv import KeyValue
 
 __all__ = ["Commit", "LeaseLost", "RunState", "get_object", "put_object", "request_cancel"]
+
+
+def _clock() -> float:
+    # counts a suspended machine too (the server's TTL does); monotonic elsewhere
+    return (
+        time.clock_gettime(time.CLOCK_BOOTTIME)
+        if hasattr(time, "CLOCK_BOOTTIME")
+        else time.monotonic()
+    )
 
 
 class LeaseLost(Exception):
@@ -47,7 +61,14 @@ class RunState:
     """The KV records of one run, as one worker sees them."""
 
     def __init__(
-        self, js: JetStreamContext, leases: KeyValue, state: KeyValue, run_id: str, inline: int
+        self,
+        js: JetStreamContext,
+        leases: KeyValue,
+        state: KeyValue,
+        run_id: str,
+        inline: int,
+        *,
+        lease_ttl: float | None = None,
     ) -> None:
         self.js = js
         self.leases = leases
@@ -56,6 +77,8 @@ class RunState:
         self.key = key_of(run_id)
         self.inline = inline
         self.fence = 0
+        self._margin = lease_ttl / 2 if lease_ttl else None
+        self._held_until = 0.0  # by the clock; without a TTL every commit renews first
         self._pure: dict[str, dict[str, Any]] = {}
         self._writes: list[asyncio.Future[None]] = []
 
@@ -63,25 +86,34 @@ class RunState:
         from nats.js.errors import KeyWrongLastSequenceError
 
         value = orjson.dumps({"worker": worker, "attempt": attempt, "state": "running"})
+        sent = _clock()
         try:
             self.fence = await self.leases.create(self.key, value)
         except KeyWrongLastSequenceError:
             return False
+        self._held(sent)
         return True
+
+    def _held(self, sent: float) -> None:
+        if self._margin is not None:
+            self._held_until = sent + self._margin
 
     async def renew(self, worker: str, attempt: int, state: str = "running") -> int:
         from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
         value = orjson.dumps({"worker": worker, "attempt": attempt, "state": state})
+        sent = _clock()
         try:
             self.fence = await self.leases.update(self.key, value, last=self.fence)
         except (KeyWrongLastSequenceError, KeyNotFoundError):
             raise LeaseLost(self.run_id) from None
+        self._held(sent)
         return self.fence
 
     async def release(self) -> None:
         from nats.errors import Error as NatsError
 
+        self._held_until = 0.0
         with contextlib.suppress(NatsError, OSError):  # the TTL ends it anyway
             await self.leases.delete(self.key, last=self.fence)
 
@@ -165,7 +197,8 @@ class RunState:
         """Record the outcome once; None if another worker committed first."""
         from nats.js.errors import KeyWrongLastSequenceError
 
-        await self.renew(worker, attempt, "committing")
+        if _clock() >= self._held_until:
+            await self.renew(worker, attempt, "committing")
         body: dict[str, Any] = {"attempt": attempt, "worker": worker, "lease": self.fence}
         if len(result) > self.inline:
             body["object"] = await put_object(self.js, result)

@@ -27,6 +27,7 @@ import orjson
 from altlas.config import Settings
 from altlas.errors import AltlasError
 from altlas.scale.config import NatsConfig, close_quietly, connect
+from altlas.scale.eventbatch import EventBatch
 from altlas.scale.runner import RunHooks, execute_job
 from altlas.scale.runstate import Commit, LeaseLost, RunState, put_object
 from altlas.scale.streams import LEASES, RUNS, STATE, WORKER_CONSUMER, ensure_all, key_of
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from nats.js.kv import KeyValue
 
     from altlas.formats.result import Result
-    from altlas.run.events import RunEvent
 
 __all__ = [
     "BUSY_PULL_SECONDS",
@@ -197,24 +197,15 @@ class Worker:
                     await nc.publish(subject, data, headers=headers)
             self._events.task_done()
 
+    def _send_event(self, subject: str, data: bytes, headers: dict[str, str]) -> None:
+        self._events.put_nowait((subject, data, headers))
+
     async def _events_sent(self) -> None:
         """This run's events are on the connection ahead of its result (same connection:
         the server sees them first)."""
         marker: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._events.put_nowait(marker)
         await marker
-
-    def _event_sink(self, run_id: str, attempt: int) -> Any:
-        subject = f"altlas.events.{key_of(run_id)}"
-
-        def publish(event: RunEvent) -> None:
-            data = orjson.dumps(
-                event.to_dict() | {"attempt": attempt, "worker": self.name}, default=str
-            )
-            headers = {"Nats-Msg-Id": f"{run_id}:{attempt}:{event.seq}"}
-            self._events.put_nowait((subject, data, headers))
-
-        return publish
 
     async def _handle(self, msg: Msg) -> None:
         from nats.errors import Error as NatsError
@@ -229,7 +220,12 @@ class Worker:
             await msg.term()  # malformed: redelivery cannot help
             return
         runstate = RunState(
-            self._js, self._leases, self._state, run_id, self.config.inline_result_bytes
+            self._js,
+            self._leases,
+            self._state,
+            run_id,
+            self.config.inline_result_bytes,
+            lease_ttl=self.config.lease_ttl,
         )
         try:
             await self._handle_run(msg, job, runstate, attempt)
@@ -287,7 +283,8 @@ class Worker:
         attempt: int,
         completed: list[dict[str, Any]],
     ) -> Result | None:
-        hooks = RunHooks(self._event_sink(runstate.run_id, attempt), runstate)
+        events = EventBatch(runstate.run_id, attempt, self.name, self._send_event)
+        hooks = RunHooks(events, runstate)
         self._hooks[runstate.run_id] = hooks
         if self.stopping:
             hooks.cancel()  # fetched as SIGTERM came: hand it back without starting
@@ -307,6 +304,7 @@ class Worker:
             await runstate.release()
             return None
         finally:
+            events.flush()  # the run's last events go ahead of its result or hand-back
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beat
