@@ -121,3 +121,18 @@ def test_a_route_without_a_permission_is_refused_to_everyone() -> None:
         _through({"permission": AUTHENTICATED}, None)
     assert _through({"permission": AUTHENTICATED}, admin)
     assert _through({"exclude_from_auth": True}, None)
+
+
+def test_a_cached_answer_carries_none_of_the_first_callers_headers(client: Any, auth: Any) -> None:
+    """Litestar stores the response-start message it passed outward, and the outer layers
+    (request id, version, rate limit) add their headers to that very message: without a copy
+    every later caller got the first caller's request id and rate-limit counters, twice."""
+    first = client.get("/v1/archive/search?q=shared", headers=auth["viewer"])
+    second = client.get("/v1/archive/search?q=shared", headers=auth["admin"])
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content  # the same cached answer ...
+    for name in ("x-request-id", "api-version", "ratelimit-remaining", "etag", "last-modified"):
+        assert len(second.headers.get_list(name)) == 1, (name, second.headers.get_list(name))
+    # ... but the request id and the rate-limit counter are the second caller's own
+    assert second.headers["x-request-id"] != first.headers["x-request-id"]
+    assert second.headers["ratelimit-remaining"] == first.headers["ratelimit-remaining"]

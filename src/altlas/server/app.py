@@ -35,7 +35,12 @@ from altlas.events.queue import JobQueue
 from altlas.server.accounts import AccountStore
 from altlas.server.analytics import AnalyticsRecorder
 from altlas.server.bodies import AltlasRequest
-from altlas.server.caching import ConditionalGetMiddleware, LoopMemoryStore, SearchCache
+from altlas.server.caching import (
+    CachedAnswerMiddleware,
+    ConditionalGetMiddleware,
+    LoopMemoryStore,
+    SearchCache,
+)
 from altlas.server.config import ServerConfig
 from altlas.server.context import ArchiveHolder, ServerContext
 from altlas.server.docs_ui import assets_router, render_plugins
@@ -245,8 +250,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Litestar:
         path="/v1",
         route_handlers=v1_routes(ctx),
         # The permission check of every /v1 route (a guard, but without a per-request copy
-        # of the handler); it runs after authentication and the rate limit.
-        middleware=[PermissionMiddleware],  # type: ignore[list-item]
+        # of the handler); it runs after authentication and the rate limit. The last entry
+        # is the innermost layer, right around Litestar's response cache.
+        middleware=[PermissionMiddleware, CachedAnswerMiddleware],  # type: ignore[list-item]
     )
     app = Litestar(
         route_handlers=[

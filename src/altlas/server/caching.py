@@ -30,6 +30,7 @@ from altlas.events.bus import Event
 from altlas.server._asgi import App, Message, Receive, Scope, Send
 
 __all__ = [
+    "CachedAnswerMiddleware",
     "ConditionalGetMiddleware",
     "LoopMemoryStore",
     "SearchCache",
@@ -191,6 +192,33 @@ class ConditionalGetMiddleware:
             await send({"type": "http.response.body", "body": body, "more_body": False})
 
         await self.app(scope, receive, wrapped_send)
+
+
+class CachedAnswerMiddleware:
+    """Keeps a cached answer as the handler made it, for the innermost router layer.
+
+    Litestar's response cache stores the very ``http.response.start`` message it passes
+    outward, and the outer layers (request id, version, rate limit, Last-Modified) add their
+    headers to that message in place before the body ends and the entry is written. Without a
+    copy, every later caller got the first caller's request id and rate-limit counters, plus
+    its own. Routes without ``cache`` pass straight through.
+    """
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = scope.get("route_handler")
+        if scope["type"] != "http" or not getattr(handler, "cache", False):
+            await self.app(scope, receive, send)
+            return
+
+        async def copying_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": list(message.get("headers", ()))}
+            await send(message)
+
+        await self.app(scope, receive, copying_send)
 
 
 class LoopMemoryStore(Store):
