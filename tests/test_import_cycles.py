@@ -15,8 +15,20 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
-ACYCLIC_PACKAGES = ("altlas.formats", "altlas.index", "altlas.run", "altlas.segment")
-"""Packages whose modules must import each other one way only; add a package when it is."""
+CYCLES_ALLOWED: dict[str, str] = {}
+"""Package -> the written reason its modules may still import each other in a circle (none
+today; a package gets an entry only with a reason, never to make the test pass)."""
+
+
+def _packages() -> tuple[str, ...]:
+    root = SRC / "altlas"
+    found = (p for p in root.iterdir() if p.is_dir() and any(p.rglob("*.py")))
+    return tuple(sorted(f"altlas.{p.name}" for p in found))
+
+
+ACYCLIC_PACKAGES = tuple(p for p in _packages() if p not in CYCLES_ALLOWED)
+"""Every package under src/altlas (subpackages included) whose modules must import each
+other one way only: all but those in :data:`CYCLES_ALLOWED`."""
 
 
 def _module_files(package: str) -> dict[str, Path]:
@@ -73,6 +85,15 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 def test_no_import_cycle_inside(package: str) -> None:
     cycle = find_cycle(import_graph(package))
     assert cycle is None, "import cycle: " + " -> ".join(cycle or ())
+
+
+def test_every_package_is_checked_or_has_a_reason() -> None:
+    """The discovery itself: a package that silently drops out is not checked at all."""
+    assert {"altlas.cli", "altlas.do", "altlas.llm", "altlas.run", "altlas.server"} <= set(
+        ACYCLIC_PACKAGES
+    )
+    assert set(CYCLES_ALLOWED) <= set(_packages()), "a reason for a package that is gone"
+    assert all(reason.strip() for reason in CYCLES_ALLOWED.values())
 
 
 def test_the_check_sees_a_cycle_made_by_a_lazy_import(tmp_path: Path) -> None:

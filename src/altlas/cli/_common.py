@@ -15,6 +15,7 @@ import typer
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
+from altlas.cli._output import console, emit_json, emit_yaml
 from altlas.errors import (
     AltlasError,
     ConflictError,
@@ -151,15 +152,6 @@ def is_tty(stream: Any = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def emit_json(data: Any, *, pretty: bool = True) -> None:
-    import orjson
-
-    option = orjson.OPT_INDENT_2 if pretty else 0
-    sys.stdout.buffer.write(orjson.dumps(data, option=option | orjson.OPT_NON_STR_KEYS))
-    sys.stdout.buffer.write(b"\n")
-    sys.stdout.flush()
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -206,14 +198,10 @@ def emit_rows(
         emit_json(materialised)
         return len(materialised)
     if kind == "yaml":
-        from altlas.cli._output import emit_yaml
-
         emit_yaml(materialised)
         return len(materialised)
     from rich.markup import escape
     from rich.table import Table
-
-    from altlas.cli._output import console
 
     table = Table(title=escape(title) if title else None, show_lines=False, header_style="bold")
     for col in columns:

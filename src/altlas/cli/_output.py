@@ -24,6 +24,7 @@ __all__ = [
     "Format",
     "console",
     "emit_document",
+    "emit_json",
     "emit_yaml",
     "format_option",
     "parse_format",
@@ -89,6 +90,15 @@ def console(*, stderr: bool = False) -> Any:
     return Console(stderr=stderr, width=_PIPE_WIDTH, soft_wrap=False, force_terminal=False)
 
 
+def emit_json(data: Any, *, pretty: bool = True) -> None:
+    import orjson
+
+    option = orjson.OPT_INDENT_2 if pretty else 0
+    sys.stdout.buffer.write(orjson.dumps(data, option=option | orjson.OPT_NON_STR_KEYS))
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+
+
 def emit_yaml(data: Any) -> None:
     from altlas.formats.codec import dump_yaml
 
@@ -99,8 +109,6 @@ def emit_yaml(data: Any) -> None:
 
 def emit_document(data: Any, fmt: Format, human: Callable[[], None]) -> None:
     """One document as JSON, one JSON line, YAML, or ``human()``'s rendering for ``table``."""
-    from altlas.cli._common import emit_json
-
     if fmt is Format.JSON:
         emit_json(data)
     elif fmt is Format.JSONL:

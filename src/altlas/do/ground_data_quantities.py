@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from altlas.do.ground_data_words import Tok
+from altlas.do.ground_data_token import Tok
 from altlas.do.words import number_in_words
 
 __all__ = ["MONEY", "SIZE_UNITS", "merge_quantities"]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+
+from altlas.do.ground_data_quantities import merge_quantities
+from altlas.do.ground_data_token import Tok
 
 __all__ = [
     "NUMBER_WORDS",
@@ -66,27 +68,6 @@ def fold_word(text: str) -> str:
     )
 
 
-@dataclass(slots=True)
-class Tok:
-    kind: str
-    """file, quote, arrow, cmp, date, num, word, arith, punct."""
-    text: str
-    """The token as written, without an apostrophe suffix (quotes without their marks)."""
-    fold: str
-    suffix: str
-    """A folded Turkish case ending that followed an apostrophe or a number ("den", "nin")."""
-    start: int
-    end: int
-    number: float | None = None
-    unit: str = ""
-    """A size unit the number was scaled by ("mb" in "1 MB"), so a column named in that unit
-    can be told apart."""
-
-    @property
-    def capitalized(self) -> bool:
-        return self.kind == "word" and self.text[:1].isupper()
-
-
 def _number(raw: str) -> float:
     whole, sep, frac = raw.partition(",")
     if sep and len(frac) == 3:
@@ -105,8 +86,6 @@ def tokenize(text: str, lang: str | None = None) -> list[Tok]:
     unit is read into it: "1 MB" is 1000000, "5 thousand" 5000, "100 eurodan" is 100 with the
     ablative "dan" as its suffix.
     """
-    from altlas.do.ground_data_quantities import merge_quantities
-
     return merge_quantities(_raw_tokens(text), lang)
 
 

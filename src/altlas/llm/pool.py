@@ -22,9 +22,11 @@ from altlas.llm.attempts import response_from, with_retries
 from altlas.llm.budget import DEFAULT_COMPLETION_TOKENS, Ledger, Reservation, Scope
 from altlas.llm.calllog import CallLog
 from altlas.llm.client import BackendFailure
+from altlas.llm.context import CallContext
 from altlas.llm.errors import LlmError
 from altlas.llm.request import ChatRequest, ChatResponse
 from altlas.llm.strategies import BackendState, RoundRobin, order
+from altlas.llm.streaming import ChatStream
 
 if TYPE_CHECKING:
     import httpx
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
     from altlas.config import Settings
     from altlas.llm.cache import Cache
     from altlas.llm.config import LlmSettings
-    from altlas.llm.streaming import ChatStream
 
 __all__ = ["NOT_CONFIGURED", "CallContext", "Pool"]
 
@@ -40,24 +41,6 @@ NOT_CONFIGURED = (
     "no LLM backend configured: set [llm] base_url and model, or add [[llm.backends]], "
     "in config.toml (docs/llm.md)"
 )
-
-
-class CallContext:
-    """Who is calling: recorded in the log and used for the run and key budgets."""
-
-    __slots__ = ("caller", "key_id", "run_id", "task_id")
-
-    def __init__(
-        self,
-        caller: str = "library",
-        run_id: str | None = None,
-        task_id: str | None = None,
-        key_id: str | None = None,
-    ) -> None:
-        self.caller = caller
-        self.run_id = run_id
-        self.task_id = task_id
-        self.key_id = key_id
 
 
 class Pool:
@@ -372,8 +355,6 @@ class Pool:
 
     def stream(self, request: ChatRequest, ctx: CallContext | None = None) -> ChatStream:
         """Text deltas as they come; ``.response`` once the stream has ended cleanly."""
-        from altlas.llm.streaming import ChatStream
-
         return ChatStream(self, request, ctx or CallContext())
 
     # -- status and sync ------------------------------------------------------------------

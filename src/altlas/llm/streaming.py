@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from altlas.llm.attempts import count_failure, key_for, response_from, retry_policy
 from altlas.llm.client import BackendFailure, stream_deltas
@@ -18,19 +18,60 @@ from altlas.llm.errors import LlmError
 from altlas.llm.request import ChatRequest, ChatResponse
 
 if TYPE_CHECKING:
+    import asyncio
+    from contextlib import AbstractAsyncContextManager
+
     import httpx
 
-    from altlas.llm.budget import Reservation
-    from altlas.llm.pool import CallContext, Pool
+    from altlas.llm.budget import Ledger, Reservation
+    from altlas.llm.config import LlmSettings
+    from altlas.llm.context import CallContext
     from altlas.llm.strategies import BackendState
 
-__all__ = ["ChatStream"]
+__all__ = ["ChatStream", "StreamingPool"]
+
+
+class StreamingPool(Protocol):
+    """What a stream uses of its pool (``llm.pool.Pool`` is one); the pool imports this
+    module to make streams, so this module names the pool only by this shape."""
+
+    settings: LlmSettings
+    ledger: Ledger
+
+    def candidates(self, request: ChatRequest) -> list[BackendState]: ...
+    def cached(self, request: ChatRequest, ordered: list[BackendState]) -> ChatResponse | None: ...
+    def client(self) -> AbstractAsyncContextManager[httpx.AsyncClient]: ...
+    def semaphore(self, state: BackendState) -> asyncio.Semaphore: ...
+    def reserve(
+        self, state: BackendState, request: ChatRequest, ctx: CallContext
+    ) -> Reservation | str: ...
+    def settle(
+        self, reservation: Reservation, state: BackendState, ctx: CallContext, cost: float
+    ) -> None: ...
+    def store(self, request: ChatRequest, state: BackendState, response: ChatResponse) -> None: ...
+    def failed(
+        self,
+        request: ChatRequest,
+        ctx: CallContext,
+        attempts: list[dict[str, Any]],
+        *,
+        refused: BackendFailure | None = None,
+    ) -> LlmError: ...
+    def record(
+        self,
+        request: ChatRequest,
+        ctx: CallContext,
+        answer: ChatResponse | None,
+        error: LlmError | None,
+        *,
+        stream: bool = False,
+    ) -> None: ...
 
 
 class ChatStream:
     """``async for text in pool.stream(request): ...``; then ``.response``."""
 
-    def __init__(self, pool: Pool, request: ChatRequest, ctx: CallContext) -> None:
+    def __init__(self, pool: StreamingPool, request: ChatRequest, ctx: CallContext) -> None:
         self.pool = pool
         self.request = request
         self.ctx = ctx
