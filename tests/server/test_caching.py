@@ -152,3 +152,24 @@ def test_search_answers_are_cached_per_query_and_dropped_on_archive_events(clien
     while store._store and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not store._store
+
+
+def test_the_search_cache_holds_a_bounded_number_of_answers(client, auth) -> None:
+    """Every distinct query string is an entry: without a bound, one caller spraying unique
+    queries within the TTL grows the process without limit."""
+    import asyncio
+
+    from altlas.server.caching import LoopMemoryStore
+
+    store = client.app.stores.get("response_cache")
+    assert isinstance(store, LoopMemoryStore) and store.max_entries is not None
+
+    async def flood() -> int:
+        for n in range(store.max_entries + 50):
+            await store.set(f"search:{n}", b"x", expires_in=60)
+        return len(store._store)
+
+    assert asyncio.run(flood()) <= store.max_entries
+    rate_limit = client.app.stores.get("rate_limit")
+    assert isinstance(rate_limit, LoopMemoryStore)
+    assert rate_limit.max_entries is None  # dropping counters would lift the limits

@@ -72,11 +72,15 @@ log = logging.getLogger("altlas.server")
 
 DOCS_PATH = "/schema"
 _EXPIRE_EVERY_SECONDS = 60.0
+_SEARCH_CACHE_ENTRIES = 4096
 
 
 def _stores(config: ServerConfig) -> tuple[dict[str, Store], Any]:
     if not config.redis:
-        return {"rate_limit": LoopMemoryStore(), "response_cache": LoopMemoryStore()}, None
+        return {
+            "rate_limit": LoopMemoryStore(),
+            "response_cache": LoopMemoryStore(max_entries=_SEARCH_CACHE_ENTRIES),
+        }, None
     from litestar.stores.redis import RedisStore
     from redis.asyncio import Redis
 

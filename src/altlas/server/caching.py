@@ -232,7 +232,10 @@ class LoopMemoryStore(Store):
     clock.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_entries: int | None = None) -> None:
+        # A cache needs a bound (every distinct query string is an entry); a rate-limit
+        # counter store must not have one, or a flood of keys would reset the limits.
+        self.max_entries = max_entries
         self._store: dict[str, tuple[bytes, float | None]] = {}
 
     @staticmethod
@@ -246,6 +249,11 @@ class LoopMemoryStore(Store):
         self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
     ) -> None:
         data = value.encode("utf-8") if isinstance(value, str) else value
+        full = self.max_entries is not None and len(self._store) >= self.max_entries
+        if full and key not in self._store:
+            await self.delete_expired()
+            if len(self._store) >= self.max_entries:  # type: ignore[operator]
+                del self._store[next(iter(self._store))]  # the oldest write
         self._store[key] = (data, self._deadline(expires_in))
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
