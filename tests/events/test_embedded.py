@@ -220,10 +220,13 @@ def test_stop_releases_running_jobs_for_the_next_start(tmp_path: Path) -> None:
     first.start()
     job = first.enqueue("block", {})
     assert started.wait(5)
+    abandoned = list(first._threads)
     first.stop(timeout=0.1)
     assert first.get(job.id).state is JobState.QUEUED
     release.set()
-    time.sleep(0.1)  # the abandoned thread finishes; its late report must be ignored
+    for thread in abandoned:  # the abandoned thread finishes; its late report must be ignored
+        thread.join(10)
+        assert not thread.is_alive()
     assert first.get(job.id).state is JobState.QUEUED
     first.close()
 
