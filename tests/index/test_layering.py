@@ -18,6 +18,7 @@ SQL_HOMES = {"repository.py", "migrations.py"}
 """Where archive statements belong."""
 HOT_PATH = {
     "ingest.py",
+    "batch.py",
     "blobs.py",
     "packs.py",
     "staging.py",
