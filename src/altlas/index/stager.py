@@ -200,7 +200,9 @@ def _start_pool(workers: int) -> tuple[ProcessPoolExecutor, bool]:
     parsing a thousand files); a forked one has them already. Fork only from a process with
     no other thread (the CLI, a script): a thread holding a lock at fork time (tantivy's
     indexers, a server's pool) would leave it locked in the child. All the workers are
-    forked here, by a first no-op job, before the caller opens its tantivy writer.
+    forked here, by a first no-op job, before the caller opens its tantivy writer and while it
+    holds no SQLite transaction; a worker opens its own connections and never touches the
+    parent's (SQLite's rule for fork), and ends with ``os._exit``, closing none of them.
     """
     import multiprocessing
     import threading
