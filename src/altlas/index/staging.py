@@ -2,10 +2,11 @@
 
 Staging is mostly CPU work (hash, parse and validate, extract rows and text, compress), so a
 large ``add`` runs it in worker processes, a batch or two ahead, while the main process writes
-the previous batch (:class:`altlas.index.stager.Stager`). The worker reads the database only to skip parsing
-files that are already archived; it writes nothing but the batch's blobs and their names
-(:func:`store_staged`), which are content-addressed and may be orphaned by a crash, so the
-writer's saga order holds: a row is only ever committed after its blob is durable.
+the previous batch (:class:`altlas.index.stager.Stager`). A worker reads the database only to
+skip parsing files that are already archived; it writes nothing but the batch's blobs and
+their names (:func:`store_staged`), which are content-addressed and may be orphaned by a
+crash, so the writer's saga order holds: a row is only ever committed after its blob is
+durable.
 """
 
 from __future__ import annotations
