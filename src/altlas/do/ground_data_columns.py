@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from altlas.do.ground_data_words import Tok, fold_word
 from altlas.do.tables import TableFacts
-from altlas.run.columns import columns_match
+from altlas.run.columns import columns_match, names_by_role
 
 __all__ = ["Mention", "ValueMention", "find_columns", "find_values", "id_like", "is_stopword"]
 
@@ -143,14 +143,9 @@ def _plain(phrase: str, column: str, columns: tuple[str, ...]) -> bool:
     words, col_words = phrase.split(), fold_word(column).replace("_", " ").replace("-", " ").split()
     if any(col_words[i : i + len(words)] == words for i in range(len(col_words))):
         return True
-    try:
-        from altlas.run.columns import _by_role, _word_roles
-    except ImportError:  # pragma: no cover - the column module changed: accept its answer
-        return True
     # the whole phrase must be a role word ("stok miktarı", "birim fiyat"); a phrase that only
     # ends in one ("kind ve qty") is several words, not one column
-    roles = _word_roles().get(key, ())
-    return any(_by_role(role, columns) == column for role in roles)
+    return names_by_role(key, column, columns)
 
 
 def _whole_phrase(words: list[str], columns: tuple[str, ...]) -> str | None:

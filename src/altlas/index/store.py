@@ -120,7 +120,7 @@ class Store:
 
     def _label(self) -> dict[str, Any]:
         """How the storage layer names this store in its one-line errors."""
-        from altlas.storage._errors import StoreErrors
+        from altlas.storage.sqlite import StoreErrors
 
         errors = StoreErrors(corrupt=DatabaseDamaged, unavailable=StoreUnavailable)
         return {"what": "the archive database", "repair_hint": _REPAIR_HINT, "errors": errors}

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from altlas.run.handlers.base import PermanentError, shown
 
-__all__ = ["ColumnError", "columns_match", "fold", "resolve_column", "shown"]
+__all__ = ["ColumnError", "columns_match", "fold", "names_by_role", "resolve_column", "shown"]
 
 # Canonical (English) role → the words people use for it, English and Turkish (folded form).
 # Order matters in WORD_ROLES below: a word listed under two roles tries the first one first.
@@ -224,6 +224,12 @@ def _by_role(role: str, columns: Sequence[str]) -> str | None:
     # "price" for a header "unit_price": a whole word of the column, and only one such column
     tokens = [c for c in columns if _key(role) in fold(c).split()]
     return _unique(tokens)
+
+
+def names_by_role(phrase: str, column: str, columns: Sequence[str]) -> bool:
+    """Whether ``phrase`` as a whole is a role word ("stok miktarı", "birim fiyat") whose role
+    is ``column`` among ``columns``; a phrase only ending in one is not."""
+    return any(_by_role(role, columns) == column for role in _word_roles().get(_key(phrase), ()))
 
 
 def _fuzzy(key: str, columns: Sequence[str]) -> str | None:
