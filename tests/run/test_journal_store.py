@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -98,15 +99,46 @@ def test_readonly_without_a_file_is_an_empty_journal(tmp_path: Path) -> None:
     assert not (tmp_path / "runs.db").exists()
 
 
-def test_readonly_refuses_a_journal_that_needs_an_upgrade(tmp_path: Path) -> None:
-    path = tmp_path / "runs.db"
+def _outdated_journal(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE something_else (x)")
     conn.commit()
     conn.close()
-    with pytest.raises(UnavailableError, match="needs an upgrade") as info:
-        open_store(path, readonly=True)
-    assert str(info.value).startswith(str(path))
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_readonly_upgrades_an_outdated_journal_where_it_may_write(
+    tmp_path: Path, empty: bool
+) -> None:
+    """After an altlas upgrade, 'runs list' is often the first command: it used to refuse and
+    send the user to run 'altlas runs list' -- the command that had just refused."""
+    path = tmp_path / "runs.db"
+    path.touch() if empty else _outdated_journal(path)
+    store = open_store(path, readonly=True)
+    try:
+        assert store.run_rows(limit=5, status=None) == []
+    finally:
+        store.close()
+    writer = open_store(path)  # now current: a writing open finds nothing to migrate
+    writer.close()
+
+
+def test_readonly_refuses_a_journal_that_needs_an_upgrade_it_cannot_write(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    path = home / "runs.db"
+    _outdated_journal(path)
+    home.chmod(0o555)
+    try:
+        if os.access(home, os.W_OK):
+            pytest.skip("running as root: a read-only directory is still writable")
+        with pytest.raises(UnavailableError, match="needs an upgrade") as info:
+            open_store(path, readonly=True)
+        assert str(info.value).startswith(str(path))
+    finally:
+        home.chmod(0o755)
 
 
 def test_a_damaged_file_is_refused_with_the_way_back(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ a fixed set before they reach an ``UPDATE``.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -158,16 +159,23 @@ class SqliteJournalStore:
         try:
             with self.errors("open"):
                 refuse_damaged(conn, self.path)
-                if pending(conn, MIGRATIONS):
-                    raise UnavailableError(
-                        "the run journal needs an upgrade, which a read-only command cannot "
-                        "do: run 'altlas runs list' where the home is writable",
-                        file=str(self.path),
-                    )
+                outdated = bool(pending(conn, MIGRATIONS))
         except BaseException:
             conn.close()
             raise
-        return conn
+        if not outdated:
+            return conn
+        conn.close()
+        if not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            raise UnavailableError(
+                "the run journal needs an upgrade, which cannot be written here: run any "
+                "altlas command once where the home is writable (altlas runs list will do)",
+                file=str(self.path),
+            )
+        # Where it can be written, upgrade as every writing open would (after an altlas
+        # upgrade, 'runs list' is often the first command; refusing it helped nobody).
+        self._connect("NORMAL").close()
+        return self._guarded_connect(connect, readonly=True)
 
     @contextmanager
     def errors(self, doing: str = "write") -> Iterator[None]:
