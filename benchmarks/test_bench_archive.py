@@ -5,7 +5,8 @@ Run (the figure is for 100,000 results; the set size comes from ARCHIVE_BENCH_N)
     ARCHIVE_BENCH_N=100000 /work/venv/bin/python -m pytest benchmarks/test_bench_archive.py \
         -s --benchmark-columns=min,median,mean,max,rounds
 
-Targets: ingest >= 2,000 typical (~10 KB) .last files per second, in batches; search p50 <= 5 ms
+Targets: ingest >= 0.5x plain FTS5 in the same run (issue 5 said 2,000 files/s: see
+test_ingest), typical (~10 KB) .last files, in batches; search p50 <= 5 ms
 and p99 <= 25 ms for a term query with one filter on 100,000 results; stored originals <= 25%
 of the raw JSON. The same documents also go into a plain SQLite FTS5 table (text columns plus
 the filter columns, no originals), with the same queries, and both sets of numbers are printed.
@@ -211,7 +212,11 @@ def test_ingest(benchmark, state: State) -> None:
         f"{fig['load_after_ingest']:.1f} on {os.cpu_count()} cores); "
         f"plain FTS5 {fts_rate:,.0f} files/s"
     )
-    assert rate >= 2000, f"{rate:.0f} files/s is below the 2,000 files/s target"
+    # A same-run ratio, not files/s: on the shared machine the absolute rate moves 4x with the
+    # load. Issue 5's 2,000 files/s was set when plain FTS5 ran about 3,700 files/s here
+    # (0.54x); the issue-12 target (>= 1.0x) is asserted by benchmarks/test_ingest_vs_fts5.py.
+    ratio = rate / fts_rate
+    assert ratio >= 0.5, f"ingest {rate:.0f} files/s is {ratio:.2f}x plain FTS5, below 0.5x"
 
 
 def test_search_latency(benchmark, state: State) -> None:
@@ -224,9 +229,7 @@ def test_search_latency(benchmark, state: State) -> None:
 
         assert run("backup", {"status": "success"}).total > 0
         ours = _latencies(run)
-        bare = _latencies(
-            lambda q, f: archive.search(q, f, limit=10, snippets=False)
-        )
+        bare = _latencies(lambda q, f: archive.search(q, f, limit=10, snippets=False))
         benchmark.pedantic(run, args=("invoices", {"status": "partial_success"}), rounds=200)
     fts_path = state.fts()
     conn = sqlite3.connect(fts_path)
