@@ -5,10 +5,11 @@ restores completed tasks from KV (a redelivery), runs the plan with heartbeats
 (``in_progress()`` and lease renewal), commits the result once in KV, publishes it with
 ``Nats-Msg-Id = run_id:attempt`` and acks only after that publish was acknowledged.
 
-Up to ``concurrency`` runs share the worker's event loop as asyncio tasks and one pull fetches
-as many jobs as there are free slots: a small run mostly waits on NATS round trips, and those
-overlap. The ack is a plain ack, not ``ack_sync``: if it is lost the job comes back, finds the
-commit marker and republishes the same result under the same message id.
+Up to ``concurrency`` runs share the worker's event loop as asyncio tasks; pull requests for
+the free slots stay outstanding and a job starts as it arrives (``altlas.scale.puller``): a
+small run mostly waits on NATS round trips, and those overlap. The ack is a plain ack, not
+``ack_sync``: if it is lost the job comes back, finds the commit marker and republishes the
+same result under the same message id.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from altlas.config import Settings
 from altlas.errors import AltlasError
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.eventbatch import EventBatch
+from altlas.scale.puller import Puller
 from altlas.scale.runner import RunHooks, execute_job
 from altlas.scale.runstate import Commit, LeaseLost, RunState, put_object
-from altlas.scale.streams import LEASES, RUNS, STATE, WORKER_CONSUMER, ensure_all, key_of
+from altlas.scale.streams import LEASES, STATE, ensure_all, key_of
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -41,19 +43,11 @@ if TYPE_CHECKING:
     from altlas.formats.result import Result
 
 __all__ = [
-    "BUSY_PULL_SECONDS",
-    "IDLE_PULL_SECONDS",
     "Worker",
     "WorkerStats",
     "one_line",
     "publish_retrying",
 ]
-
-IDLE_PULL_SECONDS = 0.3
-"""How long an idle worker's pull waits for a job: bounds how late it sees SIGTERM."""
-BUSY_PULL_SECONDS = 0.02
-"""How long a busy worker's pull waits to fill its batch: a pull holds what it already got
-until the batch is full or this is over."""
 
 
 def one_line(text: str) -> str:
@@ -130,41 +124,13 @@ class Worker:
         return self.stats
 
     async def _pull(self, js: JetStreamContext, stop: asyncio.Event) -> None:
-        from nats.errors import Error as NatsError
-        from nats.errors import TimeoutError as NatsTimeout
-
-        psub = await js.pull_subscribe("altlas.runs.>", durable=WORKER_CONSUMER, stream=RUNS)
-        inflight: set[asyncio.Task[None]] = set()
-        busy = False
-        while not stop.is_set():
-            room = self.concurrency - len(inflight)
-            if room <= 0:
-                stopper = asyncio.create_task(stop.wait())
-                await asyncio.wait({*inflight, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                stopper.cancel()
-                continue
-            try:
-                # idle: one job, returned the moment it comes (a batch pull would wait to
-                # fill up); short, so SIGTERM is seen between two pulls and no job is lost
-                # to a cancelled pull. Busy: as many as there is room for, waiting little.
-                msgs = await (
-                    psub.fetch(room, timeout=BUSY_PULL_SECONDS)
-                    if busy
-                    else psub.fetch(1, timeout=IDLE_PULL_SECONDS)
-                )
-            except NatsTimeout:
-                busy = False
-                continue
-            except (TimeoutError, NatsError, OSError):
-                busy = False
-                await asyncio.sleep(0.2)  # reconnecting: the durable consumer is still there
-                continue
-            busy = True
-            for msg in msgs:
-                task = asyncio.create_task(self._handle(msg))
-                inflight.add(task)
-                task.add_done_callback(inflight.discard)
-        await self._shutdown(inflight)
+        puller = Puller(
+            self._nc, self.concurrency, self._handle, api_prefix=getattr(js, "_prefix", "$JS.API")
+        )
+        try:
+            await puller.run(stop)
+        finally:
+            await self._shutdown(puller.inflight)
 
     async def _shutdown(self, inflight: set[asyncio.Task[None]]) -> None:
         """Finish in-flight runs within the grace period, then hand the rest back."""
