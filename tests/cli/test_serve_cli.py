@@ -37,6 +37,20 @@ def test_tls_flags_must_come_together(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no such file" in missing.output
 
 
+@pytest.mark.parametrize("store", ["runs.db", "queue.db", "analytics.db", "auth.db"])
+def test_a_damaged_store_stops_serve_in_one_line(altlas_home: Path, store: str) -> None:
+    """Before uvicorn starts: inside its lifespan this was a 70-line traceback and exit 3."""
+    from altlas.cli._common import exit_code_for
+    from altlas.errors import CorruptError
+
+    (altlas_home / store).write_bytes(b"not a database" * 600)
+    result = invoke("--host", "127.0.0.1", "--port", "1")
+    assert result.exit_code == exit_code_for(CorruptError), result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and store in lines[0], result.output
+    assert "Traceback" not in result.output
+
+
 def test_help_lists_the_options() -> None:
     out = invoke("--help").output
     for flag in (

@@ -133,6 +133,7 @@ def _serve(uvicorn: Any, *, access_log: bool, log_level: str) -> None:
                 "'altlas users add NAME --role admin'",
                 err=True,
             )
+    _check_stores(settings, config)
     if config.workers > 1:
         # Each process counts its own metrics; this lets /metrics add them up.
         metrics_dir = settings.home / "prometheus"
@@ -174,6 +175,19 @@ def _serve(uvicorn: Any, *, access_log: bool, log_level: str) -> None:
         timeout_graceful_shutdown=15,
         **ssl_options,
     )
+
+
+def _check_stores(settings: Any, config: Any) -> None:
+    """Open the stores the app opens on start, so a damaged or locked one fails here in one
+    line with its exit code; inside uvicorn's lifespan it was a traceback and exit 3."""
+    from altlas.events.embedded import SqliteJobQueue
+    from altlas.server.analytics_store import open_analytics_repository
+    from altlas.server.jobs import prepare_journal
+
+    prepare_journal(settings)
+    SqliteJobQueue(settings.home / "queue.db").close()
+    if config.analytics:
+        open_analytics_repository(settings.home).close()
 
 
 def _check_nats(settings: Any, url: str, workers: int) -> None:
