@@ -158,3 +158,34 @@ def test_schema_mode_json_object_rewrites_the_format_not_the_key(servers, make_p
     pool.chat_sync(_ask(temperature=0, response_format=wanted))
     assert good.seen[0]["body"]["response_format"] == {"type": "json_object", "schema": schema}
     assert pool.chat_sync(_ask(temperature=0, response_format=wanted)).cached
+
+
+def test_a_locked_or_damaged_cache_is_one_line_naming_the_file(tmp_path) -> None:
+    """get/put ran SQL unguarded: another process holding the file escaped as a bare
+    sqlite3 error (a traceback in the CLI, a 500 without a cause)."""
+    import sqlite3
+
+    from altlas.errors import CorruptError, UnavailableError
+    from altlas.llm.cache import SqliteCache
+
+    path = tmp_path / "llm_cache.db"
+    cache = SqliteCache(path)
+    try:
+        cache.put("k", {"v": 1})
+        cache._conn.execute("PRAGMA busy_timeout = 50")  # not 30 s of waiting in a test
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(UnavailableError) as locked:
+                cache.put("k2", {"v": 2})
+        finally:
+            holder.close()
+        assert str(locked.value).startswith(str(path)) and "\n" not in str(locked.value)
+        assert cache.get("k") == {"v": 1}
+    finally:
+        cache.close()
+    junk = tmp_path / "damaged.db"
+    junk.write_bytes(b"not a database" * 600)
+    with pytest.raises(CorruptError) as damaged:
+        SqliteCache(junk)
+    assert str(damaged.value).startswith(str(junk))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -63,8 +64,13 @@ class SqliteCache:
             self._conn.close()
             raise
 
+    def _guard(self, doing: str) -> AbstractContextManager[None]:
+        from altlas.storage.sqlite import guard
+
+        return guard(self.path, what=_WHAT, doing=doing)
+
     def get(self, key: str) -> dict[str, Any] | None:
-        with self._lock:
+        with self._lock, self._guard("read"):
             row = self._conn.execute("SELECT value FROM llm_cache WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
@@ -72,7 +78,7 @@ class SqliteCache:
         return value if isinstance(value, dict) else None
 
     def put(self, key: str, value: dict[str, Any]) -> None:
-        with self._lock:
+        with self._lock, self._guard("write"):
             self._conn.execute(
                 "INSERT OR REPLACE INTO llm_cache (key, value, created_at) VALUES (?, ?, ?)",
                 (key, orjson.dumps(value), time.time()),
@@ -80,7 +86,7 @@ class SqliteCache:
             self._conn.commit()
 
     def clear(self) -> int:
-        with self._lock:
+        with self._lock, self._guard("write"):
             count = self._conn.execute("DELETE FROM llm_cache").rowcount
             self._conn.commit()
         return int(count)
