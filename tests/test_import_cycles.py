@@ -99,9 +99,6 @@ def test_every_package_is_checked_or_has_a_reason() -> None:
 
 
 BACK_EDGES: dict[tuple[str, str], str] = {
-    ("altlas.run.report", "altlas.do.answer"): (
-        "a run's report says its answer in the words altlas do uses; do/ runs plans through run/"
-    ),
     ("altlas.llm.planner", "altlas.do.context"): (
         "the LLM planner fallback of altlas do lives in llm/ (documented as altlas.llm.planner)"
     ),

@@ -95,7 +95,7 @@ def _plan_from(result: Result) -> Plan | None:
 
 def _answer(result: Result, plan: Plan | None, workspace: Path | None) -> str:
     """The answer box: DO-CORE's paragraphs, a task's rows as a table, Markdown rendered."""
-    from altlas.do.answer import answer_parts, task_verdict
+    from altlas.run.answer import answer_parts, task_verdict
 
     if plan is None and result.answer:
         body = text_html(result.answer)
