@@ -22,7 +22,9 @@ the test asserts the issue's targets on the median round.
   ``synchronous = NORMAL``); no originals kept.
 
 After the last archive round: the whole archive on disk (database + index + blobs, bytes on
-disk) against the raw JSON, and search p50/p99 (a term with one filter, limit 10, snippets).
+disk) against the raw JSON, and search p50/p99 (a term with one filter, limit 10, snippets),
+once after the add and once more after ``optimize --recompress`` (the background step that
+re-encodes the originals at ``recompress_level``); the size target is asserted on the latter.
 """
 
 from __future__ import annotations
@@ -146,6 +148,23 @@ def disk_bytes(path: Path) -> int:
     return total
 
 
+def size_split(home: Path, raw: int) -> tuple[float, dict[str, float]]:
+    """The whole archive on disk / raw JSON, and its parts (blobs, index, database)."""
+    parts = {p: disk_bytes(home / p) for p in ("blobs", "index")}
+    parts["db"] = sum(p.stat().st_blocks * 512 for p in home.glob("altlas.db*"))
+    return disk_bytes(home) / raw, {k: round(v / raw, 4) for k, v in parts.items()}
+
+
+def optimized(home: Path) -> float:
+    """``altlas archive optimize --recompress`` (the background step, not the add): seconds."""
+    from altlas.index import Archive
+
+    with Archive(home) as archive:
+        started = time.perf_counter()
+        archive.optimize(recompress=True)
+        return time.perf_counter() - started
+
+
 def search_latencies(home: Path, searches: int = 400) -> tuple[float, float]:
     from altlas.index import Archive
 
@@ -187,27 +206,33 @@ def run(root: Path) -> dict[str, object]:
             f" us, FTS5 {CPU['fts5'][-1]:.0f} us",
             flush=True,
         )
-    whole = disk_bytes(home)
-    parts = {p: disk_bytes(home / p) for p in ("blobs", "index")}
-    parts["db"] = sum(p.stat().st_blocks * 512 for p in home.glob("altlas.db*"))
+    whole, parts = size_split(home, raw)
     p50, p99 = search_latencies(home)
+    optimize_s = optimized(home)
+    whole_opt, parts_opt = size_split(home, raw)
+    p50_opt, p99_opt = search_latencies(home)
     ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
     figures = {
         "archive_files_per_s": (min(ours), max(ours)),
         "fts5_files_per_s": (min(theirs), max(theirs)),
         "ratio": (min(ratios), max(ratios)),
         "median_ratio": statistics.median(ratios),
-        "whole_archive_ratio": whole / raw,
-        "parts_ratio": {k: round(v / raw, 4) for k, v in parts.items()},
-        "search_p50_ms": p50,
-        "search_p99_ms": p99,
+        "added_archive_ratio": whole,
+        "parts_ratio": parts,
+        "whole_archive_ratio": whole_opt,
+        "optimized_parts_ratio": parts_opt,
+        "search_p50_ms": max(p50, p50_opt),
+        "search_p99_ms": max(p99, p99_opt),
     }
     print(
         f"archive {min(ours):,.0f}-{max(ours):,.0f} files/s; FTS5 {min(theirs):,.0f}-"
         f"{max(theirs):,.0f} files/s; ratio {min(ratios):.2f}-{max(ratios):.2f}\n"
-        f"whole archive on disk {whole / raw:.1%} of the raw JSON "
-        f"({', '.join(f'{k} {v:.1%}' for k, v in figures['parts_ratio'].items())}); "  # type: ignore[attr-defined]
-        f"search p50 {p50:.2f} ms, p99 {p99:.2f} ms",
+        f"after the add: whole archive on disk {whole:.1%} of the raw JSON "
+        f"({', '.join(f'{k} {v:.1%}' for k, v in parts.items())}); "
+        f"search p50 {p50:.2f} ms, p99 {p99:.2f} ms\n"
+        f"after optimize --recompress ({optimize_s:.1f} s): {whole_opt:.1%} "
+        f"({', '.join(f'{k} {v:.1%}' for k, v in parts_opt.items())}); "
+        f"search p50 {p50_opt:.2f} ms, p99 {p99_opt:.2f} ms",
         flush=True,
     )
     return figures

@@ -181,6 +181,24 @@ def test_optimize_trains_a_dictionary_and_old_blobs_stay_readable(archive, write
     fresh.close()
 
 
+def test_recompress_level_is_harder_than_add_and_originals_stay_exact(
+    archive: Archive, write_results
+) -> None:
+    files = write_results(60)
+    archive.add(files)
+    archive.optimize(recompress=True, level=archive.settings.zstd_level)
+    at_add_level = sum(r.stored_size for r in archive.records(limit=None))
+    report = archive.optimize(recompress=True)  # the recompress_level setting (15)
+    assert report.recompressed == 60
+    harder = sum(r.stored_size for r in archive.records(limit=None))
+    assert harder < 0.9 * at_add_level, (harder, at_add_level)
+    for record in archive.records(limit=None):
+        assert archive.show(record.id) == Path(record.source or "").read_bytes()
+    fresh = Archive(archive.home)
+    assert fresh.verify().ok
+    fresh.close()
+
+
 def test_optimize_needs_enough_results(archive: Archive, write_results) -> None:
     archive.add(write_results(5))
     with pytest.raises(ArchiveError, match="too few results"):

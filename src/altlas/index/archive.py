@@ -361,13 +361,20 @@ class Archive:
         self.store.require_writable()
         return reindex(self)
 
-    def optimize(self, *, recompress: bool = False, samples: int = 2000) -> OptimizeReport:
-        """Train a zstd dictionary on stored results; new blobs use it, old ones stay readable."""
+    def optimize(
+        self, *, recompress: bool = False, samples: int = 2000, level: int | None = None
+    ) -> OptimizeReport:
+        """Train a zstd dictionary on stored results; new blobs use it, old ones stay readable.
+
+        ``recompress`` re-encodes every stored blob with it at ``level`` (default the
+        ``recompress_level`` setting, harder than ``add``'s: this is the background step).
+        """
         from altlas.index.dictionary import optimize
 
         self.open()
         self.store.require_writable()
-        return optimize(self, recompress=recompress, samples=samples)
+        level = level or (self.settings.recompress_level if recompress else None)
+        return optimize(self, recompress=recompress, samples=samples, level=level)
 
     # -- atlas -------------------------------------------------------------------------------
     def build_atlas(

@@ -157,14 +157,20 @@ class BlobStore:
         return dict_id
 
     # -- compression ------------------------------------------------------------------------
-    def compress(self, raw: bytes, *, dict_id: int | None = None) -> tuple[bytes, int]:
-        """``(frame, dictionary id used)``; compressed inputs are stored at level 1 without one."""
+    def compress(
+        self, raw: bytes, *, dict_id: int | None = None, level: int | None = None
+    ) -> tuple[bytes, int]:
+        """``(frame, dictionary id used)``; compressed inputs are stored at level 1 without one.
+
+        ``level`` overrides the store's level (``optimize --recompress`` re-encodes harder,
+        off the add path); any level decodes with the same speed and the same bytes.
+        """
         import zstandard
 
         use = self.current_dict_id if dict_id is None else dict_id
         if raw.startswith(_ALREADY_COMPRESSED):
             use, level = 0, 1
-        else:
+        elif level is None:
             level = self.level
         key = use * 100 + level
         comp = self._compressors.get(key)
