@@ -134,3 +134,30 @@ def test_forwarded_for_from_a_trusted_proxy_is_the_client(tmp_path: Path) -> Non
     with ServerProcess(tmp_path / "home", env=env) as server:
         statuses = _attempts(server, 5)
     assert statuses == [401] * 5
+
+
+def test_a_locked_account_store_never_stalls_other_requests(client, users, settings) -> None:
+    """Refresh, logout and the key routes wait for auth.db's lock (up to its busy timeout)
+    when another process writes it; on the event loop that wait stopped every request."""
+    import sqlite3
+    import threading
+
+    refresh_token = _login(client)["refresh_token"]
+    holder = sqlite3.connect(settings.home / "auth.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # what `altlas users add` does for a moment, held long
+    answers: list[int] = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(
+            client.post("/v1/auth/logout", json={"refresh_token": refresh_token}).status_code
+        )
+    )
+    try:
+        waiting.start()
+        time.sleep(0.3)  # time for the logout to reach the lock (it then waits up to 10 s)
+        started = time.monotonic()
+        assert client.get("/health").status_code == 200
+        assert time.monotonic() - started < 2.0  # the busy timeout is 10 s
+    finally:
+        holder.close()
+        waiting.join(30)
+    assert answers == [204]  # and once the lock is gone the logout goes through

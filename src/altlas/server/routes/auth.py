@@ -20,7 +20,9 @@ from altlas.server.signing import derive
 __all__ = ["ROUTES"]
 
 _PUBLIC = route_opt(None, "auth")
-# the token routes: no credentials needed, the same refusals documented
+# the token routes: no credentials needed, the same refusals documented. Each writes auth.db,
+# which another process (the CLI, another worker) may hold for up to its busy timeout: in a
+# worker thread, never on the event loop, where that wait stopped every request.
 _public_post = functools.partial(
     post,
     opt=_PUBLIC,
@@ -57,7 +59,7 @@ def token(request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> Resp
     return Response(TokenResponse(**body), cookies=cookies)
 
 
-@_public_post("/auth/refresh", status_code=200, sync_to_thread=False)
+@_public_post("/auth/refresh", status_code=200, sync_to_thread=True)
 def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]) -> TokenResponse:
     """Spend a refresh token for a new pair. A refresh token works once; reusing one
     revokes every token descended from the same login."""
@@ -65,7 +67,7 @@ def refresh(request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]) -> 
     return TokenResponse(**pair.as_dict())
 
 
-@_public_post("/auth/logout", status_code=204, sync_to_thread=False)
+@_public_post("/auth/logout", status_code=204, sync_to_thread=True)
 def logout(request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]) -> Response[None]:
     """Revoke the login the refresh token belongs to, and clear the auth cookie."""
     ctx_of(request).auth.revoke(data.refresh_token)

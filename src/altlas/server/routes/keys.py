@@ -25,7 +25,7 @@ _OPT = route_opt(Permission.KEYS_ADMIN, "admin")
 @post(
     "/keys",
     opt=_OPT,
-    sync_to_thread=False,
+    sync_to_thread=True,  # auth.db may be locked by another process
     tags=["keys"],
     responses={
         **ok(KeyCreated, "The key, with its secret (shown once)", status=201),
@@ -53,7 +53,7 @@ def create_key(
 @get(
     "/keys",
     opt=_OPT,
-    sync_to_thread=False,
+    sync_to_thread=True,  # auth.db may be locked by another process
     tags=["keys"],
     responses={**ok(KeyList), **errors(*PROTECTED)},
 )
@@ -70,7 +70,7 @@ def list_keys(request: Request[Any, Any, Any]) -> Response[bytes]:
 @get(
     "/keys/{key_id:str}",
     opt=_OPT,
-    sync_to_thread=False,
+    sync_to_thread=True,  # auth.db may be locked by another process
     tags=["keys"],
     responses={**ok(KeyInfo), **errors(*PROTECTED, 404)},
 )
@@ -86,7 +86,7 @@ def get_key(request: Request[Any, Any, Any], key_id: FromPath[str]) -> Response[
     "/keys/{key_id:str}",
     opt=_OPT,
     status_code=200,
-    sync_to_thread=False,
+    sync_to_thread=True,  # auth.db may be locked by another process
     tags=["keys"],
     responses={**ok(KeyInfo), **errors(*PROTECTED, 404)},
 )
