@@ -8,8 +8,9 @@ request is not sent per finished run) and each job starts the moment it arrives.
 
 A request lives ``PULL_EXPIRES`` seconds; the server answers an expired one with status 408,
 and one lost to a server restart is forgotten a little later, so the worker asks again. At
-shutdown no new request goes out, and a job that an outstanding request still brings is
-handed back at once (``nak``), not left to ``ack_wait``.
+shutdown the worker drains its inbox subscription: without interest the server drops the
+requests still waiting, and a job already on its way is handed back at once (``nak``), not
+left to ``ack_wait``.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class Puller:
         return self.concurrency - len(self.inflight) - self._outstanding()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Pull until ``stop``; then wait (briefly) for the outstanding requests to end."""
+        """Pull until ``stop``; then withdraw the outstanding requests."""
         from nats.errors import Error as NatsError
 
         inbox = self.nc.new_inbox()
@@ -78,7 +79,7 @@ class Puller:
             while not stop.is_set():
                 self._forget_lost()
                 free = self._free()
-                if free > 0 and (free >= self._min_batch or not self._requests):
+                if self._wanted(free):
                     try:
                         await self._request(inbox, free)
                     except (TimeoutError, NatsError, OSError):
@@ -86,17 +87,15 @@ class Puller:
                         continue
                 self._wake.clear()
                 await self._wake.wait()
-            self.stopping = True
-            deadline = self._loop.time() + PULL_EXPIRES + _LOST_AFTER
-            while self._requests and self._loop.time() < deadline:
-                self._forget_lost()
-                await asyncio.sleep(0.02)
         finally:
+            self.stopping = True
             if self._ticker is not None:
                 self._ticker.cancel()
             stopper.cancel()
+            # interest gone, the server drops the requests still waiting; what is already
+            # on its way is nak'ed by the callback (a redelivery cannot come back here)
             with contextlib.suppress(Exception):
-                await sub.unsubscribe()
+                await asyncio.wait_for(sub.drain(), PULL_EXPIRES)  # type: ignore[no-untyped-call]
 
     async def _request(self, inbox: str, batch: int) -> None:
         body = {"batch": batch, "expires": int(PULL_EXPIRES * 1e9)}
@@ -107,6 +106,10 @@ class Puller:
         """Wake the loop now and then: a request lost with the server gets no 408."""
         self._wake.set()
         self._ticker = self._loop.call_later(PULL_EXPIRES, self._tick)
+
+    def _wanted(self, free: int) -> bool:
+        # a stopping puller asks for nothing more: what comes goes back
+        return free > 0 and not self.stopping and (free >= self._min_batch or not self._requests)
 
     def _forget_lost(self) -> None:
         now = self._loop.time()
