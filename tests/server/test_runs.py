@@ -100,6 +100,36 @@ def test_cancel_a_running_run(client, auth) -> None:
     assert client.get("/v1/archive/stats", headers=auth["viewer"]).json()["results"] == 0
 
 
+def test_a_cancel_waiting_for_a_locked_queue_never_stalls_other_requests(
+    client, auth, settings
+) -> None:
+    """Another process (a second server worker) holding queue.db: the cancel waits for its
+    lock, up to the busy timeout; on the event loop that wait stopped every request."""
+    import sqlite3
+    import threading
+
+    body = plan({"id": "slow", "type": "delay", "parameters": {"seconds": 20}})
+    run_id = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"]).json()["id"]
+    holder = sqlite3.connect(settings.home / "queue.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    answers: list[int] = []
+
+    def cancel() -> None:
+        answers.append(client.delete(f"/v1/runs/{run_id}", headers=auth["operator"]).status_code)
+
+    waiting = threading.Thread(target=cancel)
+    try:
+        waiting.start()
+        time.sleep(0.3)  # time for the cancel to reach the lock (it then waits up to 10 s)
+        started = time.monotonic()
+        assert client.get("/health").status_code == 200
+        assert time.monotonic() - started < 2.0
+    finally:
+        holder.close()
+        waiting.join(30)
+    assert answers == [202]  # once the lock is gone the cancel goes through
+
+
 def test_events_stream_as_sse_and_resume_with_last_event_id(client, auth) -> None:
     body = plan(
         {"id": "a", "type": "echo"},

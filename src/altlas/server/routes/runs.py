@@ -189,7 +189,9 @@ def result(request: Request[Principal, Any, Any], run_id: FromPath[str]) -> Resp
     "/runs/{run_id:str}",
     opt=_WRITE,
     status_code=202,
-    sync_to_thread=False,
+    # A write to queue.db, which another server process may hold for up to its busy
+    # timeout: in a worker thread, never on the event loop, where that wait stops everyone.
+    sync_to_thread=True,
     tags=["runs"],
     responses={**ok(RunStatus, status=202), **errors(*PROTECTED, 404, 409)},
 )
