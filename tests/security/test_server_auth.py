@@ -161,3 +161,34 @@ def test_a_locked_account_store_never_stalls_other_requests(client, users, setti
         holder.close()
         waiting.join(30)
     assert answers == [204]  # and once the lock is gone the logout goes through
+
+
+def test_a_write_waiting_for_auth_db_never_blocks_the_credential_checks(
+    client, users, settings
+) -> None:
+    """Reads shared the one connection's lock with writes: a write waiting for another
+    process's lock (a logout, or the background last_used_at writer) held it for up to the
+    busy timeout, and a credential check on the event loop waited behind it."""
+    import sqlite3
+    import threading
+
+    refresh_token = _login(client)["refresh_token"]
+    with AccountStore(settings.home) as store:
+        _, secret = store.create_key("fresh", "viewer")  # never seen: its check reads auth.db
+    holder = sqlite3.connect(settings.home / "auth.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    waiting = threading.Thread(
+        target=client.post,
+        args=("/v1/auth/logout",),
+        kwargs={"json": {"refresh_token": refresh_token}},
+    )
+    try:
+        waiting.start()
+        time.sleep(0.3)  # time for the logout to hold the connection, waiting for the lock
+        started = time.monotonic()
+        me = client.get("/v1/auth/me", headers={"X-API-Key": secret})
+        assert time.monotonic() - started < 2.0  # the busy timeout is 10 s
+        assert me.status_code == 200
+    finally:
+        holder.close()
+        waiting.join(30)

@@ -150,7 +150,12 @@ def open_account_repository(home: Path) -> AccountRepository:
 
 
 class SqliteAccountRepository:
-    """``auth.db`` in WAL mode, autocommit; one connection shared by the server's threads."""
+    """``auth.db`` in WAL mode, autocommit; shared by the server's threads.
+
+    Two connections, each behind its own lock: a write may wait up to the busy timeout for
+    another process (the CLI, another server worker), and the reads that check credentials
+    on every request must not queue behind it (WAL lets them read meanwhile).
+    """
 
     def __init__(self, path: Path) -> None:
         from altlas.storage.migrations import apply
@@ -158,10 +163,12 @@ class SqliteAccountRepository:
 
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._read_lock = threading.Lock()
         self._conn = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
         try:
             with guard(self.path, what=_WHAT, doing="set up"):
                 apply(self._conn, MIGRATIONS, adopt_user_version=LEGACY_STEPS)
+            self._reader = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
         except BaseException:
             self._conn.close()
             raise
@@ -173,9 +180,17 @@ class SqliteAccountRepository:
         with self._lock, guard(self.path, what=_WHAT):
             yield self._conn
 
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        from altlas.storage.sqlite import guard
+
+        with self._read_lock, guard(self.path, what=_WHAT, doing="read"):
+            yield self._reader
+
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
             self._conn.close()
+            self._reader.close()
 
     # -- users ---------------------------------------------------------------------------
 
@@ -193,14 +208,14 @@ class SqliteAccountRepository:
         return True
 
     def user(self, name: str) -> UserRow | None:
-        with self._using() as conn:
+        with self._reading() as conn:
             row = conn.execute(
                 "SELECT name, role, created_at, updated_at FROM users WHERE name = ?", (name,)
             ).fetchone()
         return tuple(row) if row else None
 
     def all_users(self) -> list[UserRow]:
-        with self._using() as conn:
+        with self._reading() as conn:
             rows = conn.execute(
                 "SELECT name, role, created_at, updated_at FROM users ORDER BY name"
             ).fetchall()
@@ -211,7 +226,7 @@ class SqliteAccountRepository:
             return conn.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount > 0
 
     def password_hash(self, name: str) -> str | None:
-        with self._using() as conn:
+        with self._reading() as conn:
             row = conn.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
         return str(row[0]) if row else None
 
@@ -239,17 +254,17 @@ class SqliteAccountRepository:
             )
 
     def all_keys(self) -> list[KeyRow]:
-        with self._using() as conn:
+        with self._reading() as conn:
             rows = conn.execute(_LIST_KEYS).fetchall()
         return [tuple(row) for row in rows]
 
     def key(self, key_id: str) -> KeyRow | None:
-        with self._using() as conn:
+        with self._reading() as conn:
             row = conn.execute(_GET_KEY, (key_id,)).fetchone()
         return tuple(row) if row else None
 
     def key_secret_sha256(self, key_id: str) -> str | None:
-        with self._using() as conn:
+        with self._reading() as conn:
             row = conn.execute(
                 "SELECT secret_sha256 FROM api_keys WHERE id = ?", (key_id,)
             ).fetchone()
@@ -316,7 +331,7 @@ class SqliteAccountRepository:
 
     def family_revoked(self, family: str) -> bool:
         """True when any token of ``family`` is revoked, or none is known at all."""
-        with self._using() as conn:
+        with self._reading() as conn:
             row = conn.execute(
                 "SELECT count(*), count(revoked_at) FROM refresh_tokens WHERE family = ?",
                 (family,),
