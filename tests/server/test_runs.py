@@ -130,6 +130,35 @@ def test_a_cancel_waiting_for_a_locked_queue_never_stalls_other_requests(
     assert answers == [202]  # once the lock is gone the cancel goes through
 
 
+def test_a_write_waiting_for_queue_db_never_blocks_a_status_read(client, auth, settings) -> None:
+    """Reads shared the one connection's lock with writes: a submit waiting for another
+    process's lock held it for up to the busy timeout, and the status read (on the event
+    loop) waited behind it."""
+    import sqlite3
+    import threading
+
+    body = plan({"id": "slow", "type": "delay", "parameters": {"seconds": 20}})
+    run_id = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"]).json()["id"]
+    holder = sqlite3.connect(settings.home / "queue.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    submit = threading.Thread(
+        target=client.post,
+        args=("/v1/runs",),
+        kwargs={"json": {"plan": body}, "headers": auth["operator"]},
+    )
+    try:
+        submit.start()
+        time.sleep(0.3)  # time for the submit to hold the connection, waiting for the lock
+        started = time.monotonic()
+        status = client.get(f"/v1/runs/{run_id}", headers=auth["operator"])
+        assert time.monotonic() - started < 2.0  # the busy timeout is 10 s
+        assert status.status_code == 200
+    finally:
+        holder.close()
+        submit.join(30)
+    client.delete(f"/v1/runs/{run_id}", headers=auth["operator"])
+
+
 def test_events_stream_as_sse_and_resume_with_last_event_id(client, auth) -> None:
     body = plan(
         {"id": "a", "type": "echo"},

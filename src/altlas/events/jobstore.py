@@ -95,7 +95,12 @@ def open_job_store(path: Path) -> JobStore:
 
 
 class SqliteJobStore:
-    """``queue.db`` in WAL mode, autocommit; one connection shared by the queue's threads."""
+    """``queue.db`` in WAL mode, autocommit; shared by the queue's threads.
+
+    Reads have a connection and a lock of their own: a write may wait up to the busy timeout
+    for another process (another server worker), and the server reads a job's status on its
+    event loop, which must not queue behind that write (WAL lets it read meanwhile).
+    """
 
     def __init__(self, path: Path) -> None:
         from altlas.storage.migrations import apply
@@ -103,10 +108,12 @@ class SqliteJobStore:
 
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._read_lock = threading.Lock()
         self._conn = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
         try:
             with guard(self.path, what=_WHAT, doing="set up"):
                 apply(self._conn, MIGRATIONS, adopt_user_version=LEGACY_STEPS)
+            self._reader = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
         except BaseException:
             self._conn.close()
             raise
@@ -118,6 +125,16 @@ class SqliteJobStore:
 
         with self._lock, guard(self.path, what=_WHAT):
             yield self._conn
+
+    def _read(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[Any]:
+        from altlas.storage.sqlite import guard
+
+        with self._read_lock, guard(self.path, what=_WHAT, doing="read"):
+            return self._reader.execute(sql, params).fetchall()
+
+    def _read_one(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> Any:
+        rows = self._read(sql, params)
+        return rows[0] if rows else None
 
     def _one(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> Any:
         with self._using() as conn:
@@ -141,38 +158,38 @@ class SqliteJobStore:
                 raise JobStateError(f"a job with id {job_id} already exists") from None
 
     def get(self, job_id: str) -> Job | None:
-        row = self._one(q.GET_JOB, (job_id,))
+        row = self._read_one(q.GET_JOB, (job_id,))
         return None if row is None else q.job_from_row(row)
 
     def list_jobs(
         self, *, state: str | None, kind: str | None, audience: str | None, limit: int
     ) -> list[Job]:
         params = {"state": state, "kind": kind, "audience": audience, "limit": limit}
-        return [q.job_from_row(r) for r in self._all(q.LIST_JOBS, params)]
+        return [q.job_from_row(r) for r in self._read(q.LIST_JOBS, params)]
 
     def events(self, job_id: str, after: int, limit: int) -> list[JobEvent]:
         import orjson
 
-        rows = self._all(q.JOB_EVENTS, (job_id, after, limit))
+        rows = self._read(q.JOB_EVENTS, (job_id, after, limit))
         return [JobEvent(job_id, r[0], r[1], r[2], orjson.loads(r[3])) for r in rows]
 
     def event_counts(self, job_id: str) -> list[tuple[str, int, str]]:
-        return [(str(r[0]), int(r[1]), str(r[2])) for r in self._all(q.EVENT_COUNTS, (job_id,))]
+        return [(str(r[0]), int(r[1]), str(r[2])) for r in self._read(q.EVENT_COUNTS, (job_id,))]
 
     def append_event(self, job_id: str, type_: str, stamp: str, data: bytes) -> int:
         return int(self._one(q.APPEND_EVENT, (job_id, job_id, type_, stamp, data))[0])
 
     def result(self, job_id: str) -> bytes | None:
-        row = self._one("SELECT result FROM jobs WHERE id = ?", (job_id,))
+        row = self._read_one("SELECT result FROM jobs WHERE id = ?", (job_id,))
         if row is None:
             raise JobNotFoundError(f"no run or job with id {job_id}")
         return bytes(row[0]) if row[0] is not None else None
 
     def done_outcomes(self, kind: str) -> list[tuple[str, bytes]]:
-        return [(str(r[0]), r[1]) for r in self._all(q.DONE_OUTCOMES, (kind,))]
+        return [(str(r[0]), r[1]) for r in self._read(q.DONE_OUTCOMES, (kind,))]
 
     def outcome(self, job_id: str) -> bytes | None:
-        row = self._one("SELECT outcome FROM jobs WHERE id = ?", (job_id,))
+        row = self._read_one("SELECT outcome FROM jobs WHERE id = ?", (job_id,))
         if row is None:
             raise JobNotFoundError(f"no run or job with id {job_id}")
         return None if row[0] is None else bytes(row[0])
@@ -219,8 +236,9 @@ class SqliteJobStore:
         self._run(q.RELEASE_WORKER, (stamp, worker))
 
     def ping(self) -> None:
-        self._one("SELECT 1", ())
+        self._read_one("SELECT 1", ())
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
             self._conn.close()
+            self._reader.close()
