@@ -189,3 +189,23 @@ def test_a_locked_or_damaged_cache_is_one_line_naming_the_file(tmp_path) -> None
     with pytest.raises(CorruptError) as damaged:
         SqliteCache(junk)
     assert str(damaged.value).startswith(str(junk))
+
+
+def test_a_locked_cache_never_fails_a_paid_call(servers, make_pool) -> None:
+    """The cache is written after the backend answered: a busy cache file must not turn a
+    paid answer into an error, nor a read of it into a refused request."""
+    import sqlite3
+
+    good = servers("good")
+    pool = make_pool([good.backend()])
+    cache = pool.cache
+    assert cache is not None
+    cache._conn.execute("PRAGMA busy_timeout = 50")
+    holder = sqlite3.connect(cache.path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        answer = pool.chat_sync(_ask(temperature=0))
+    finally:
+        holder.close()
+    assert answer.text and not answer.cached
+    assert len(good.seen) == 1

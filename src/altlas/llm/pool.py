@@ -11,6 +11,7 @@ cycle. A 4xx the next backend would refuse too ends the call at once.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import weakref
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from altlas.errors import UnavailableError
 from altlas.llm.attempts import response_from, with_retries
 from altlas.llm.budget import DEFAULT_COMPLETION_TOKENS, Ledger, Reservation, Scope
 from altlas.llm.calllog import CallLog
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from altlas.llm.config import LlmSettings
 
 __all__ = ["NOT_CONFIGURED", "CallContext", "Pool"]
+
+_log = logging.getLogger(__name__)
 
 NOT_CONFIGURED = (
     "no LLM backend configured: set [llm] base_url and model, or add [[llm.backends]], "
@@ -201,7 +205,12 @@ class Pool:
         if self.cache is None or not request.cache or not request.deterministic:
             return None
         for state in ordered:
-            hit = self.cache.get(request.cache_key(state.config.model))
+            try:
+                hit = self.cache.get(request.cache_key(state.config.model))
+            except UnavailableError as exc:
+                # A busy cache is a miss: the call still works, it only costs what it costs.
+                _log.warning("llm cache skipped: %s", exc)
+                return None
             if hit is not None:
                 return response_from(hit, state, cached=True)
         return None
@@ -211,7 +220,11 @@ class Pool:
             return
         if response.finish_reason not in (None, "stop", "length", "tool_calls"):
             return
-        self.cache.put(request.cache_key(state.config.model), response.raw)
+        try:
+            self.cache.put(request.cache_key(state.config.model), response.raw)
+        except UnavailableError as exc:
+            # The answer is already paid for; failing the request here would throw it away.
+            _log.warning("llm answer not cached: %s", exc)
 
     # -- calling --------------------------------------------------------------------------
 
