@@ -111,6 +111,10 @@ class Worker:
             await ensure_all(js, self.config, update=True)
             self._nc, self._js = nc, js
             self._leases: KeyValue = await js.key_value(LEASES)
+            # the bucket's own TTL, not this worker's settings (an existing bucket keeps its
+            # TTL): the commit's clock proof of the lease rests on it; none, always renew
+            ttl = (await self._leases.status()).ttl
+            self._lease_ttl = float(ttl) if ttl else None
             self._state: KeyValue = await js.key_value(STATE)
             await nc.subscribe("altlas.cancel.*", cb=self._on_cancel)
             publisher = asyncio.create_task(self._publish_events(nc))
@@ -191,7 +195,7 @@ class Worker:
             self._state,
             run_id,
             self.config.inline_result_bytes,
-            lease_ttl=self.config.lease_ttl,
+            lease_ttl=self._lease_ttl,
         )
         try:
             await self._handle_run(msg, job, runstate, attempt)
