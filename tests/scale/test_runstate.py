@@ -137,7 +137,7 @@ def test_big_results_go_to_the_object_store_by_content_hash(nats_server: Any) ->
             entry = await state.state.get(f"done.{state.key}")
             found = await state.committed()
             assert found is not None
-            return found.result, orjson.loads(entry.value)
+            return found.result, orjson.loads(entry.value or b"{}")
         finally:
             await close_quietly(nc)
 
