@@ -238,3 +238,41 @@ def test_queued_runs_survive_a_restart(make_client, auth) -> None:
     restarted = make_client()
     final = wait_done(restarted, run_id, auth["operator"])
     assert final["state"] == "done"
+
+
+@pytest.mark.parametrize("blocking", [True, False])
+def test_run_reads_leave_the_event_loop_only_when_the_queue_blocks_on_the_network(
+    client, auth, blocking
+) -> None:
+    """A NATS queue (``blocking_io``) waits a round trip per read: status, list, result and
+    events read it from a worker thread. The embedded queue answers faster than a thread
+    hop, so its reads stay on the loop."""
+    import threading
+
+    body = plan({"id": "t", "type": "echo"})
+    run_id = client.post("/v1/runs", json={"plan": body}, headers=auth["operator"]).json()["id"]
+    wait_done(client, run_id, auth["operator"])
+    queue = client.app.state["ctx"].queue
+    reads = ("get", "list_jobs", "result", "events", "event_counts")
+    off_loop: dict[str, set[bool]] = {}
+    for name in reads:
+        real = getattr(queue, name)
+
+        def recorded(*args, _real=real, _name=name, **kwargs):
+            # asyncio.to_thread's executor threads; the loop's own thread is never one
+            worker = threading.current_thread().name.startswith("asyncio_")
+            off_loop.setdefault(_name, set()).add(worker)
+            return _real(*args, **kwargs)
+
+        setattr(queue, name, recorded)
+    queue.blocking_io = blocking
+    try:
+        for path in (f"/v1/runs/{run_id}", "/v1/runs", f"/v1/runs/{run_id}/result"):
+            assert client.get(path, headers=auth["operator"]).status_code == 200
+        with client.stream("GET", f"/v1/runs/{run_id}/events", headers=auth["operator"]) as s:
+            assert "job.finished" in "".join(s.iter_text())
+    finally:
+        del queue.blocking_io
+        for name in reads:
+            delattr(queue, name)
+    assert off_loop == {name: {blocking} for name in reads}

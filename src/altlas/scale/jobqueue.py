@@ -92,6 +92,9 @@ class _LoopThread:
 class NatsJobQueue:
     """Runs through JetStream; other kinds through ``local`` (the embedded queue)."""
 
+    blocking_io = True
+    """Every read waits on a NATS round trip: the server calls it from a worker thread."""
+
     def __init__(
         self,
         settings: Settings,
