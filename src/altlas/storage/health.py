@@ -18,6 +18,8 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from altlas.storage._held import HeldConnection
+
 __all__ = [
     "check",
     "environment_cause",
@@ -108,6 +110,11 @@ def header_problem(path: Path) -> str | None:
     A missing or empty file is sound (SQLite makes a database of it). A file that cannot be
     read at all raises its ``OSError``: that is the environment, not damage.
     """
+    from altlas.storage._held import is_held
+
+    if is_held(path):
+        # Checked when the first connection opened it; reading it now would drop the locks.
+        return None
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -136,7 +143,13 @@ def open_readonly(path: Path, *, timeout: float = 30.0) -> sqlite3.Connection:
     file system) and no ``-wal`` holds unmerged pages, ``immutable=1`` reads the file as is.
     """
     uri = path.resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, check_same_thread=False)
+    conn = sqlite3.connect(
+        f"{uri}?mode=ro",
+        uri=True,
+        timeout=timeout,
+        check_same_thread=False,
+        factory=HeldConnection,
+    )
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
@@ -146,7 +159,11 @@ def open_readonly(path: Path, *, timeout: float = 30.0) -> sqlite3.Connection:
         if wal.exists() and wal.stat().st_size > 0:
             raise
     conn = sqlite3.connect(
-        f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout, check_same_thread=False
+        f"{uri}?mode=ro&immutable=1",
+        uri=True,
+        timeout=timeout,
+        check_same_thread=False,
+        factory=HeldConnection,
     )
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     return conn

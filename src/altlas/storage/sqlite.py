@@ -25,6 +25,7 @@ from typing import Literal
 
 from altlas.errors import AltlasError
 from altlas.storage._errors import DEFAULT, StoreErrors
+from altlas.storage._held import HeldConnection
 from altlas.storage.health import (
     header_problem,
     is_corruption,
@@ -180,6 +181,7 @@ def connect(
             timeout=timeout,
             isolation_level=isolation_level,
             check_same_thread=check_same_thread,
+            factory=HeldConnection,
         )
     except sqlite3.Error as exc:
         raise translate(exc, path, what=what, repair_hint=repair_hint, errors=errors) from None
