@@ -26,10 +26,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "typer vendors click and makes UsageError public nowhere; AltlasGroup catches it to "
         "print usage errors as one line"
     ),
-    ("altlas.scale.jobqueue", "altlas.events._sqlite.now_iso"): (
-        "scale/ is owned by the NATS engineers this session; the public name is "
-        "altlas.storage.sqlite.now_iso (drop this entry when jobqueue.py imports that)"
-    ),
 }
 """(importing module, what it reaches) -> why it must stay for now."""
 

@@ -1,4 +1,8 @@
-"""Handlers for the scale-out tests, imported by workers with ``--handlers tests.scale.effects``.
+"""Handlers for the scale-out tests.
+
+Workers load them with ``--handlers tests.scale.worker_handlers``; a test in the pytest process
+uses :func:`registered`, so ``crash`` (which ends the process) never stays in the default
+registry for the tests that run after it.
 
 ``append_line`` has an effect we can count (a line in a file of the run's workspace);
 ``crash`` kills the worker process outright, like a segfaulting extension would.
@@ -7,10 +11,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from altlas.run.handlers.base import Handler, HandlerContext
-from altlas.run.handlers.registry import register_handler
+from altlas.run.handlers.registry import default_registry
 
 
 class AppendLine(Handler):
@@ -43,6 +49,20 @@ class BigFile(Handler):
         return {"bytes": path.stat().st_size}
 
 
-register_handler(AppendLine)
-register_handler(BigFile)
-register_handler(Crash)
+HANDLERS: tuple[type[Handler], ...] = (AppendLine, BigFile, Crash)
+
+
+@contextmanager
+def registered() -> Iterator[None]:
+    """The effect handlers in this process's default registry, for the block only."""
+    registry = default_registry()
+    before = {handler.name: registry.get(handler.name) for handler in HANDLERS}
+    for handler in HANDLERS:
+        registry.register(handler)
+    try:
+        yield
+    finally:
+        for name, old in before.items():
+            registry.unregister(name)
+            if old is not None:
+                registry.register(old)

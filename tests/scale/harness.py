@@ -51,7 +51,7 @@ class Cluster:
 
     def worker(self, n: int, concurrency: int = 1, grace: float = 10.0) -> subprocess.Popen[bytes]:
         return self._spawn(
-            "worker", "--nats", self.url, "--handlers", "tests.scale.effects",
+            "worker", "--nats", self.url, "--handlers", "tests.scale.worker_handlers",
             "--workspace-root", str(self.workspaces), "--concurrency", str(concurrency),
             "--grace", str(grace), log=f"worker{n}.log",
         )  # fmt: skip

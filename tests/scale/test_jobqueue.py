@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("nats")
 
-import tests.scale.effects  # noqa: F401  (registers append_line/delay-style handlers here)
+from tests.scale.effects import registered
 from tests.scale.harness import wait_for
 from tests.scale.plans import effect_plan, small_plan
 
@@ -23,6 +23,12 @@ from altlas.events.queue import JobContext, JobNotFoundError, JobOutcome, JobSta
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.jobqueue import NatsJobQueue
 from altlas.scale.streams import RUNS, key_of
+
+
+@pytest.fixture(autouse=True)
+def _effect_handlers() -> Iterator[None]:
+    with registered():
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,24 @@ written at once (tasks with effects) and which wait for a heartbeat (pure tasks)
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import tests.scale.effects  # noqa: F401  (registers append_line)
+import pytest
+from tests.scale.effects import registered
 
 from altlas.config import load_settings
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.runner import RunHooks, execute_job
 from altlas.scale.runstate import RunState
 from altlas.scale.streams import LEASES, STATE, ensure_all
+
+
+@pytest.fixture(autouse=True)
+def _effect_handlers() -> Iterator[None]:
+    with registered():
+        yield
 
 
 def _plan() -> dict[str, Any]:

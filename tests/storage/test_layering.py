@@ -67,7 +67,6 @@ def test_storage_is_a_leaf(module: str) -> None:
         "run/journal_repair.py",
         "events/embedded.py",
         "events/jobstore.py",
-        "events/_sqlite.py",
         "llm/calllog.py",
         "llm/cache.py",
     ],

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from altlas.config import Settings
 from altlas.errors import AltlasError, InvalidInputError, UnavailableError
-from altlas.events._sqlite import now_iso
 from altlas.events.bus import EventBus
 from altlas.events.queue import (
     Executor,
@@ -35,6 +34,7 @@ from altlas.events.queue import (
 )
 from altlas.scale.config import NatsConfig
 from altlas.scale.jobstore import CANCEL_SUBJECT, JobStore
+from altlas.storage.sqlite import now_iso
 
 if TYPE_CHECKING:
     from altlas.scale.worker import Worker

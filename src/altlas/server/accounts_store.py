@@ -82,7 +82,7 @@ def _m001_accounts(db: Any) -> None:
 
 
 LEGACY_STEPS = ("m001_accounts",)
-"""What ``PRAGMA user_version`` 1 meant under the old runner (events/_sqlite.py)."""
+"""What ``PRAGMA user_version`` 1 meant under the old runner (the former events/_sqlite.py)."""
 
 _LIST_KEYS = (
     "SELECT id, name, role, created_at, created_by, expires_at, last_used_at, revoked_at "

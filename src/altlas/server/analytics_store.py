@@ -57,7 +57,7 @@ def _m001_requests(db: Any) -> None:
 
 
 LEGACY_STEPS = ("m001_requests",)
-"""What ``PRAGMA user_version`` 1 meant under the old runner (events/_sqlite.py)."""
+"""What ``PRAGMA user_version`` 1 meant under the old runner (the former events/_sqlite.py)."""
 
 RequestRow = tuple[float, str, str, int, float, str | None, int, int]
 """ts, route, method, status, latency_ms, principal, bytes_in, bytes_out"""

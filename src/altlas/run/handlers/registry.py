@@ -96,6 +96,11 @@ class HandlerRegistry:
         self.plugin_errors.pop(made.name, None)
         return made
 
+    def unregister(self, name: str) -> Handler | None:
+        """Remove a handler (a test's own, say); returns what was there."""
+        self.sources.pop(name, None)
+        return self._handlers.pop(name, None)
+
     def get(self, name: str) -> Handler | None:
         return self._handlers.get(name)
 
