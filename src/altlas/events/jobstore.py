@@ -44,7 +44,7 @@ def _m002_job_share(db: Any) -> None:
 
 
 LEGACY_STEPS = ("m001_jobs", "m002_job_share")
-"""What ``PRAGMA user_version`` 1 and 2 meant under the old runner (the former events/_sqlite.py)."""
+"""What ``PRAGMA user_version`` 1 and 2 meant under the old runner (once events/_sqlite.py)."""
 
 
 class JobStore(Protocol):
