@@ -280,3 +280,35 @@ def test_schema_steps_are_recorded_by_the_one_runner(tmp_path: Path) -> None:
         assert "schema_migrations" not in tables
     finally:
         conn.close()
+
+
+def test_a_worker_survives_a_job_end_it_cannot_record(tmp_path: Path) -> None:
+    """The end of a job is written after it ran; when that write failed (a locked or closed
+    store) the exception killed the worker thread, and nothing ran on it again."""
+    q = SqliteJobQueue(tmp_path / "queue.db", workers=1, poll_seconds=0.05)
+    release = threading.Event()
+
+    def blocked(ctx: JobContext) -> JobOutcome:
+        release.wait(10)
+        return JobOutcome(data={"ok": True})
+
+    q.register("blocked", blocked)
+    q.register("echo", echo)
+    q.start()
+    try:
+        first = q.enqueue("blocked", {})
+        wait_for(lambda: q.get(first.id).state is JobState.RUNNING)
+        q.store._conn.execute("PRAGMA busy_timeout = 50")  # not 10 s of waiting in a test
+        holder = sqlite3.connect(tmp_path / "queue.db", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            release.set()
+            time.sleep(0.5)  # the worker tries to record the end while the lock is held
+        finally:
+            holder.close()
+        assert q.healthy()
+        second = q.enqueue("echo", {"value": 1})
+        wait_for(lambda: q.get(second.id).state.terminal)
+        assert q.get(second.id).state is JobState.DONE
+    finally:
+        q.close()

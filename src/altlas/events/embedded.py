@@ -268,7 +268,13 @@ class SqliteJobQueue:
                         self._wake.wait(self.poll_seconds)
                     self._work_signalled = False
                 continue
-            self._execute(job)
+            try:
+                self._execute(job)
+            except (AltlasError, sqlite3.Error):
+                # The end could not be recorded (the store closed under a stopping queue, or
+                # it is damaged): the job stays claimed and start-up reconciles it; the worker
+                # thread itself must live on.
+                log.exception("cannot record the end of job %s", job.id)
 
     def _execute(self, job: Job) -> None:
         ctx = JobContext(
