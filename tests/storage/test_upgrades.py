@@ -104,6 +104,10 @@ LLM_CACHE_V0 = (
     "created_at REAL NOT NULL, hits INTEGER NOT NULL DEFAULT 0)"
 )
 PACKS_V1 = "CREATE TABLE IF NOT EXISTS blobs (sha256 BLOB PRIMARY KEY, frame BLOB NOT NULL)"
+PACKS_V2 = "CREATE TABLE IF NOT EXISTS names (batch INTEGER PRIMARY KEY, entries BLOB NOT NULL)"
+PACKS_PRAGMAS = ("PRAGMA page_size = 65536", "PRAGMA auto_vacuum = INCREMENTAL")
+"""index/packs.py kept its own numbering: these pragmas, the tables, ``user_version`` (none
+in the first packs, then 1, then 2); never ``schema_migrations``."""
 
 
 def old_runner(path: Path, steps: list[str]) -> None:
@@ -283,7 +287,6 @@ def _stores() -> list[Store]:
     from altlas.llm.calllog import LLM_MIGRATIONS
     from altlas.run.journal_schema import MIGRATIONS as JOURNAL
 
-    packs_pragmas = ("PRAGMA page_size = 65536", "PRAGMA auto_vacuum = INCREMENTAL")
     return [
         Store(
             "archive",
@@ -333,7 +336,13 @@ def _stores() -> list[Store]:
             "blob packs",
             "blobs/blobs.db",
             _open_packs,
-            {"user_version 1": plain(PACKS_V1, "PRAGMA user_version = 1", pragmas=packs_pragmas)},
+            {
+                "no user_version": plain(PACKS_V1, pragmas=PACKS_PRAGMAS),
+                "user_version 1": plain(PACKS_V1, "PRAGMA user_version = 1", pragmas=PACKS_PRAGMAS),
+                "user_version 2": plain(
+                    PACKS_V1, PACKS_V2, "PRAGMA user_version = 2", pragmas=PACKS_PRAGMAS
+                ),
+            },
         ),
     ]
 
@@ -387,3 +396,60 @@ def test_a_queued_job_from_user_version_1_runs_after_the_upgrade(tmp_path: Path)
         assert job.state is JobState.DONE and job.outcome == {"n": 1}
     finally:
         queue.close()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_numbered_blob_pack_is_adopted_in_place_with_every_frame(
+    version: int, tmp_path: Path
+) -> None:
+    """The pack's own ``user_version`` becomes the runner's record; frames, names and the
+    64 KB pages stay; the steps that number stood for are not run again."""
+    from altlas.index.packs import LEGACY_STEPS, MIGRATIONS, PackedBlobs
+
+    pack = tmp_path / "blobs" / "blobs.db"
+    pack.parent.mkdir()
+    steps = (PACKS_V1, PACKS_V2)[:version]
+    plain(*steps, f"PRAGMA user_version = {version}", pragmas=PACKS_PRAGMAS)(pack)
+    frames = {f"{n:02x}" * 32: f"frame {n}".encode() for n in range(200)}
+    conn = sqlite3.connect(pack)
+    conn.executemany(
+        "INSERT INTO blobs VALUES (?, ?)", [(bytes.fromhex(k), v) for k, v in frames.items()]
+    )
+    if version == 2:
+        conn.execute("INSERT INTO names (entries) VALUES (?)", (b"old names",))
+    conn.commit()
+    conn.close()
+
+    packs = PackedBlobs(tmp_path / "blobs", fsync=False)
+    packs.put([("ff" * 32, b"new frame")], names=b"new names")
+    try:
+        assert all(packs.frame(sha) == frame for sha, frame in frames.items())
+        assert packs.frame("ff" * 32) == b"new frame"
+        expected_names = [b"old names", b"new names"] if version == 2 else [b"new names"]
+        assert packs.name_blocks() == expected_names
+    finally:
+        packs.close()
+    db = Database(pack)
+    try:
+        assert [m.name for m in MIGRATIONS.applied(db)] == list(LEGACY_STEPS)
+        assert [m["name"] for m in db["_sqlite_migrations"].rows] == list(LEGACY_STEPS)
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 0
+        assert db.execute("PRAGMA page_size").fetchone()[0] == 65536
+    finally:
+        db.conn.close()
+
+
+def test_a_new_blob_pack_has_its_page_size_and_incremental_vacuum(tmp_path: Path) -> None:
+    """Both pragmas only hold when set before WAL mode writes the header (storage.sqlite)."""
+    from altlas.index.packs import PackedBlobs
+
+    packs = PackedBlobs(tmp_path / "blobs", fsync=True)
+    packs.put([("ab" * 32, b"frame")])
+    packs.close()
+    conn = sqlite3.connect(tmp_path / "blobs" / "blobs.db")
+    try:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 65536
+        assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # INCREMENTAL
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()

@@ -10,8 +10,12 @@ a damaged database is rebuilt from, so they must not share its fate.
 The ``names`` table holds what a rebuild cannot read from the blobs (file name, source path,
 added time): one zstd-compressed block of JSON lines per batch, committed in the same
 transaction as the batch's frames (it was ``names.jsonl``, 2% of the raw JSON, synced on its
-own; now about 0.4%). ``user_version`` 2 marks a pack that has the table; names.jsonl of
-earlier versions is still read.
+own; now about 0.4%). names.jsonl of packs made before the table is still read.
+
+The schema is a sqlite-utils ``Migrations`` set applied by :func:`altlas.storage.migrations.apply`
+when a writer opens the pack; a pack made by the old numbering (``PRAGMA user_version`` 1:
+frames only, 2: with ``names``) is adopted in place. Readers never migrate: every version
+has the ``blobs`` table, and :meth:`PackedBlobs.name_blocks` looks for ``names``.
 
 Every statement is a constant string with ``?`` parameters.
 """
@@ -22,19 +26,36 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from altlas.errors import ArchiveUnavailableError
+from sqlite_utils.migrations import Migrations
 
-__all__ = ["PACK_FILE", "PackedBlobs"]
+from altlas.errors import AltlasError, ArchiveUnavailableError
+
+__all__ = ["LEGACY_STEPS", "MIGRATIONS", "PACK_FILE", "PackedBlobs"]
 
 PACK_FILE = "blobs.db"
-_SCHEMA = (
+MIGRATIONS = Migrations("altlas.blobs")
+_WHAT = "the packed blobs"
+
+
+@MIGRATIONS(name="m001_blobs")
+def _m001_blobs(db: Any) -> None:
     # A rowid table, not WITHOUT ROWID: frames arrive in random sha256 order, and a b-tree
     # keyed by it left its pages 70% full (18% of the pack wasted); rowid pages fill up.
-    "CREATE TABLE IF NOT EXISTS blobs (sha256 BLOB PRIMARY KEY, frame BLOB NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS names (batch INTEGER PRIMARY KEY, entries BLOB NOT NULL)",
-    "PRAGMA user_version = 2",
-)
+    # IF NOT EXISTS: the first packs had the table and no user_version at all.
+    db.execute("CREATE TABLE IF NOT EXISTS blobs (sha256 BLOB PRIMARY KEY, frame BLOB NOT NULL)")
+
+
+@MIGRATIONS(name="m002_names")
+def _m002_names(db: Any) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS names (batch INTEGER PRIMARY KEY, entries BLOB NOT NULL)"
+    )
+
+
+LEGACY_STEPS = ("m001_blobs", "m002_names")
+"""What ``PRAGMA user_version`` 1 and 2 meant under the pack's own numbering."""
 
 
 def _key(sha: str) -> bytes:
@@ -59,27 +80,53 @@ class PackedBlobs:
         if not write and not self.path.exists():
             return None
         self.close()
-        if write:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            # Both only take effect before the table exists. 64 KB pages hold about 40 frames
-            # each (4 KB pages held two, a third of each page empty); incremental auto-vacuum
-            # lets compact() give the pages freed by prune and recompression back to the disk.
-            conn.execute("PRAGMA page_size = 65536")
-            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
-            conn.execute("PRAGMA journal_mode = WAL")
-            # FULL: a commit is durable before altlas.db's rows can point at its frames.
-            conn.execute(f"PRAGMA synchronous = {'FULL' if self.fsync else 'OFF'}")
-            for statement in _SCHEMA:
-                conn.execute(statement)
-        else:
-            from altlas.index.health import open_readonly
-
-            conn = open_readonly(self.path)
+        conn = self._open_writer() if write else self._open_reader()
         self._conn, self._writable = conn, write
         return conn
+
+    def _open_writer(self) -> sqlite3.Connection:
+        from altlas.storage._errors import ARCHIVE
+        from altlas.storage.migrations import apply
+        from altlas.storage.sqlite import connect, guard
+
+        # An OSError here (the folder cannot be made) is the caller's "cannot store the blobs".
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = connect(
+            self.path,
+            timeout=30,
+            isolation_level=None,
+            # 64 KB pages hold about 40 frames each (4 KB pages held two, a third of each page
+            # empty); incremental auto-vacuum lets compact() give the pages freed by prune and
+            # recompression back to the disk. Both only take effect before the tables exist.
+            # FULL: a commit is durable before altlas.db's rows can point at its frames.
+            pragmas={
+                "page_size": 65536,
+                "auto_vacuum": "INCREMENTAL",
+                "synchronous": "FULL" if self.fsync else "OFF",
+            },
+            what=_WHAT,
+            errors=ARCHIVE,
+        )
+        try:
+            with guard(self.path, what=_WHAT, doing="set up", errors=ARCHIVE):
+                apply(conn, MIGRATIONS, adopt_user_version=LEGACY_STEPS)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_reader(self) -> sqlite3.Connection:
+        from altlas.storage._errors import ARCHIVE
+        from altlas.storage.sqlite import connect
+
+        return connect(
+            self.path,
+            readonly=True,
+            timeout=30,
+            isolation_level=None,
+            what=_WHAT,
+            errors=ARCHIVE,
+        )
 
     def _fail(self, exc: sqlite3.Error, doing: str) -> ArchiveUnavailableError:
         from altlas.index.health import sqlite_cause
@@ -227,7 +274,7 @@ class PackedBlobs:
                 conn = self._connect(write=True)
                 assert conn is not None
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            except sqlite3.Error:
+            except (sqlite3.Error, AltlasError):
                 pass
 
     def delete(self, shas: Sequence[str]) -> int:

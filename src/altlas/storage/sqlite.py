@@ -42,6 +42,9 @@ _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 _PRAGMA_NAME = re.compile(r"[a-z_]{1,40}")
 _PRAGMA_WORD = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_FILE_FORMAT = frozenset({"page_size", "auto_vacuum"})
+"""Pragmas that only take effect on a file without content: switching to WAL writes the
+header, so they are set before ``journal_mode``."""
 
 
 def now_iso() -> str:
@@ -168,7 +171,8 @@ def connect(
         "busy_timeout": max(0, int(timeout * 1000)),
     }
     settings.update(pragmas or {})
-    statements = [_pragma_statement(name, value) for name, value in settings.items()]
+    ordered = sorted(settings.items(), key=lambda item: item[0] not in _FILE_FORMAT)
+    statements = [_pragma_statement(name, value) for name, value in ordered]
     if readonly:
         return _connect_readonly(path, timeout, isolation_level, label, statements)
     try:
