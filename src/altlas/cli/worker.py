@@ -52,7 +52,8 @@ def worker(
     stats = run_service(service.serve)
     typer.echo(
         f"worker stopped: {stats.completed} completed, {stats.republished} republished, "
-        f"{stats.handed_back} handed back, {stats.refused} refused, {stats.rejected} rejected",
+        f"{stats.handed_back} handed back, {stats.retried} retried, {stats.refused} refused, "
+        f"{stats.rejected} rejected",
         err=True,
     )
 

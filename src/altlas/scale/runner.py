@@ -19,11 +19,12 @@ from the task completions recorded in KV. What must be durable, and when:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from altlas.config import Settings
+from altlas.errors import MissingExtraError, UnavailableError
 from altlas.formats.common import TaskStatus
 from altlas.run.events import EventType, RunEvent
 
@@ -33,12 +34,18 @@ if TYPE_CHECKING:
     from altlas.run.journal import RunRecord
     from altlas.run.scheduler import Scheduler
 
-__all__ = ["JOB_OPTIONS", "Completions", "RunHooks", "execute_job"]
+__all__ = ["JOB_OPTIONS", "Completions", "RunHooks", "execute_job", "retry_later"]
 
 JOB_OPTIONS = frozenset(
     {"only", "from_task", "continue_on_error", "concurrency", "timeout_seconds", "retries"}
 )
 """What a job may ask for; privileges (exec, network, routing) are the worker's own."""
+
+
+def retry_later(exc: BaseException) -> bool:
+    """A failure that waiting may cure (a locked store, a backend down): the job goes back to
+    the queue. A missing extra is an ``UnavailableError`` too, but no wait installs it."""
+    return isinstance(exc, UnavailableError) and not isinstance(exc, MissingExtraError)
 
 
 class Completions(Protocol):
@@ -69,6 +76,8 @@ class RunHooks:
         self.completions: Completions = completions or _Unrecorded()
         self.scheduler: Scheduler | None = None
         self.effectful: set[str] = set()
+        self.unavailable: dict[str, str] = {}
+        """Tasks whose last handler call raised a :func:`retry_later` error: why."""
         self._cancel_asked = False
 
     def on_start(self, scheduler: Scheduler) -> None:
@@ -86,6 +95,15 @@ class RunHooks:
         if effectful:
             self.effectful.add(task_id)
             await self.completions.durable()
+
+    def transient_failure(self, result: Result) -> str | None:
+        """Why the run should be handed back rather than committed: a task failed because
+        something it needs is unavailable (after the task's own retries), else None."""
+        for task in result.tasks:
+            reason = self.unavailable.get(task.task_id)
+            if reason is not None and task.status is TaskStatus.FAILED:
+                return f"task {task.task_id}: {reason}"
+        return None
 
     def __call__(self, event: RunEvent) -> None:
         if (
@@ -118,19 +136,27 @@ def _row(scheduler: Scheduler, task_id: str) -> dict[str, Any]:
 
 
 class _Gated:
-    """A handler that first tells the hooks whether this call has effects (and waits)."""
+    """A handler that first tells the hooks whether this call has effects (and waits), and
+    tells them when a call failed for a reason that waiting may cure."""
 
-    def __init__(self, inner: Handler, before: Callable[[str, bool], Awaitable[None]]) -> None:
+    def __init__(self, inner: Handler, hooks: RunHooks) -> None:
         self._inner = inner
-        self._before = before
+        self._hooks = hooks
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
     async def run(self, ctx: HandlerContext) -> Any:
+        task_id = ctx.task.id
         effectful = not self._inner.is_cacheable(ctx.params)
-        await self._before(ctx.task.id, effectful)
-        return await self._inner.run(ctx)
+        await self._hooks.before_task(task_id, effectful)
+        self._hooks.unavailable.pop(task_id, None)  # only the task's last attempt counts
+        try:
+            return await self._inner.run(ctx)
+        except UnavailableError as exc:
+            if retry_later(exc):
+                self._hooks.unavailable[task_id] = exc.one_line(locate=False)
+            raise
 
 
 def _record(run_id: str, plan: Mapping[str, Any], rows: list[dict[str, Any]]) -> RunRecord:
@@ -194,7 +220,7 @@ async def execute_job(
     )
     for task_id, (route, error) in list(prep.routes.items()):
         if route is not None:
-            gated = cast("Handler", _Gated(route.handler, hooks.before_task))
+            gated = cast("Handler", _Gated(route.handler, hooks))
             prep.routes[task_id] = (Route(route.key, gated, route.how), error)
     record = _record(job["run_id"], plan, completed) if completed else None
     return await execute(prep, record)

@@ -10,6 +10,13 @@ the free slots stay outstanding and a job starts as it arrives (``altlas.scale.p
 small run mostly waits on NATS round trips, and those overlap. The ack is a plain ack, not
 ``ack_sync``: if it is lost the job comes back, finds the commit marker and republishes the
 same result under the same message id.
+
+A run that cannot end is judged by its error group (``altlas.errors``). Bad input, not found,
+conflict, corrupt: no delivery can help, so it is a dead letter at once (``term()``). An
+``UnavailableError`` (a locked store, a backend down; not a missing extra), raised while
+preparing the run or by a task's handler after the task's own retries, may pass: the job is
+nak'ed with the consumer's backoff delay and its completions kept, so a later delivery
+resumes it; the last allowed delivery makes it a dead letter with the reason.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from altlas.errors import AltlasError
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.eventbatch import EventBatch
 from altlas.scale.puller import Puller
-from altlas.scale.runner import RunHooks, execute_job
+from altlas.scale.runner import RunHooks, execute_job, retry_later
 from altlas.scale.runstate import Commit, LeaseLost, RunState, put_object
 from altlas.scale.streams import LEASES, STATE, ensure_all, key_of
 
@@ -60,6 +67,7 @@ class WorkerStats:
     completed: int = 0
     republished: int = 0
     handed_back: int = 0
+    retried: int = 0
     refused: int = 0
     rejected: int = 0
 
@@ -260,24 +268,56 @@ class Worker:
             hooks.cancel()  # fetched as SIGTERM came: hand it back without starting
         beat = asyncio.create_task(self._heartbeat(msg, runstate, hooks, attempt))
         workspace = self.workspace_root / runstate.key
+        failure: AltlasError | str | None = None
         try:
-            return await execute_job(
+            result = await execute_job(
                 job,
                 workspace=workspace,
                 settings=self.settings,
                 completed=completed,
                 hooks=hooks,
             )
+            failure = hooks.transient_failure(result)
         except AltlasError as exc:
-            # the plan cannot run anywhere: a dead letter, not a redelivery
-            await self._dead(msg, runstate.run_id, str(exc))
-            await runstate.release()
-            return None
+            failure = exc
         finally:
             events.flush()  # the run's last events go ahead of its result or hand-back
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beat
+        if failure is None:
+            return result
+        await self._failed(msg, runstate, attempt, failure)
+        return None
+
+    async def _failed(
+        self, msg: Msg, runstate: RunState, attempt: int, failure: AltlasError | str
+    ) -> None:
+        """A run that did not end: a transient failure (a string is a task's) goes back to
+        the queue until ``max_deliver``; any other cannot run anywhere, a dead letter now."""
+        if isinstance(failure, AltlasError) and not retry_later(failure):
+            await self._dead(msg, runstate.run_id, str(failure))
+            await runstate.release()
+            return
+        reason = failure if isinstance(failure, str) else failure.one_line(locate=False)
+        if attempt >= self.config.max_deliver:
+            await self._dead(
+                msg, runstate.run_id, f"still unavailable after {attempt} deliveries: {reason}"
+            )
+            await runstate.release()
+            return
+        await runstate.save_progress()  # the next delivery resumes from every completion
+        await runstate.release()
+        await msg.nak(delay=self.retry_delay(attempt))
+        self.stats.retried += 1
+
+    def retry_delay(self, attempt: int) -> float:
+        """The consumer's own redelivery delay after delivery ``attempt``: its backoff entry
+        (the last one repeats), else ack_wait, as if the job had timed out."""
+        backoff = self.config.backoff_seconds
+        if backoff:
+            return backoff[min(attempt, len(backoff)) - 1]
+        return self.config.ack_wait_seconds
 
     async def _heartbeat(self, msg: Msg, runstate: RunState, hooks: RunHooks, attempt: int) -> None:
         from nats.errors import Error as NatsError
