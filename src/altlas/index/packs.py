@@ -85,9 +85,8 @@ class PackedBlobs:
         return conn
 
     def _open_writer(self) -> sqlite3.Connection:
-        from altlas.storage._errors import ARCHIVE
         from altlas.storage.migrations import apply
-        from altlas.storage.sqlite import connect, guard
+        from altlas.storage.sqlite import ARCHIVE, connect, guard
 
         # An OSError here (the folder cannot be made) is the caller's "cannot store the blobs".
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,8 +115,7 @@ class PackedBlobs:
         return conn
 
     def _open_reader(self) -> sqlite3.Connection:
-        from altlas.storage._errors import ARCHIVE
-        from altlas.storage.sqlite import connect
+        from altlas.storage.sqlite import ARCHIVE, connect
 
         return connect(
             self.path,

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from altlas.errors import AltlasError
-from altlas.storage._errors import DEFAULT, StoreErrors
+from altlas.storage._errors import ARCHIVE, DEFAULT, StoreErrors
 from altlas.storage._held import HeldConnection
 from altlas.storage.health import (
     header_problem,
@@ -34,7 +34,7 @@ from altlas.storage.health import (
     sqlite_cause,
 )
 
-__all__ = ["StoreErrors", "connect", "guard", "now_iso", "translate"]
+__all__ = ["ARCHIVE", "StoreErrors", "connect", "guard", "now_iso", "translate"]
 
 IsolationLevel = Literal["DEFERRED", "IMMEDIATE", "EXCLUSIVE"] | None
 
