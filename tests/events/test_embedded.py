@@ -298,7 +298,7 @@ def test_a_worker_survives_a_job_end_it_cannot_record(tmp_path: Path) -> None:
     try:
         first = q.enqueue("blocked", {})
         wait_for(lambda: q.get(first.id).state is JobState.RUNNING)
-        q.store._conn.execute("PRAGMA busy_timeout = 50")  # not 10 s of waiting in a test
+        q.store._pair.writer.execute("PRAGMA busy_timeout = 50")  # not 10 s of waiting in a test
         holder = sqlite3.connect(tmp_path / "queue.db", isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")
         try:

@@ -15,9 +15,7 @@ adopted in place. Statements are whole literals with parameters (see ``_jobrows`
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -103,55 +101,37 @@ class SqliteJobStore:
     """
 
     def __init__(self, path: Path) -> None:
-        from altlas.storage.migrations import apply
-        from altlas.storage.sqlite import connect, guard
+        from altlas.storage.pair import ConnectionPair
 
         self.path = Path(path)
-        self._lock = threading.RLock()
-        self._read_lock = threading.Lock()
-        self._conn = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
-        try:
-            with guard(self.path, what=_WHAT, doing="set up"):
-                apply(self._conn, MIGRATIONS, adopt_user_version=LEGACY_STEPS)
-            self._reader = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
-        except BaseException:
-            self._conn.close()
-            raise
-
-    @contextmanager
-    def _using(self) -> Iterator[sqlite3.Connection]:
-        """The connection under the lock; a failure as one line (damage, busy, disk full)."""
-        from altlas.storage.sqlite import guard
-
-        with self._lock, guard(self.path, what=_WHAT):
-            yield self._conn
+        self._pair = ConnectionPair(
+            self.path, what=_WHAT, migrations=MIGRATIONS, adopt_user_version=LEGACY_STEPS
+        )
 
     def _read(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[Any]:
-        from altlas.storage.sqlite import guard
-
-        with self._read_lock, guard(self.path, what=_WHAT, doing="read"):
-            return self._reader.execute(sql, params).fetchall()
+        with self._pair.reading() as conn:
+            return conn.execute(sql, params).fetchall()
 
     def _read_one(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> Any:
         rows = self._read(sql, params)
         return rows[0] if rows else None
 
     def _one(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> Any:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             return conn.execute(sql, params).fetchone()
 
     def _all(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[Any]:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             return conn.execute(sql, params).fetchall()
 
     def _run(self, sql: str, params: Sequence[Any]) -> int:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             return conn.execute(sql, params).rowcount
 
     def insert(
         self, job_id: str, kind: str, payload: bytes, owner: str | None, share: str, stamp: str
     ) -> None:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             try:
                 conn.execute(q.INSERT_JOB, (job_id, kind, payload, owner, share, stamp, stamp))
             except sqlite3.IntegrityError:
@@ -228,7 +208,7 @@ class SqliteJobStore:
 
     def renew_leases(self, worker: str, until: float) -> list[str]:
         """Extend this worker's leases; the ids among its jobs whose cancel was asked for."""
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             conn.execute(q.RENEW_LEASES, (until, worker))
             return [str(r[0]) for r in conn.execute(q.CANCEL_WANTED, (worker,))]
 
@@ -239,6 +219,4 @@ class SqliteJobStore:
         self._read_one("SELECT 1", ())
 
     def close(self) -> None:
-        with self._lock, self._read_lock:
-            self._conn.close()
-            self._reader.close()
+        self._pair.close()

@@ -14,9 +14,6 @@ layer's one-line errors (damaged file, busy, disk full), never a bare ``sqlite3.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -158,45 +155,21 @@ class SqliteAccountRepository:
     """
 
     def __init__(self, path: Path) -> None:
-        from altlas.storage.migrations import apply
-        from altlas.storage.sqlite import connect, guard
+        from altlas.storage.pair import ConnectionPair
 
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._read_lock = threading.Lock()
-        self._conn = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
-        try:
-            with guard(self.path, what=_WHAT, doing="set up"):
-                apply(self._conn, MIGRATIONS, adopt_user_version=LEGACY_STEPS)
-            self._reader = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
-        except BaseException:
-            self._conn.close()
-            raise
-
-    @contextmanager
-    def _using(self) -> Iterator[sqlite3.Connection]:
-        from altlas.storage.sqlite import guard
-
-        with self._lock, guard(self.path, what=_WHAT):
-            yield self._conn
-
-    @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        from altlas.storage.sqlite import guard
-
-        with self._read_lock, guard(self.path, what=_WHAT, doing="read"):
-            yield self._reader
+        self._pair = ConnectionPair(
+            self.path, what=_WHAT, migrations=MIGRATIONS, adopt_user_version=LEGACY_STEPS
+        )
 
     def close(self) -> None:
-        with self._lock, self._read_lock:
-            self._conn.close()
-            self._reader.close()
+        self._pair.close()
 
     # -- users ---------------------------------------------------------------------------
 
     def insert_user(self, name: str, password_hash: str, role: str, stamp: str) -> bool:
         """False when the name is taken."""
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             try:
                 conn.execute(
                     "INSERT INTO users (name, password_hash, role, created_at, updated_at) "
@@ -208,30 +181,30 @@ class SqliteAccountRepository:
         return True
 
     def user(self, name: str) -> UserRow | None:
-        with self._reading() as conn:
+        with self._pair.reading() as conn:
             row = conn.execute(
                 "SELECT name, role, created_at, updated_at FROM users WHERE name = ?", (name,)
             ).fetchone()
         return tuple(row) if row else None
 
     def all_users(self) -> list[UserRow]:
-        with self._reading() as conn:
+        with self._pair.reading() as conn:
             rows = conn.execute(
                 "SELECT name, role, created_at, updated_at FROM users ORDER BY name"
             ).fetchall()
         return [tuple(row) for row in rows]
 
     def delete_user(self, name: str) -> bool:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             return conn.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount > 0
 
     def password_hash(self, name: str) -> str | None:
-        with self._reading() as conn:
+        with self._pair.reading() as conn:
             row = conn.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
         return str(row[0]) if row else None
 
     def set_password_hash(self, name: str, password_hash: str) -> None:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             conn.execute("UPDATE users SET password_hash = ? WHERE name = ?", (password_hash, name))
 
     # -- API keys ------------------------------------------------------------------------
@@ -246,7 +219,7 @@ class SqliteAccountRepository:
         created_by: str | None,
         expires_at: float | None,
     ) -> None:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             conn.execute(
                 "INSERT INTO api_keys (id, name, role, secret_sha256, created_at, created_by, "
                 "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -254,31 +227,31 @@ class SqliteAccountRepository:
             )
 
     def all_keys(self) -> list[KeyRow]:
-        with self._reading() as conn:
+        with self._pair.reading() as conn:
             rows = conn.execute(_LIST_KEYS).fetchall()
         return [tuple(row) for row in rows]
 
     def key(self, key_id: str) -> KeyRow | None:
-        with self._reading() as conn:
+        with self._pair.reading() as conn:
             row = conn.execute(_GET_KEY, (key_id,)).fetchone()
         return tuple(row) if row else None
 
     def key_secret_sha256(self, key_id: str) -> str | None:
-        with self._reading() as conn:
+        with self._pair.reading() as conn:
             row = conn.execute(
                 "SELECT secret_sha256 FROM api_keys WHERE id = ?", (key_id,)
             ).fetchone()
         return str(row[0]) if row else None
 
     def revoke_key(self, key_id: str, stamp: str) -> None:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             conn.execute(
                 "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
                 (stamp, key_id),
             )
 
     def touch_key(self, key_id: str, stamp: str) -> None:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             conn.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (stamp, key_id))
 
     # -- refresh tokens ------------------------------------------------------------------
@@ -286,7 +259,7 @@ class SqliteAccountRepository:
     def insert_refresh(
         self, jti: str, family: str, user: str, stamp: str, expires_at: float
     ) -> None:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             conn.execute(
                 "INSERT INTO refresh_tokens (jti, family, user_name, issued_at, expires_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -299,7 +272,7 @@ class SqliteAccountRepository:
         One read and one write under the lock, so two refreshes racing with the same token
         cannot both succeed.
         """
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             row = conn.execute(
                 "SELECT family, user_name, spent_at, revoked_at, expires_at "
                 "FROM refresh_tokens WHERE jti = ?",
@@ -321,7 +294,7 @@ class SqliteAccountRepository:
         return SpendOutcome("ok", str(family))
 
     def revoke_family_of(self, jti: str, stamp: str) -> str | None:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             row = conn.execute(
                 "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE family = "
                 "(SELECT family FROM refresh_tokens WHERE jti = ?) RETURNING family",
@@ -331,7 +304,7 @@ class SqliteAccountRepository:
 
     def family_revoked(self, family: str) -> bool:
         """True when any token of ``family`` is revoked, or none is known at all."""
-        with self._reading() as conn:
+        with self._pair.reading() as conn:
             row = conn.execute(
                 "SELECT count(*), count(revoked_at) FROM refresh_tokens WHERE family = ?",
                 (family,),

@@ -13,10 +13,7 @@ runner (``PRAGMA user_version`` 1) is adopted in place.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -87,29 +84,20 @@ class SqliteAnalyticsRepository:
     """``analytics.db`` in WAL mode; written by one background thread, read by reports."""
 
     def __init__(self, path: Path) -> None:
-        from altlas.storage.migrations import apply
-        from altlas.storage.sqlite import connect, guard
+        from altlas.storage.pair import ConnectionPair
 
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._conn = connect(self.path, timeout=10.0, isolation_level=None, what=_WHAT)
-        try:
-            with guard(self.path, what=_WHAT, doing="set up"):
-                apply(self._conn, MIGRATIONS, adopt_user_version=LEGACY_STEPS)
-        except BaseException:
-            self._conn.close()
-            raise
-
-    @contextmanager
-    def _using(self) -> Iterator[sqlite3.Connection]:
-        from altlas.storage.sqlite import guard
-
-        with self._lock, guard(self.path, what=_WHAT):
-            yield self._conn
+        self._pair = ConnectionPair(
+            self.path,
+            what=_WHAT,
+            migrations=MIGRATIONS,
+            adopt_user_version=LEGACY_STEPS,
+            reader=False,
+        )
 
     def insert(self, rows: Sequence[RequestRow]) -> None:
         """All of ``rows`` in one transaction: one commit for a whole batch."""
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             conn.execute("BEGIN")
             try:
                 conn.executemany(
@@ -123,11 +111,11 @@ class SqliteAnalyticsRepository:
                 raise
 
     def prune(self, before: float) -> None:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             conn.execute("DELETE FROM requests WHERE ts < ?", (before,))
 
     def since(self, ts: float) -> list[ReportRow]:
-        with self._using() as conn:
+        with self._pair.writing() as conn:
             return conn.execute(
                 "SELECT ts, route, method, status, latency_ms, "
                 "coalesce(principal, 'anonymous'), bytes_out FROM requests WHERE ts >= ?",
@@ -135,5 +123,4 @@ class SqliteAnalyticsRepository:
             ).fetchall()
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._pair.close()

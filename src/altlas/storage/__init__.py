@@ -3,6 +3,7 @@
 * :mod:`altlas.storage.sqlite` -- ``connect()``: WAL, pragmas, failures in their error groups;
 * :mod:`altlas.storage.migrations` -- ``apply()``: THE migration runner (sqlite-utils);
 * :mod:`altlas.storage.lock` -- ``FileLock``: an OS file lock, re-entrant in a process;
+* :mod:`altlas.storage.pair` -- ``ConnectionPair``: a store's writer and reader, each locked;
 * :mod:`altlas.storage.health` -- damage and environment checks, salvage of readable rows.
 
 A leaf: it imports nothing from altlas but the errors. The SQL of each store lives in its
