@@ -60,9 +60,11 @@ class Cluster:
         extra = ["--idle-exit", str(idle_exit)] if idle_exit else []
         return self._spawn("archive", "follow", "--nats", self.url, *extra, log="follow.log")
 
-    def submit(self, plans: list[dict[str, Any]], *, wait: bool, timeout: float = 300) -> Any:
-        jobs = [(p["id"], {"run_id": f"run_{p['id']}_{i}", "plan": p, "options": {}})
-                for i, p in enumerate(plans)]  # fmt: skip
+    def submit(
+        self, plans: list[dict[str, Any]], *, wait: bool, timeout: float = 300, archive: bool = True
+    ) -> Any:
+        jobs = [(p["id"], {"run_id": f"run_{p['id']}_{i}", "plan": p, "options": {},
+                           "archive": archive}) for i, p in enumerate(plans)]  # fmt: skip
         return asyncio.run(submit_jobs(self.config, jobs, wait=wait, timeout=timeout))
 
     def stop_all(self) -> None:

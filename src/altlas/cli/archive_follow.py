@@ -26,7 +26,8 @@ def follow(
     follower = Follower(config, settings.home, idle_exit=idle_exit)
     stats = run_service(follower.serve)
     typer.echo(
-        f"archived {stats.archived}, duplicates {stats.duplicates}, refused {stats.refused}, "
+        f"archived {stats.archived}, not archived (archive: false) {stats.unarchived}, "
+        f"duplicates {stats.duplicates}, refused {stats.refused}, "
         f"failed {stats.failed}, dead letters moved {stats.dead_letters}",
         err=True,
     )

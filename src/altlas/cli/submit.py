@@ -19,6 +19,13 @@ def submit(
     nats: NatsUrl = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait and print the outcomes.")] = False,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds --wait waits.")] = 600.0,
+    archive: Annotated[
+        bool,
+        typer.Option(
+            "--archive/--no-archive",
+            help="Whether `altlas archive follow` archives the results (it acks them either way).",
+        ),
+    ] = True,
     fmt: Annotated[Format, format_option(ROWS)] = Format.TABLE,
 ) -> None:
     """Enqueue runs (a plan file, or a command to segment first); print their run ids."""
@@ -28,7 +35,7 @@ def submit(
     from altlas.scale.submit import job_for, submit_jobs
 
     _settings, config = nats_settings(nats)
-    jobs = [(source, job_for(source)) for source in sources]
+    jobs = [(source, job_for(source, archive=archive)) for source in sources]
     done = asyncio.run(submit_jobs(config, jobs, wait=wait, timeout=timeout))
     rows: list[dict[str, Any]] = [d.to_dict() for d in done]
     emit_rows(rows, ["run_id", "source", "status", "success_rate"], fmt)

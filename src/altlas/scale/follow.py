@@ -18,7 +18,14 @@ from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.deadletters import settle
 from altlas.scale.invalidation import announce
 from altlas.scale.runstate import get_object
-from altlas.scale.streams import ARCHIVE_CONSUMER, RESULTS, STATE, ensure_all, key_of
+from altlas.scale.streams import (
+    ARCHIVE_CONSUMER,
+    NO_ARCHIVE_HEADER,
+    RESULTS,
+    STATE,
+    ensure_all,
+    key_of,
+)
 
 if TYPE_CHECKING:
     from nats.aio.msg import Msg
@@ -33,6 +40,7 @@ __all__ = ["FollowStats", "Follower"]
 @dataclass(slots=True)
 class FollowStats:
     archived: int = 0
+    unarchived: int = 0
     duplicates: int = 0
     refused: int = 0
     failed: int = 0
@@ -126,6 +134,11 @@ class Follower:
         if not await self._fenced(state, run_id, headers.get("Altlas-Fence")):
             self.stats.refused += 1
             await msg.ack()
+            return
+        if headers.get(NO_ARCHIVE_HEADER) == "no":
+            # the run asked `archive: false`: done, nothing written, nothing to invalidate
+            self.stats.unarchived += 1
+            await msg.ack_sync()
             return
         body = msg.data
         if headers.get("Altlas-Object"):

@@ -278,6 +278,9 @@ class JobStore:
             "options": dict(payload.get("options") or {}),
             "owner": owner,
             "share": list(share),
+            # a request's `archive: false` reaches the worker, which marks its result for the
+            # follower
+            "archive": bool(payload.get("archive", True)),
         }
         body = orjson.dumps(message)
         if len(body) > self.nc.max_payload:

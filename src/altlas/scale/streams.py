@@ -9,6 +9,7 @@ moved out of the work queue (a work-queue stream would keep them forever: nats-s
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from altlas.scale.config import NatsConfig
@@ -22,6 +23,7 @@ __all__ = [
     "DEAD_CONSUMER",
     "EVENTS",
     "LEASES",
+    "NO_ARCHIVE_HEADER",
     "OBJECTS",
     "RESULTS",
     "RUNS",
@@ -29,6 +31,7 @@ __all__ = [
     "WORKER_CONSUMER",
     "ensure_all",
     "key_of",
+    "wants_archive",
 ]
 
 RUNS = "ALTLAS_RUNS"
@@ -41,6 +44,8 @@ OBJECTS = "ALTLAS_OBJECTS"
 WORKER_CONSUMER = "workers"
 ARCHIVE_CONSUMER = "archive"
 DEAD_CONSUMER = "dead-letters"
+NO_ARCHIVE_HEADER = "Altlas-Archive"
+"""On a result whose run asked ``archive: false``; the follower acks it unarchived."""
 ADVISORY = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{RUNS}.{WORKER_CONSUMER}"
 _DAY = 86400.0
 
@@ -48,6 +53,11 @@ _DAY = 86400.0
 def key_of(identifier: str) -> str:
     """A subject/KV-safe token for a run or task id (ids may hold dots, spaces, anything)."""
     return base64.urlsafe_b64encode(identifier.encode()).decode().rstrip("=")
+
+
+def wants_archive(job: Mapping[str, Any]) -> bool:
+    """A run job's ``archive`` flag; a job without one (an older submitter) is archived."""
+    return job.get("archive", True) is not False
 
 
 async def _stream(js: JetStreamContext, update: bool, **fields: Any) -> None:

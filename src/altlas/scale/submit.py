@@ -41,8 +41,14 @@ class Submitted:
         }
 
 
-def job_for(source: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A run job from a plan file (any dialect) or, if no such file exists, a command to segment."""
+def job_for(
+    source: str, options: Mapping[str, Any] | None = None, *, archive: bool = True
+) -> dict[str, Any]:
+    """A run job from a plan file (any dialect) or, if no such file exists, a command to segment.
+
+    ``archive=False`` travels with the job: the worker marks the result so that
+    ``altlas archive follow`` acks it without archiving it.
+    """
     from altlas.formats.io import to_bytes
 
     path = Path(source)
@@ -58,6 +64,7 @@ def job_for(source: str, options: Mapping[str, Any] | None = None) -> dict[str, 
         "run_id": new_id("run"),
         "plan": orjson.loads(to_bytes(plan, pretty=False)),
         "options": dict(options or {}),
+        "archive": archive,
     }
 
 

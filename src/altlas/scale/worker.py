@@ -39,7 +39,14 @@ from altlas.scale.eventbatch import EventBatch
 from altlas.scale.puller import Puller
 from altlas.scale.runner import RunHooks, execute_job, retry_later
 from altlas.scale.runstate import Commit, LeaseLost, RunState, put_object
-from altlas.scale.streams import LEASES, STATE, ensure_all, key_of
+from altlas.scale.streams import (
+    LEASES,
+    NO_ARCHIVE_HEADER,
+    STATE,
+    ensure_all,
+    key_of,
+    wants_archive,
+)
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -223,7 +230,7 @@ class Worker:
         # window that does is caught by the commit's create() below); saves a round trip
         done = await runstate.committed() if attempt > 1 else None
         if done is not None:
-            await self._publish_result(runstate, done)
+            await self._publish_result(runstate, done, archive=wants_archive(job))
             await msg.ack_sync()
             self.stats.republished += 1
             return
@@ -248,7 +255,7 @@ class Worker:
             commit = await runstate.committed()
             if commit is None:  # pragma: no cover - create refused but nothing there
                 raise LeaseLost(runstate.run_id)
-        await self._publish_result(runstate, commit)
+        await self._publish_result(runstate, commit, archive=wants_archive(job))
         await msg.ack()
         # the lease is left to its TTL: the commit marker already turns any duplicate away
         self.stats.completed += 1
@@ -350,13 +357,15 @@ class Worker:
                 artifact.metadata["object_store"] = await put_object(self._js, path.read_bytes())
         return to_bytes(result, pretty=False)
 
-    async def _publish_result(self, runstate: RunState, commit: Commit) -> None:
+    async def _publish_result(self, runstate: RunState, commit: Commit, *, archive: bool) -> None:
         headers = {
             "Nats-Msg-Id": f"{runstate.run_id}:{commit.attempt}",
             "Altlas-Run-Id": runstate.run_id,
             "Altlas-Fence": str(commit.fence),
             "Altlas-Worker": commit.worker,
         }
+        if not archive:
+            headers[NO_ARCHIVE_HEADER] = "no"
         body = commit.result
         if len(body) > self.config.inline_result_bytes:
             headers["Altlas-Object"] = await put_object(self._js, body)
