@@ -22,7 +22,7 @@ from altlas.events.embedded import SqliteJobQueue
 from altlas.events.queue import JobContext, JobNotFoundError, JobOutcome, JobState, JobStateError
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.jobqueue import NatsJobQueue
-from altlas.scale.streams import RUNS, key_of
+from altlas.scale.streams import NO_ARCHIVE_HEADER, RESULTS, RUNS, key_of
 
 
 @pytest.fixture(autouse=True)
@@ -228,3 +228,25 @@ def test_a_long_history_is_read_in_bulk_in_order(make_queue: Any) -> None:
     seqs = [e.seq for e in events]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     assert [e.seq for e in make_queue().events(run_id, after=seqs[9], limit=5)] == seqs[10:15]
+
+
+def test_a_request_s_archive_false_reaches_the_result_the_follower_reads(
+    make_queue: Any, nats_url: str
+) -> None:
+    queue = make_queue(workers=1)
+    off = queue.enqueue("run", {"plan": small_plan(14), "archive": False}).id
+    on = _run(queue, small_plan(15))
+    for run_id in (off, on):
+        assert wait_for(lambda r=run_id: queue.get(r).state is JobState.DONE, 60, 0.05)
+    # the header `altlas archive follow` acks without archiving (tests/scale/test_archive_flag.py)
+    assert asyncio.run(_result_headers(nats_url, off)).get(NO_ARCHIVE_HEADER) == "no"
+    assert NO_ARCHIVE_HEADER not in asyncio.run(_result_headers(nats_url, on))
+
+
+async def _result_headers(url: str, run_id: str) -> dict[str, str]:
+    nc = await connect(NatsConfig(url=url))
+    try:
+        msg = await nc.jetstream().get_last_msg(RESULTS, f"altlas.results.{key_of(run_id)}")
+        return dict(msg.headers or {})
+    finally:
+        await close_quietly(nc)
