@@ -257,7 +257,9 @@ def test_the_drawn_trees_name_every_error_class() -> None:
         for name in errors.__all__
         if isinstance(getattr(errors, name), type) and issubclass(getattr(errors, name), Exception)
     ]
-    architecture = (SRC.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    # From the checkout, not the package: CI installs altlas into site-packages.
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    architecture = (docs / "architecture.md").read_text(encoding="utf-8")
     errors_section = architecture.split("## Errors", 1)[1].split("\n## ", 1)[0]
     for name in names:
         assert name in (errors.__doc__ or ""), name
