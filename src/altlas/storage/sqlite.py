@@ -191,12 +191,31 @@ def connect(
         raise translate(exc, path, what=what, repair_hint=repair_hint, errors=errors) from None
     try:
         with label.guard(path):
-            for statement in statements:
-                conn.execute(statement).fetchall()
+            _run_pragmas(conn, statements, timeout)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _run_pragmas(conn: sqlite3.Connection, statements: list[str], timeout: float) -> None:
+    """Run the house pragmas, waiting out a busy file for up to ``timeout``.
+
+    Switching a new file to WAL needs it to itself, and SQLite answers "database is locked"
+    at once, without its busy handler, while another process is doing the same: two
+    ``archive add`` processes starting together on a fresh home failed that way.
+    """
+    from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
+
+    for statement in statements:
+        for attempt in Retrying(
+            retry=retry_if_exception(lambda exc: isinstance(exc, sqlite3.Error) and _is_busy(exc)),
+            stop=stop_after_delay(max(timeout, 0.0)),
+            wait=wait_random(0.005, 0.05),
+            reraise=True,
+        ):
+            with attempt:
+                conn.execute(statement).fetchall()
 
 
 @dataclass(frozen=True, slots=True)
