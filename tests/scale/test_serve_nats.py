@@ -8,9 +8,6 @@ one ``altlas worker`` and the ``altlas archive follow`` writer.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +20,7 @@ import pytest
 pytest.importorskip("nats")
 pytest.importorskip("litestar")
 
+from tests.redis_support import redis_server
 from tests.scale.harness import Cluster, wait_for
 
 from altlas.scale.config import close_quietly, connect
@@ -55,32 +53,8 @@ def _plan(word: str, nap: float) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        ready = wait_for(lambda: _answers(port), 10, 0.05)
-        assert ready, "redis-server did not start"
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 class Scene:
