@@ -159,3 +159,27 @@ def test_health_check_names_damage_and_passes_a_sound_file(tmp_path: Path) -> No
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"garbage" * 100)
     assert check(bad) == ["the file is not a SQLite database (bad header)"]
+
+
+def test_a_file_that_a_checkpoint_is_growing_is_not_truncated(tmp_path: Path) -> None:
+    # Another process's checkpoint has written page 1 (the new page count) and not yet the
+    # pages that grow the file: the header check must wait for it, not call it damage.
+    import threading
+
+    from altlas.storage.health import header_problem
+
+    path = tmp_path / "x.db"
+    conn = connect(path, pragmas={"journal_mode": "DELETE"})
+    conn.execute("CREATE TABLE t (x)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(b"x" * 5000,) for _ in range(20)])
+    conn.commit()
+    conn.close()
+    whole = path.read_bytes()
+    path.write_bytes(whole[: 4096 * 3])
+    assert header_problem(path) is not None  # stays truncated: real damage is still found
+    grown = threading.Timer(0.03, lambda: path.write_bytes(whole))
+    grown.start()
+    try:
+        assert header_problem(path) is None
+    finally:
+        grown.join()

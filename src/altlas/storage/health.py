@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -115,10 +116,26 @@ def header_problem(path: Path) -> str | None:
     if is_held(path):
         # Checked when the first connection opened it; reading it now would drop the locks.
         return None
+    problem = _read_header_problem(path)
+    # Another process's WAL checkpoint writes page 1 (the new page count) before the pages
+    # that grow the file, so for a moment a sound file looks truncated. Real damage stays.
+    for pause in _TRUNCATION_RECHECKS:
+        if problem is None or not problem.startswith("is truncated"):
+            break
+        time.sleep(pause)
+        problem = _read_header_problem(path)
+    return problem
+
+
+_TRUNCATION_RECHECKS = (0.02, 0.05, 0.1, 0.2)
+
+
+def _read_header_problem(path: Path) -> str | None:
     try:
-        size = path.stat().st_size
         with path.open("rb") as fh:
             head = fh.read(100)
+        # The size after the header: a checkpoint only ever grows the file past what page 1 says.
+        size = path.stat().st_size
     except FileNotFoundError:
         return None
     if size == 0:
