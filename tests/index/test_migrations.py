@@ -19,7 +19,8 @@ from altlas.index.synthetic import synthetic_result
 # Columns each version's results table has (the builders write rows in that shape).
 _V1 = RESULT_COLUMNS[: RESULT_COLUMNS.index("indexed")]
 _V2 = RESULT_COLUMNS[: RESULT_COLUMNS.index("dict_id")]
-VERSION_COLUMNS = {1: _V1, 2: _V2, 3: RESULT_COLUMNS, 4: RESULT_COLUMNS}
+_V3 = RESULT_COLUMNS[: RESULT_COLUMNS.index("task_pack")]
+VERSION_COLUMNS = {1: _V1, 2: _V2, 3: _V3, 4: _V3, 5: RESULT_COLUMNS}
 
 
 def _schema(path: Path) -> list[tuple[str, str, str]]:
@@ -67,9 +68,16 @@ def build_version(home: Path, version: int, count: int = 3) -> list[bytes]:
             values,
         )
         rid = cur.lastrowid
-        db.conn.executemany(
-            "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", task_rows(rid, result)
-        )
+        if version < 5:
+            db.conn.executemany(
+                "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                task_rows(rid, result),
+            )
+        else:
+            db.conn.executemany(
+                "INSERT INTO task_types VALUES (?, ?)",
+                [(t, rid) for t in dict.fromkeys(t.type for t in result.tasks if t.type)],
+            )
         db.conn.executemany(
             "INSERT INTO tags VALUES (?, ?)", [(rid, t) for t in dict.fromkeys(result.tags)]
         )
@@ -98,10 +106,37 @@ def test_upgrade_from_every_earlier_version(version: int, tmp_path: Path) -> Non
         assert arch.search("*").total == 3
         assert arch.verify().ok
         assert arch.stats().results == 3
+        upgraded = _task_views(arch)
+    same = tmp_path / "same"
+    for n, raw in enumerate(originals):
+        (same / "in").mkdir(parents=True, exist_ok=True)
+        (same / "in" / f"r{n}.last").write_bytes(raw)
+    with Archive(same / "home") as arch:
+        assert arch.add([same / "in"]).added == 3
+        assert _task_views(arch) == upgraded
     fresh = tmp_path / "fresh"
     with Archive(fresh) as arch:
         arch.open()
     assert _schema(old / "altlas.db") == _schema(fresh / "altlas.db")
+
+
+def _task_views(arch: Archive) -> dict[str, object]:
+    """What the task rows feed: statistics by task type/handler/status, task durations, the
+    task-type filter (by result id), and the atlas's failure reasons."""
+    stats = arch.stats()
+    kinds = sorted({r.value for r in stats.success_by["task_type"]})
+    assert kinds, "the synthetic results have typed tasks"
+    atlas = arch.build_atlas()
+    return {
+        "tasks": stats.tasks,
+        "success_by": {k: stats.success_by[k] for k in ("task_type", "handler")},
+        "durations": stats.task_durations_ms,
+        "by_type": {
+            k: sorted(r.result_id for r in arch.records({"task_types": [k]}, limit=None))
+            for k in kinds
+        },
+        "failures": atlas.model_dump(mode="json")["failures"],
+    }
 
 
 def test_current_version_builder_matches_a_new_archive(tmp_path: Path) -> None:

@@ -33,11 +33,11 @@ def test_worker_and_in_process_staging_agree(archive: Archive, write_results) ->
     assert [s.sha for s in local] == [s.sha for s in remote]
     assert [s.known for s in remote] == [True, True] + [False] * 7
     for a, b in zip(local, remote, strict=True):
-        assert (a.row, a.text, a.keywords, a.tasks, a.stored_size, a.stored) == (
+        assert (a.row, a.text, a.keywords, a.task_types, a.stored_size, a.stored) == (
             b.row,
             b.text,
             b.keywords,
-            b.tasks,
+            b.task_types,
             b.stored_size,
             b.stored,
         )

@@ -52,7 +52,7 @@ class _Batch:
     """What one batch of the saga collects while it walks its files."""
 
     __slots__ = ("added", "by_result", "by_sha", "existing", "frames", "names", "new_rids",
-                 "next_rid", "orphans", "rows", "tag_rows", "task_rows")  # fmt: skip
+                 "next_rid", "orphans", "rows", "tag_rows", "type_rows")  # fmt: skip
 
     def __init__(self, by_sha: dict[str, Any], by_result: dict[str, str], next_rid: int) -> None:
         self.by_sha, self.by_result, self.next_rid = by_sha, by_result, next_rid
@@ -60,7 +60,7 @@ class _Batch:
         self.frames: list[tuple[str, bytes]] = []
         self.names: list[dict[str, Any]] = []
         self.rows: list[tuple[Any, ...]] = []
-        self.task_rows: list[tuple[Any, ...]] = []
+        self.type_rows: list[tuple[str, int]] = []
         self.tag_rows: list[tuple[int, str]] = []
         self.new_rids: list[int] = []
         self.added: list[Staged] = []
@@ -149,7 +149,7 @@ def _walk(
                 {"sha256": st.sha, **{k: values[i] for k, i in _SIDECAR_COLUMNS.items()}}
             )
             batch.frames.append((st.sha, st.frame))
-        batch.task_rows.extend(st.task_rows(rid))
+        batch.type_rows.extend(st.task_type_rows(rid))
         batch.tag_rows.extend((rid, tag) for tag in st.tags)
         assert st.text is not None
         ts = st.event_us if st.event_us is not None else to_micros(added_at)
@@ -189,7 +189,7 @@ def ingest_batch(
             now = datetime.now(UTC)
             _walk(session, staged, report, batch, keep_copies=keep_copies, tick=tick, now=now)
             store.insert_results(conn, batch.rows)
-            store.insert_tasks(conn, batch.task_rows)
+            store.insert_task_types(conn, batch.type_rows)
             store.insert_tag_rows(conn, batch.tag_rows)
             _write_blobs(blobs, batch.frames, batch.names)
             conn.commit()

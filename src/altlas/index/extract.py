@@ -12,6 +12,7 @@ import orjson
 
 from altlas.formats.common import TaskStatus, to_rfc3339
 from altlas.formats.result import Result
+from altlas.index.taskpack import pack_tasks
 from altlas.index.timeparse import to_micros
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "result_row",
     "sha256_hex",
     "task_rows",
+    "task_values",
 ]
 
 MAX_FIELD_CHARS = 64_000
@@ -61,8 +63,9 @@ RESULT_COLUMNS = (
     "blob_state",
     "state",
     "dict_id",
+    "task_pack",
 )
-TASK_COLUMNS = (
+TASK_COLUMNS = (  # the ``tasks`` table of schema 1-4; since m005 packed (index/taskpack.py)
     "rid",
     "seq",
     "task_id",
@@ -269,10 +272,30 @@ def result_row(item: Prepared) -> tuple[Any, ...]:
         "ok",
         "active",
         item.dict_id,
+        pack_tasks(task_values(res)),
     )
 
 
+def task_values(result: Result) -> list[tuple[Any, ...]]:
+    """A result's task rows without ``rid`` and ``seq`` (:data:`altlas.index.taskpack.TaskRow`)."""
+    return [
+        (
+            t.task_id,
+            t.type,
+            t.handler,
+            t.status.value,
+            t.attempts,
+            t.duration_ms,
+            t.error.type if t.error else None,
+            t.error.message if t.error else None,
+            int(t.cached),
+        )
+        for t in result.tasks
+    ]
+
+
 def task_rows(rid: int, result: Result) -> list[tuple[Any, ...]]:
+    """Rows of the ``tasks`` table of schema 1-4 (what the upgrade tests build)."""
     return [
         (
             rid,

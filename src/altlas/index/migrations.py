@@ -8,7 +8,10 @@ database at every earlier version, with rows, and upgrades it.
 * 002 saga state: ``indexed`` (the index document is committed), ``blob_state``
   (``ok``/``missing``/``damaged``), ``state`` (``active``/``pruning``);
 * 003 zstd dictionaries, and the dictionary each blob was compressed with;
-* 004 recorded atlases.
+* 004 recorded atlases;
+* 005 each result's task rows packed into ``results.task_pack`` (``index/taskpack.py``) and
+  its distinct task types in ``task_types`` (the type filter), instead of the ``tasks``
+  table and its type index: 4.4% of the raw JSON became 2.2%.
 """
 
 from __future__ import annotations
@@ -134,6 +137,42 @@ def m004_atlases(db: Any) -> None:
         )
         """
     )
+
+
+@MIGRATIONS(name="m005_packed_tasks")
+def m005_packed_tasks(db: Any) -> None:
+    from altlas.index.taskpack import pack_tasks, task_types
+
+    db.execute("ALTER TABLE results ADD COLUMN task_pack BLOB")
+    # No foreign key: a cascade on rid would scan the table per deleted row (its key starts
+    # with type); the repository deletes a pruned result's rows itself.
+    db.execute(
+        "CREATE TABLE task_types (type TEXT NOT NULL, rid INTEGER NOT NULL, "
+        "PRIMARY KEY (type, rid)) WITHOUT ROWID"
+    )
+    conn = db.conn
+    rids = [r[0] for r in conn.execute("SELECT rid FROM results ORDER BY rid")]
+    for at in range(0, len(rids), 500):
+        chunk = rids[at : at + 500]
+        by_rid: dict[int, list[tuple[Any, ...]]] = {rid: [] for rid in chunk}
+        marks = ", ".join("?" * len(chunk))
+        rows = conn.execute(
+            "SELECT rid, task_id, type, handler, status, attempts, duration_ms, error_type, "  # noqa: S608
+            f"error_message, cached FROM tasks WHERE rid IN ({marks}) ORDER BY rid, seq",
+            chunk,
+        )
+        for rid, *values in rows:
+            by_rid[rid].append(tuple(values))
+        conn.executemany(
+            "UPDATE results SET task_pack = ? WHERE rid = ?",
+            [(pack_tasks(tasks), rid) for rid, tasks in by_rid.items() if tasks],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO task_types (type, rid) VALUES (?, ?)",
+            [(kind, rid) for rid, tasks in by_rid.items() for kind in task_types(tasks)],
+        )
+    db.execute("DROP INDEX idx_tasks_type")
+    db.execute("DROP TABLE tasks")
 
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(m.name for m in MIGRATIONS._migrations)

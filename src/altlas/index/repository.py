@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import orjson
 
 from altlas.errors import ArchiveCorruptError, ArchiveInputError, ArchiveNotFoundError
-from altlas.index.extract import RESULT_COLUMNS, TASK_COLUMNS
+from altlas.index.extract import RESULT_COLUMNS
 from altlas.index.filters import Filters, RecordSort
 from altlas.index.models import ArchiveRecord
 from altlas.index.store import Store
+from altlas.index.taskpack import task_types, unpack_tasks
 
 if TYPE_CHECKING:
     from altlas.index.lock import ArchiveLock
@@ -64,10 +65,6 @@ _RESULT_INSERT = (
 _RESULT_INSERT_NEW_RID = (
     f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}) "  # noqa: S608
     f"VALUES ({', '.join('?' * len(RESULT_COLUMNS))})"
-)
-_TASK_INSERT = (
-    f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) "  # noqa: S608
-    f"VALUES ({', '.join('?' * len(TASK_COLUMNS))})"
 )
 _RECORD_ORDER = {RecordSort.TIME: "ts", RecordSort.SUCCESS: "success_rate", RecordSort.ADDED: "rid"}
 STAT_RESULT_COLUMNS = (
@@ -108,7 +105,7 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
         parts.append("rid IN (SELECT rid FROM tags WHERE tag = ?)")
         params.append(tag)
     for kind in filters.task_types:
-        parts.append("rid IN (SELECT rid FROM tasks WHERE type = ?)")
+        parts.append("rid IN (SELECT rid FROM task_types WHERE type = ?)")
         params.append(kind)
     return " AND ".join(parts), params
 
@@ -323,12 +320,17 @@ class SqliteArchiveRepository(Store):
             f"WHERE {where} ORDER BY ts, rid",
             params,
         )
-        tasks = self.query(
-            f"SELECT {', '.join(STAT_TASK_COLUMNS)} FROM tasks "  # noqa: S608
-            f"WHERE rid IN (SELECT rid FROM results WHERE {where}) ORDER BY rid, seq",
+        packs = self.query(
+            f"SELECT rid, task_pack FROM results WHERE {where} "  # noqa: S608
+            "AND task_pack IS NOT NULL ORDER BY rid",
             params,
         )
-        return [tuple(r) for r in results], [tuple(r) for r in tasks]
+        tasks = [
+            (rid, kind, handler, status, duration, etype, emsg)
+            for rid, pack in packs
+            for _, kind, handler, status, _, duration, etype, emsg, _ in unpack_tasks(pack)
+        ]
+        return [tuple(r) for r in results], tasks
 
     # -- verify, reindex, repair ------------------------------------------------------------
     def blob_rows(self) -> list[Row]:
@@ -478,7 +480,15 @@ class SqliteArchiveRepository(Store):
         )
 
     def delete_pruned(self, rids: Sequence[int]) -> None:
+        types = [
+            (kind, r["rid"])
+            for r in self.chunked(
+                "SELECT rid, task_pack FROM results WHERE state = 'pruning' AND rid IN", list(rids)
+            )
+            for kind in task_types(unpack_tasks(r["task_pack"]))
+        ]
         with self.transaction() as conn:
+            conn.executemany("DELETE FROM task_types WHERE type = ? AND rid = ?", types)
             conn.executemany(
                 "DELETE FROM results WHERE rid = ? AND state = 'pruning'", [(r,) for r in rids]
             )
@@ -523,8 +533,9 @@ class SqliteArchiveRepository(Store):
         assert cur.lastrowid is not None
         return int(cur.lastrowid)
 
-    def insert_tasks(self, conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
-        conn.executemany(_TASK_INSERT, rows)
+    def insert_task_types(self, conn: sqlite3.Connection, rows: Sequence[tuple[str, int]]) -> None:
+        """``(type, rid)``: the distinct task types of each new result."""
+        conn.executemany("INSERT OR IGNORE INTO task_types (type, rid) VALUES (?, ?)", rows)
 
     def insert_tag_rows(self, conn: sqlite3.Connection, rows: Sequence[tuple[int, str]]) -> None:
         conn.executemany("INSERT OR IGNORE INTO tags (rid, tag) VALUES (?, ?)", rows)

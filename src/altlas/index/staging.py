@@ -27,7 +27,6 @@ from altlas.index.extract import (
     record_id,
     result_row,
     sha256_hex,
-    task_rows,
 )
 from altlas.index.timeparse import to_micros
 
@@ -61,8 +60,9 @@ class Staged:
     row: tuple[Any, ...] = ()
     """Values of RESULT_COLUMNS; ``ts`` and ``added_at`` are set by :meth:`row_for`."""
     event_us: int | None = None
-    tasks: list[tuple[Any, ...]] = field(default_factory=list)
-    """Task rows without the leading rid."""
+    task_types: list[str] = field(default_factory=list)
+    """Distinct task types (the ``task_types`` rows; the tasks themselves are packed in
+    ``row``'s ``task_pack``)."""
     tags: list[str] = field(default_factory=list)
     text: IndexText | None = None
     keywords: dict[str, list[str]] = field(default_factory=dict)
@@ -83,8 +83,8 @@ class Staged:
         values[RESULT_COLUMNS.index("dict_id")] = self.dict_id
         return tuple(values)
 
-    def task_rows(self, rid: int) -> list[tuple[Any, ...]]:
-        return [(rid, *t) for t in self.tasks]
+    def task_type_rows(self, rid: int) -> list[tuple[str, int]]:
+        return [(kind, rid) for kind in self.task_types]
 
 
 def stage_prepared(item: Prepared, compressor: BlobStore | None) -> Staged:
@@ -108,7 +108,7 @@ def stage_prepared(item: Prepared, compressor: BlobStore | None) -> Staged:
         stored_size=len(item.blob),
         row=row,
         event_us=to_micros(event) if event else None,
-        tasks=[t[1:] for t in task_rows(0, result)],
+        task_types=list(dict.fromkeys(t.type for t in result.tasks if t.type is not None)),
         tags=list(dict.fromkeys(result.tags)),
         text=index_text(result),
         keywords={
