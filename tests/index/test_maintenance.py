@@ -276,3 +276,29 @@ def test_the_staging_worker_trains_the_dictionary_off_the_writer(
         assert {r[0] for r in arch.store.query("SELECT dict_id FROM results")} == {
             arch.blobs.current_dict_id
         }
+
+
+def test_prune_drops_task_types_and_optimize_leaves_no_free_pages(
+    archive: Archive, write_results
+) -> None:
+    from altlas.index.taskpack import task_types, unpack_tasks
+
+    archive.add(write_results(80))
+    ids = [r.id for r in archive.records({"status": ["success"]}, limit=None)]
+    doomed = {archive.store.find(i)["rid"] for i in ids}
+    assert 10 < len(doomed) < 60
+    assert archive.prune("1d", {"status": ["success"]}).pruned == len(doomed)
+    expected = {
+        (kind, rid)
+        for rid, pack in archive.store.query("SELECT rid, task_pack FROM results")
+        for kind in task_types(unpack_tasks(pack))
+    }
+    found = {tuple(r) for r in archive.store.query("SELECT type, rid FROM task_types")}
+    assert found == expected and not {rid for _, rid in found} & doomed
+    assert archive.records({"task_types": [next(iter(expected))[0]]}, limit=None)
+    archive.store.tidy()  # before: what prune freed stays in the file as free pages
+    conn = sqlite3.connect(archive.home / "altlas.db")
+    try:
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    finally:
+        conn.close()

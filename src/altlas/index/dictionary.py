@@ -64,7 +64,7 @@ def optimize(
         archive.blobs.use_dictionary(dict_id)
         if recompress:
             report.recompressed = recompress_blobs(archive, dict_id, level=level)
-            archive.blobs.packs.compact()
+            archive.blobs.packs.compact(rebuild=True)
         archive.store.tidy()
     report.seconds = time.perf_counter() - started
     return report

@@ -242,8 +242,13 @@ class PackedBlobs:
             except sqlite3.Error as exc:
                 raise self._fail(exc, "write") from None
 
-    def compact(self) -> None:
-        """Return the pages freed by deletions and replacements to the file system."""
+    def compact(self, *, rebuild: bool = False) -> None:
+        """Return the pages freed by deletions and replacements to the file system.
+
+        ``rebuild`` (``optimize``, the background step): VACUUM, which also packs the pages of
+        the digest index, about 60% full after inserts in hash order (-0.25% of the raw
+        JSON), and of the names; it rewrites the file once, so the add never does it.
+        """
         if not self.path.exists():
             return
         with self._lock:
@@ -251,7 +256,7 @@ class PackedBlobs:
                 conn = self._connect(write=True)
                 assert conn is not None
                 # executescript steps the pragma to the end; execute() frees a single page.
-                conn.executescript("PRAGMA incremental_vacuum;")
+                conn.executescript("VACUUM;" if rebuild else "PRAGMA incremental_vacuum;")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
             except sqlite3.Error as exc:
                 raise self._fail(exc, "compact") from None
