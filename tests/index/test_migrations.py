@@ -12,15 +12,24 @@ from sqlite_utils import Database
 from altlas.formats import io
 from altlas.index import Archive
 from altlas.index.blobs import BlobStore
-from altlas.index.extract import RESULT_COLUMNS, Prepared, result_row, sha256_hex, task_rows
+from altlas.index.extract import (
+    RESULT_COLUMNS,
+    Prepared,
+    record_id,
+    result_row,
+    sha256_hex,
+    task_rows,
+)
 from altlas.index.migrations import MIGRATION_NAMES, MIGRATIONS
 from altlas.index.synthetic import synthetic_result
 
-# Columns each version's results table has (the builders write rows in that shape).
-_V1 = RESULT_COLUMNS[: RESULT_COLUMNS.index("indexed")]
-_V2 = RESULT_COLUMNS[: RESULT_COLUMNS.index("dict_id")]
-_V3 = RESULT_COLUMNS[: RESULT_COLUMNS.index("task_pack")]
-VERSION_COLUMNS = {1: _V1, 2: _V2, 3: _V3, 4: _V3, 5: RESULT_COLUMNS}
+# Columns each version's results table has (the builders write rows in that shape): up to
+# m005 ``id`` was stored and ``sha256`` was hex text.
+_LEGACY = ("id", *RESULT_COLUMNS)
+_V1 = _LEGACY[: _LEGACY.index("indexed")]
+_V2 = _LEGACY[: _LEGACY.index("dict_id")]
+_V3 = _LEGACY[: _LEGACY.index("task_pack")]
+VERSION_COLUMNS = {1: _V1, 2: _V2, 3: _V3, 4: _V3, 5: _LEGACY, 6: RESULT_COLUMNS}
 
 
 def _schema(path: Path) -> list[tuple[str, str, str]]:
@@ -62,7 +71,9 @@ def build_version(home: Path, version: int, count: int = 3) -> list[bytes]:
         )
         item.blob, _ = blobs.compress(raw)
         blobs.put_many([(item.sha, item.blob)])
-        values = result_row(item)[: len(columns)]
+        values = result_row(item)
+        if version < 6:
+            values = (record_id(item.sha), item.sha, *values[1:])[: len(columns)]
         cur = db.conn.execute(
             f"INSERT INTO results ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             values,

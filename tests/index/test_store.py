@@ -59,9 +59,9 @@ def test_ambiguous_prefix(archive: Archive, mkresult) -> None:
     twin_id = record.id[:6] + ("0" if record.id[6] != "0" else "1") + record.id[7:]
     with archive.store.transaction() as conn:
         conn.execute(
-            "INSERT INTO results (id, sha256, result_id, status, success_rate, ts, raw_size, "
-            "stored_size, added_at) VALUES (?, ?, 'r2', 'success', 1, 0, 1, 1, '2025-01-01')",
-            (twin_id, twin_id + "0" * 48),
+            "INSERT INTO results (sha256, result_id, status, success_rate, ts, raw_size, "
+            "stored_size, added_at) VALUES (?, 'r2', 'success', 1, 0, 1, 1, '2025-01-01')",
+            (bytes.fromhex(twin_id + "0" * 48),),
         )
     with pytest.raises(ArchiveError, match="ambiguous"):
         archive.record(record.id[:6])

@@ -56,7 +56,7 @@ def _garble_unread_pages(db: Path) -> None:
         pages = [
             r[0]
             for r in con.execute(
-                "SELECT pageno FROM dbstat WHERE name IN ('idx_tasks_type', 'idx_tags_tag')"
+                "SELECT pageno FROM dbstat WHERE name IN ('idx_results_result_id', 'task_types')"
             )
         ]
         page_size = con.execute("PRAGMA page_size").fetchone()[0]

@@ -11,7 +11,7 @@ must equal that of a freshly created store.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,13 +201,24 @@ def seed(
     return written
 
 
-def still_there(path: Path, written: dict[str, set[tuple[Any, ...]]]) -> None:
+def columns_of(path: Path, tables: Iterable[str]) -> dict[str, list[str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: [str(r[1]) for r in conn.execute(f'PRAGMA table_info("{t}")')] for t in tables}
+    finally:
+        conn.close()
+
+
+def still_there(
+    path: Path, written: dict[str, set[tuple[Any, ...]]], before: dict[str, list[str]]
+) -> None:
+    """The rows, by the names their columns had when written (a rebuilt table may order
+    them otherwise)."""
     conn = sqlite3.connect(path)
     try:
         for table, rows in written.items():
             width = len(next(iter(rows)))
-            columns = [str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')][:width]
-            names = ", ".join(f'"{c}"' for c in columns)
+            names = ", ".join(f'"{c}"' for c in before[table][:width])
             found = set(conn.execute(f'SELECT {names} FROM "{table}"'))
             assert rows <= found, (table, rows - found)
     finally:
@@ -280,12 +291,36 @@ class Store:
     versions: dict[str, Callable[[Path], None]]
     unseeded: frozenset[str] = frozenset()
     """Tables whose rows point at files (a zstd dictionary): a made-up row would be damage."""
-    converted: dict[str, Callable[[Path, set[tuple[Any, ...]]], None]] = field(default_factory=dict)
-    """Tables a later version folds into another: a check that their rows are there in the
-    new form (the table itself is gone)."""
+    converted: dict[str, Callable[[Path, set[tuple[Any, ...]], list[str]], None]] = field(
+        default_factory=dict
+    )
+    """Tables a later version changes or folds into another: a check, given the rows written
+    and the table's columns then, that the rows are there in their new form."""
 
 
-def _tasks_packed(path: Path, rows: set[tuple[Any, ...]]) -> None:
+def _results_rekeyed(path: Path, rows: set[tuple[Any, ...]], columns: list[str]) -> None:
+    """archive m006: every value is kept but ``id`` (computed from the digest since) and
+    ``sha256`` (its bytes: hex text becomes 32 bytes, anything else its UTF-8)."""
+    from altlas.index.migrations import _digest
+
+    if "id" not in columns:  # written at m006 or later: nothing was converted
+        still_there(path, {"results": rows}, {"results": columns})
+        return
+    conn = sqlite3.connect(path)
+    try:
+        names = [str(r[1]) for r in conn.execute('PRAGMA table_info("results")')]
+        assert "id" not in names and names[:2] == ["rid", "sha256"]
+        width = len(next(iter(rows))) - 1
+        found = set(conn.execute(f"SELECT {', '.join(names[:width])} FROM results"))
+        ids = dict(conn.execute("SELECT rid, id FROM results"))
+    finally:
+        conn.close()
+    for rid, _id, sha, *rest in rows:
+        assert (rid, _digest(sha), *rest) in found
+        assert ids[rid] == _digest(sha)[:8].hex()
+
+
+def _tasks_packed(path: Path, rows: set[tuple[Any, ...]], _columns: list[str]) -> None:
     """archive m005: the ``tasks`` rows are in ``results.task_pack`` and ``task_types``."""
     from altlas.index.taskpack import unpack_tasks
 
@@ -315,7 +350,7 @@ def _stores() -> list[Store]:
             _open_archive,
             {f"v{n}": stepped(ARCHIVE, n) for n in range(1, len(ARCHIVE._migrations) + 1)},
             unseeded=frozenset({"dictionaries"}),
-            converted={"tasks": _tasks_packed},
+            converted={"tasks": _tasks_packed, "results": _results_rekeyed},
         ),
         Store(
             "journal",
@@ -381,12 +416,13 @@ def test_every_old_version_opens_with_its_rows_and_the_current_schema(
     store.versions[version](old / store.file)
     written = seed(old / store.file, skip=store.unseeded)
     assert written, "the old version has tables to fill"
+    before = columns_of(old / store.file, written)
     store.open(old)
     store.open(old)  # a second open finds nothing to do and changes nothing
     for table, check in store.converted.items():
         if table in written:
-            check(old / store.file, written.pop(table))
-    still_there(old / store.file, written)
+            check(old / store.file, written.pop(table), before[table])
+    still_there(old / store.file, written, before)
     fresh.mkdir()
     store.open(fresh)
     assert schema(old / store.file) == schema(fresh / store.file)

@@ -235,9 +235,9 @@ def _known_rows(conn: Any, staged: Sequence[Staged]) -> tuple[dict[str, Any], di
     for at in range(0, len(shas), 900):
         chunk = shas[at : at + 900]
         for row in conn.execute(
-            "SELECT sha256, rid, id, result_id, blob_state FROM results "  # noqa: S608
-            f"WHERE sha256 IN ({', '.join('?' * len(chunk))})",
-            chunk,
+            "SELECT lower(hex(sha256)) AS sha256, rid, id, result_id, blob_state "  # noqa: S608
+            f"FROM results WHERE sha256 IN ({', '.join('?' * len(chunk))})",
+            [bytes.fromhex(sha) for sha in chunk],
         ):
             by_sha[row["sha256"]] = row
     for at in range(0, len(results), 900):

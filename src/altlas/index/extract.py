@@ -32,8 +32,7 @@ __all__ = [
 MAX_FIELD_CHARS = 64_000
 """Text beyond this per field is not indexed (it stays in the blob): bounds the index size."""
 
-RESULT_COLUMNS = (
-    "id",
+RESULT_COLUMNS = (  # what an insert writes; ``id`` is computed from ``sha256`` (m006)
     "sha256",
     "result_id",
     "run_id",
@@ -242,8 +241,7 @@ def result_row(item: Prepared) -> tuple[Any, ...]:
     assert item.added_at is not None
     completed = sum(1 for t in res.tasks if t.status is TaskStatus.COMPLETED)
     return (
-        item.id,
-        item.sha,
+        bytes.fromhex(item.sha),
         res.id,
         res.run_id,
         res.plan_id or None,

@@ -11,7 +11,9 @@ database at every earlier version, with rows, and upgrades it.
 * 004 recorded atlases;
 * 005 each result's task rows packed into ``results.task_pack`` (``index/taskpack.py``) and
   its distinct task types in ``task_types`` (the type filter), instead of the ``tasks``
-  table and its type index: 4.4% of the raw JSON became 2.2%.
+  table and its type index: 4.4% of the raw JSON became 2.2%;
+* 006 ``results.sha256`` as its 32 bytes, ``id`` (its first 16 hex digits) computed from it
+  instead of stored and indexed, and ``tags`` keyed (tag, rid) only: -1.4% of the raw JSON.
 """
 
 from __future__ import annotations
@@ -173,6 +175,100 @@ def m005_packed_tasks(db: Any) -> None:
         )
     db.execute("DROP INDEX idx_tasks_type")
     db.execute("DROP TABLE tasks")
+
+
+_RESULTS_V6 = """
+    CREATE TABLE results_v6 (
+        rid INTEGER PRIMARY KEY AUTOINCREMENT,
+        sha256 BLOB NOT NULL UNIQUE,
+        id TEXT GENERATED ALWAYS AS (lower(hex(substr(sha256, 1, 8)))) VIRTUAL,
+        result_id TEXT NOT NULL,
+        run_id TEXT,
+        plan_id TEXT,
+        title TEXT,
+        command TEXT,
+        language TEXT,
+        mode TEXT,
+        persona TEXT,
+        status TEXT NOT NULL,
+        success_rate REAL NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        ts INTEGER NOT NULL,
+        duration_ms REAL,
+        task_count INTEGER NOT NULL DEFAULT 0,
+        completed_count INTEGER NOT NULL DEFAULT 0,
+        tags TEXT NOT NULL DEFAULT '[]',
+        dialect TEXT,
+        container TEXT,
+        source TEXT,
+        name TEXT,
+        raw_size INTEGER NOT NULL,
+        stored_size INTEGER NOT NULL,
+        added_at TEXT NOT NULL,
+        indexed INTEGER NOT NULL DEFAULT 1,
+        blob_state TEXT NOT NULL DEFAULT 'ok',
+        state TEXT NOT NULL DEFAULT 'active',
+        dict_id INTEGER NOT NULL DEFAULT 0,
+        task_pack BLOB
+    )
+"""
+_MOVED = (
+    "rid, result_id, run_id, plan_id, title, command, language, mode, persona, status, "
+    "success_rate, started_at, finished_at, ts, duration_ms, task_count, completed_count, "
+    "tags, dialect, container, source, name, raw_size, stored_size, added_at, indexed, "
+    "blob_state, state, dict_id, task_pack"
+)
+
+
+def _digest(value: Any) -> bytes:
+    """A stored sha256 as its 32 bytes (hex text before m006); anything else is kept as is,
+    so a damaged row stays visible to verify instead of failing the upgrade."""
+    if isinstance(value, str):
+        try:
+            return bytes.fromhex(value)
+        except ValueError:
+            return value.encode()
+    return bytes(value)
+
+
+@MIGRATIONS(name="m006_compact_keys")
+def m006_compact_keys(db: Any) -> None:
+    conn = db.conn
+    # tags first: its foreign key would empty it when the old results table is dropped. Only
+    # the (tag, rid) order is read (the tag filter); a pruned result's rows are deleted by
+    # the repository from the result's own ``tags`` column.
+    conn.execute(
+        "CREATE TABLE tags_v6 (tag TEXT NOT NULL, rid INTEGER NOT NULL, "
+        "PRIMARY KEY (tag, rid)) WITHOUT ROWID"
+    )
+    conn.execute("INSERT OR IGNORE INTO tags_v6 (tag, rid) SELECT tag, rid FROM tags")
+    conn.execute("DROP TABLE tags")
+    conn.execute("ALTER TABLE tags_v6 RENAME TO tags")
+    seq = conn.execute("SELECT max(seq) FROM sqlite_sequence WHERE name = 'results'").fetchone()
+    conn.execute(_RESULTS_V6)
+    rows = conn.execute(f"SELECT sha256, {_MOVED} FROM results ORDER BY rid")  # noqa: S608
+    marks = ", ".join("?" * (_MOVED.count(",") + 2))
+    while chunk := rows.fetchmany(1000):
+        conn.executemany(
+            f"INSERT INTO results_v6 (sha256, {_MOVED}) VALUES ({marks})",  # noqa: S608
+            [(_digest(r[0]), *r[1:]) for r in chunk],
+        )
+    conn.execute("DROP TABLE results")
+    conn.execute("ALTER TABLE results_v6 RENAME TO results")
+    # AUTOINCREMENT's promise (no rid is used twice) must survive the copy: a pruned row's
+    # stale index document must never be taken for a new row's.
+    if seq[0] is not None:
+        conn.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'results'", (seq[0],)
+        )
+        if not conn.execute("SELECT 1 FROM sqlite_sequence WHERE name = 'results'").fetchone():
+            conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('results', ?)", seq)
+    conn.execute("CREATE INDEX idx_results_result_id ON results(result_id)")
+    conn.execute("CREATE INDEX idx_results_ts ON results(ts)")
+    conn.execute("CREATE INDEX idx_results_status ON results(status, ts)")
+    conn.execute("CREATE INDEX idx_results_unindexed ON results(rid) WHERE indexed = 0")
+    conn.execute("CREATE INDEX idx_results_attention ON results(rid) WHERE state != 'active'")
 
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(m.name for m in MIGRATIONS._migrations)

@@ -51,13 +51,15 @@ Row = sqlite3.Row
 StatRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
 """``(results, tasks)`` rows in ``STAT_RESULT_COLUMNS`` / ``STAT_TASK_COLUMNS`` order."""
 
+_SHA = "lower(hex(sha256)) AS sha256"
+"""``results.sha256`` is stored as its 32 bytes (m006); callers see the hex digest."""
 RECORD_COLUMNS = (
-    "rid, id, sha256, result_id, run_id, plan_id, title, command, status, success_rate, "
+    f"rid, id, {_SHA}, result_id, run_id, plan_id, title, command, status, success_rate, "
     "started_at, finished_at, duration_ms, task_count, completed_count, mode, persona, "
     "language, tags, source, name, dialect, container, raw_size, stored_size, added_at, "
     "blob_state, indexed, dict_id"
 )
-BUNDLE_COLUMNS = "rid, id, sha256, result_id, name, source, added_at, raw_size, container"
+BUNDLE_COLUMNS = f"rid, id, {_SHA}, result_id, name, source, added_at, raw_size, container"
 _RESULT_INSERT = (
     f"INSERT INTO results (rid, {', '.join(RESULT_COLUMNS)}) "  # noqa: S608  (constant names)
     f"VALUES (?, {', '.join('?' * len(RESULT_COLUMNS))})"
@@ -108,6 +110,12 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
         parts.append("rid IN (SELECT rid FROM task_types WHERE type = ?)")
         params.append(kind)
     return " AND ".join(parts), params
+
+
+def _digest_range(prefix: str) -> list[bytes]:
+    """The lowest and highest 32-byte digest that start with the hex ``prefix``."""
+    prefix = prefix.lower()
+    return [bytes.fromhex(prefix.ljust(64, "0")), bytes.fromhex(prefix.ljust(64, "f"))]
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -291,12 +299,18 @@ class SqliteArchiveRepository(Store):
         """A record by archive id, full sha256, result id, or a unique id prefix (6+ chars)."""
         key = key.strip()
         base = f"SELECT {RECORD_COLUMNS}, state FROM results WHERE "  # noqa: S608
-        for clause in ("id = ?", "sha256 = ?", "result_id = ?"):
-            rows = self.query(base + clause + " ORDER BY rid", [key])
+        hexed = all(c in "0123456789abcdef" for c in key.lower())
+        # An id is the digest's first 16 hex digits: a range of the digest's index.
+        by_digest = " sha256 BETWEEN ? AND ? ORDER BY rid"
+        if hexed and len(key) in (16, 64):
+            rows = self.query(base + by_digest, _digest_range(key))
             if rows:
                 return rows[0]
-        if len(key) >= 6 and all(c in "0123456789abcdef" for c in key.lower()):
-            rows = self.query(base + "id LIKE ? ORDER BY rid LIMIT 3", [key.lower() + "%"])
+        rows = self.query(base + "result_id = ? ORDER BY rid", [key])
+        if rows:
+            return rows[0]
+        if hexed and 6 <= len(key) <= 16:
+            rows = self.query(base + by_digest + " LIMIT 3", _digest_range(key))
             if len(rows) == 1:
                 return rows[0]
             if len(rows) > 1:
@@ -306,7 +320,7 @@ class SqliteArchiveRepository(Store):
     def hit_rows(self, rids: Sequence[int]) -> dict[int, Row]:
         """What a search hit shows, by rid (rows pruned since the index was read are absent)."""
         rows = self.chunked(
-            "SELECT rid, id, sha256, result_id, title, command, status, success_rate, "
+            f"SELECT rid, id, {_SHA}, result_id, title, command, status, success_rate, "  # noqa: S608
             "started_at, blob_state FROM results WHERE state = 'active' AND rid IN",
             list(rids),
         )
@@ -336,7 +350,7 @@ class SqliteArchiveRepository(Store):
     def blob_rows(self) -> list[Row]:
         """Every row with what verify needs to check its original."""
         return self.query(
-            "SELECT rid, id, sha256, blob_state, state, source FROM results ORDER BY rid"
+            f"SELECT rid, id, {_SHA}, blob_state, state, source FROM results ORDER BY rid"  # noqa: S608
         )
 
     def index_rows(self) -> list[Row]:
@@ -344,21 +358,21 @@ class SqliteArchiveRepository(Store):
 
     def indexable_rows(self) -> list[Row]:
         return self.query(
-            "SELECT rid, id, sha256, added_at FROM results WHERE state = 'active' "
+            f"SELECT rid, id, {_SHA}, added_at FROM results WHERE state = 'active' "  # noqa: S608
             "AND blob_state = 'ok' ORDER BY rid"
         )
 
     def unindexed_rows(self, limit: int) -> list[Row]:
         """Rows whose index document was never committed (an add stopped early), oldest first."""
         return self.query(
-            "SELECT rid, sha256, added_at FROM results WHERE indexed = 0 AND state = 'active' "
+            f"SELECT rid, {_SHA}, added_at FROM results WHERE indexed = 0 AND state = 'active' "  # noqa: S608
             "AND blob_state = 'ok' ORDER BY rid LIMIT ?",
             [limit],
         )
 
     def known_shas(self) -> set[str]:
         """Every sha256 a row or a recorded atlas owns (anything else in blobs/ is an orphan)."""
-        rows = self.query("SELECT sha256 FROM results UNION SELECT sha256 FROM atlases")
+        rows = self.query(f"SELECT {_SHA} FROM results UNION SELECT sha256 FROM atlases")  # noqa: S608
         return {r[0] for r in rows}
 
     def set_blob_states(self, states: Iterable[tuple[str, int]]) -> None:
@@ -416,7 +430,7 @@ class SqliteArchiveRepository(Store):
 
     def dictionary_samples(self, limit: int) -> list[Row]:
         return self.query(
-            "SELECT sha256, raw_size, stored_size FROM results WHERE state = 'active' "
+            f"SELECT {_SHA}, raw_size, stored_size FROM results WHERE state = 'active' "  # noqa: S608
             "AND blob_state = 'ok' AND container = 'plain' ORDER BY random() LIMIT ?",
             [limit],
         )
@@ -434,7 +448,7 @@ class SqliteArchiveRepository(Store):
 
     def not_using_dictionary(self, dict_id: int, after_rid: int, limit: int) -> list[Row]:
         return self.query(
-            "SELECT rid, sha256 FROM results WHERE rid > ? AND state = 'active' "
+            f"SELECT rid, {_SHA} FROM results WHERE rid > ? AND state = 'active' "  # noqa: S608
             "AND blob_state = 'ok' AND dict_id != ? AND container = 'plain' ORDER BY rid LIMIT ?",
             [after_rid, dict_id, limit],
         )
@@ -484,19 +498,22 @@ class SqliteArchiveRepository(Store):
 
     def pruning_rows(self, rids: Sequence[int]) -> list[Row]:
         return self.chunked(
-            "SELECT rid, sha256 FROM results WHERE state = 'pruning' AND rid IN", list(rids)
+            f"SELECT rid, {_SHA} FROM results WHERE state = 'pruning' AND rid IN",  # noqa: S608
+            list(rids),
         )
 
     def delete_pruned(self, rids: Sequence[int]) -> None:
-        types = [
-            (kind, r["rid"])
-            for r in self.chunked(
-                "SELECT rid, task_pack FROM results WHERE state = 'pruning' AND rid IN", list(rids)
-            )
-            for kind in task_types(unpack_tasks(r["task_pack"]))
-        ]
+        # task_types and tags are keyed for the filters (type or tag first), with no foreign
+        # key to cascade on rid: their rows are named from the result's own columns.
+        rows = self.chunked(
+            "SELECT rid, task_pack, tags FROM results WHERE state = 'pruning' AND rid IN",
+            list(rids),
+        )
+        types = [(k, r["rid"]) for r in rows for k in task_types(unpack_tasks(r["task_pack"]))]
+        tags = [(t, r["rid"]) for r in rows for t in set(orjson.loads(r["tags"] or "[]"))]
         with self.transaction() as conn:
             conn.executemany("DELETE FROM task_types WHERE type = ? AND rid = ?", types)
+            conn.executemany("DELETE FROM tags WHERE tag = ? AND rid = ?", tags)
             conn.executemany(
                 "DELETE FROM results WHERE rid = ? AND state = 'pruning'", [(r,) for r in rids]
             )

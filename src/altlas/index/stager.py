@@ -122,9 +122,9 @@ def _known_in(conn: sqlite3.Connection, shas: Sequence[str]) -> set[str]:
         out.update(
             r[0]
             for r in conn.execute(
-                f"SELECT sha256 FROM results WHERE blob_state = 'ok' AND state = 'active' "  # noqa: S608
-                f"AND sha256 IN ({marks})",
-                chunk,
+                "SELECT lower(hex(sha256)) FROM results WHERE blob_state = 'ok' "  # noqa: S608
+                f"AND state = 'active' AND sha256 IN ({marks})",
+                [bytes.fromhex(sha) for sha in chunk],  # 32 bytes since m006
             )
         )
     return out
