@@ -4,13 +4,20 @@ Five to six rows per result in a ``tasks`` table, plus their type index, were 4.
 raw JSON on disk; JSON arrays per result were larger still (3.8%), because every row repeats
 the same few strings (type, handler, status) and a float's text. Here each distinct string
 of a result is written once, rows refer to it by number, and a duration with at most
-microsecond digits (nearly all) is an integer count of microseconds: about 45% of the
-rows' size. The layout, all integers as unsigned LEB128 varints:
+microsecond digits (nearly all) is an integer count of microseconds. Strings that most
+results share (task statuses, the task types segmentation produces, the built-in handlers,
+the runner's error types, segmentation's task ids ``t1``...) have fixed numbers (the
+vocabulary, version 2): a typical result then stores only its error messages and odd
+names, and its rows take about a third of their size as rows. The layout, all integers as
+unsigned LEB128 varints:
 
-    version (1) | string count | each string: byte length, UTF-8 | task count |
-    each task: task_id, type, handler, status (string number + 1; 0 is NULL) |
+    version (2) | string count | each string: byte length, UTF-8 | task count |
+    each task: task_id, type, handler, status (string number; 0 is NULL) |
                attempts, cached (zigzag) | duration tag (0 NULL, 1 microseconds, 2 float64)
-               and its value | error_type, error_message (string number + 1)
+               and its value | error_type, error_message (string number)
+
+String number n is NULL for 0, the vocabulary's n-th entry for 1..len(vocabulary), then the
+result's own strings in order. Version 1 (no vocabulary: own strings from 1) is still read.
 
 Round trip is exact for every value a task row held: ``unpack_tasks(pack_tasks(rows)) ==
 rows`` (``tests/index/test_taskpack.py``).
@@ -30,8 +37,30 @@ TaskRow = tuple[Any, ...]
 """``(task_id, type, handler, status, attempts, duration_ms, error_type, error_message,
 cached)``: ``TASK_COLUMNS`` without ``rid`` and ``seq``."""
 
-_VERSION = 1
+_VERSION = 2
 _F64 = struct.Struct("<d")
+_VOCABULARY: tuple[str, ...] = (
+    # task statuses
+    "pending", "running", "completed", "failed", "cancelled", "timeout", "skipped",
+    # the task types segmentation produces, and the built-in handlers
+    "search", "create", "analyze", "open", "transform", "execute", "summarize", "schedule",
+    "archive", "echo", "delay", "command", "data", "files", "http", "llm", "report", "text",
+    # error types the runner and its handlers give, and common exception names
+    "HandlerError", "NotFound", "PermissionDenied", "EnvRefused", "NothingFound",
+    "IsADirectory", "WouldOverwrite", "Timeout", "PathOutsideWorkspace", "NoInput",
+    "NoHandler", "NoArchive", "HTTPStatus", "AddressBlocked", "UnsupportedFormat",
+    "TruncatedInput", "TooManyRedirects", "TooLarge", "TemplateError", "SecretInPlan",
+    "NotText", "NotADirectory", "HTTPError", "DataError", "ConditionError", "CommandFailed",
+    "CircuitOpen", "ArchiveError", "TimeoutError", "ValueError", "KeyError", "TypeError",
+    "RuntimeError", "OSError", "FileNotFoundError", "PermissionError", "ConnectionError",
+    "ValidationError", "CancelledError",
+    # segmentation's task ids
+    *(f"t{n}" for n in range(1, 33)),
+)  # fmt: skip
+"""Frozen: an entry's number is stored in every pack of version 2. Never reorder or remove
+an entry; a new entry needs a new version (old packs must keep their meaning)."""
+_VOCABULARY_NUMBERS = {text: n for n, text in enumerate(_VOCABULARY, start=1)}
+_STRINGS_V2: tuple[str | None, ...] = (None, *_VOCABULARY)
 
 
 def _uint(out: bytearray, n: int) -> None:
@@ -67,27 +96,26 @@ def pack_tasks(rows: Sequence[TaskRow]) -> bytes | None:
     """The packed rows; None for no rows (the column stays NULL)."""
     if not rows:
         return None
-    numbers: dict[Any, int] = {None: 0}
+    own: dict[Any, int] = {None: 0}
+    common, first_own = _VOCABULARY_NUMBERS, len(_VOCABULARY)
     body = bytearray()
     for row in rows:
         task_id, kind, handler, status, attempts, duration, etype, emsg, cached = row
         # string numbers inline: packing runs once per result in the staging workers
-        for text in (task_id, kind, handler, status):
-            n = numbers.get(text)
+        for position, text in enumerate((task_id, kind, handler, status, etype, emsg)):
+            if position == 4:
+                _uint(body, _zigzag(int(attempts or 0)))
+                _uint(body, _zigzag(int(cached or 0)))
+                _duration(body, duration)
+            n = own.get(text)
             if n is None:
-                n = numbers[text] = len(numbers)
-            _uint(body, n)
-        _uint(body, _zigzag(int(attempts or 0)))
-        _uint(body, _zigzag(int(cached or 0)))
-        _duration(body, duration)
-        for text in (etype, emsg):
-            n = numbers.get(text)
-            if n is None:
-                n = numbers[text] = len(numbers)
+                n = common.get(text) if type(text) is str else None
+                if n is None:
+                    n = own[text] = first_own + len(own)
             _uint(body, n)
     out = bytearray((_VERSION,))
-    _uint(out, len(numbers) - 1)
-    for text in list(numbers)[1:]:
+    _uint(out, len(own) - 1)
+    for text in list(own)[1:]:
         # a row of an old archive may hold a number where text belongs (SQLite's typing)
         encoded = str(text).encode()
         _uint(out, len(encoded))
@@ -125,9 +153,10 @@ def _unpack(data: bytes) -> list[TaskRow]:
                 return value
             shift += 7
 
-    if uint() != _VERSION:
+    version = uint()
+    if version not in (1, 2):
         raise ValueError("unknown version")
-    strings: list[str | None] = [None]
+    strings: list[str | None] = list(_STRINGS_V2 if version == 2 else (None,))
     for _ in range(uint()):
         size = uint()
         if at + size > len(data):
