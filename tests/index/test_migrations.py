@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
 from altlas.formats import io
+from altlas.formats.common import to_rfc3339
 from altlas.index import Archive
 from altlas.index.blobs import BlobStore
 from altlas.index.extract import (
@@ -30,6 +31,12 @@ _V1 = _LEGACY[: _LEGACY.index("indexed")]
 _V2 = _LEGACY[: _LEGACY.index("dict_id")]
 _V3 = _LEGACY[: _LEGACY.index("task_pack")]
 VERSION_COLUMNS = {1: _V1, 2: _V2, 3: _V3, 4: _V3, 5: _LEGACY, 6: RESULT_COLUMNS}
+
+
+def _rfc3339(micros: int | None) -> str | None:
+    if micros is None:
+        return None
+    return to_rfc3339(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros))
 
 
 def _schema(path: Path) -> list[tuple[str, str, str]]:
@@ -72,8 +79,10 @@ def build_version(home: Path, version: int, count: int = 3) -> list[bytes]:
         item.blob, _ = blobs.compress(raw)
         blobs.put_many([(item.sha, item.blob)])
         values = result_row(item)
-        if version < 6:
-            values = (record_id(item.sha), item.sha, *values[1:])[: len(columns)]
+        if version < 6:  # id stored, sha256 and times as text
+            times = [RESULT_COLUMNS.index(c) for c in ("started_at", "finished_at", "added_at")]
+            text = [_rfc3339(v) if n in times else v for n, v in enumerate(values)]
+            values = (record_id(item.sha), item.sha, *text[1:])[: len(columns)]
         cur = db.conn.execute(
             f"INSERT INTO results ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             values,
@@ -113,6 +122,7 @@ def test_upgrade_from_every_earlier_version(version: int, tmp_path: Path) -> Non
         records = arch.records(limit=None, sort="added", ascending=True)
         assert [arch.show(r.id) for r in records] == originals
         assert all(r.blob_state == "ok" for r in records)
+        assert {r.added_at for r in records} == {datetime(2025, 1, 2, tzinfo=UTC)}
         arch.reindex()
         assert arch.search("*").total == 3
         assert arch.verify().ok
@@ -147,6 +157,11 @@ def _task_views(arch: Archive) -> dict[str, object]:
             for k in kinds
         },
         "failures": atlas.model_dump(mode="json")["failures"],
+        "records": [
+            r.model_dump(exclude={"rid", "added_at", "source", "name", "stored_size", "dict_id"})
+            for r in arch.records(limit=None, sort="time")
+        ],
+        "found": [arch.record(r.id[:7]).sha256 for r in arch.records(limit=None)],
     }
 
 
@@ -170,3 +185,29 @@ def test_migrations_are_recorded_once(tmp_path: Path) -> None:
         .fetchall()
     )
     assert rows == [("altlas.archive", name) for name in MIGRATION_NAMES]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2025, 1, 1, tzinfo=UTC),
+        datetime(2025, 1, 1, 0, 0, 37, 154816, tzinfo=UTC),
+        datetime(2025, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(1901, 6, 1, 12, 0, 0, 500000, tzinfo=UTC),
+        datetime(999, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ],
+)
+def test_times_read_back_as_the_text_they_were(moment: datetime, tmp_path: Path) -> None:
+    """m006 keeps times as microseconds; the repository gives callers the RFC 3339 text of
+    earlier versions, character for character (what upgraded and new rows must agree on)."""
+    from altlas.index.repository import _iso
+    from altlas.index.timeparse import to_micros
+
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (added_at INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(to_micros(moment),), ("not a time",)])
+    got = [r[0] for r in conn.execute(f"SELECT {_iso('added_at')} FROM t ORDER BY rowid")]
+    conn.close()
+    assert got == [to_rfc3339(moment), "not a time"]

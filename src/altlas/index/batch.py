@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from altlas.errors import AltlasError, ArchiveUnavailableError
+from altlas.formats.common import to_rfc3339
 from altlas.index.extract import RESULT_COLUMNS
 from altlas.index.models import AddReport, FileOutcome
 from altlas.index.session import WriteSession, index_error, quietly
@@ -25,7 +26,7 @@ from altlas.index.timeparse import to_micros
 
 __all__ = ["ingest_batch"]
 
-_SIDECAR_COLUMNS = {k: RESULT_COLUMNS.index(k) for k in ("name", "source", "added_at")}
+_SIDECAR_COLUMNS = {k: RESULT_COLUMNS.index(k) for k in ("name", "source")}
 
 
 @contextmanager
@@ -146,7 +147,11 @@ def _walk(
         batch.by_result.setdefault(st.result_id, st.id)
         if not st.stored:
             batch.names.append(
-                {"sha256": st.sha, **{k: values[i] for k, i in _SIDECAR_COLUMNS.items()}}
+                {
+                    "sha256": st.sha,
+                    **{k: values[i] for k, i in _SIDECAR_COLUMNS.items()},
+                    "added_at": to_rfc3339(added_at),  # microseconds in the row (m006)
+                }
             )
             batch.frames.append((st.sha, st.frame))
         batch.type_rows.extend(st.task_type_rows(rid))

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from altlas.formats.common import TaskStatus, to_rfc3339
+from altlas.formats.common import TaskStatus
 from altlas.formats.result import Result
 from altlas.index.taskpack import pack_tasks
 from altlas.index.timeparse import to_micros
@@ -252,8 +252,8 @@ def result_row(item: Prepared) -> tuple[Any, ...]:
         res.persona,
         res.status.value,
         res.success_rate,
-        to_rfc3339(res.started_at) if res.started_at else None,
-        to_rfc3339(res.finished_at) if res.finished_at else None,
+        to_micros(res.started_at) if res.started_at else None,
+        to_micros(res.finished_at) if res.finished_at else None,
         to_micros(result_time(res, item.added_at)),
         res.duration_ms,
         len(res.tasks),
@@ -265,7 +265,7 @@ def result_row(item: Prepared) -> tuple[Any, ...]:
         item.name,
         len(item.raw),
         len(item.blob),
-        to_rfc3339(item.added_at),
+        to_micros(item.added_at),
         0,
         "ok",
         "active",

@@ -13,7 +13,9 @@ database at every earlier version, with rows, and upgrades it.
   its distinct task types in ``task_types`` (the type filter), instead of the ``tasks``
   table and its type index: 4.4% of the raw JSON became 2.2%;
 * 006 ``results.sha256`` as its 32 bytes, ``id`` (its first 16 hex digits) computed from it
-  instead of stored and indexed, and ``tags`` keyed (tag, rid) only: -1.4% of the raw JSON.
+  instead of stored and indexed, ``started_at``/``finished_at``/``added_at`` as microseconds
+  since the epoch (the repository gives callers the same RFC 3339 text), and ``tags``
+  keyed (tag, rid) only: -2% of the raw JSON.
 """
 
 from __future__ import annotations
@@ -192,8 +194,8 @@ _RESULTS_V6 = """
         persona TEXT,
         status TEXT NOT NULL,
         success_rate REAL NOT NULL,
-        started_at TEXT,
-        finished_at TEXT,
+        started_at INTEGER,
+        finished_at INTEGER,
         ts INTEGER NOT NULL,
         duration_ms REAL,
         task_count INTEGER NOT NULL DEFAULT 0,
@@ -205,7 +207,7 @@ _RESULTS_V6 = """
         name TEXT,
         raw_size INTEGER NOT NULL,
         stored_size INTEGER NOT NULL,
-        added_at TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
         indexed INTEGER NOT NULL DEFAULT 1,
         blob_state TEXT NOT NULL DEFAULT 'ok',
         state TEXT NOT NULL DEFAULT 'active',
@@ -232,6 +234,28 @@ def _digest(value: Any) -> bytes:
     return bytes(value)
 
 
+def _micros(value: Any) -> Any:
+    """RFC 3339 text as written by ``to_rfc3339`` -> microseconds since the epoch; any other
+    value is kept as it is (INTEGER affinity keeps text), and read back unchanged."""
+    from datetime import datetime
+
+    from altlas.formats.common import to_rfc3339
+    from altlas.index.timeparse import to_micros
+
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None or to_rfc3339(moment) != value:
+        return value
+    return to_micros(moment)
+
+
+_TIMES = {_MOVED.split(", ").index(c) + 1: c for c in ("started_at", "finished_at", "added_at")}
+
+
 @MIGRATIONS(name="m006_compact_keys")
 def m006_compact_keys(db: Any) -> None:
     conn = db.conn
@@ -252,7 +276,10 @@ def m006_compact_keys(db: Any) -> None:
     while chunk := rows.fetchmany(1000):
         conn.executemany(
             f"INSERT INTO results_v6 (sha256, {_MOVED}) VALUES ({marks})",  # noqa: S608
-            [(_digest(r[0]), *r[1:]) for r in chunk],
+            [
+                (_digest(r[0]), *(_micros(v) if n in _TIMES else v for n, v in enumerate(r[1:], 1)))
+                for r in chunk
+            ],
         )
     conn.execute("DROP TABLE results")
     conn.execute("ALTER TABLE results_v6 RENAME TO results")

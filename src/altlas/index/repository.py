@@ -53,13 +53,29 @@ StatRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 _SHA = "lower(hex(sha256)) AS sha256"
 """``results.sha256`` is stored as its 32 bytes (m006); callers see the hex digest."""
+
+
+def _iso(column: str) -> str:
+    """``column`` (microseconds since the epoch since m006) as the RFC 3339 text it was
+    before, exactly as ``to_rfc3339`` writes it: seconds, ``.ffffff`` only when not zero,
+    ``Z``. A value m006 could not convert is text still, and passes through."""
+    frac = f"(({column} % 1000000) + 1000000) % 1000000"
+    return (
+        f"CASE WHEN typeof({column}) = 'integer' THEN "
+        f"strftime('%Y-%m-%dT%H:%M:%S', ({column} - {frac}) / 1000000, 'unixepoch') || "
+        f"CASE WHEN {frac} != 0 THEN printf('.%06d', {frac}) ELSE '' END || 'Z' "
+        f"ELSE {column} END AS {column}"
+    )
+
+
+_STARTED, _FINISHED, _ADDED = _iso("started_at"), _iso("finished_at"), _iso("added_at")
 RECORD_COLUMNS = (
     f"rid, id, {_SHA}, result_id, run_id, plan_id, title, command, status, success_rate, "
-    "started_at, finished_at, duration_ms, task_count, completed_count, mode, persona, "
-    "language, tags, source, name, dialect, container, raw_size, stored_size, added_at, "
+    f"{_STARTED}, {_FINISHED}, duration_ms, task_count, completed_count, mode, persona, "
+    f"language, tags, source, name, dialect, container, raw_size, stored_size, {_ADDED}, "
     "blob_state, indexed, dict_id"
 )
-BUNDLE_COLUMNS = f"rid, id, {_SHA}, result_id, name, source, added_at, raw_size, container"
+BUNDLE_COLUMNS = f"rid, id, {_SHA}, result_id, name, source, {_ADDED}, raw_size, container"
 _RESULT_INSERT = (
     f"INSERT INTO results (rid, {', '.join(RESULT_COLUMNS)}) "  # noqa: S608  (constant names)
     f"VALUES (?, {', '.join('?' * len(RESULT_COLUMNS))})"
@@ -77,6 +93,7 @@ STAT_RESULT_COLUMNS = (
 STAT_TASK_COLUMNS = (
     "rid", "type", "handler", "status", "duration_ms", "error_type", "error_message",
 )  # fmt: skip
+_STAT_SELECT = ", ".join(_iso(c) if c == "started_at" else c for c in STAT_RESULT_COLUMNS)
 _ATLAS_COLUMNS = "id, sha256, path, created_at, results, since, until, recorded_at"
 
 
@@ -321,7 +338,7 @@ class SqliteArchiveRepository(Store):
         """What a search hit shows, by rid (rows pruned since the index was read are absent)."""
         rows = self.chunked(
             f"SELECT rid, id, {_SHA}, result_id, title, command, status, success_rate, "  # noqa: S608
-            "started_at, blob_state FROM results WHERE state = 'active' AND rid IN",
+            f"{_STARTED}, blob_state FROM results WHERE state = 'active' AND rid IN",
             list(rids),
         )
         return {r["rid"]: r for r in rows}
@@ -330,7 +347,7 @@ class SqliteArchiveRepository(Store):
         """``(results, tasks)`` rows for statistics, in ``STAT_*_COLUMNS`` order."""
         where, params = filter_sql(filters)
         results = self.query(
-            f"SELECT {', '.join(STAT_RESULT_COLUMNS)} FROM results "  # noqa: S608
+            f"SELECT {_STAT_SELECT} FROM results "  # noqa: S608
             f"WHERE {where} ORDER BY ts, rid",
             params,
         )
@@ -358,14 +375,14 @@ class SqliteArchiveRepository(Store):
 
     def indexable_rows(self) -> list[Row]:
         return self.query(
-            f"SELECT rid, id, {_SHA}, added_at FROM results WHERE state = 'active' "  # noqa: S608
+            f"SELECT rid, id, {_SHA}, {_ADDED} FROM results WHERE state = 'active' "  # noqa: S608
             "AND blob_state = 'ok' ORDER BY rid"
         )
 
     def unindexed_rows(self, limit: int) -> list[Row]:
         """Rows whose index document was never committed (an add stopped early), oldest first."""
         return self.query(
-            f"SELECT rid, {_SHA}, added_at FROM results WHERE indexed = 0 AND state = 'active' "  # noqa: S608
+            f"SELECT rid, {_SHA}, {_ADDED} FROM results WHERE indexed = 0 AND state = 'active' "  # noqa: S608
             "AND blob_state = 'ok' ORDER BY rid LIMIT ?",
             [limit],
         )

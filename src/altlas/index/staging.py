@@ -74,11 +74,9 @@ class Staged:
         return record_id(self.sha)
 
     def row_for(self, added_at: datetime, stored_size: int) -> tuple[Any, ...]:
-        from altlas.formats.common import to_rfc3339
-
         values = list(self.row)
         values[_TS] = self.event_us if self.event_us is not None else to_micros(added_at)
-        values[_ADDED] = to_rfc3339(added_at)
+        values[_ADDED] = to_micros(added_at)
         values[RESULT_COLUMNS.index("stored_size")] = stored_size
         values[RESULT_COLUMNS.index("dict_id")] = self.dict_id
         return tuple(values)
