@@ -293,7 +293,12 @@ def test_prune_drops_task_types_and_optimize_leaves_no_free_pages(
         for rid, pack in archive.store.query("SELECT rid, task_pack FROM results")
         for kind in task_types(unpack_tasks(pack))
     }
-    found = {tuple(r) for r in archive.store.query("SELECT type, rid FROM task_types")}
+    found = {
+        tuple(r)
+        for r in archive.store.query(
+            "SELECT n.type, t.rid FROM task_types t JOIN task_type_names n USING (code)"
+        )
+    }
     assert found == expected and not {rid for _, rid in found} & doomed
     assert archive.records({"task_types": [next(iter(expected))[0]]}, limit=None)
     archive.store.tidy()  # before: what prune freed stays in the file as free pages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +38,18 @@ def _rfc3339(micros: int | None) -> str | None:
     if micros is None:
         return None
     return to_rfc3339(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros))
+
+
+def _by_number(
+    conn: sqlite3.Connection, names: str, column: str, table: str, values: Iterable[str], rid: int
+) -> None:
+    """Rows of a table keyed by a name's number (task types since m005, tags since m006)."""
+    for value in values:
+        conn.execute(f"INSERT OR IGNORE INTO {names} ({column}) VALUES (?)", (value,))
+        conn.execute(
+            f"INSERT INTO {table} (code, rid) SELECT code, ? FROM {names} WHERE {column} = ?",
+            (rid, value),
+        )
 
 
 def _schema(path: Path) -> list[tuple[str, str, str]]:
@@ -94,13 +107,13 @@ def build_version(home: Path, version: int, count: int = 3) -> list[bytes]:
                 task_rows(rid, result),
             )
         else:
-            db.conn.executemany(
-                "INSERT INTO task_types VALUES (?, ?)",
-                [(t, rid) for t in dict.fromkeys(t.type for t in result.tasks if t.type)],
-            )
-        db.conn.executemany(
-            "INSERT INTO tags VALUES (?, ?)", [(rid, t) for t in dict.fromkeys(result.tags)]
-        )
+            kinds = dict.fromkeys(t.type for t in result.tasks if t.type)
+            _by_number(db.conn, "task_type_names", "type", "task_types", kinds, rid)
+        tags = dict.fromkeys(result.tags)
+        if version < 6:
+            db.conn.executemany("INSERT INTO tags VALUES (?, ?)", [(rid, t) for t in tags])
+        else:
+            _by_number(db.conn, "tag_names", "tag", "tags", tags, rid)
         originals.append(raw)
     db.conn.commit()
     db.conn.close()

@@ -320,6 +320,23 @@ def _results_rekeyed(path: Path, rows: set[tuple[Any, ...]], columns: list[str])
         assert ids[rid] == _digest(sha)[:8].hex()
 
 
+_BY_NAME = "SELECT n.*, t.rid FROM {table} t JOIN {names} n USING (code)"
+
+
+def _tags_numbered(path: Path, rows: set[tuple[Any, ...]], columns: list[str]) -> None:
+    """archive m006: ``tags`` rows hold the tag's number (``tag_names``)."""
+    if "tag" not in columns:  # written at m006 or later
+        still_there(path, {"tags": rows}, {"tags": columns})
+        return
+    conn = sqlite3.connect(path)
+    try:
+        named = _BY_NAME.format(table="tags", names="tag_names")
+        found = {(rid, tag) for _, tag, rid in conn.execute(named)}
+    finally:
+        conn.close()
+    assert rows <= found, rows - found
+
+
 def _tasks_packed(path: Path, rows: set[tuple[Any, ...]], _columns: list[str]) -> None:
     """archive m005: the ``tasks`` rows are in ``results.task_pack`` and ``task_types``."""
     from altlas.index.taskpack import unpack_tasks
@@ -330,7 +347,8 @@ def _tasks_packed(path: Path, rows: set[tuple[Any, ...]], _columns: list[str]) -
             rid: unpack_tasks(pack)
             for rid, pack in conn.execute("SELECT rid, task_pack FROM results")
         }
-        types = set(conn.execute("SELECT type, rid FROM task_types"))
+        named = _BY_NAME.format(table="task_types", names="task_type_names")
+        types = {(kind, rid) for _, kind, rid in conn.execute(named)}
     finally:
         conn.close()
     for rid, _seq, *values in rows:
@@ -350,7 +368,11 @@ def _stores() -> list[Store]:
             _open_archive,
             {f"v{n}": stepped(ARCHIVE, n) for n in range(1, len(ARCHIVE._migrations) + 1)},
             unseeded=frozenset({"dictionaries"}),
-            converted={"tasks": _tasks_packed, "results": _results_rekeyed},
+            converted={
+                "tasks": _tasks_packed,
+                "results": _results_rekeyed,
+                "tags": _tags_numbered,
+            },
         ),
         Store(
             "journal",

@@ -94,6 +94,9 @@ STAT_TASK_COLUMNS = (
     "rid", "type", "handler", "status", "duration_ms", "error_type", "error_message",
 )  # fmt: skip
 _STAT_SELECT = ", ".join(_iso(c) if c == "started_at" else c for c in STAT_RESULT_COLUMNS)
+_TAG_CODE = "(SELECT code FROM tag_names WHERE tag = ?)"
+_TYPE_CODE = "(SELECT code FROM task_type_names WHERE type = ?)"
+"""Tags and task types are stored by number (m005, m006): a name's number, or NULL."""
 _ATLAS_COLUMNS = "id, sha256, path, created_at, results, since, until, recorded_at"
 
 
@@ -121,10 +124,10 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
             parts.append(f"{column} {op} ?")
             params.append(value)
     for tag in filters.tags:
-        parts.append("rid IN (SELECT rid FROM tags WHERE tag = ?)")
+        parts.append(f"rid IN (SELECT rid FROM tags WHERE code = {_TAG_CODE})")  # noqa: S608
         params.append(tag)
     for kind in filters.task_types:
-        parts.append("rid IN (SELECT rid FROM task_types WHERE type = ?)")
+        parts.append(f"rid IN (SELECT rid FROM task_types WHERE code = {_TYPE_CODE})")  # noqa: S608
         params.append(kind)
     return " AND ".join(parts), params
 
@@ -529,8 +532,14 @@ class SqliteArchiveRepository(Store):
         types = [(k, r["rid"]) for r in rows for k in task_types(unpack_tasks(r["task_pack"]))]
         tags = [(t, r["rid"]) for r in rows for t in set(orjson.loads(r["tags"] or "[]"))]
         with self.transaction() as conn:
-            conn.executemany("DELETE FROM task_types WHERE type = ? AND rid = ?", types)
-            conn.executemany("DELETE FROM tags WHERE tag = ? AND rid = ?", tags)
+            conn.executemany(
+                f"DELETE FROM task_types WHERE code = {_TYPE_CODE} AND rid = ?",  # noqa: S608
+                types,
+            )
+            conn.executemany(
+                f"DELETE FROM tags WHERE code = {_TAG_CODE} AND rid = ?",  # noqa: S608
+                tags,
+            )
             conn.executemany(
                 "DELETE FROM results WHERE rid = ? AND state = 'pruning'", [(r,) for r in rids]
             )
@@ -577,10 +586,41 @@ class SqliteArchiveRepository(Store):
 
     def insert_task_types(self, conn: sqlite3.Connection, rows: Sequence[tuple[str, int]]) -> None:
         """``(type, rid)``: the distinct task types of each new result."""
-        conn.executemany("INSERT OR IGNORE INTO task_types (type, rid) VALUES (?, ?)", rows)
+        codes = _codes(conn, "task_type_names", "type", {kind for kind, _ in rows})
+        conn.executemany(
+            "INSERT OR IGNORE INTO task_types (code, rid) VALUES (?, ?)",
+            [(codes[kind], rid) for kind, rid in rows],
+        )
 
     def insert_tag_rows(self, conn: sqlite3.Connection, rows: Sequence[tuple[int, str]]) -> None:
-        conn.executemany("INSERT OR IGNORE INTO tags (rid, tag) VALUES (?, ?)", rows)
+        """``(rid, tag)``."""
+        codes = _codes(conn, "tag_names", "tag", {tag for _, tag in rows})
+        conn.executemany(
+            "INSERT OR IGNORE INTO tags (code, rid) VALUES (?, ?)",
+            [(codes[tag], rid) for rid, tag in rows],
+        )
+
+
+def _codes(conn: sqlite3.Connection, table: str, column: str, names: set[str]) -> dict[str, int]:
+    """The numbers of ``names`` in ``table`` (constant names: ``tag_names``/``task_type_names``),
+    new ones numbered now, in the caller's transaction: a batch has few distinct names."""
+    if not names:
+        return {}
+    ordered = sorted(names)
+    conn.executemany(
+        f"INSERT OR IGNORE INTO {table} ({column}) VALUES (?)",  # noqa: S608
+        [(n,) for n in ordered],
+    )
+    out: dict[str, int] = {}
+    for at in range(0, len(ordered), 900):
+        chunk = ordered[at : at + 900]
+        rows = conn.execute(
+            f"SELECT {column}, code FROM {table} "  # noqa: S608
+            f"WHERE {column} IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        )
+        out.update((r[0], r[1]) for r in rows)
+    return out
 
 
 if TYPE_CHECKING:
