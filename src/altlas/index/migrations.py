@@ -15,7 +15,7 @@ database at every earlier version, with rows, and upgrades it.
 * 006 ``results.sha256`` as its 32 bytes, ``id`` (its first 16 hex digits) computed from it
   instead of stored and indexed, ``started_at``/``finished_at``/``added_at`` as microseconds
   since the epoch (the repository gives callers the same RFC 3339 text), and ``tags``
-  keyed (tag number, rid) only: -2% of the raw JSON.
+  keyed (tag number, rid) only, and no (status, ts) index: -2.3% of the raw JSON.
 """
 
 from __future__ import annotations
@@ -305,7 +305,8 @@ def m006_compact_keys(db: Any) -> None:
             conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('results', ?)", seq)
     conn.execute("CREATE INDEX idx_results_result_id ON results(result_id)")
     conn.execute("CREATE INDEX idx_results_ts ON results(ts)")
-    conn.execute("CREATE INDEX idx_results_status ON results(status, ts)")
+    # No (status, ts) index any more (0.3% of the raw JSON): a status filter walks the time
+    # index instead, which a listing reads in that order anyway; statistics scan all rows.
     conn.execute("CREATE INDEX idx_results_unindexed ON results(rid) WHERE indexed = 0")
     conn.execute("CREATE INDEX idx_results_attention ON results(rid) WHERE state != 'active'")
 

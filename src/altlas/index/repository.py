@@ -308,9 +308,12 @@ class SqliteArchiveRepository(Store):
     ) -> list[ArchiveRecord]:
         where, params = filter_sql(filters)
         direction = "ASC" if ascending else "DESC"
+        order = f"ORDER BY {_RECORD_ORDER[sort]} {direction}, rid {direction}"
+        # The page's rids first: a sort over every match then carries two numbers per row,
+        # and the text columns (digest, times) are computed for the page only.
         sql = (
-            f"SELECT {RECORD_COLUMNS} FROM results WHERE {where} "  # noqa: S608
-            f"ORDER BY {_RECORD_ORDER[sort]} {direction}, rid {direction} LIMIT ? OFFSET ?"
+            f"SELECT {RECORD_COLUMNS} FROM results WHERE rid IN "  # noqa: S608
+            f"(SELECT rid FROM results WHERE {where} {order} LIMIT ? OFFSET ?) {order}"
         )
         rows = self.query(sql, [*params, -1 if limit is None else limit, offset])
         return [row_to_record(r) for r in rows]
