@@ -80,7 +80,7 @@ def build_version(home: Path, version: int, count: int = 3) -> list[bytes]:
         raw = io.to_bytes(result)
         item = Prepared(
             path=f"r{i}.last",
-            source=None,
+            source=None if i % 2 else f"/data/in/r{i}.last",
             name=f"r{i}.last",
             raw=raw,
             sha=sha256_hex(raw),
@@ -136,6 +136,9 @@ def test_upgrade_from_every_earlier_version(version: int, tmp_path: Path) -> Non
         assert [arch.show(r.id) for r in records] == originals
         assert all(r.blob_state == "ok" for r in records)
         assert {r.added_at for r in records} == {datetime(2025, 1, 2, tzinfo=UTC)}
+        assert [(r.name, r.source) for r in records] == [
+            ("r0.last", "/data/in/r0.last"), ("r1.last", None), ("r2.last", "/data/in/r2.last")
+        ]  # fmt: skip
         arch.reindex()
         assert arch.search("*").total == 3
         assert arch.verify().ok

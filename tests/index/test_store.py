@@ -66,3 +66,25 @@ def test_ambiguous_prefix(archive: Archive, mkresult) -> None:
     with pytest.raises(ArchiveError, match="ambiguous"):
         archive.record(record.id[:6])
     assert archive.record(record.id[:7]).id == record.id
+
+
+def test_a_name_that_ends_its_source_is_stored_once(
+    archive: Archive, write_results, mkresult, tmp_path: Path
+) -> None:
+    """``name`` is NULL in the row when it is the last part of ``source``; every reader gets
+    it back, and a name with no source to come from (``add_result``) is kept as it is."""
+    files = write_results(3)
+    assert archive.add(files).added == 3
+    archive.add_result(mkresult("r1", ["completed"]))
+    stored = {r[0]: r[1] for r in archive.store.query("SELECT source, name FROM results")}
+    assert [stored[str(f.resolve())] for f in files] == [None, None, None]
+    kept = stored[None]
+    assert kept and kept.endswith(".last")
+    names = {r.source: r.name for r in archive.records(limit=None)}
+    assert names == {**{str(f.resolve()): f.name for f in files}, None: kept}
+    assert archive.store.find(files[0].stem)["name"] == files[0].name
+    out = tmp_path / "out"
+    report = archive.export(out)
+    assert report.count == 4
+    exported = {p.name for p in out.rglob("*") if p.is_file()}
+    assert {f.name for f in files} | {kept} <= exported, exported

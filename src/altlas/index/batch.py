@@ -18,7 +18,7 @@ from typing import Any
 
 from altlas.errors import AltlasError, ArchiveUnavailableError
 from altlas.formats.common import to_rfc3339
-from altlas.index.extract import RESULT_COLUMNS
+from altlas.index.extract import RESULT_COLUMNS, stored_row
 from altlas.index.models import AddReport, FileOutcome
 from altlas.index.session import WriteSession, index_error, quietly
 from altlas.index.staging import Staged
@@ -137,7 +137,7 @@ def _walk(
         added_at = st.added_at or now
         rid, batch.next_rid = batch.next_rid, batch.next_rid + 1
         values = st.row_for(added_at, st.stored_size)
-        batch.rows.append((rid, *values))
+        batch.rows.append((rid, *stored_row(values)))
         batch.by_sha[st.sha] = {
             "rid": rid,
             "id": st.id,

@@ -69,13 +69,16 @@ def _iso(column: str) -> str:
 
 
 _STARTED, _FINISHED, _ADDED = _iso("started_at"), _iso("finished_at"), _iso("added_at")
+_NAME = "coalesce(name, replace(source, rtrim(source, replace(source, '/', '')), '')) AS name"
+"""A NULL ``name`` is the last part of ``source`` (:func:`altlas.index.extract.stored_row`):
+``rtrim`` takes every character but ``/`` off the end, leaving the folder to cut."""
 RECORD_COLUMNS = (
     f"rid, id, {_SHA}, result_id, run_id, plan_id, title, command, status, success_rate, "
     f"{_STARTED}, {_FINISHED}, duration_ms, task_count, completed_count, mode, persona, "
-    f"language, tags, source, name, dialect, container, raw_size, stored_size, {_ADDED}, "
+    f"language, tags, source, {_NAME}, dialect, container, raw_size, stored_size, {_ADDED}, "
     "blob_state, indexed, dict_id"
 )
-BUNDLE_COLUMNS = f"rid, id, {_SHA}, result_id, name, source, {_ADDED}, raw_size, container"
+BUNDLE_COLUMNS = f"rid, id, {_SHA}, result_id, {_NAME}, source, {_ADDED}, raw_size, container"
 _RESULT_INSERT = (
     f"INSERT INTO results (rid, {', '.join(RESULT_COLUMNS)}) "  # noqa: S608  (constant names)
     f"VALUES (?, {', '.join('?' * len(RESULT_COLUMNS))})"
