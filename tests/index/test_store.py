@@ -72,7 +72,8 @@ def test_a_name_that_ends_its_source_is_stored_once(
     archive: Archive, write_results, mkresult, tmp_path: Path
 ) -> None:
     """``name`` is NULL in the row when it is the last part of ``source``; every reader gets
-    it back, and a name with no source to come from (``add_result``) is kept as it is."""
+    it back, and a name with no source to come from (``add_result``) is kept as it is.
+    (Other containers and dialects keep their names: tests/index/test_ingest.py.)"""
     files = write_results(3)
     assert archive.add(files).added == 3
     archive.add_result(mkresult("r1", ["completed"]))
@@ -83,6 +84,12 @@ def test_a_name_that_ends_its_source_is_stored_once(
     names = {r.source: r.name for r in archive.records(limit=None)}
     assert names == {**{str(f.resolve()): f.name for f in files}, None: kept}
     assert archive.store.find(files[0].stem)["name"] == files[0].name
+    # the usual dialect and container are NULL too, and read back
+    stored_kinds = set(archive.store.query("SELECT dialect, container FROM results"))
+    assert {tuple(r) for r in stored_kinds} == {(None, None)}
+    kinds = {(r.dialect, r.container) for r in archive.records(limit=None)}
+    assert kinds == {("canonical-last", "plain")}
+    assert archive.store.plain_count() == 4
     out = tmp_path / "out"
     report = archive.export(out)
     assert report.count == 4

@@ -15,7 +15,8 @@ database at every earlier version, with rows, and upgrades it.
 * 006 ``results.sha256`` as its 32 bytes, ``id`` (its first 16 hex digits) computed from it
   instead of stored and indexed, ``started_at``/``finished_at``/``added_at`` as microseconds
   since the epoch (the repository gives callers the same RFC 3339 text), ``name`` NULL
-  where it is the last part of ``source`` (read back so), and ``tags``
+  where it is the last part of ``source``, ``dialect``/``container`` NULL where they are
+  ``canonical-last``/``plain`` (all read back so), and ``tags``
   keyed (tag number, rid) only: -2.2% of the raw JSON.
 """
 
@@ -264,12 +265,24 @@ def _micros(value: Any) -> Any:
 _NAME_AT, _SOURCE_AT = (_MOVED.split(", ").index(c) + 1 for c in ("name", "source"))
 
 
+# Frozen here (not imported): what m006 wrote must not change with later code.
+_USUAL_AT = {
+    _MOVED.split(", ").index(c) + 1: v
+    for c, v in (("dialect", "canonical-last"), ("container", "plain"))
+}
+
+
 def _basename_as_null(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """``name`` NULL where it is the last part of ``source`` (the repository reads it so)."""
+    """``name`` NULL where it is the last part of ``source``, ``dialect`` and ``container``
+    NULL where they are the usual ones (the repository reads them back so)."""
+    out = list(row)
+    for at, usual in _USUAL_AT.items():
+        if out[at] == usual:
+            out[at] = None
     name, source = row[_NAME_AT], row[_SOURCE_AT]
-    if not isinstance(source, str) or name != source.rsplit("/", 1)[-1]:
-        return row
-    return (*row[:_NAME_AT], None, *row[_NAME_AT + 1 :])
+    if isinstance(source, str) and name == source.rsplit("/", 1)[-1]:
+        out[_NAME_AT] = None
+    return tuple(out)
 
 
 _TIMES = {_MOVED.split(", ").index(c) + 1: c for c in ("started_at", "finished_at", "added_at")}

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import orjson
 
 from altlas.errors import ArchiveCorruptError, ArchiveInputError, ArchiveNotFoundError
-from altlas.index.extract import RESULT_COLUMNS
+from altlas.index.extract import RESULT_COLUMNS, STORED_DEFAULTS
 from altlas.index.filters import Filters, RecordSort
 from altlas.index.models import ArchiveRecord
 from altlas.index.store import Store
@@ -72,13 +72,18 @@ _STARTED, _FINISHED, _ADDED = _iso("started_at"), _iso("finished_at"), _iso("add
 _NAME = "coalesce(name, replace(source, rtrim(source, replace(source, '/', '')), '')) AS name"
 """A NULL ``name`` is the last part of ``source`` (:func:`altlas.index.extract.stored_row`):
 ``rtrim`` takes every character but ``/`` off the end, leaving the folder to cut."""
+_DIALECT, _CONTAINER = (
+    f"coalesce({c}, '{v}') AS {c}" for c, v in STORED_DEFAULTS.items()
+)  # NULL is the usual value (m006)
+_PLAIN = "coalesce(container, 'plain') = 'plain'"
 RECORD_COLUMNS = (
     f"rid, id, {_SHA}, result_id, run_id, plan_id, title, command, status, success_rate, "
     f"{_STARTED}, {_FINISHED}, duration_ms, task_count, completed_count, mode, persona, "
-    f"language, tags, source, {_NAME}, dialect, container, raw_size, stored_size, {_ADDED}, "
+    f"language, tags, source, {_NAME}, {_DIALECT}, {_CONTAINER}, raw_size, stored_size, "
+    f"{_ADDED}, "
     "blob_state, indexed, dict_id"
 )
-BUNDLE_COLUMNS = f"rid, id, {_SHA}, result_id, {_NAME}, source, {_ADDED}, raw_size, container"
+BUNDLE_COLUMNS = f"rid, id, {_SHA}, result_id, {_NAME}, source, {_ADDED}, raw_size, {_CONTAINER}"
 _RESULT_INSERT = (
     f"INSERT INTO results (rid, {', '.join(RESULT_COLUMNS)}) "  # noqa: S608  (constant names)
     f"VALUES (?, {', '.join('?' * len(RESULT_COLUMNS))})"
@@ -450,14 +455,14 @@ class SqliteArchiveRepository(Store):
     def plain_count(self) -> int:
         """Active results kept as plain JSON: what a dictionary would be trained on."""
         rows = self.query(
-            "SELECT count(*) FROM results WHERE container = 'plain' AND state = 'active'"
+            f"SELECT count(*) FROM results WHERE {_PLAIN} AND state = 'active'"  # noqa: S608
         )
         return int(rows[0][0])
 
     def dictionary_samples(self, limit: int) -> list[Row]:
         return self.query(
             f"SELECT {_SHA}, raw_size, stored_size FROM results WHERE state = 'active' "  # noqa: S608
-            "AND blob_state = 'ok' AND container = 'plain' ORDER BY random() LIMIT ?",
+            f"AND blob_state = 'ok' AND {_PLAIN} ORDER BY random() LIMIT ?",
             [limit],
         )
 
@@ -475,7 +480,7 @@ class SqliteArchiveRepository(Store):
     def not_using_dictionary(self, dict_id: int, after_rid: int, limit: int) -> list[Row]:
         return self.query(
             f"SELECT rid, {_SHA} FROM results WHERE rid > ? AND state = 'active' "  # noqa: S608
-            "AND blob_state = 'ok' AND dict_id != ? AND container = 'plain' ORDER BY rid LIMIT ?",
+            f"AND blob_state = 'ok' AND dict_id != ? AND {_PLAIN} ORDER BY rid LIMIT ?",
             [after_rid, dict_id, limit],
         )
 
