@@ -502,7 +502,13 @@ class SqliteArchiveRepository(Store):
             if self.conn.in_transaction:
                 self.conn.commit()
             self.conn.execute("PRAGMA optimize")
-            self.conn.execute("VACUUM")
+            # VACUUM copies the database into a temporary one: on disk, not in memory (the
+            # store's temp_store), so a large archive needs no RAM of its size.
+            self.conn.execute("PRAGMA temp_store = FILE")
+            try:
+                self.conn.execute("VACUUM")
+            finally:
+                self.conn.execute("PRAGMA temp_store = MEMORY")
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- export, prune ------------------------------------------------------------------------
