@@ -227,3 +227,21 @@ def test_times_read_back_as_the_text_they_were(moment: datetime, tmp_path: Path)
     got = [r[0] for r in conn.execute(f"SELECT {_iso('added_at')} FROM t ORDER BY rowid")]
     conn.close()
     assert got == [to_rfc3339(moment), "not a time"]
+
+
+def test_a_rid_is_never_used_twice_across_the_rebuild(tmp_path: Path) -> None:
+    """m006 copies ``results`` into a new table; AUTOINCREMENT's high mark comes along, so a
+    row added after the upgrade never takes a pruned row's rid (a stale index document)."""
+    home = tmp_path / "v5"
+    originals = build_version(home, 5)
+    conn = sqlite3.connect(home / "altlas.db")
+    conn.execute("DELETE FROM results WHERE rid = 3")
+    conn.commit()
+    conn.close()
+    new = tmp_path / "new.last"
+    new.write_bytes(io.to_bytes(synthetic_result(7, seed=99)))
+    with Archive(home) as arch:
+        assert arch.add([new]).added == 1
+        rids = [r[0] for r in arch.store.query("SELECT rid FROM results ORDER BY rid")]
+    assert rids == [1, 2, 4]
+    assert len(originals) == 3
