@@ -380,10 +380,9 @@ def test_two_workers_give_the_same_archive(altlas_home, write_results, monkeypat
 def test_every_blob_of_a_large_add_uses_the_dictionary_trained_during_it(
     altlas_home, write_results, monkeypatch, threads
 ) -> None:
-    """From a one-thread process the workers are forked and the first one trains on the first
-    batch while the others wait. With another thread running they are spawned instead, the
-    first batch is staged in-process without the dictionary and re-encoded with it before
-    the add returns. Either way every blob ends up using it."""
+    """From a one-thread process the workers are forked; with another thread running they are
+    spawned, and the first batch is staged in-process. Either way the adding process trains
+    the dictionary on the first batch while the workers parse, and every blob uses it."""
     import threading
 
     from altlas.index import stager
@@ -393,8 +392,8 @@ def test_every_blob_of_a_large_add_uses_the_dictionary_trained_during_it(
     forked: list[bool] = []
     start_pool = stager._start_pool
 
-    def recording(workers: int) -> tuple[object, bool]:
-        pool, fork = start_pool(workers)
+    def recording(workers: int, *rest: object) -> tuple[object, bool]:
+        pool, fork = start_pool(workers, *rest)
         forked.append(fork)
         return pool, fork
 

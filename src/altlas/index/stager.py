@@ -26,17 +26,25 @@ __all__ = ["DICT_SAMPLES", "Stager", "stage_files"]
 _WORKER: dict[Any, Any] = {}
 
 
-def _mark_worker(parent: int) -> None:
+def _mark_worker(parent: int, published: Any = None) -> None:
     """Pool initializer: cache between batches, and never outlive the parent.
+
+    ``published`` is the shared slot where the parent publishes the dictionary it trains
+    while the workers parse (see :func:`_await_dictionary`).
 
     A parent killed with SIGKILL cannot stop its workers: on Linux the kernel sends them
     SIGKILL too (``PR_SET_PDEATHSIG``); elsewhere a watchdog notices the new parent pid.
     """
+    import gc
     import sys
     import threading
     import time
 
     _WORKER["worker"] = True
+    _WORKER["published"] = published
+    # What the worker inherited or imported stays for its life: out of the cyclic GC's
+    # rescans (and, forked, off the pages it shares with the parent).
+    gc.freeze()
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -64,8 +72,6 @@ def _worker_store(root: str, level: int, dict_id: int, fsync: bool = True) -> Bl
         store = BlobStore(Path(root), level=level, fsync=fsync)
         if _WORKER.get("worker"):
             _WORKER[key] = store
-    # A batch submitted before the writer saw the dictionary this worker trained still uses it.
-    store.use_dictionary(dict_id or int(_WORKER.get(("trained", root), 0)))
     return store
 
 
@@ -76,25 +82,57 @@ DICT_SAMPLES = 200
 the other workers wait for it)."""
 
 
-def _train_here(compressor: BlobStore, raws: Sequence[bytes], level: int) -> None:
-    """Train a zstd dictionary on this batch's plain originals; this batch and later ones use it.
+def train_dictionary(blobs: BlobStore, files: Sequence[_FILE]) -> int:
+    """Train a zstd dictionary on some plain originals of the first batch; its id, or 0.
 
-    Runs in the staging worker, one batch ahead of the writer, so the writer never waits for
-    it. Only an optimisation: when it cannot train, the end of the add or ``archive
-    optimize`` does.
+    Runs in the parent while the workers parse their first batches (which wait for it only
+    to compress), so no core idles while it trains and every blob of the add uses it. The
+    file is written (and synced) before any blob uses it; the writer records it as the
+    current one when the first batch that used it arrives. Only an optimisation: when it
+    cannot train, the end of the add or ``archive optimize`` does.
     """
     import zstandard
 
-    samples = [raw for raw in raws if not raw.startswith(_ALREADY_COMPRESSED)][:DICT_SAMPLES]
+    samples: list[bytes] = []
+    for _, path, _ in files:
+        if len(samples) >= DICT_SAMPLES:
+            break
+        if path is None:
+            continue
+        try:
+            with open(path, "rb") as fh:  # noqa: PTH123
+                raw = fh.read()
+        except OSError:
+            continue
+        if not raw.startswith(_ALREADY_COMPRESSED):
+            samples.append(raw)
     if len(samples) < 20:
-        return
+        return 0
     try:
-        trained = zstandard.train_dictionary(_DICT_SIZE, cast(Any, samples), level=level)
-        dict_id = compressor.save_dictionary(trained.as_bytes())
+        trained = zstandard.train_dictionary(_DICT_SIZE, cast(Any, samples), level=blobs.level)
+        return blobs.save_dictionary(trained.as_bytes())
     except (zstandard.ZstdError, OSError, AltlasError):
-        return
-    compressor.use_dictionary(dict_id)
-    _WORKER[("trained", str(compressor.root))] = dict_id
+        return 0
+
+
+_WAIT_SECONDS = 120.0
+
+
+def _await_dictionary(fallback: int) -> int:
+    """The dictionary the parent is training, once it is published (-1: none is coming).
+
+    Past ``_WAIT_SECONDS`` the batch is compressed without one: only size is lost, and
+    ``optimize`` gets it back.
+    """
+    import time
+
+    published = _WORKER.get("published")
+    if published is None:
+        return fallback
+    deadline = time.monotonic() + _WAIT_SECONDS
+    while (value := int(published.value)) == 0 and time.monotonic() < deadline:
+        time.sleep(0.002)
+    return value if value > 0 else fallback
 
 
 def _known(db: str, shas: Sequence[str]) -> set[str]:
@@ -138,11 +176,15 @@ def stage_files(
     dict_id: int,
     db: str,
     fsync: bool = True,
-    train: bool = False,
+    wait_dict: bool = False,
     local: BlobStore | None = None,
 ) -> list[Staged]:
     """Read, hash, stage and store a batch of files (in a worker, or in-process with ``local``,
-    the archive's own blob store)."""
+    the archive's own blob store).
+
+    The batch is parsed first and compressed after, so a batch submitted while the parent
+    trains the dictionary (``wait_dict``) waits for it only for the compression.
+    """
     import gc
 
     compressor = local if local is not None else _worker_store(blobs_root, level, dict_id, fsync)
@@ -162,22 +204,30 @@ def stage_files(
             continue
         read.append((display, source, raw, sha256_hex(raw)))
     known = _known(db, [r[3] for r in read]) if os.path.exists(db) else set()  # noqa: PTH110
-    if train:
-        _train_here(compressor, [r[2] for r in read if r[3] not in known], level)
+    fresh: list[tuple[Staged, bytes]] = []
     was = gc.isenabled()
     gc.disable()  # a batch of parsed results is a lot of objects for the cyclic GC to rescan
     try:
         for display, source, raw, sha in read:
             if sha in known:
                 out.append(Staged(display, source, sha, len(raw), known=True))
-            else:
-                out.append(
-                    stage_bytes(raw, display=display, source=source, sha=sha, compressor=compressor)
-                )
+                continue
+            staged = stage_bytes(raw, display=display, source=source, sha=sha, compressor=None)
+            out.append(staged)
+            if staged.failure is None:
+                fresh.append((staged, raw))
     finally:
         if was:
             gc.enable()
+    use = _await_dictionary(dict_id) if wait_dict else dict_id
+    for staged, raw in fresh:
+        staged.frame, staged.dict_id = compressor.compress(raw, dict_id=use)
+        staged.stored_size = len(staged.frame)
     store_staged(compressor, out)
+    if local is None:
+        # A worker's connection never checkpoints (64 KB pages: the automatic one waits for
+        # 64 MB); folding each batch in here keeps it off the writer's path at the end.
+        compressor.packs.checkpoint()
     return out
 
 
@@ -193,7 +243,7 @@ def _stage_remote(files: Sequence[_FILE], **job: Any) -> _Outcome:
         return type(exc), exc.message, exc.context
 
 
-def _start_pool(workers: int) -> tuple[ProcessPoolExecutor, bool]:
+def _start_pool(workers: int, published: Any = None) -> tuple[ProcessPoolExecutor, bool]:
     """The worker processes, forked now when that is safe, else spawned.
 
     A spawned worker imports the readers and models again (0.3 s of CPU each, as much as
@@ -208,11 +258,12 @@ def _start_pool(workers: int) -> tuple[ProcessPoolExecutor, bool]:
     import threading
 
     fork = sys.platform.startswith("linux") and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if fork else "spawn")
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
+        mp_context=context,
         initializer=_mark_worker,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), published),
     )
     if fork:
         pool.submit(int)  # forks every worker now, while this process has one thread
@@ -223,26 +274,33 @@ class Stager:
     """Stages batches of files ahead of the writer in worker processes (in-process if it cannot).
 
     With ``workers`` processes, that many batches are staged while the writer writes one: on
-    two cores the parsing and the writing overlap. The first worker job trains the zstd
-    dictionary (``train``); until it is back no other job starts, so no batch is compressed
-    without it (re-encoding them afterwards cost the writer more than the wait). A first batch
-    staged in-process (spawned workers) is re-encoded at the end of the add
-    (``autodict.recompress_earlier``).
+    two cores the parsing and the writing overlap. :meth:`start` submits the first batches
+    at once, before the writer opens its session. With ``train``, this process then trains
+    the zstd dictionary on the first batch's files while the workers parse; they wait for it
+    only to compress, so every blob of the add uses it and no core idles meanwhile (training
+    in the first worker, with the others waiting, left a core idle for 0.1-0.3 s).
     """
 
     def __init__(self, *, blobs: BlobStore, db: Path, workers: int, train: bool = False) -> None:
         self.blobs = blobs
         self.db = db
         self.train = train
-        """Have the worker train a dictionary on the first batch it stages."""
+        """Train a dictionary on the first batch (in this process, while the workers parse)."""
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
         self.forked = False
         self.trained = 0
-        """The dictionary a worker trained in this add, once one came back."""
+        """The dictionary trained in this add, once there is one."""
+        self._published: Any = None
+        self._pending: list[tuple[Sequence[_FILE], Future[_Outcome] | None]] = []
+        self._batches: Iterator[Sequence[_FILE]] = iter(())
+        self._exhausted = False
         if workers > 0:
             try:
-                self.pool, self.forked = _start_pool(workers)
+                import multiprocessing
+
+                self._published = multiprocessing.get_context().Value("q", 0, lock=False)
+                self.pool, self.forked = _start_pool(workers, self._published)
             except (OSError, ImportError, NotImplementedError, ValueError):
                 self.pool = None  # no process support here: stage in-process
 
@@ -250,51 +308,62 @@ class Stager:
         return {
             "blobs_root": str(self.blobs.root),
             "level": self.blobs.level,
-            # Before the writer adopts the dictionary a worker trained, the next jobs use it
-            # already (any worker can read it: its file is written before it is used).
+            # The writer adopts the trained dictionary when the first batch using it arrives.
             "dict_id": self.blobs.current_dict_id or self.trained,
             "db": str(self.db),
             "fsync": self.blobs.fsync,
+            "wait_dict": self.train and not self.trained,
         }
 
+    def _submit(self) -> bool:
+        files = next(self._batches, None)
+        if files is None:
+            self._exhausted = True
+            return False
+        future = None
+        # A spawned worker takes about a second of imports on a busy machine to start:
+        # the first batch is staged here meanwhile. Forked ones start at once.
+        if self.pool is not None and (self.forked or self._pending or self.trained):
+            try:
+                future = self.pool.submit(_stage_remote, files, **self._job())
+            except (BrokenProcessPool, RuntimeError):
+                self.pool = None
+        self._pending.append((files, future))
+        return True
+
+    def _fill(self) -> None:
+        most = max(1, self.workers)
+        while len(self._pending) <= most:
+            if sum(f is not None for _, f in self._pending) >= most or not self._submit():
+                break
+
+    def start(self, batches: Iterator[Sequence[_FILE]]) -> Iterator[list[Staged]]:
+        """Submit the first batches now, train the dictionary if due; the staged batches."""
+        self._batches = batches
+        self._submit()
+        self._fill()
+        if self.train and self._pending:
+            self.trained = train_dictionary(self.blobs, self._pending[0][0])
+            if self._published is not None:
+                self._published.value = self.trained or -1
+            self.train = False
+        return self._drain()
+
+    def waiting_for_last(self) -> bool:
+        """Every batch is submitted and the next one is not staged yet: the writer would wait."""
+        if not self._pending or not self._exhausted:
+            return False
+        future = self._pending[0][1]
+        return future is not None and not future.done()
+
     def stage(self, batches: Iterator[Sequence[_FILE]]) -> Iterator[list[Staged]]:
-        pending: list[tuple[Sequence[_FILE], Future[_Outcome] | None]] = []
-        training: list[Future[_Outcome]] = []
-        first = [True]
+        yield from self.start(batches)
 
-        def submit() -> bool:
-            files = next(batches, None)
-            if files is None:
-                return False
-            future = None
-            # A spawned worker takes about a second of imports on a busy machine to start:
-            # the first batch is staged here meanwhile. Forked ones start at once.
-            if self.pool is not None and (self.forked or not first[0]):
-                try:
-                    future = self.pool.submit(_stage_remote, files, **self._job(), train=self.train)
-                    if self.train:
-                        training.append(future)
-                    self.train = False
-                except (BrokenProcessPool, RuntimeError):
-                    self.pool = None
-            first[0] = False
-            pending.append((files, future))
-            return True
-
-        def fill() -> None:
-            most = max(1, self.workers)
-            while len(pending) <= most:
-                # While a worker trains, the others would compress without its dictionary.
-                ahead = 1 if training and not training[0].done() else most
-                if sum(f is not None for _, f in pending) >= ahead or not submit():
-                    break
-
-        submit()
-        fill()
-        while pending:
-            files, future = pending.pop(0)
+    def _drain(self) -> Iterator[list[Staged]]:
+        while self._pending:
+            files, future = self._pending.pop(0)
             staged = self._result(files, future)
-            fill()
+            self._fill()
             yield staged
 
     def _result(self, files: Sequence[_FILE], future: Future[_Outcome] | None) -> list[Staged]:
@@ -305,11 +374,10 @@ class Stager:
             except BrokenProcessPool:
                 self.pool = None
         if outcome is None:
-            return stage_files(files, **self._job(), local=self.blobs)
+            return stage_files(files, **{**self._job(), "wait_dict": False}, local=self.blobs)
         if isinstance(outcome, tuple):
             kind, message, context = outcome
             raise kind(message, **context)
-        self.trained = self.trained or max((st.dict_id for st in outcome), default=0)
         return outcome
 
     def close(self) -> None:

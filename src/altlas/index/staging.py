@@ -129,12 +129,15 @@ def stage_bytes(
     *,
     display: str,
     source: str | None,
-    compressor: BlobStore,
+    compressor: BlobStore | None,
     sha: str | None = None,
     name: str | None = None,
     added_at: datetime | None = None,
 ) -> Staged:
-    """Parse, validate and stage one original; a bad one becomes ``failure`` (one line)."""
+    """Parse, validate and stage one original; a bad one becomes ``failure`` (one line).
+
+    Without ``compressor`` the frame is left empty, for the caller to compress.
+    """
     from altlas.index.extract import prepare
 
     digest = sha or sha256_hex(raw)
