@@ -81,3 +81,32 @@ def test_large_adds_use_the_worker_and_say_the_same(altlas_home: Path, write_res
         assert report.added == 40 and report.failed == 1
         assert "missing.last: no such file" in report.failures[0].message
         assert arch.verify().ok
+
+
+def test_an_unreadable_path_is_one_line_and_the_gc_comes_back(
+    altlas_home: Path, write_results, tmp_path: Path
+) -> None:
+    """A link to nothing, found in a folder, cannot be read: one line naming it. The cyclic
+    GC is paused (and the heap frozen) during the add only, also when the add stops."""
+    import gc
+
+    files = write_results(12)
+    odd = files[0].parent / "odd.last"
+    odd.symlink_to(tmp_path / "nothing")
+    seen: list[tuple[bool, int]] = []
+
+    def stop_at_the_fifth(done: int, total: int) -> None:
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with Archive(altlas_home, batch_size=4) as arch:
+        report = arch.add([files[0].parent])
+        assert report.added == 12 and report.failed == 1
+        assert report.failures[0].message == f"{odd}: cannot read: No such file or directory"
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        more = write_results(12, seed=1, sub="more")
+        with pytest.raises(KeyboardInterrupt):
+            arch.add(more, progress=stop_at_the_fifth)
+    assert seen and all(not enabled and frozen > 0 for enabled, frozen in seen)
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -342,14 +342,25 @@ def prepare(raw: bytes, *, display: str, source: str | None, sha: str | None = N
     loaded = read_bytes(raw, name=display, kind="last")
     if not isinstance(loaded.document, Result):
         raise ArchiveInputError(f"not a result but a {loaded.kind} document", file=display)
+    digest = sha or sha256_hex(raw)
     return Prepared(
         path=display,
         source=source,
         # The file's own name, not a zip member's: export must write what the bytes are.
-        name=stored_name(Path(display).name, record_id(sha or sha256_hex(raw)), loaded.container),
+        name=_own_name(display, digest, loaded.container),
         raw=raw,
-        sha=sha or sha256_hex(raw),
+        sha=digest,
         result=loaded.document,
         dialect=loaded.dialect,
         container=loaded.container,
     )
+
+
+def _own_name(display: str, sha: str, container: str) -> str:
+    """:func:`stored_name` of the display name, without two ``Path`` objects per file (the
+    common case: a plain file whose name has no directory separator of another system)."""
+    if container == "plain" and "\\" not in display:
+        base = display.rpartition("/")[2]
+        if base and base not in (".", ".."):
+            return base
+    return stored_name(Path(display).name, record_id(sha), container)

