@@ -191,6 +191,7 @@ def run(root: Path) -> dict[str, object]:
     import altlas.formats.io
     import altlas.index.ingest
     import altlas.index.search  # noqa: F401
+
     print(f"\n{N} files, {raw / 1e6:.1f} MB raw JSON; {ROUNDS} alternating rounds", flush=True)
     ours: list[float] = []
     theirs: list[float] = []
