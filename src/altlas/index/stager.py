@@ -120,6 +120,8 @@ def train_dictionary(blobs: BlobStore, files: Sequence[_FILE]) -> int:
 
 
 _WAIT_SECONDS = 120.0
+_AHEAD = 2
+"""Batches in flight per worker."""
 
 
 def _await_dictionary(fallback: int) -> int:
@@ -347,7 +349,10 @@ class Stager:
         return True
 
     def _fill(self) -> None:
-        most = max(1, self.workers)
+        # Two batches a worker in flight: with one, a worker that finished while the writer
+        # was still on a slow batch (a commit, an index commit) sat idle until the writer
+        # took the next one; at 100,000 files the two cores were 80% busy.
+        most = max(1, self.workers) * _AHEAD
         while len(self._pending) <= most:
             if sum(f is not None for _, f in self._pending) >= most or not self._submit():
                 break
