@@ -240,11 +240,11 @@ def stage_files(
     for staged, raw in fresh:
         staged.frame, staged.dict_id = compressor.compress(raw, dict_id=use)
         staged.stored_size = len(staged.frame)
+    # No checkpoint here: another process opening the pack meanwhile (the other worker, a
+    # search reading a snippet) checks the file's size against its header, which a
+    # checkpoint in progress has already grown: "blobs.db is truncated" (seen at 100,000
+    # files). The writer checkpoints once the workers are gone.
     store_staged(compressor, out)
-    if local is None:
-        # A worker's connection never checkpoints (64 KB pages: the automatic one waits for
-        # 64 MB); folding each batch in here keeps it off the writer's path at the end.
-        compressor.packs.checkpoint()
     return out
 
 
