@@ -369,9 +369,13 @@ class Stager:
             self.train = False
         return self._drain()
 
-    def waiting_for_last(self) -> bool:
-        """Every batch is submitted and the next one is not staged yet: the writer would wait."""
-        if not self._pending or not self._exhausted:
+    def in_tail(self) -> bool:
+        """Every batch is submitted and the next one is not staged yet: the writer would wait.
+
+        The moment to commit the index while the workers stage the last batches, so the
+        commit at the end has only those left.
+        """
+        if not self._exhausted or not self._pending:
             return False
         future = self._pending[0][1]
         return future is not None and not future.done()
