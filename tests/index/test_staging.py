@@ -110,3 +110,24 @@ def test_an_unreadable_path_is_one_line_and_the_gc_comes_back(
             arch.add(more, progress=stop_at_the_fifth)
     assert seen and all(not enabled and frozen > 0 for enabled, frozen in seen)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_workers_do_not_wait_for_a_dictionary_that_cannot_be_trained(
+    altlas_home: Path, write_results, monkeypatch
+) -> None:
+    """Too few samples in the first batch: the parent publishes "none" and the workers
+    compress without one at once (they would wait two minutes otherwise); the end of the
+    add trains it and recompresses what is there."""
+    import time
+
+    monkeypatch.setenv("ALTLAS_ARCHIVE__AUTO_DICTIONARY_AFTER", "40")
+    files = write_results(60)
+    started = time.monotonic()
+    with Archive(altlas_home, batch_size=10) as arch:
+        assert arch.add(files).added == 60
+        assert time.monotonic() - started < 60
+        trained = arch.blobs.current_dict_id
+        assert trained != 0
+        counts = dict(arch.store.query("SELECT dict_id, count(*) FROM results GROUP BY dict_id"))
+        assert counts == {trained: 60}
+        assert arch.verify().ok

@@ -363,10 +363,13 @@ class Stager:
         self._submit()
         self._fill()
         if self.train and self._pending:
-            self.trained = train_dictionary(self.blobs, self._pending[0][0])
-            if self._published is not None:
-                self._published.value = self.trained or -1
-            self.train = False
+            try:
+                self.trained = train_dictionary(self.blobs, self._pending[0][0])
+            finally:
+                # Whatever happened, the workers stop waiting (-1: compress without one).
+                if self._published is not None:
+                    self._published.value = self.trained or -1
+                self.train = False
         return self._drain()
 
     def in_tail(self) -> bool:
