@@ -61,7 +61,6 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
-_File = tuple[str, str | None, str | None]
 _SUFFIXES = (".last", ".json", ".zst", ".gz", ".zip", ".yaml", ".yml")
 _OTHER_KINDS = (".alt", ".alt.json", ".alt.yaml", ".alt.yml", ".atlas", ".atlas.json")
 
@@ -280,19 +279,6 @@ def add_prepared(
     add_staged(archive, [staged], report, keep_copies=keep_copies, purpose=purpose)
 
 
-def _shorter_tail(chunks: list[list[_File]], workers: int) -> list[list[_File]]:
-    """The last batches in halves: the writer's work on the last one, with the workers done
-    and a core idle, is then half a batch."""
-    cut = max(0, len(chunks) - workers)
-    tail = [half for chunk in chunks[cut:] for half in _halves(chunk)]
-    return chunks[:cut] + tail
-
-
-def _halves(chunk: list[_File]) -> list[list[_File]]:
-    middle = (len(chunk) + 1) // 2
-    return [chunk[:middle], chunk[middle:]] if len(chunk) > 1 else [chunk]
-
-
 def add_paths(
     archive: Archive,
     paths: Iterable[str | os.PathLike[str]],
@@ -312,8 +298,6 @@ def add_paths(
     chunks = [files[at : at + size] for at in range(0, total, size)]
     # A worker process pays off from a few batches on (starting one takes about a second).
     workers = archive.settings.workers if len(chunks) >= 3 else 0
-    if workers and size >= 2:
-        chunks = _shorter_tail(chunks, workers)
     stager = Stager(
         blobs=archive.blobs,
         db=archive.store.path,

@@ -391,9 +391,6 @@ class Stager:
             files, future = self._pending.pop(0)
             staged = self._result(files, future)
             self._fill()
-            if not self._pending and self.pool is not None:
-                # Nothing left to stage: the workers exit while the writer finishes.
-                self.pool.shutdown(wait=False)
             yield staged
 
     def _result(self, files: Sequence[_FILE], future: Future[_Outcome] | None) -> list[Staged]:
