@@ -1,18 +1,70 @@
-"""The zstd dictionary a growing archive trains by itself, off the writer's path."""
+"""The zstd dictionary a growing archive trains by itself, off the writer's path (the
+adding process trains it while the staging workers parse; :mod:`altlas.index.stager`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from altlas.index.stager import DICT_SAMPLES
-from altlas.index.staging import Staged
+from altlas.errors import AltlasError
+from altlas.index.blobs import _ALREADY_COMPRESSED, BlobStore
+from altlas.index.staging import _FILE, Staged
 
 if TYPE_CHECKING:
     from altlas.index.parts import ArchiveParts as Archive
 
-__all__ = ["adopt_dictionary", "dictionary_due", "maybe_train_dictionary", "recompress_earlier"]
+__all__ = [
+    "DICT_SAMPLES",
+    "adopt_dictionary",
+    "dictionary_due",
+    "maybe_train_dictionary",
+    "recompress_earlier",
+    "train_dictionary",
+]
+
+
+_DICT_SIZE = 112_640
+DICT_SAMPLES = 200
+"""Enough ~10 KB results: on the synthetic corpus a dictionary trained on 200 compresses to
+13.93% of the raw size against 13.90% for 400, in half the time."""
+
+
+def train_dictionary(blobs: BlobStore, files: Sequence[_FILE]) -> int:
+    """Train a zstd dictionary on some plain originals of the first batch; its id, or 0.
+
+    Runs in the parent while the workers parse their first batches (which wait for it only
+    to compress), so no core idles while it trains and every blob of the add uses it. The
+    file is written (and synced) before any blob uses it; the writer records it as the
+    current one when the first batch that used it arrives. Only an optimisation: when it
+    cannot train, the end of the add or ``archive optimize`` does.
+    """
+    import zstandard
+
+    samples: list[bytes] = []
+    for _, path, _ in files:
+        if len(samples) >= DICT_SAMPLES:
+            break
+        if path is None:
+            continue
+        try:
+            with open(path, "rb") as fh:  # noqa: PTH123
+                raw = fh.read()
+        except OSError:
+            continue
+        if not raw.startswith(_ALREADY_COMPRESSED):
+            samples.append(raw)
+    if len(samples) < 20:
+        return 0
+    try:
+        # k and d fixed: the parameter search took 96 ms of CPU against 26 ms, for the same
+        # 13.97% on the synthetic corpus (it chose these); ``optimize`` still searches.
+        trained = zstandard.train_dictionary(
+            _DICT_SIZE, cast(Any, samples), level=blobs.level, k=1024, d=8
+        )
+        return blobs.save_dictionary(trained.as_bytes())
+    except (zstandard.ZstdError, OSError, AltlasError):
+        return 0
 
 
 def adopt_dictionary(archive: Archive, staged: Sequence[Staged]) -> bool:

@@ -1,8 +1,8 @@
 """The staging workers: processes that stage and store batches ahead of the writer.
 
 See :mod:`altlas.index.staging` for what staging computes; this module runs it in worker
-processes (forked when the caller has one thread, else spawned), trains the zstd dictionary
-in the first one, and hands the batches to the writer in order.
+processes (forked when the caller has one thread, else spawned), has the adding process
+train the zstd dictionary while they parse, and hands the batches to the writer in order.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from altlas.errors import AltlasError
-from altlas.index.blobs import _ALREADY_COMPRESSED, BlobStore
+from altlas.index.autodict import train_dictionary
+from altlas.index.blobs import BlobStore
 from altlas.index.extract import sha256_hex
 from altlas.index.staging import _FILE, Staged, stage_bytes, store_staged
 
-__all__ = ["DICT_SAMPLES", "Stager", "stage_files"]
+__all__ = ["Stager", "stage_files"]
 
 _WORKER: dict[Any, Any] = {}
 
@@ -73,50 +74,6 @@ def _worker_store(root: str, level: int, dict_id: int, fsync: bool = True) -> Bl
         if _WORKER.get("worker"):
             _WORKER[key] = store
     return store
-
-
-_DICT_SIZE = 112_640
-DICT_SAMPLES = 200
-"""Enough ~10 KB results: on the synthetic corpus a dictionary trained on 200 compresses to
-13.93% of the raw size against 13.90% for 400, in half the time (0.10 s against 0.19 s, while
-the other workers wait for it)."""
-
-
-def train_dictionary(blobs: BlobStore, files: Sequence[_FILE]) -> int:
-    """Train a zstd dictionary on some plain originals of the first batch; its id, or 0.
-
-    Runs in the parent while the workers parse their first batches (which wait for it only
-    to compress), so no core idles while it trains and every blob of the add uses it. The
-    file is written (and synced) before any blob uses it; the writer records it as the
-    current one when the first batch that used it arrives. Only an optimisation: when it
-    cannot train, the end of the add or ``archive optimize`` does.
-    """
-    import zstandard
-
-    samples: list[bytes] = []
-    for _, path, _ in files:
-        if len(samples) >= DICT_SAMPLES:
-            break
-        if path is None:
-            continue
-        try:
-            with open(path, "rb") as fh:  # noqa: PTH123
-                raw = fh.read()
-        except OSError:
-            continue
-        if not raw.startswith(_ALREADY_COMPRESSED):
-            samples.append(raw)
-    if len(samples) < 20:
-        return 0
-    try:
-        # k and d fixed: the parameter search took 96 ms of CPU against 26 ms, for the same
-        # 13.97% on the synthetic corpus (it chose these); ``optimize`` still searches.
-        trained = zstandard.train_dictionary(
-            _DICT_SIZE, cast(Any, samples), level=blobs.level, k=1024, d=8
-        )
-        return blobs.save_dictionary(trained.as_bytes())
-    except (zstandard.ZstdError, OSError, AltlasError):
-        return 0
 
 
 _WAIT_SECONDS = 120.0
