@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from altlas.run.journal import RunRecord
     from altlas.run.scheduler import Scheduler
 
-__all__ = ["JOB_OPTIONS", "Completions", "RunHooks", "execute_job", "retry_later"]
+__all__ = ["JOB_OPTIONS", "Completions", "RunHooks", "execute_job", "retry_later", "warm_up"]
 
 JOB_OPTIONS = frozenset(
     {"only", "from_task", "continue_on_error", "concurrency", "timeout_seconds", "retries"}
@@ -224,3 +224,33 @@ async def execute_job(
             prep.routes[task_id] = (Route(route.key, gated, route.how), error)
     record = _record(job["run_id"], plan, completed) if completed else None
     return await execute(prep, record)
+
+
+_WARM_PLAN = {
+    "format": "altlas.alt",
+    "id": "altlas-worker-warm-up",
+    "tasks": [{"id": "warm", "type": "echo", "parameters": {"message": "warm"}}],
+}
+
+
+async def warm_up(settings: Settings) -> None:
+    """Run a one-task plan in a scratch workspace before the first job: the runner's lazy
+    imports and model schemas cost a fresh worker ~0.2 s of CPU, which its first jobs paid
+    (with several workers on one machine, each of them) and which a prefork pool's children
+    inherit from their parent. Nothing is published or written outside the scratch directory;
+    a failure here is left for the first real run to report."""
+    import tempfile
+
+    from altlas.errors import AltlasError
+    from altlas.formats.io import to_bytes
+
+    with tempfile.TemporaryDirectory(prefix="altlas-warm-") as scratch:
+        job = {"run_id": "run_warm_up", "plan": _WARM_PLAN}
+        hooks = RunHooks(lambda _event: None)
+        try:
+            result = await execute_job(
+                job, workspace=Path(scratch) / "run", settings=settings, completed=[], hooks=hooks
+            )
+            to_bytes(result, pretty=False)
+        except AltlasError:
+            return

@@ -37,7 +37,7 @@ from altlas.errors import AltlasError
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.eventbatch import EventBatch
 from altlas.scale.puller import Puller
-from altlas.scale.runner import RunHooks, execute_job, retry_later
+from altlas.scale.runner import RunHooks, execute_job, retry_later, warm_up
 from altlas.scale.runstate import Commit, LeaseLost, RunState, put_object
 from altlas.scale.streams import (
     LEASES,
@@ -120,6 +120,7 @@ class Worker:
         self._hooks: dict[str, RunHooks] = {}
 
     async def serve(self, stop: asyncio.Event) -> WorkerStats:
+        await warm_up(self.settings)
         nc = await connect(self.config, name=f"altlas-worker {self.name}")
         try:
             js = nc.jetstream()
