@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
+from altlas.scale.acked import AckedPublisher
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.follow import Follower
 from altlas.scale.runstate import LeaseLost, RunState
@@ -22,7 +23,11 @@ async def _states(
     js = nc.jetstream()
     await ensure_all(js, config)
     leases, state = await js.key_value(LEASES), await js.key_value(STATE)
-    return nc, [RunState(js, leases, state, run_id, 1024, lease_ttl=ttl) for _ in range(n)]
+    # as the worker has them: creates and commits the fast way, nats-py's when refused
+    acked = AckedPublisher(nc)
+    return nc, [
+        RunState(js, leases, state, run_id, 1024, lease_ttl=ttl, acked=acked) for _ in range(n)
+    ]
 
 
 def test_a_stale_worker_cannot_commit_after_its_lease_expired(nats_server: Any) -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from altlas.scale.acked import AckedPublisher, kv_create
 from altlas.scale.streams import OBJECTS, key_of
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class RunState:
         inline: int,
         *,
         lease_ttl: float | None = None,
+        acked: AckedPublisher | None = None,
     ) -> None:
         self.js = js
         self.leases = leases
@@ -77,6 +79,7 @@ class RunState:
         self.key = key_of(run_id)
         self.inline = inline
         self.fence = 0
+        self.acked = acked
         self._margin = lease_ttl / 2 if lease_ttl else None
         self._held_until = 0.0  # by the clock; without a TTL every commit renews first
         self._pure: dict[str, dict[str, Any]] = {}
@@ -88,7 +91,7 @@ class RunState:
         value = orjson.dumps({"worker": worker, "attempt": attempt, "state": "running"})
         sent = _clock()
         try:
-            self.fence = await self.leases.create(self.key, value)
+            self.fence = await kv_create(self.acked, self.leases, self.key, value)
         except KeyWrongLastSequenceError:
             return False
         self._held(sent)
@@ -205,7 +208,9 @@ class RunState:
         else:
             body["result"] = base64.b64encode(result).decode()
         try:
-            revision = await self.state.create(f"done.{self.key}", orjson.dumps(body))
+            revision = await kv_create(
+                self.acked, self.state, f"done.{self.key}", orjson.dumps(body)
+            )
         except KeyWrongLastSequenceError:
             return None
         return Commit(attempt, revision, worker, result)

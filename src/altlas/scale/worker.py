@@ -34,6 +34,7 @@ import orjson
 
 from altlas.config import Settings
 from altlas.errors import AltlasError
+from altlas.scale.acked import AckedPublisher, Fallback
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.eventbatch import EventBatch
 from altlas.scale.puller import Puller
@@ -126,6 +127,7 @@ class Worker:
             js = nc.jetstream()
             await ensure_all(js, self.config, update=True)
             self._nc, self._js = nc, js
+            self._acked = AckedPublisher(nc)
             self._leases: KeyValue = await js.key_value(LEASES)
             # the bucket's own TTL, not this worker's settings (an existing bucket keeps its
             # TTL): the commit's clock proof of the lease rests on it; none, always renew
@@ -212,6 +214,7 @@ class Worker:
             run_id,
             self.config.inline_result_bytes,
             lease_ttl=self._lease_ttl,
+            acked=self._acked,
         )
         try:
             await self._handle_run(msg, job, runstate, attempt)
@@ -371,7 +374,15 @@ class Worker:
         if len(body) > self.config.inline_result_bytes:
             headers["Altlas-Object"] = await put_object(self._js, body)
             body = b""
-        await publish_retrying(self._js, f"altlas.results.{runstate.key}", body, headers)
+        from nats.errors import Error as NatsError
+
+        subject = f"altlas.results.{runstate.key}"
+        try:
+            await self._acked.publish(subject, body, headers)
+            return
+        except (Fallback, TimeoutError, NatsError, OSError):
+            pass  # again the retrying way: the same Nats-Msg-Id makes a second copy a duplicate
+        await publish_retrying(self._js, subject, body, headers)
 
     async def _dead(self, msg: Msg, run_id: str, reason: str) -> None:
         headers = {

@@ -1,0 +1,63 @@
+"""The worker's fast acked publish (``altlas.scale.acked``) against a real nats-server: a clean
+write answers with its sequence, anything else is nats-py's answer, as if it had gone that way."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from altlas.scale.acked import AckedPublisher, Fallback, kv_create
+from altlas.scale.config import NatsConfig, close_quietly, connect
+
+pytest.importorskip("nats")
+
+
+def test_create_is_fast_when_clean_and_nats_pys_when_the_key_is_there(nats_server: Any) -> None:
+    from nats.js.errors import KeyWrongLastSequenceError
+
+    async def scenario() -> None:
+        nc = await connect(NatsConfig(url=nats_server.url))
+        try:
+            js = nc.jetstream()
+            kv = await js.create_key_value(bucket="ACKED")
+            acked = AckedPublisher(nc)
+            first = await kv_create(acked, kv, "k", b"one")
+            assert acked._count == 1  # the fast way answered
+            assert first == (await kv.get("k")).revision
+            with pytest.raises(Fallback):  # refused, and its "seq" 0 is no revision
+                await acked.publish(
+                    "$KV.ACKED.k", b"two", {"Nats-Expected-Last-Subject-Sequence": "0"}
+                )
+            with pytest.raises(KeyWrongLastSequenceError):
+                await kv_create(acked, kv, "k", b"two")
+            assert (await kv.get("k")).value == b"one"
+            await kv.delete("k")
+            again = await kv_create(acked, kv, "k", b"three")  # over the tombstone: nats-py's way
+            entry = await kv.get("k")
+            assert (entry.value, entry.revision) == (b"three", again)
+        finally:
+            await close_quietly(nc)
+
+    asyncio.run(scenario())
+
+
+def test_publish_without_a_stream_falls_back_and_a_stream_acks_with_its_sequence(
+    nats_server: Any,
+) -> None:
+    async def scenario() -> None:
+        nc = await connect(NatsConfig(url=nats_server.url))
+        try:
+            js = nc.jetstream()
+            await js.add_stream(name="ACKED", subjects=["acked.>"])
+            acked = AckedPublisher(nc)
+            with pytest.raises(Fallback):  # no responders
+                await acked.publish("nowhere.x", b"x", {})
+            seqs = [await acked.publish("acked.x", b"x", {"Nats-Msg-Id": "m1"}) for _ in range(2)]
+            assert seqs == [1, 1]  # the second is a duplicate of the first
+            assert (await js.stream_info("ACKED")).state.messages == 1
+        finally:
+            await close_quietly(nc)
+
+    asyncio.run(scenario())
