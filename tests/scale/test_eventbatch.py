@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import orjson
 
@@ -46,3 +47,33 @@ def test_readers_give_each_event_of_a_batch_its_own_sequence_in_order() -> None:
     assert [e.seq for e in single] == [8 * SEQ_STRIDE]  # after every event of message 7
     assert _decode("run_b", 9, b"not json") == [] and unpack(b"[1, 2]") == []
     assert len(unpack(orjson.dumps([{"type": "x"}] * (SEQ_STRIDE + 5)))) == SEQ_STRIDE
+
+
+def test_an_event_in_a_batch_is_its_to_dict_with_the_attempt_and_the_worker() -> None:
+    from datetime import timedelta, timezone
+
+    times = [
+        datetime.now(UTC).replace(microsecond=123456),
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # no microseconds: none written
+        datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=timezone(timedelta(hours=2))),  # not UTC
+    ]
+    events = [
+        RunEvent(EventType.TASK_FINISHED, "run_b", n + 1, when, "t", {"status": "completed"})
+        for n, when in enumerate(times)
+    ] + [RunEvent(EventType.RUN_STARTED, "run_b", 4, times[0], None, {"n": Path("x")})]
+
+    async def scenario() -> bytes:
+        sent: list[bytes] = []
+        batch = EventBatch("run_b", 3, "w9", lambda _s, body, _h: sent.append(body))
+        for event in events:
+            batch(event)
+        batch.flush()
+        return sent[0]
+
+    expected = [
+        orjson.dumps(e.to_dict() | {"attempt": 3, "worker": "w9"}, default=str) for e in events
+    ]
+    assert asyncio.run(scenario()) == b"[" + b",".join(expected) + b"]"
+    assert (
+        b'"2026-01-02T03:04:05Z"' in expected[1] and b'"2026-01-02T01:04:05.000007Z"' in expected[2]
+    )
