@@ -23,7 +23,14 @@ pytest.importorskip("nats")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.celery_peers import Measured, celery_rate, cpu_seconds, embedded_rate, redis_server
+from benchmarks.celery_peers import (
+    Measured,
+    celery_rate,
+    cpu_seconds,
+    embedded_rate,
+    quiet_disk,
+    redis_server,
+)
 from tests.scale.harness import Cluster
 from tests.scale.plans import small_plan
 
@@ -45,6 +52,7 @@ def _nats(tmp: Path, server: Any, workers: int) -> Measured:
         asyncio.run(_all_pulling(cluster, workers))
         cluster.submit([small_plan(-1)], wait=True, timeout=120)
         time.sleep(1.0)
+        quiet_disk()
         sides = ([server.process.pid], [p.pid for p in cluster.processes])
         before = [cpu_seconds(pids) for pids in sides] + [time.process_time()]
         start = time.perf_counter()
