@@ -46,6 +46,23 @@ def test_adding_again_is_a_no_op_that_says_so(archive, write_results, tmp_path) 
     assert len(archive.records(limit=None)) == 4
 
 
+def test_outcomes_are_the_models_validation_would_build(archive, write_results, tmp_path) -> None:
+    """The add builds its outcomes without validation: each must equal the validated model."""
+    from altlas.index.models import AddReport, FileOutcome
+
+    files = write_results(3)
+    (tmp_path / "in" / "bad.json").write_text("{not json")
+    archive.add(files[:1])
+    report = archive.add([tmp_path / "in"])
+    assert {o.status for o in report.outcomes} == {"added", "exists", "failed"}
+    for outcome in report.outcomes:
+        again = FileOutcome.model_validate(outcome.model_dump())
+        assert again == outcome and repr(again) == repr(outcome)
+        assert outcome.model_fields_set <= set(FileOutcome.model_fields)
+        assert outcome.model_dump(exclude_unset=True)["status"] == outcome.status
+    assert AddReport.model_validate_json(report.model_dump_json()) == report
+
+
 def test_bad_files_are_reported_one_line_each_without_stopping(archive, write_results, tmp_path):
     good = write_results(3)
     bad_json = tmp_path / "in" / "broken.last"

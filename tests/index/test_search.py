@@ -217,3 +217,57 @@ def test_each_public_filter_is_bound_to_exactly_one_field() -> None:
     ]
     assert bound == list(FILTER_PARAMS)
     assert len({field_of(p) for p in FILTER_PARAMS}) == len(Filters.model_fields)
+
+
+def _outputs_record(index_dir) -> str:
+    import json
+
+    meta = json.loads((index_dir / "meta.json").read_text())
+    field = next(f for f in meta["schema"] if f["name"] == "outputs")
+    return str(field["options"]["indexing"]["record"])
+
+
+def _freq_schema():
+    """The schema indexes were built with before session 17: term frequencies in outputs."""
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("rid", stored=False, indexed=True, fast=True)
+    for name in ("command", "title", "summary", "tasks", "outputs", "errors", "tags"):
+        option = "freq" if name == "outputs" else "position"
+        sb.add_text_field(name, stored=False, index_option=option)
+    for name in ("status", "tag", "task_type", "handler", "mode", "persona", "lang", "result_id"):
+        sb.add_text_field(name, stored=False, tokenizer_name="raw")
+    sb.add_integer_field("ts", stored=False, indexed=True, fast=True)
+    sb.add_float_field("success_rate", stored=False, indexed=True, fast=True)
+    return sb.build()
+
+
+def test_an_index_with_frequencies_in_outputs_keeps_working(filled: Archive, mkresult) -> None:
+    """New indexes keep no frequencies in outputs; older ones keep theirs, with no reindex."""
+    import shutil
+    import sqlite3
+
+    import tantivy
+
+    assert _outputs_record(filled.index.path) == "basic"
+    before = {q: sorted(_ids(filled.search(q))) for q in ("outputs:step", "invoice")}
+    path = filled.index.path
+    filled.close()
+    shutil.rmtree(path)
+    path.mkdir()
+    tantivy.Index(_freq_schema(), path=str(path))
+    (path / "altlas-index.json").write_text('{"schema": 1}')
+    with sqlite3.connect(filled.store.path) as conn:  # the next writer catches these up
+        conn.execute("UPDATE results SET indexed = 0")
+    conn.close()
+    filled.add_result(mkresult("r_new", ["completed"], command="invoice follow-up"))
+    assert _outputs_record(path) == "freq"
+    assert sorted(_ids(filled.search("outputs:step"))) == sorted([*before["outputs:step"], "r_new"])
+    assert sorted(_ids(filled.search("invoice"))) == sorted([*before["invoice"], "r_new"])
+    assert _ids(filled.search('"quarterly invoice"')) == ["r_ok"]
+    assert _ids(filled.search("step", Filters(tag="finance"))) != []
+    assert filled.verify().ok
+    filled.reindex()
+    assert _outputs_record(path) == "basic"
+    assert sorted(_ids(filled.search("outputs:step"))) == sorted([*before["outputs:step"], "r_new"])

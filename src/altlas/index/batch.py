@@ -45,8 +45,7 @@ def _outcome(report: AddReport, path: str, status: Any, row: Any = None, **kw: A
     if row is not None:
         kw.setdefault("id", row["id"])
         kw.setdefault("result_id", row["result_id"])
-    # model_construct: every value is built here from checked data (no validation per file).
-    report.count(FileOutcome.model_construct(path=path, status=status, **kw))
+    report.count(FileOutcome.checked(path, status, **kw))
 
 
 class _Batch:
