@@ -131,3 +131,19 @@ def test_workers_do_not_wait_for_a_dictionary_that_cannot_be_trained(
         counts = dict(arch.store.query("SELECT dict_id, count(*) FROM results GROUP BY dict_id"))
         assert counts == {trained: 60}
         assert arch.verify().ok
+
+
+def test_a_staged_file_crosses_processes_whole(write_results) -> None:
+    """Staged files are pickled by their values: every field, text included, must survive."""
+    import dataclasses
+    import pickle
+    from datetime import UTC, datetime
+
+    good = stage_bytes(write_results(1)[0].read_bytes(), display="a", source="/a", compressor=None)
+    good.added_at, good.known, good.dict_id = datetime(2025, 1, 2, tzinfo=UTC), True, 7
+    bad = stage_bytes(b"{not json", display="b", source=None, compressor=None)
+    for staged in (good, bad):
+        again = pickle.loads(pickle.dumps(staged))
+        assert dataclasses.asdict(again) == dataclasses.asdict(staged)
+        assert type(again.text) is type(staged.text)
+    assert good.text is not None and good.text.outputs and good.row

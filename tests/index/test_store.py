@@ -95,3 +95,19 @@ def test_a_name_that_ends_its_source_is_stored_once(
     assert report.count == 4
     exported = {p.name for p in out.rglob("*") if p.is_file()}
     assert {f.name for f in files} | {kept} <= exported, exported
+
+
+def test_marking_rows_indexed_touches_exactly_those_rows(archive: Archive, write_results) -> None:
+    """Rows are marked by runs of consecutive rids: gaps and stray rids must stay as they are."""
+    archive.add(write_results(9))
+    store = archive.store
+    rids = [r[0] for r in store.conn.execute("SELECT rid FROM results ORDER BY rid")]
+    assert len(rids) == 9
+    store.mark_indexed(rids, 0)
+    chosen = [rids[0], rids[1], rids[2], rids[4], rids[7], rids[8], rids[4]]
+    store.mark_indexed(chosen)
+    marked = {r[0]: r[1] for r in store.conn.execute("SELECT rid, indexed FROM results")}
+    assert {rid for rid, v in marked.items() if v == 1} == set(chosen)
+    store.record_index_outcome([rids[5], rids[3]], [])
+    marked = {r[0]: r[1] for r in store.conn.execute("SELECT rid, indexed FROM results")}
+    assert {rid for rid, v in marked.items() if v == 0} == {rids[6]}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,13 @@ class IndexText:
             "errors": self.errors,
             "tags": self.tags,
         }
+
+    def __reduce__(self) -> tuple[type[IndexText], tuple[str, ...]]:
+        # Pickled with each staged file (see ``Staged.__reduce__``): its values, in order.
+        return (IndexText, _TEXT_VALUES(self))
+
+
+_TEXT_VALUES = operator.attrgetter(*(f.name for f in fields(IndexText)))
 
 
 @dataclass(slots=True)
