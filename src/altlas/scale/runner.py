@@ -196,7 +196,10 @@ async def execute_job(
     completed: list[dict[str, Any]],
     hooks: RunHooks,
 ) -> Result:
-    """Run the job's plan to its Result; tasks in ``completed`` are restored, not run again."""
+    """Run the job's plan to its Result; tasks in ``completed`` are restored, not run again.
+
+    ``workspace`` must be resolved already (the worker's root is resolved once at start and
+    a run's directory under it is a base64 token): the runner takes it as it is."""
     from altlas.run.handlers.routing import Route
     from altlas.run.options import RunOptions
     from altlas.run.session import execute, prepare
@@ -210,13 +213,13 @@ async def execute_job(
                 **options,
                 "run_id": job["run_id"],
                 "settings": settings,
-                "workspace": str(workspace),
                 "journal": False,
                 "events": [hooks],
                 "on_start": hooks.on_start,
                 "handle_signals": False,
             }
         ),
+        resolved_workspace=workspace,
     )
     for task_id, (route, error) in list(prep.routes.items()):
         if route is not None:
@@ -249,7 +252,11 @@ async def warm_up(settings: Settings) -> None:
         hooks = RunHooks(lambda _event: None)
         try:
             result = await execute_job(
-                job, workspace=Path(scratch) / "run", settings=settings, completed=[], hooks=hooks
+                job,
+                workspace=Path(scratch).resolve() / "run",
+                settings=settings,
+                completed=[],
+                hooks=hooks,
             )
             to_bytes(result, pretty=False)
         except AltlasError:

@@ -256,6 +256,9 @@ class Handler:
     breaker: bool = False
     """Whether failures feed a circuit breaker keyed by handler and :meth:`target`."""
     cacheable: bool = True
+    uses_workspace: bool = True
+    """Whether a call may touch the workspace; a run none of whose handlers does (every
+    handler of its selected tasks says False) leaves the workspace directory uncreated."""
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
         """Why this handler cannot take ``task`` (routing tries the next), or None."""

@@ -18,6 +18,7 @@ class EchoHandler(Handler):
 
     name = "echo"
     description = "return parameters.message (or the description) and the parameters"
+    uses_workspace = False
 
     async def run(self, ctx: HandlerContext) -> Any:
         message = ctx.param("message", "text", "content", default=ctx.task.description)
@@ -45,6 +46,7 @@ class DelayHandler(Handler):
     name = "delay"
     description = "sleep parameters.seconds (or parameters.ms)"
     cacheable = False
+    uses_workspace = False
 
     def check(self, task: Task, params: Mapping[str, Any]) -> str | None:
         return refusal(_seconds, params)
@@ -63,6 +65,7 @@ class ScheduleHandler(Handler):
 
     name = "schedule"
     description = "record a schedule request (when, what) without running a scheduler"
+    uses_workspace = False
 
     async def run(self, ctx: HandlerContext) -> Any:
         what = ctx.param("what", "content", "title", default=ctx.task.description)
