@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 pytest.importorskip("nats")
@@ -22,7 +23,7 @@ from altlas.events.embedded import SqliteJobQueue
 from altlas.events.queue import JobContext, JobNotFoundError, JobOutcome, JobState, JobStateError
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.jobqueue import NatsJobQueue
-from altlas.scale.streams import NO_ARCHIVE_HEADER, RESULTS, RUNS, key_of
+from altlas.scale.streams import RESULTS, RUNS, key_of
 
 
 @pytest.fixture(autouse=True)
@@ -238,15 +239,15 @@ def test_a_request_s_archive_false_reaches_the_result_the_follower_reads(
     on = _run(queue, small_plan(15))
     for run_id in (off, on):
         assert wait_for(lambda r=run_id: queue.get(r).state is JobState.DONE, 60, 0.05)
-    # the header `altlas archive follow` acks without archiving (tests/scale/test_archive_flag.py)
-    assert asyncio.run(_result_headers(nats_url, off)).get(NO_ARCHIVE_HEADER) == "no"
-    assert NO_ARCHIVE_HEADER not in asyncio.run(_result_headers(nats_url, on))
+    # what `altlas archive follow` acks without archiving (tests/scale/test_archive_flag.py)
+    assert asyncio.run(_result_archived(nats_url, off)) is False
+    assert asyncio.run(_result_archived(nats_url, on)) is True
 
 
-async def _result_headers(url: str, run_id: str) -> dict[str, str]:
+async def _result_archived(url: str, run_id: str) -> bool:
     nc = await connect(NatsConfig(url=url))
     try:
         msg = await nc.jetstream().get_last_msg(RESULTS, f"altlas.results.{key_of(run_id)}")
-        return dict(msg.headers or {})
+        return orjson.loads(msg.data).get("archive", True) is not False
     finally:
         await close_quietly(nc)

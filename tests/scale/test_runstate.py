@@ -151,9 +151,11 @@ def test_big_results_go_to_the_object_store_by_content_hash(nats_server: Any) ->
     assert marker["object"].startswith("sha256-") and "result" not in marker
 
 
-def test_the_follower_refuses_a_result_without_the_commit_fence(
-    nats_server: Any, altlas_home: Path
-) -> None:
+def test_only_a_commit_marker_becomes_a_result(nats_server: Any, altlas_home: Path) -> None:
+    """ALTLAS_RESULTS takes no publish; the server copies the ``done.*`` writes in, and the
+    follower refuses the copy of a marker's delete."""
+    from nats.js.errors import NoStreamResponseError
+
     config = NatsConfig(url=nats_server.url)
 
     async def scenario() -> Any:
@@ -161,7 +163,9 @@ def test_the_follower_refuses_a_result_without_the_commit_fence(
         try:
             js = nc.jetstream()
             headers = {"Altlas-Run-Id": "run_forged", "Altlas-Fence": "1", "Nats-Msg-Id": "f:1"}
-            await js.publish(f"altlas.results.{state.key}", b"{}", headers=headers)
+            with pytest.raises(NoStreamResponseError):
+                await js.publish(f"altlas.results.{state.key}", b"{}", headers=headers)
+            await state.state.delete(f"done.{state.key}")  # a tombstone, sourced as well
         finally:
             await close_quietly(nc)
         return await Follower(config, altlas_home, idle_exit=1).serve(asyncio.Event())

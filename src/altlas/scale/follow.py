@@ -1,8 +1,8 @@
 """``altlas archive follow``: the archive's single writer, fed by ``ALTLAS_RESULTS``.
 
 Idempotent by run id (the archive refuses a second copy of the same result id), and fenced:
-a result is taken only if it carries the revision of the run's commit marker in KV, so a
-stale worker's late publish is refused.
+``ALTLAS_RESULTS`` has no subjects of its own, the server copies each run's commit marker
+into it, so a result is a commit (one per run, under the lease), never a worker's publish.
 """
 
 from __future__ import annotations
@@ -11,26 +11,22 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from altlas.errors import AltlasError
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.deadletters import settle
 from altlas.scale.invalidation import announce
-from altlas.scale.runstate import get_object
+from altlas.scale.runstate import published
 from altlas.scale.streams import (
     ARCHIVE_CONSUMER,
-    NO_ARCHIVE_HEADER,
     RESULTS,
-    STATE,
     ensure_all,
-    key_of,
 )
 
 if TYPE_CHECKING:
     from nats.aio.msg import Msg
     from nats.js.client import JetStreamContext
-    from nats.js.kv import KeyValue
 
     from altlas.index import Archive
 
@@ -69,7 +65,6 @@ class Follower:
         try:
             js = nc.jetstream()
             await ensure_all(js, self.config)
-            state = await js.key_value(STATE)
             psub = await js.pull_subscribe(
                 "altlas.results.>", durable=ARCHIVE_CONSUMER, stream=RESULTS
             )
@@ -90,21 +85,21 @@ class Follower:
                     continue
                 idle = 0
                 for msg in msgs:
-                    await self._take_retrying(js, state, archive, msg)
+                    await self._take_retrying(js, archive, msg)
         finally:
             archive.close()
             await close_quietly(nc)
         return self.stats
 
     async def _take_retrying(
-        self, js: JetStreamContext, state: KeyValue, archive: Archive, msg: Msg, tries: int = 240
+        self, js: JetStreamContext, archive: Archive, msg: Msg, tries: int = 240
     ) -> None:
         """Ride out a server restart in place rather than wait ack_wait for a redelivery."""
         from nats.errors import Error as NatsError
 
         for attempt in range(tries):
             try:
-                await self._take(js, state, archive, msg)
+                await self._take(js, archive, msg)
                 return
             except (TimeoutError, NatsError, OSError):
                 if attempt == tries - 1:
@@ -117,34 +112,20 @@ class Follower:
         with contextlib.suppress(TimeoutError, NatsError, OSError):  # next idle turn
             self.stats.dead_letters += await settle(js)
 
-    async def _fenced(self, state: KeyValue, run_id: str, fence: str | None) -> bool:
-        from nats.js.errors import KeyNotFoundError
-
-        try:
-            entry = await state.get(f"done.{key_of(run_id)}")
-        except KeyNotFoundError:
-            return False
-        return fence is not None and str(entry.revision) == fence
-
-    async def _take(
-        self, js: JetStreamContext, state: KeyValue, archive: Archive, msg: Msg
-    ) -> None:
-        headers: dict[str, Any] = dict(msg.headers or {})
-        run_id = headers.get("Altlas-Run-Id", "")
-        if not await self._fenced(state, run_id, headers.get("Altlas-Fence")):
+    async def _take(self, js: JetStreamContext, archive: Archive, msg: Msg) -> None:
+        found = await published(js, msg)
+        if found is None:  # a marker's delete copied in, or nothing a commit wrote
             self.stats.refused += 1
             await msg.ack()
             return
-        if headers.get(NO_ARCHIVE_HEADER) == "no":
+        run_id = found.run_id
+        if not found.archive:
             # the run asked `archive: false`: done, nothing written, nothing to invalidate
             self.stats.unarchived += 1
             await msg.ack_sync()
             return
-        body = msg.data
-        if headers.get("Altlas-Object"):
-            body = await get_object(js, headers["Altlas-Object"])
         try:
-            status = await asyncio.to_thread(_archive_one, archive, body)
+            status = await asyncio.to_thread(_archive_one, archive, found.result)
         except AltlasError as exc:
             self.stats.failed += 1
             self.stats.errors.append(f"{run_id}: {exc}")

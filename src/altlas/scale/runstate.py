@@ -34,7 +34,16 @@ if TYPE_CHECKING:
     from nats.js.client import JetStreamContext
     from nats.js.kv import KeyValue
 
-__all__ = ["Commit", "LeaseLost", "RunState", "get_object", "put_object", "request_cancel"]
+__all__ = [
+    "Commit",
+    "LeaseLost",
+    "Published",
+    "RunState",
+    "get_object",
+    "published",
+    "put_object",
+    "request_cancel",
+]
 
 
 def _clock() -> float:
@@ -196,13 +205,18 @@ class RunState:
             return None
         return await self._decode(entry.value or b"{}", entry.revision or 0)
 
-    async def commit(self, worker: str, attempt: int, result: bytes) -> Commit | None:
-        """Record the outcome once; None if another worker committed first."""
+    async def commit(
+        self, worker: str, attempt: int, result: bytes, *, archive: bool = True
+    ) -> Commit | None:
+        """Record the outcome once; None if another worker committed first. The marker is
+        the published result too: ``ALTLAS_RESULTS`` sources every ``done.*`` write."""
         from nats.js.errors import KeyWrongLastSequenceError
 
         if _clock() >= self._held_until:
             await self.renew(worker, attempt, "committing")
         body: dict[str, Any] = {"attempt": attempt, "worker": worker, "lease": self.fence}
+        if not archive:
+            body["archive"] = False
         if len(result) > self.inline:
             body["object"] = await put_object(self.js, result)
         else:
@@ -216,12 +230,50 @@ class RunState:
         return Commit(attempt, revision, worker, result)
 
     async def _decode(self, raw: bytes, revision: int) -> Commit:
-        body = orjson.loads(raw)
-        if "object" in body:
-            result = await get_object(self.js, body["object"])
-        else:
-            result = base64.b64decode(body.get("result", ""))
-        return Commit(int(body.get("attempt", 1)), revision, str(body.get("worker", "")), result)
+        return await _decoded(self.js, orjson.loads(raw), revision)
+
+
+async def _decoded(js: JetStreamContext, body: dict[str, Any], revision: int) -> Commit:
+    if "object" in body:
+        result = await get_object(js, body["object"])
+    else:
+        result = base64.b64decode(body.get("result", ""))
+    return Commit(int(body.get("attempt", 1)), revision, str(body.get("worker", "")), result)
+
+
+@dataclass(slots=True)
+class Published:
+    """A result as ``ALTLAS_RESULTS`` carries it: a copy of the run's commit marker."""
+
+    run_id: str
+    result: bytes
+    archive: bool
+    fence: int
+
+
+async def published(js: JetStreamContext, msg: Any) -> Published | None:
+    """The committed result in a ``ALTLAS_RESULTS`` message, or None for what is not one
+    (the copy of a marker's delete, a body that does not decode). Only the server writes
+    that stream, from the commit markers, so its messages need no fence check."""
+    from altlas.scale.jobviews import run_id_of
+
+    headers = msg.headers or {}
+    if headers.get("KV-Operation") or not msg.data:
+        return None
+    try:
+        run_id = run_id_of(str(msg.subject).rsplit(".", 1)[-1])
+        body = orjson.loads(msg.data)
+        commit = await _decoded(js, body, _source_seq(headers))
+    except (ValueError, TypeError, AttributeError):  # orjson's and base64's are ValueErrors
+        return None
+    return Published(run_id, commit.result, body.get("archive", True) is not False, commit.fence)
+
+
+def _source_seq(headers: dict[str, str]) -> int:
+    """The commit's revision, from the header the server puts on a sourced message
+    (``<stream> <seq> ...``); 0 if it is not there."""
+    parts = headers.get("Nats-Stream-Source", "").split()
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
 
 
 async def request_cancel(state: KeyValue, run_id: str) -> None:

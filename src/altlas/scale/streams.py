@@ -2,8 +2,9 @@
 
 ``ALTLAS_RUNS`` (work queue) carries run jobs to the ``workers`` consumer; ``ALTLAS_EVENTS``
 (limits) carries run events; ``ALTLAS_RESULTS`` carries finished results to the ``archive``
-consumer. ``ALTLAS_DEAD`` keeps the server's max-deliveries advisories and the dead letters
-moved out of the work queue (a work-queue stream would keep them forever: nats-server#5564).
+consumer: the server copies them in from the commit markers (``ALTLAS_RUNSTATE`` ``done.*``).
+``ALTLAS_DEAD`` keeps the server's max-deliveries advisories and the dead letters moved out of
+the work queue (a work-queue stream would keep them forever: nats-server#5564).
 """
 
 from __future__ import annotations
@@ -110,9 +111,17 @@ async def _bucket(js: JetStreamContext, bucket: str, ttl: float) -> None:
 async def ensure_all(js: JetStreamContext, config: NatsConfig, *, update: bool = False) -> None:
     """Create what is missing; with ``update`` (workers) bring streams and consumers in line
     with ``config`` too. Other commands never reconfigure what workers set up."""
-    from nats.js.api import ObjectStoreConfig, RetentionPolicy, StorageType
+    from nats.js.api import (
+        ObjectStoreConfig,
+        RetentionPolicy,
+        StorageType,
+        StreamSource,
+        SubjectTransform,
+    )
 
     window = config.duplicate_window_seconds
+    await _bucket(js, LEASES, config.lease_ttl)
+    await _bucket(js, STATE, 7 * _DAY)  # before ALTLAS_RESULTS, which sources from it
     await _stream(
         js,
         update,
@@ -134,10 +143,20 @@ async def ensure_all(js: JetStreamContext, config: NatsConfig, *, update: bool =
         js,
         update,
         name=RESULTS,
-        subjects=["altlas.results.>"],
+        # no subjects of its own: the server copies each commit marker in (one write per
+        # run, not a commit and a publish), so nothing but a commit can become a result
+        sources=[
+            StreamSource(
+                name=f"KV_{STATE}",
+                subject_transforms=[
+                    SubjectTransform(
+                        src=f"$KV.{STATE}.done.*", dest="altlas.results.{{wildcard(1)}}"
+                    )
+                ],
+            )
+        ],
         retention=RetentionPolicy.LIMITS,
         max_age=7 * _DAY,
-        duplicate_window=window,
     )
     await _stream(
         js,
@@ -177,8 +196,6 @@ async def ensure_all(js: JetStreamContext, config: NatsConfig, *, update: bool =
         ack_wait=30.0,
         max_deliver=-1,
     )
-    await _bucket(js, LEASES, config.lease_ttl)
-    await _bucket(js, STATE, 7 * _DAY)
     await js.create_object_store(
         OBJECTS, config=ObjectStoreConfig(bucket=OBJECTS, storage=StorageType.FILE)
     )

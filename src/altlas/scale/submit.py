@@ -14,7 +14,7 @@ import orjson
 from altlas.errors import UnavailableError
 from altlas.formats.common import new_id
 from altlas.scale.config import NatsConfig, close_quietly, connect
-from altlas.scale.runstate import get_object
+from altlas.scale.runstate import published
 from altlas.scale.streams import RESULTS, ensure_all, key_of
 from altlas.scale.worker import publish_retrying
 
@@ -127,12 +127,10 @@ async def _collect(js: Any, sub: Any, out: dict[str, Submitted], timeout: float)
             msg = await sub.next_msg(timeout=min(left, 5.0))
         except (TimeoutError, NatsTimeout):
             continue
-        run_id = (msg.headers or {}).get("Altlas-Run-Id")
-        if run_id not in missing:
+        got = await published(js, msg)
+        if got is None or got.run_id not in missing:
             continue
-        body = msg.data
-        if (msg.headers or {}).get("Altlas-Object"):
-            body = await get_object(js, msg.headers["Altlas-Object"])
+        run_id, body = got.run_id, got.result
         data = orjson.loads(body)
         found = out[run_id]
         found.status, found.success_rate, found.result = (

@@ -39,10 +39,9 @@ from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.eventbatch import EventBatch
 from altlas.scale.puller import Puller
 from altlas.scale.runner import RunHooks, execute_job, retry_later, warm_up
-from altlas.scale.runstate import Commit, LeaseLost, RunState, put_object
+from altlas.scale.runstate import LeaseLost, RunState, put_object
 from altlas.scale.streams import (
     LEASES,
-    NO_ARCHIVE_HEADER,
     STATE,
     ensure_all,
     key_of,
@@ -227,8 +226,7 @@ class Worker:
         # a first delivery cannot find its run committed (a re-submission past the duplicate
         # window that does is caught by the commit's create() below); saves a round trip
         done = await runstate.committed() if attempt > 1 else None
-        if done is not None:
-            await self._publish_result(runstate, done, archive=wants_archive(job))
+        if done is not None:  # its marker is its published result already (ALTLAS_RESULTS)
             await msg.ack_sync()
             self.stats.republished += 1
             return
@@ -247,12 +245,11 @@ class Worker:
             return
         await runstate.settle()
         raw = await self._serialise(result, self.workspace_root / runstate.key)
-        commit = await runstate.commit(self.name, attempt, raw)
-        if commit is None:
-            commit = await runstate.committed()
-            if commit is None:  # pragma: no cover - create refused but nothing there
-                raise LeaseLost(runstate.run_id)
-        await self._publish_result(runstate, commit, archive=wants_archive(job))
+        # the commit is the result's one write: ALTLAS_RESULTS sources the marker, so the
+        # ack after it comes after the result is durable
+        commit = await runstate.commit(self.name, attempt, raw, archive=wants_archive(job))
+        if commit is None and await runstate.committed() is None:  # pragma: no cover
+            raise LeaseLost(runstate.run_id)  # create refused but nothing there
         await msg.ack()
         # the lease is left to its TTL: the commit marker already turns any duplicate away
         self.stats.completed += 1
@@ -363,23 +360,6 @@ class Worker:
             if path.is_relative_to(root) and path.is_file() and path.stat().st_size > limit:
                 artifact.metadata["object_store"] = await put_object(self._js, path.read_bytes())
         return to_bytes(result, pretty=False)
-
-    async def _publish_result(self, runstate: RunState, commit: Commit, *, archive: bool) -> None:
-        headers = {
-            "Nats-Msg-Id": f"{runstate.run_id}:{commit.attempt}",
-            "Altlas-Run-Id": runstate.run_id,
-            "Altlas-Fence": str(commit.fence),
-            "Altlas-Worker": commit.worker,
-        }
-        if not archive:
-            headers[NO_ARCHIVE_HEADER] = "no"
-        body = commit.result
-        if len(body) > self.config.inline_result_bytes:
-            headers["Altlas-Object"] = await put_object(self._js, body)
-            body = b""
-        await publish_retrying(
-            self._js, f"altlas.results.{runstate.key}", body, headers, acked=self._acked
-        )
 
     async def _dead(self, msg: Msg, run_id: str, reason: str) -> None:
         headers = {
