@@ -23,7 +23,10 @@ def test_create_is_fast_when_clean_and_nats_pys_when_the_key_is_there(nats_serve
             js = nc.jetstream()
             kv = await js.create_key_value(bucket="ACKED")
             acked = AckedPublisher(nc)
-            first = await kv_create(acked, kv, "k", b"one")
+            with pytest.raises(Fallback):  # not started: nats-py's way
+                await acked.publish("$KV.ACKED.k", b"zero", {})
+            await acked.start()
+            first = await kv_create(acked, kv, "ACKED", "k", b"one")
             assert acked._count == 1  # the fast way answered
             assert first == (await kv.get("k")).revision
             with pytest.raises(Fallback):  # refused, and its "seq" 0 is no revision
@@ -31,10 +34,11 @@ def test_create_is_fast_when_clean_and_nats_pys_when_the_key_is_there(nats_serve
                     "$KV.ACKED.k", b"two", {"Nats-Expected-Last-Subject-Sequence": "0"}
                 )
             with pytest.raises(KeyWrongLastSequenceError):
-                await kv_create(acked, kv, "k", b"two")
+                await kv_create(acked, kv, "ACKED", "k", b"two")
             assert (await kv.get("k")).value == b"one"
             await kv.delete("k")
-            again = await kv_create(acked, kv, "k", b"three")  # over the tombstone: nats-py's way
+            # over the tombstone: nats-py's way
+            again = await kv_create(acked, kv, "ACKED", "k", b"three")
             entry = await kv.get("k")
             assert (entry.value, entry.revision) == (b"three", again)
         finally:
@@ -52,6 +56,7 @@ def test_publish_without_a_stream_falls_back_and_a_stream_acks_with_its_sequence
             js = nc.jetstream()
             await js.add_stream(name="ACKED", subjects=["acked.>"])
             acked = AckedPublisher(nc)
+            await acked.start()
             with pytest.raises(Fallback):  # no responders
                 await acked.publish("nowhere.x", b"x", {})
             seqs = [await acked.publish("acked.x", b"x", {"Nats-Msg-Id": "m1"}) for _ in range(2)]

@@ -25,6 +25,7 @@ async def _states(
     leases, state = await js.key_value(LEASES), await js.key_value(STATE)
     # as the worker has them: creates and commits the fast way, nats-py's when refused
     acked = AckedPublisher(nc)
+    await acked.start()
     return nc, [
         RunState(js, leases, state, run_id, 1024, lease_ttl=ttl, acked=acked) for _ in range(n)
     ]
@@ -51,6 +52,9 @@ def test_a_stale_worker_cannot_commit_after_its_lease_expired(nats_server: Any) 
             assert again is None  # one commit per run, ever
             seen = await stale.committed()
             assert seen is not None and seen.result == b'{"status": "success"}'
+            # the creates and the commit went the fast way (a publisher that stopped
+            # answering would leave every write to nats-py, silently slower)
+            assert stale.acked is not None and stale.acked._count >= 3
         finally:
             await close_quietly(nc)
 

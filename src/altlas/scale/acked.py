@@ -2,14 +2,15 @@
 
 nats-py's ``js.publish()`` is a ``request()``: per call it draws a NUID and two random bytes
 from the OS (a ``getrandom`` syscall), waits with ``asyncio.wait_for`` and parses the ack
-with the ``json`` module into a ``PubAck`` dataclass. A small plan does three of them (lease
-``create()``, commit ``create()``, result publish), and that overhead was ~25 µs of the
-~150 µs of client CPU per publish (measured on this machine, one at a time). Here the reply
-comes through the same connection's response map with a counter token, a timer bounds the
-wait, and ``orjson`` reads the ack.
+with the ``json`` module into a ``PubAck`` dataclass. A small plan does two of them (lease
+``create()``, commit ``create()``), and that overhead was ~25 µs of the ~150 µs of client
+CPU per publish (measured on this machine, one at a time). Here the reply comes to a
+wildcard inbox subscription of our own with a counter token, a timer bounds the wait, and
+``orjson`` reads the ack. Only public nats-py calls are used (``new_inbox()``,
+``subscribe()``, ``publish(reply=...)``), and the KV subject is the KV protocol's own.
 
 Only a clean ack is answered here. An API error (a ``create()`` that finds its key, even a
-deleted one), no responders, or a connection without a response map yet raises
+deleted one), no responders, or a publisher not started (or not connected) raises
 :class:`Fallback` *before anything was stored*, and the caller does the same write through
 nats-py, which keeps its own semantics (``create()`` over a tombstone, its error types). A
 timeout is nats-py's ``TimeoutError``, as from ``js.publish()``: the write may have been
@@ -40,9 +41,26 @@ class Fallback(Exception):
 
 
 class AckedPublisher:
+    """Acked publishes whose replies come to one wildcard inbox subscription of our own
+    (``nc.new_inbox()`` + ``.*``), the way nats-py's ``request()`` muxes its replies, but
+    through public calls only. :meth:`start` it once per connection; nats-py subscribes it
+    again after a reconnect like any other subscription."""
+
     def __init__(self, nc: Client) -> None:
         self.nc = nc
         self._count = 0
+        self._prefix = ""
+        self._waiting: dict[str, asyncio.Future[Msg | None]] = {}
+
+    async def start(self) -> None:
+        inbox = self.nc.new_inbox()
+        await self.nc.subscribe(inbox + ".*", cb=self._on_reply)
+        self._prefix = inbox + "."
+
+    async def _on_reply(self, msg: Msg) -> None:
+        reply = self._waiting.get(msg.subject[len(self._prefix) :])
+        if reply is not None and not reply.done():
+            reply.set_result(msg)
 
     async def publish(
         self, subject: str, data: bytes, headers: dict[str, str], timeout: float = 5.0
@@ -51,22 +69,20 @@ class AckedPublisher:
         from nats.errors import TimeoutError as NatsTimeout
 
         nc = self.nc
-        prefix = getattr(nc, "_resp_sub_prefix", None)
-        waiting = getattr(nc, "_resp_map", None)
-        if not prefix or waiting is None or not nc.is_connected:
+        if not self._prefix or not nc.is_connected:
             raise Fallback
         self._count += 1
-        token = f"a{self._count:x}"  # the mux reads the token after its own prefix
+        token = f"{self._count:x}"
         loop = asyncio.get_running_loop()
         reply: asyncio.Future[Msg | None] = loop.create_future()
-        waiting[token] = reply
+        self._waiting[token] = reply
         timer = loop.call_later(timeout, _expire, reply)
         try:
-            await nc.publish(subject, data, reply=prefix.decode() + token, headers=headers)
+            await nc.publish(subject, data, reply=self._prefix + token, headers=headers)
             msg = await reply
         finally:
             timer.cancel()
-            waiting.pop(token, None)
+            self._waiting.pop(token, None)
         if msg is None:
             raise NatsTimeout
         if msg.headers and msg.headers.get("Status"):
@@ -80,12 +96,15 @@ class AckedPublisher:
             raise Fallback from None
 
 
-async def kv_create(acked: AckedPublisher | None, kv: KeyValue, key: str, value: bytes) -> int:
-    """``kv.create(key, value)``: its revision; the fast way when it is a clean first write."""
-    prefix = getattr(kv, "_pre", None)
-    if acked is not None and isinstance(prefix, str):
+async def kv_create(
+    acked: AckedPublisher | None, kv: KeyValue, bucket: str, key: str, value: bytes
+) -> int:
+    """``kv.create(key, value)`` in ``bucket`` (``kv``'s, which is written under ``$KV.<bucket>.``:
+    the KV protocol's subjects for a bucket that is no mirror, as ours are): its revision, the
+    fast way when it is a clean first write."""
+    if acked is not None:
         with contextlib.suppress(Fallback):
-            return await acked.publish(prefix + key, value, _CREATE)
+            return await acked.publish(f"$KV.{bucket}.{key}", value, _CREATE)
     return await kv.create(key, value)
 
 

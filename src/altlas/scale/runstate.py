@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from altlas.scale.acked import AckedPublisher, kv_create
-from altlas.scale.streams import OBJECTS, key_of
+from altlas.scale.streams import LEASES, OBJECTS, STATE, key_of
 
 if TYPE_CHECKING:
     from nats.js.client import JetStreamContext
@@ -100,7 +100,7 @@ class RunState:
         value = orjson.dumps({"worker": worker, "attempt": attempt, "state": "running"})
         sent = _clock()
         try:
-            self.fence = await kv_create(self.acked, self.leases, self.key, value)
+            self.fence = await kv_create(self.acked, self.leases, LEASES, self.key, value)
         except KeyWrongLastSequenceError:
             return False
         self._held(sent)
@@ -223,7 +223,7 @@ class RunState:
             body["result"] = base64.b64encode(result).decode()
         try:
             revision = await kv_create(
-                self.acked, self.state, f"done.{self.key}", orjson.dumps(body)
+                self.acked, self.state, STATE, f"done.{self.key}", orjson.dumps(body)
             )
         except KeyWrongLastSequenceError:
             return None

@@ -1,15 +1,15 @@
 """``altlas worker``: pull run jobs from ``ALTLAS_RUNS``, run them, publish events and results.
 
-Per job: a committed run is republished, not rerun; otherwise the worker takes the run's lease,
+Per job: a committed run is acked, not rerun; otherwise the worker takes the run's lease,
 restores completed tasks from KV (a redelivery), runs the plan with heartbeats
-(``in_progress()`` and lease renewal), commits the result once in KV, publishes it with
-``Nats-Msg-Id = run_id:attempt`` and acks only after that publish was acknowledged.
+(``in_progress()`` and lease renewal), commits the result once in KV and acks only after the
+commit was acknowledged. The commit marker is the published result: ``ALTLAS_RESULTS``
+sources it from the KV bucket's stream (``altlas.scale.streams``).
 
 Up to ``concurrency`` runs share the worker's event loop as asyncio tasks; pull requests for
 the free slots stay outstanding and a job starts as it arrives (``altlas.scale.puller``): a
 small run mostly waits on NATS round trips, and those overlap. The ack is a plain ack, not
-``ack_sync``: if it is lost the job comes back, finds the commit marker and republishes the
-same result under the same message id.
+``ack_sync``: if it is lost the job comes back, finds the commit marker and is acked.
 
 A run that cannot end is judged by its error group (``altlas.errors``). Bad input, not found,
 conflict, corrupt: no delivery can help, so it is a dead letter at once (``term()``). An
@@ -111,6 +111,7 @@ class Worker:
             await ensure_all(js, self.config, update=True)
             self._nc, self._js = nc, js
             self._acked = AckedPublisher(nc)
+            await self._acked.start()
             self._leases: KeyValue = await js.key_value(LEASES)
             # the bucket's own TTL, not this worker's settings (an existing bucket keeps its
             # TTL): the commit's clock proof of the lease rests on it; none, always renew
