@@ -160,21 +160,28 @@ async def _kill_midway(cluster: Cluster, victim: Any) -> tuple[float, int, int]:
     import signal
 
     import orjson
+    from nats.js.api import ConsumerConfig, DeliverPolicy
 
     from altlas.scale.config import close_quietly, connect
-    from altlas.scale.streams import key_of
+    from altlas.scale.streams import RESULTS, key_of
 
     nc = await connect(cluster.config)
     js = nc.jetstream()
     arrived: dict[str, tuple[float, int]] = {}
     killed_at = 0.0
 
-    async def seen(msg: Any) -> None:
-        run_id, _, attempt = str(msg.headers.get("Nats-Msg-Id", "")).rpartition(":")
-        arrived.setdefault(run_id, (time.monotonic(), int(attempt or 1)))
+    async def seen(msg: Any) -> None:  # a copy of the run's commit: its committing attempt
+        attempt = int(orjson.loads(msg.data).get("attempt", 1))
+        arrived.setdefault(msg.subject, (time.monotonic(), attempt))
 
     try:
-        await nc.subscribe("altlas.results.>", cb=seen)
+        await js.subscribe(
+            "altlas.results.>",
+            stream=RESULTS,
+            cb=seen,
+            ordered_consumer=True,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW),
+        )
         jobs = [{"run_id": f"run_rec_{i}", "plan": small_plan(i)} for i in range(PLANS)]
         # all queued at once: a backlog, so the victim has runs in flight when it is killed
         await asyncio.gather(*(
