@@ -39,3 +39,38 @@ def test_keys_are_subject_safe_and_distinct() -> None:
         set(k) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         for k in keys
     )
+
+
+def test_an_older_results_stream_is_brought_to_sourcing_the_commits(nats_server: Any) -> None:
+    """A stream made by an earlier version (subjects, no sources) is updated by a worker's
+    ``ensure_all(update=True)``: a commit marker then reaches it, a publish no longer does."""
+    from nats.js.api import StreamConfig
+    from nats.js.errors import NoStreamResponseError
+
+    from altlas.scale.config import close_quietly
+    from altlas.scale.streams import STATE
+
+    async def scenario() -> tuple[int, bool]:
+        nc = await connect(NatsConfig(url=nats_server.url))
+        try:
+            js = nc.jetstream()
+            await js.add_stream(StreamConfig(name=RESULTS, subjects=["altlas.results.>"]))
+            await ensure_all(js, NatsConfig(url=nats_server.url), update=True)
+            state = await js.key_value(STATE)
+            await state.create(f"done.{key_of('run_old')}", b'{"attempt": 1, "result": ""}')
+            refused = False
+            try:
+                await js.publish(f"altlas.results.{key_of('run_x')}", b"{}")
+            except NoStreamResponseError:
+                refused = True
+            for _ in range(50):  # the server copies the marker in shortly
+                if (await js.stream_info(RESULTS)).state.messages:
+                    break
+                await asyncio.sleep(0.1)
+            copied = await js.get_last_msg(RESULTS, f"altlas.results.{key_of('run_old')}")
+            return int(copied.seq or 0), refused
+        finally:
+            await close_quietly(nc)
+
+    seq, refused = asyncio.run(scenario())
+    assert seq == 1 and refused
