@@ -114,18 +114,12 @@ async def publish_retrying(
     data: bytes,
     headers: dict[str, str],
     tries: int = 120,
-    *,
-    acked: AckedPublisher | None = None,
 ) -> None:
-    """Publish and wait for the stream's ack, riding out a server restart (bounded); with
-    ``acked``, the fast way first. Give it a ``Nats-Msg-Id``: a retry of a write that was
-    stored after all is then a duplicate, not a second message."""
+    """Publish and wait for the stream's ack, riding out a server restart (bounded). Give it
+    a ``Nats-Msg-Id``: a retry of a write that was stored after all is then a duplicate, not
+    a second message. (Off the hot path: dead letters, submits.)"""
     from nats.errors import Error as NatsError
 
-    if acked is not None:
-        with contextlib.suppress(Fallback, TimeoutError, NatsError, OSError):
-            await acked.publish(subject, data, headers)
-            return
     for attempt in range(tries):
         try:
             await js.publish(subject, data, headers=headers, timeout=5)
