@@ -63,18 +63,43 @@ _VOCABULARY_NUMBERS = {text: n for n, text in enumerate(_VOCABULARY, start=1)}
 _STRINGS_V2: tuple[str | None, ...] = (None, *_VOCABULARY)
 
 
+_FIRST_OWN = len(_VOCABULARY)
+_HEADS: dict[tuple[Any, ...], bytes] = {}
+"""A row's first six values (four vocabulary strings or NULLs, attempts, cached) as packed:
+most rows of most results are one of a few hundred such heads, and looking one up is a
+third of the cost of numbering and writing it (packing runs in the staging workers, per
+file). Only heads of exactly typed values are kept, so an equal value of another type (a
+``str`` subclass, ``True`` for 1) never takes a head it would not have written."""
+_HEADS_MAX = 4096
+
+
 def _uint(out: bytearray, n: int) -> None:
-    if n < 0x80:
-        out.append(n)
-        return
     while n >= 0x80:
         out.append((n & 0x7F) | 0x80)
         n >>= 7
     out.append(n)
 
 
-def _zigzag(n: int) -> int:
-    return n << 1 if n >= 0 else ((-n) << 1) - 1
+def _number(own: dict[Any, int], text: Any) -> int:
+    n = own.get(text)
+    if n is None:
+        n = _VOCABULARY_NUMBERS.get(text) if type(text) is str else None
+        if n is None:
+            n = own[text] = _FIRST_OWN + len(own)
+    return n
+
+
+def _head(own: dict[Any, int], row: TaskRow) -> tuple[bytes, bool]:
+    """The packed head of ``row`` and whether it holds no string of the result's own."""
+    task_id, kind, handler, status, attempts, _, _, _, cached = row
+    numbers = [_number(own, text) for text in (task_id, kind, handler, status)]
+    out = bytearray()
+    for n in numbers:
+        _uint(out, n)
+    for value in (attempts, cached):
+        v = int(value or 0)
+        _uint(out, v << 1 if v >= 0 else ((-v) << 1) - 1)  # zigzag
+    return bytes(out), max(numbers) <= _FIRST_OWN
 
 
 def _duration(out: bytearray, duration: Any) -> None:
@@ -92,27 +117,43 @@ def _duration(out: bytearray, duration: Any) -> None:
     out += _F64.pack(duration)
 
 
+def _all_str(own: dict[Any, int]) -> bool:
+    # a key of another type may equal a vocabulary string (a str subclass): heads are then off
+    return all(type(text) is str for text in list(own)[1:])
+
+
 def pack_tasks(rows: Sequence[TaskRow]) -> bytes | None:
     """The packed rows; None for no rows (the column stays NULL)."""
     if not rows:
         return None
     own: dict[Any, int] = {None: 0}
-    common, first_own = _VOCABULARY_NUMBERS, len(_VOCABULARY)
-    body = bytearray()
+    heads, body, plain = _HEADS, bytearray(), True
     for row in rows:
         task_id, kind, handler, status, attempts, duration, etype, emsg, cached = row
-        # string numbers inline: packing runs once per result in the staging workers
-        for position, text in enumerate((task_id, kind, handler, status, etype, emsg)):
-            if position == 4:
-                _uint(body, _zigzag(int(attempts or 0)))
-                _uint(body, _zigzag(int(cached or 0)))
-                _duration(body, duration)
-            n = own.get(text)
-            if n is None:
-                n = common.get(text) if type(text) is str else None
-                if n is None:
-                    n = own[text] = first_own + len(own)
-            _uint(body, n)
+        usual = (
+            plain and type(task_id) is str and type(status) is str
+            and (kind is None or type(kind) is str) and (handler is None or type(handler) is str)
+            and type(attempts) is int and type(cached) is int
+        )  # fmt: skip
+        key = (task_id, kind, handler, status, attempts, cached)
+        head = heads.get(key) if usual else None
+        if head is None:
+            size = len(own)
+            head, shared = _head(own, row)
+            if usual and shared and len(heads) < _HEADS_MAX:
+                heads[key] = head
+            if len(own) != size:
+                plain = _all_str(own)
+        body += head
+        _duration(body, duration)
+        if etype is None and emsg is None:
+            body += b"\0\0"
+        else:
+            size = len(own)
+            _uint(body, _number(own, etype))
+            _uint(body, _number(own, emsg))
+            if len(own) != size:
+                plain = _all_str(own)
     out = bytearray((_VERSION,))
     _uint(out, len(own) - 1)
     for text in list(own)[1:]:
@@ -121,7 +162,8 @@ def pack_tasks(rows: Sequence[TaskRow]) -> bytes | None:
         _uint(out, len(encoded))
         out += encoded
     _uint(out, len(rows))
-    return bytes(out + body)
+    out += body
+    return bytes(out)
 
 
 def unpack_tasks(data: bytes | None) -> list[TaskRow]:
