@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from altlas.errors import AltlasError
 from altlas.index.timeparse import parse_age, parse_when, to_micros
@@ -42,3 +44,20 @@ def test_bad_input_is_one_clear_line(bad: str) -> None:
 
 def test_micros_are_exact() -> None:
     assert to_micros(datetime(1970, 1, 1, 0, 0, 1, 5, tzinfo=UTC)) == 1_000_005
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2200, 1, 1)),
+    st.integers(-1439, 1439),
+)
+def test_micros_count_from_the_utc_epoch_whatever_the_offset(
+    moment: datetime, minutes: int
+) -> None:
+    """Aware times subtract their own offset; naive ones are local time (as astimezone says)."""
+    aware = moment.replace(tzinfo=timezone(timedelta(minutes=minutes)))
+    expected = (aware.astimezone(UTC).replace(tzinfo=None) - datetime(1970, 1, 1)) // timedelta(
+        microseconds=1
+    )
+    assert to_micros(aware) == expected
+    local = moment.astimezone(UTC).replace(tzinfo=None)
+    assert to_micros(moment) == (local - datetime(1970, 1, 1)) // timedelta(microseconds=1)

@@ -249,7 +249,7 @@ def result_row(item: Prepared) -> tuple[Any, ...]:
     """Values for :data:`RESULT_COLUMNS`, in order (``indexed`` starts at 0)."""
     res = item.result
     assert item.added_at is not None
-    completed = sum(1 for t in res.tasks if t.status is TaskStatus.COMPLETED)
+    completed = [t.status for t in res.tasks].count(TaskStatus.COMPLETED)
     return (
         bytes.fromhex(item.sha),
         res.id,
@@ -258,9 +258,9 @@ def result_row(item: Prepared) -> tuple[Any, ...]:
         res.title,
         res.command,
         (res.language or None) and res.language.lower(),
-        res.mode.value,
+        res.mode._value_,
         res.persona,
-        res.status.value,
+        res.status._value_,
         res.success_rate,
         to_micros(res.started_at) if res.started_at else None,
         to_micros(res.finished_at) if res.finished_at else None,
@@ -311,7 +311,7 @@ def task_values(result: Result) -> list[tuple[Any, ...]]:
             t.task_id,
             t.type,
             t.handler,
-            t.status.value,
+            t.status._value_,  # the member's plain str; ``.value`` is a Python descriptor
             t.attempts,
             t.duration_ms,
             t.error.type if t.error else None,

