@@ -105,6 +105,7 @@ def stage_prepared(item: Prepared, compressor: BlobStore | None) -> Staged:
     item_added, item.added_at = item.added_at, placeholder
     row = result_row(item)
     item.added_at = item_added
+    types = list(dict.fromkeys(t.type for t in result.tasks if t.type is not None))
     return Staged(
         display=item.path,
         source=item.source,
@@ -116,13 +117,13 @@ def stage_prepared(item: Prepared, compressor: BlobStore | None) -> Staged:
         stored_size=len(item.blob),
         row=row,
         event_us=row[_TS] if event else None,  # the row's ``ts`` is the event's time then
-        task_types=list(dict.fromkeys(t.type for t in result.tasks if t.type is not None)),
+        task_types=types,
         tags=list(dict.fromkeys(result.tags)),
         text=index_text(result),
         keywords={
             "status": [result.status._value_],
             "tag": list(result.tags),
-            "task_type": sorted({t.type for t in result.tasks if t.type}),
+            "task_type": sorted([kind for kind in types if kind]),  # distinct already
             "handler": sorted({t.handler for t in result.tasks if t.handler}),
             "mode": [result.mode._value_],
             "persona": [result.persona] if result.persona else [],
