@@ -147,3 +147,39 @@ def test_a_staged_file_crosses_processes_whole(write_results) -> None:
         assert dataclasses.asdict(again) == dataclasses.asdict(staged)
         assert type(again.text) is type(staged.text)
     assert good.text is not None and good.text.outputs and good.row
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_keywords_from_the_row_are_those_of_the_result(case: int) -> None:
+    """The writer builds a staged file's keyword fields from its row: they must be what the
+    result itself gives (``document_for``'s rule), repeated tags, no persona, upper-case
+    languages and unnamed handlers included."""
+    import pickle
+
+    from altlas.formats import io
+    from altlas.index.synthetic import synthetic_result
+
+    result = synthetic_result(case, seed=5)
+    changes = [
+        {"tags": ["b", "a", "b"]},
+        {"persona": None, "language": "EN-gb"},
+        {"language": None, "tags": []},
+        {"persona": "", "language": ""},
+        {},
+        {"tasks": [t.model_copy(update={"handler": None}) for t in result.tasks]},
+    ][case]
+    result = result.model_copy(update=changes)
+    staged = stage_bytes(io.to_bytes(result), display="r.last", source=None, compressor=None)
+    assert staged.failure is None
+    expected = {
+        "status": [result.status.value],
+        "tag": list(result.tags),
+        "task_type": sorted({t.type for t in result.tasks if t.type}),
+        "handler": sorted({t.handler for t in result.tasks if t.handler}),
+        "mode": [result.mode.value],
+        "persona": [result.persona] if result.persona else [],
+        "lang": [result.language.lower()] if result.language else [],
+        "result_id": [result.id],
+    }
+    assert staged.keywords == expected
+    assert pickle.loads(pickle.dumps(staged)).keywords == expected
