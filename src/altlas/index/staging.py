@@ -39,6 +39,7 @@ _NAME = RESULT_COLUMNS.index("name")
 _STATUS, _MODE = RESULT_COLUMNS.index("status"), RESULT_COLUMNS.index("mode")
 _PERSONA, _LANG = RESULT_COLUMNS.index("persona"), RESULT_COLUMNS.index("language")
 _RESULT_ID = RESULT_COLUMNS.index("result_id")
+_STORED_SIZE, _DICT_ID = RESULT_COLUMNS.index("stored_size"), RESULT_COLUMNS.index("dict_id")
 _FILE = tuple[str, str | None, str | None]
 """(display name, path to read or None when it does not exist, absolute source path)."""
 
@@ -108,8 +109,8 @@ class Staged:
         values = list(self.row)
         values[_TS] = self.event_us if self.event_us is not None else to_micros(added_at)
         values[_ADDED] = to_micros(added_at)
-        values[RESULT_COLUMNS.index("stored_size")] = stored_size
-        values[RESULT_COLUMNS.index("dict_id")] = self.dict_id
+        values[_STORED_SIZE] = stored_size
+        values[_DICT_ID] = self.dict_id
         return tuple(values)
 
     def task_type_rows(self, rid: int) -> list[tuple[str, int]]:
