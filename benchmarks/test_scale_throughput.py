@@ -49,7 +49,7 @@ def _nats(tmp: Path, server: Any, workers: int) -> Measured:
         for n in range(workers):
             cluster.worker(n, concurrency=RUNS_PER_WORKER)
         # every worker started, warm and pulling: a late one's start-up is no plan's CPU
-        asyncio.run(_all_pulling(cluster, workers))
+        cluster.wait_pulling(workers)
         cluster.submit([small_plan(-1)], wait=True, timeout=120)
         time.sleep(1.0)
         quiet_disk()
@@ -69,24 +69,6 @@ def _nats(tmp: Path, server: Any, workers: int) -> Measured:
         return Measured(PLANS / elapsed, server_ms + workers_ms + client_ms)
     finally:
         cluster.stop_all()
-
-
-async def _all_pulling(cluster: Cluster, workers: int, timeout: float = 120) -> None:
-    """Until the run consumer has a waiting pull request from each worker: a worker warms
-    up (``altlas.scale.runner.warm_up``) before it pulls, so then every one is ready."""
-    from altlas.scale.config import close_quietly, connect
-    from altlas.scale.streams import RUNS, WORKER_CONSUMER, ensure_all
-
-    nc = await connect(cluster.config)
-    try:
-        js = nc.jetstream()
-        await ensure_all(js, cluster.config)
-        deadline = time.monotonic() + timeout
-        while (await js.consumer_info(RUNS, WORKER_CONSUMER)).num_waiting < workers:
-            assert time.monotonic() < deadline, f"not {workers} workers pulling"
-            await asyncio.sleep(0.05)
-    finally:
-        await close_quietly(nc)
 
 
 def _latency(tmp: Path, url: str, samples: int = 60) -> tuple[list[float], list[float]]:
@@ -149,7 +131,7 @@ def _recovery(tmp: Path, url: str, ack_wait: float = 3.0) -> tuple[float, int, i
     try:
         victim = cluster.worker(0, concurrency=RUNS_PER_WORKER)
         cluster.worker(1, concurrency=RUNS_PER_WORKER)
-        asyncio.run(_all_pulling(cluster, 2))  # else the victim may start after a third is done
+        cluster.wait_pulling(2)  # else the victim may start after a third is done
         cluster.submit([small_plan(-1)], wait=True, timeout=120)
         return asyncio.run(_kill_midway(cluster, victim))
     finally:

@@ -78,6 +78,11 @@ class Cluster:
                 process.kill()
                 process.wait(5)
 
+    def wait_pulling(self, workers: int, timeout: float = 120) -> None:
+        """Until the run consumer has a waiting pull request from each of ``workers``: a worker
+        warms up (``altlas.scale.runner.warm_up``) before it pulls, so then every one is ready."""
+        asyncio.run(_all_pulling(self.config, workers, timeout))
+
     def log(self, name: str) -> str:
         path = self.tmp / name
         return path.read_text(errors="replace") if path.exists() else ""
@@ -94,6 +99,21 @@ class Cluster:
 
     def events(self) -> dict[str, list[dict[str, Any]]]:
         return asyncio.run(_events(self.config))
+
+
+async def _all_pulling(config: NatsConfig, workers: int, timeout: float) -> None:
+    from altlas.scale.streams import RUNS, WORKER_CONSUMER, ensure_all
+
+    nc = await connect(config)
+    try:
+        js = nc.jetstream()
+        await ensure_all(js, config)
+        deadline = time.monotonic() + timeout
+        while (await js.consumer_info(RUNS, WORKER_CONSUMER)).num_waiting < workers:
+            assert time.monotonic() < deadline, f"not {workers} workers pulling"
+            await asyncio.sleep(0.05)
+    finally:
+        await close_quietly(nc)
 
 
 async def _events(config: NatsConfig) -> dict[str, list[dict[str, Any]]]:

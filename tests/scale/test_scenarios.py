@@ -27,6 +27,8 @@ def test_three_workers_archive_every_result_exactly_once(tmp_path: Path, nats_se
         for n in range(3):
             cluster.worker(n, concurrency=2)
         follower = cluster.follower()
+        # each worker must get runs (asserted below): a late starter could miss all 300
+        cluster.wait_pulling(3)
         done = cluster.submit([small_plan(i) for i in range(PLANS)], wait=True, timeout=240)
         assert [d.status for d in done] == ["success"] * PLANS
         assert wait_for(lambda: len(cluster.archived()) >= PLANS, 60)
