@@ -8,7 +8,6 @@ import gc
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+from tests.redis_support import redis_process
 from tests.scale.plans import small_plan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,44 +60,14 @@ def quiet_disk() -> None:
     time.sleep(0.2)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def redis_server(tmp: Path) -> Iterator[tuple[str, int]]:
     """A real redis-server on a free loopback port, no persistence; its URL and pid."""
     binary = shutil.which("redis-server")
     assert binary is not None
     tmp.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    no_persistence = ["--save", "", "--appendonly", "no", "--dir", str(tmp)]
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", *no_persistence],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not _pong(port):
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0", proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def _pong(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+    with redis_process(binary, tmp) as started:
+        yield started
 
 
 def _celery_workers(tmp: Path, redis_url: str, workers: int) -> subprocess.Popen[bytes]:

@@ -34,6 +34,14 @@ def redis_server(folder: Path) -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with redis_process(binary, folder) as (url, _pid):
+        yield url
+
+
+@contextmanager
+def redis_process(binary: str, folder: Path) -> Iterator[tuple[str, int]]:
+    """Start ``binary`` (redis-server, no persistence) on a free loopback port; yield its URL
+    and pid (the benchmarks count its CPU)."""
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -58,7 +66,7 @@ def redis_server(folder: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", proc.pid
     finally:
         proc.terminate()
         proc.wait(10)
