@@ -60,13 +60,18 @@ def test_a_file_that_is_not_a_database_is_corrupt_and_named(tmp_path: Path) -> N
     assert "runs verify --repair" in line
 
 
-def test_a_truncated_database_is_corrupt(tmp_path: Path) -> None:
-    path = tmp_path / "x.db"
+def _fill(path: Path) -> None:
+    """A database of a few dozen pages, without a WAL, so its size is the file's."""
     conn = connect(path, pragmas={"journal_mode": "DELETE"})
     conn.execute("CREATE TABLE t (x)")
     conn.executemany("INSERT INTO t VALUES (?)", [(b"x" * 5000,) for _ in range(20)])
     conn.commit()
     conn.close()
+
+
+def test_a_truncated_database_is_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    _fill(path)
     path.write_bytes(path.read_bytes()[: 4096 * 3])
     with pytest.raises(_errors.Corrupt, match="is truncated"):
         connect(path)
@@ -169,11 +174,7 @@ def test_a_file_that_a_checkpoint_is_growing_is_not_truncated(tmp_path: Path) ->
     from altlas.storage.health import header_problem
 
     path = tmp_path / "x.db"
-    conn = connect(path, pragmas={"journal_mode": "DELETE"})
-    conn.execute("CREATE TABLE t (x)")
-    conn.executemany("INSERT INTO t VALUES (?)", [(b"x" * 5000,) for _ in range(20)])
-    conn.commit()
-    conn.close()
+    _fill(path)
     whole = path.read_bytes()
     path.write_bytes(whole[: 4096 * 3])
     assert header_problem(path) is not None  # stays truncated: real damage is still found
