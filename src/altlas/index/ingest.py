@@ -56,6 +56,7 @@ __all__ = [
     "document_for",
     "expand_paths",
     "ingest_batch",
+    "keywords_of",
     "prepare",
     "prepared_for_result",
 ]
@@ -134,10 +135,11 @@ def prepared_for_result(result: Result, raw: bytes | None, name: str | None) -> 
     )
 
 
-def document_for(archive: Archive, rid: int, result: Result, added_at: datetime) -> Any:
-    keywords = {
+def keywords_of(result: Result) -> dict[str, list[str]]:
+    """A result's keyword fields in the index, as the add builds them from its row."""
+    return {
         "status": [result.status.value],
-        "tag": result.tags,
+        "tag": list(result.tags),
         "task_type": sorted({t.type for t in result.tasks if t.type}),
         "handler": sorted({t.handler for t in result.tasks if t.handler}),
         "mode": [result.mode.value],
@@ -145,6 +147,10 @@ def document_for(archive: Archive, rid: int, result: Result, added_at: datetime)
         "lang": [result.language.lower()] if result.language else [],
         "result_id": [result.id],
     }
+
+
+def document_for(archive: Archive, rid: int, result: Result, added_at: datetime) -> Any:
+    keywords = keywords_of(result)
     return archive.index.document(
         rid,
         index_text(result),
