@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from altlas.formats.common import to_rfc3339
 from altlas.scale.streams import key_of
 
 if TYPE_CHECKING:
@@ -52,17 +50,7 @@ class EventBatch:
         self._timer: asyncio.TimerHandle | None = None
 
     def __call__(self, event: RunEvent) -> None:
-        # RunEvent.to_dict() and the worker's two keys, built at once (six of them per small
-        # run): the same keys in the same order, the same RFC 3339 text for the time
-        body: dict[str, Any] = {
-            "type": event.type.value,
-            "run_id": event.run_id,
-            "seq": event.seq,
-            "time": _rfc3339(event.time),
-        }
-        if event.task_id is not None:
-            body["task_id"] = event.task_id
-        body["data"] = dict(event.data)
+        body = event.to_dict()
         body["attempt"], body["worker"] = self._attempt, self._worker
         data = orjson.dumps(body, default=str)
         if not self._parts:
@@ -91,14 +79,6 @@ class EventBatch:
         self._parts, self._size = [], 0
         # the first event's seq names the batch: a resend of it is a duplicate
         return self.subject, body, {"Nats-Msg-Id": f"{self.run_id}:{self.attempt}:{self._first}"}
-
-
-def _rfc3339(value: datetime) -> str:
-    """``to_rfc3339(value)``; a UTC time (every event's) without its ``astimezone`` and
-    ``isoformat`` (orjson writes the same text: ``Z``, microseconds only when there are)."""
-    if value.tzinfo is UTC:
-        return orjson.dumps(value, option=orjson.OPT_UTC_Z)[1:-1].decode()
-    return to_rfc3339(value)
 
 
 def unpack(raw: bytes) -> list[dict[str, Any]]:
