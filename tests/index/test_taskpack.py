@@ -185,3 +185,14 @@ def _reference_pack(rows: Sequence[TaskRow]) -> bytes | None:
         out += encoded
     _ref_uint(out, len(rows))
     return bytes(out + body)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_are_rows_or_damage(raw: bytes) -> None:
+    # a damaged or hostile archive file: never another exception, never a long loop
+    try:
+        rows = unpack_tasks(raw)
+    except ArchiveCorruptError:
+        return
+    assert len(rows) <= len(raw)
