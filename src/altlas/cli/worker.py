@@ -48,6 +48,7 @@ def worker(
         concurrency=concurrency,
         workspace_root=workspace_root,
         grace_seconds=grace,
+        owns_process=True,
     )
     stats = run_service(service.serve)
     typer.echo(

@@ -226,7 +226,13 @@ async def execute_job(
             gated = cast("Handler", _Gated(route.handler, hooks))
             prep.routes[task_id] = (Route(route.key, gated, route.how), error)
     record = _record(job["run_id"], plan, completed) if completed else None
-    return await execute(prep, record)
+    try:
+        return await execute(prep, record)
+    finally:
+        # hooks -> scheduler -> its context -> emitter -> hooks is a cycle, and so is a
+        # gated route -> hooks -> scheduler -> routes: cut it so that a run's objects go by
+        # reference counting; left to the cyclic GC they cost a worker ~10 % of its CPU
+        hooks.scheduler = None
 
 
 _WARM_PLAN = {

@@ -40,6 +40,7 @@ from altlas.scale.eventbatch import EventBatch
 from altlas.scale.puller import Puller
 from altlas.scale.runner import RunHooks, execute_job, retry_later, warm_up
 from altlas.scale.runstate import LeaseLost, RunState, put_object
+from altlas.scale.service import settle_heap
 from altlas.scale.streams import (
     LEASES,
     STATE,
@@ -89,6 +90,7 @@ class Worker:
         workspace_root: Path | None = None,
         name: str | None = None,
         grace_seconds: float = 10.0,
+        owns_process: bool = False,
     ) -> None:
         self.config = config
         self.settings = settings
@@ -96,6 +98,8 @@ class Worker:
         self.workspace_root = (workspace_root or settings.home / "workspaces").resolve()
         self.name = name or f"{platform.node()}:{os.getpid()}"
         self.grace = grace_seconds
+        self.owns_process = owns_process
+        """Set by ``altlas worker``: the process is this worker's, so its GC is tuned."""
         self.stats = WorkerStats()
         self.stopping = False
         self._events: asyncio.Queue[tuple[str, bytes, dict[str, str]] | asyncio.Future[None]] = (
@@ -105,6 +109,8 @@ class Worker:
 
     async def serve(self, stop: asyncio.Event) -> WorkerStats:
         await warm_up(self.settings)
+        if self.owns_process:
+            settle_heap()
         nc = await connect(self.config, name=f"altlas-worker {self.name}")
         try:
             js = nc.jetstream()
