@@ -66,3 +66,29 @@ def test_publish_without_a_stream_falls_back_and_a_stream_acks_with_its_sequence
             await close_quietly(nc)
 
     asyncio.run(scenario())
+
+
+def test_publish_acked_stores_once_the_fast_way_and_falls_back_to_nats_py(nats_server: Any) -> None:
+    from altlas.scale.acked import publish_acked
+
+    async def scenario() -> tuple[int, int, int]:
+        nc = await connect(NatsConfig(url=nats_server.url))
+        try:
+            js = nc.jetstream()
+            await js.add_stream(name="SUBMITTED", subjects=["submitted.>"])
+            acked = AckedPublisher(nc)
+            await acked.start()
+            await publish_acked(acked, js, "submitted.a", b"1", {"Nats-Msg-Id": "a"})
+            fast = acked._count
+            # a resubmission inside the duplicate window: acked, not stored again
+            await publish_acked(acked, js, "submitted.a", b"1", {"Nats-Msg-Id": "a"})
+            # without the fast publisher (or when it cannot answer): nats-py's publish
+            await publish_acked(None, js, "submitted.b", b"2", {"Nats-Msg-Id": "b"})
+            stored = (await js.stream_info("SUBMITTED")).state.messages
+            return fast, acked._count, stored
+        finally:
+            await close_quietly(nc)
+
+    fast, calls, stored = asyncio.run(scenario())
+    assert (fast, calls) == (1, 2)  # both went the fast way
+    assert stored == 2

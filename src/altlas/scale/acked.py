@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from nats.js.client import JetStreamContext
     from nats.js.kv import KeyValue
 
-__all__ = ["AckedPublisher", "Fallback", "kv_create", "publish_retrying"]
+__all__ = ["AckedPublisher", "Fallback", "kv_create", "publish_acked", "publish_retrying"]
 
 _CREATE = {"Nats-Expected-Last-Subject-Sequence": "0"}  # what kv.create() sends first
 
@@ -128,6 +128,26 @@ async def publish_retrying(
             if attempt == tries - 1:
                 raise
             await asyncio.sleep(0.25)
+
+
+async def publish_acked(
+    acked: AckedPublisher | None,
+    js: JetStreamContext,
+    subject: str,
+    data: bytes,
+    headers: dict[str, str],
+) -> None:
+    """:func:`publish_retrying`, the fast way first: a clean ack through ``acked``. Anything
+    else (an API error, no stream, a timeout, a connection going away) is done again by
+    :func:`publish_retrying`, whose ``Nats-Msg-Id`` makes a write stored after all a
+    duplicate, not a second message; so ``headers`` must carry one."""
+    from nats.errors import Error as NatsError
+
+    if acked is not None:
+        with contextlib.suppress(Fallback, TimeoutError, NatsError, OSError):
+            await acked.publish(subject, data, headers)
+            return
+    await publish_retrying(js, subject, data, headers)
 
 
 def _expire(reply: asyncio.Future[Msg | None]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +13,10 @@ import orjson
 
 from altlas.errors import UnavailableError
 from altlas.formats.common import new_id
+from altlas.scale.acked import AckedPublisher, publish_acked
 from altlas.scale.config import NatsConfig, close_quietly, connect
 from altlas.scale.runstate import published
 from altlas.scale.streams import RESULTS, ensure_all, key_of
-from altlas.scale.worker import publish_retrying
 
 __all__ = ["PUBLISH_WINDOW", "Submitted", "job_for", "submit_jobs"]
 
@@ -83,21 +83,27 @@ async def submit_jobs(
         js = nc.jetstream()
         await ensure_all(js, config)
         out = {job["run_id"]: Submitted(job["run_id"], source) for source, job in jobs}
+        results = _Results(js, out)
         sub = None
         if wait:
-            # subscribed before publishing, so no result can slip past
+            # subscribed before publishing, so no result can slip past; results are taken
+            # as they come, while the rest is published
             sub = await js.subscribe(
                 "altlas.results.>",
                 stream=RESULTS,
+                cb=results.take,
                 ordered_consumer=True,
                 config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW),
             )
+        acked = AckedPublisher(nc)
+        await acked.start()
         # a window of publishes in flight, their acks awaited together (one round trip each
         # in turn made submitting 1,000 runs take longer than running some of them)
         for start in range(0, len(jobs), PUBLISH_WINDOW):
             await asyncio.gather(
                 *(
-                    publish_retrying(
+                    publish_acked(
+                        acked,
                         js,
                         f"altlas.runs.{key_of(job['run_id'])}",
                         orjson.dumps(job),
@@ -107,35 +113,47 @@ async def submit_jobs(
                 )
             )
         if sub is not None:
-            await _collect(js, sub, out, timeout)
+            await results.all_in(timeout)
             await sub.unsubscribe()
         return list(out.values())
     finally:
         await close_quietly(nc)
 
 
-async def _collect(js: Any, sub: Any, out: dict[str, Submitted], timeout: float) -> None:
-    from nats.errors import TimeoutError as NatsTimeout
+class _Results:
+    """Fills ``out`` from the ``ALTLAS_RESULTS`` messages of its runs (a subscription's
+    callback: no wait of its own per message, which was most of a waiting client's CPU)."""
 
-    missing = set(out)
-    deadline = time.monotonic() + timeout
-    while missing:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise UnavailableError(f"{len(missing)} run(s) not finished within {timeout:g} s")
+    def __init__(self, js: Any, out: dict[str, Submitted]) -> None:
+        self.js = js
+        self.out = out
+        self.missing = set(out)
+        self.failure: BaseException | None = None
+        self.done = asyncio.Event()
+        if not self.missing:
+            self.done.set()
+
+    async def take(self, msg: Any) -> None:
         try:
-            msg = await sub.next_msg(timeout=min(left, 5.0))
-        except (TimeoutError, NatsTimeout):
-            continue
-        got = await published(js, msg)
-        if got is None or got.run_id not in missing:
-            continue
-        run_id, body = got.run_id, got.result
-        data = orjson.loads(body)
-        found = out[run_id]
-        found.status, found.success_rate, found.result = (
-            data.get("status"),
-            data.get("success_rate"),
-            body,
-        )
-        missing.discard(run_id)
+            got = await published(self.js, msg)
+            if got is None or got.run_id not in self.missing:
+                return
+            data = orjson.loads(got.result)
+        except Exception as exc:  # e.g. an object store read that failed: the waiter raises
+            self.failure = exc
+            self.done.set()
+            return
+        found = self.out[got.run_id]
+        found.status, found.success_rate = data.get("status"), data.get("success_rate")
+        found.result = got.result
+        self.missing.discard(got.run_id)
+        if not self.missing:
+            self.done.set()
+
+    async def all_in(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.done.wait(), timeout)
+        if self.failure is not None:
+            raise self.failure
+        if self.missing:
+            raise UnavailableError(f"{len(self.missing)} run(s) not finished within {timeout:g} s")
