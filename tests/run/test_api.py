@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from typing import Any
 
 import orjson
 import pytest
@@ -78,6 +79,26 @@ def test_cycle_is_rejected_before_running(mkplan) -> None:
     plan = mkplan({"id": "a", "dependencies": ["b"]}, {"id": "b", "dependencies": ["a"]})
     with pytest.raises(ValidationError, match="cycle"):
         altlas.run(plan)
+
+
+@pytest.mark.parametrize(
+    ("tasks", "what"),
+    [
+        ([{"id": "a", "dependencies": ["b"]}, {"id": "b", "dependencies": ["a"]}], "cycle"),
+        ([{"id": "a", "dependencies": ["ghost"]}], "ghost"),
+        ([{"id": "a"}, {"id": "a"}], "duplicate"),
+    ],
+)
+def test_a_broken_graph_in_a_mapping_or_a_file_is_refused_before_running(
+    tasks: list[dict[str, Any]], what: str, tmp_path, workspace
+) -> None:
+    """The read checks the task graph of a mapping or a file (the runner does not repeat it)."""
+    data = {"format": "altlas.alt", "id": "g", "tasks": [{"type": "echo", **t} for t in tasks]}
+    path = tmp_path / "g.alt"
+    path.write_bytes(orjson.dumps(data))
+    for source in (data, path):
+        with pytest.raises(ValidationError, match=what):
+            altlas.run(source, workspace=workspace)
 
 
 def test_output_file_is_a_valid_result(mkplan, workspace, tmp_path) -> None:

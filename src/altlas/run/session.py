@@ -47,8 +47,12 @@ PlanSource = Plan | str | os.PathLike[str] | Mapping[str, Any]
 
 
 def plan_of(source: PlanSource) -> tuple[Plan, str | None]:
-    """A validated plan from a Plan, a path (any dialect) or a mapping (any dialect)."""
+    """A validated plan from a Plan, a path (any dialect) or a mapping (any dialect).
+
+    A path or a mapping is read with every rule, the task graph's included; a Plan built in
+    Python has passed its model only, so its graph is checked here."""
     if isinstance(source, Plan):
+        check_graph(source)
         return source, None
     from altlas.formats.io import load_plan, read_bytes
 
@@ -105,7 +109,6 @@ def prepare(
     settings: Settings = options.settings or load_settings(options.home)
     config = settings.section("run", RunConfig, **options.config_overrides())
     plan, plan_path = plan_of(source)
-    check_graph(plan)
     registry: HandlerRegistry = options.registry or default_registry()
     router = Router(registry, config.routing)
     only = _as_list(options.only)
