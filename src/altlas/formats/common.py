@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo
@@ -86,6 +86,20 @@ class StrictModel(BaseModel):
     """Base of the canonical models: unknown keys are errors, values are validated on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=False, use_enum_values=False)
+
+    @classmethod
+    def assembled(cls, values: dict[str, Any]) -> Self:
+        """What ``model_construct(**values)`` makes when ``values`` holds every field, in a
+        fraction of its time (no per-field default lookup): for models the runner builds from
+        values it made itself, several per run. ``values`` becomes the model's own dict."""
+        if values.keys() != cls.model_fields.keys():
+            raise TypeError(f"{cls.__name__}.assembled needs every field and no other")
+        model = object.__new__(cls)
+        object.__setattr__(model, "__dict__", values)
+        object.__setattr__(model, "__pydantic_fields_set__", set(values))
+        object.__setattr__(model, "__pydantic_extra__", None)
+        object.__setattr__(model, "__pydantic_private__", None)
+        return model
 
 
 def utcnow() -> datetime:

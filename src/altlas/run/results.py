@@ -47,12 +47,14 @@ def _graph(chosen: list[TaskState]) -> ExecutionGraph:
     """A node per task, an edge per dependency inside the selection."""
     ids = {s.id for s in chosen}
     nodes = [
-        GraphNode.model_construct(
-            task_id=s.id,
-            status=s.status,
-            duration_ms=s.duration_ms,
-            started_at=s.started_at,
-            finished_at=s.finished_at,
+        GraphNode.assembled(
+            {
+                "task_id": s.id,
+                "status": s.status,
+                "duration_ms": s.duration_ms,
+                "started_at": s.started_at,
+                "finished_at": s.finished_at,
+            }
         )
         for s in chosen
     ]

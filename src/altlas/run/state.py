@@ -78,18 +78,20 @@ class TaskState:
         )
 
     def to_result(self) -> TaskResult:
-        return TaskResult.model_construct(
-            task_id=self.task.id,
-            status=self.status,
-            type=self.task.type,
-            description=self.task.description or None,
-            handler=self.handler,
-            attempts=self.attempts,
-            started_at=self.started_at,
-            finished_at=self.finished_at,
-            duration_ms=self.duration_ms,
-            output=self.output,
-            error=self.error,
-            cached=self.cached,
-            metadata=dict(self.metadata),
+        return TaskResult.assembled(
+            {
+                "task_id": self.task.id,
+                "status": self.status,
+                "type": self.task.type,
+                "description": self.task.description or None,
+                "handler": self.handler,
+                "attempts": self.attempts,
+                "started_at": self.started_at,
+                "finished_at": self.finished_at,
+                "duration_ms": self.duration_ms,
+                "output": self.output,
+                "error": self.error,
+                "cached": self.cached,
+                "metadata": dict(self.metadata),
+            }
         )

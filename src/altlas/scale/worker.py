@@ -359,7 +359,8 @@ class Worker:
         from altlas.formats.io import to_bytes
 
         limit = self.config.inline_result_bytes
-        every = [*result.artifacts, *(a for t in result.tasks for a in getattr(t, "artifacts", ()))]
+        # a task's artifacts are in the result's list (a TaskResult has none of its own)
+        every = result.artifacts
         root = workspace.resolve() if every else workspace  # resolve() is a syscall per part
         for artifact in every:
             path = (root / artifact.path).resolve()  # an absolute artifact path stays as it is
