@@ -179,6 +179,7 @@ async def _kill_midway(cluster: Cluster, victim: Any) -> tuple[float, int, int]:
                 victim.send_signal(signal.SIGKILL)
                 killed_at = time.monotonic()
             await asyncio.sleep(0.01)
+        assert killed_at, f"only {len(arrived)} of {PLANS} results arrived"
         while time.monotonic() < deadline:  # recovered: nothing queued, nothing unacked
             info = await js.consumer_info(RUNS, WORKER_CONSUMER)
             if not info.num_pending and not info.num_ack_pending:

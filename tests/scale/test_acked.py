@@ -69,6 +69,8 @@ def test_publish_without_a_stream_falls_back_and_a_stream_acks_with_its_sequence
 
 
 def test_publish_acked_stores_once_the_fast_way_and_falls_back_to_nats_py(nats_server: Any) -> None:
+    from nats.errors import TimeoutError as NatsTimeout
+
     from altlas.scale.acked import publish_acked
 
     async def scenario() -> tuple[int, int, int]:
@@ -82,13 +84,25 @@ def test_publish_acked_stores_once_the_fast_way_and_falls_back_to_nats_py(nats_s
             fast = acked._count
             # a resubmission inside the duplicate window: acked, not stored again
             await publish_acked(acked, js, "submitted.a", b"1", {"Nats-Msg-Id": "a"})
-            # without the fast publisher (or when it cannot answer): nats-py's publish
+            # without the fast publisher: nats-py's publish
             await publish_acked(None, js, "submitted.b", b"2", {"Nats-Msg-Id": "b"})
+            # without a Nats-Msg-Id a retry could store twice: not the fast way either
+            await publish_acked(acked, js, "submitted.c", b"3", {})
+            calls = acked._count
+            # the fast way stored it but its ack was lost: nats-py's publish again is a duplicate
+            fast_publish = acked.publish
+
+            async def lost_ack(subject: str, data: bytes, headers: dict[str, str]) -> int:
+                await fast_publish(subject, data, headers)
+                raise NatsTimeout
+
+            acked.publish = lost_ack  # type: ignore[method-assign]
+            await publish_acked(acked, js, "submitted.d", b"4", {"Nats-Msg-Id": "d"})
             stored = (await js.stream_info("SUBMITTED")).state.messages
-            return fast, acked._count, stored
+            return fast, calls, stored
         finally:
             await close_quietly(nc)
 
     fast, calls, stored = asyncio.run(scenario())
-    assert (fast, calls) == (1, 2)  # both went the fast way
-    assert stored == 2
+    assert (fast, calls) == (1, 2)  # a and its resubmission went the fast way, c did not
+    assert stored == 4  # a, b, c and d, each once

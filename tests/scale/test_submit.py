@@ -39,3 +39,28 @@ def test_a_wait_without_workers_names_the_missing_runs_and_a_resubmit_is_no_seco
     assert [d.run_id for d in done] == ["run_sub_0", "run_sub_1", "run_sub_2"]
     assert all(d.status is None for d in done)
     assert asyncio.run(_queued(config)) == 3  # the run ids deduplicated the second submit
+
+
+def test_a_result_that_cannot_be_read_ends_the_wait_with_one_line(nats_server: Any) -> None:
+    import orjson
+
+    from altlas.scale.streams import STATE, key_of
+
+    config = NatsConfig(url=nats_server.url)
+
+    async def scenario() -> None:
+        await submit_jobs(config, [], wait=False)  # the streams and buckets, made
+        waiting = asyncio.create_task(submit_jobs(config, _jobs(1), wait=True, timeout=30))
+        while await _queued(config) < 1:  # subscribed and published: the job is queued
+            await asyncio.sleep(0.02)
+        nc = await connect(config)
+        try:  # a commit whose body is said to be in the object store, and is not
+            state = await nc.jetstream().key_value(STATE)
+            body = {"attempt": 1, "worker": "w", "lease": 1, "object": "sha256-" + "0" * 64}
+            await state.create(f"done.{key_of('run_sub_0')}", orjson.dumps(body))
+        finally:
+            await close_quietly(nc)
+        await waiting
+
+    with pytest.raises(UnavailableError, match=r"^cannot read the result of run_sub_0: "):
+        asyncio.run(scenario())

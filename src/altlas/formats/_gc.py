@@ -25,7 +25,9 @@ def gc_paused(size: int) -> Iterator[None]:
     try:
         yield
     finally:
-        if size >= _LARGE_DOCUMENT:
+        # unfreeze() would also thaw what a long-lived process froze on purpose
+        # (altlas.scale.service.settle_heap, the server's start-up): then leave it
+        if size >= _LARGE_DOCUMENT and not gc.get_freeze_count():
             gc.freeze()
             gc.unfreeze()
         if was_enabled:

@@ -26,7 +26,7 @@ from altlas.config import Settings, load_settings
 from altlas.errors import ExecutionError, FormatError
 from altlas.formats.common import TaskStatus, new_id, to_rfc3339, utcnow
 from altlas.formats.plan import Plan
-from altlas.formats.result import Artifact, ErrorInfo, Result
+from altlas.formats.result import Result
 from altlas.run.cancel import CancelToken
 from altlas.run.events import Emitter, EventSink, EventType
 from altlas.run.executor import RunContext
@@ -180,29 +180,6 @@ def _signals(scheduler: Scheduler, enabled: bool) -> Iterator[None]:
             loop.remove_signal_handler(sig)
 
 
-def _restore(state: TaskState, row: Mapping[str, Any]) -> None:
-    """A task completed by an earlier process, as the journal has it."""
-    state.status = TaskStatus.COMPLETED
-    state.handler = row["handler"]
-    state.attempts = row["attempts"] or 0
-    state.started_at = (
-        datetime.fromisoformat(row["started_at"].replace("Z", "+00:00"))
-        if row["started_at"]
-        else None
-    )
-    state.finished_at = (
-        datetime.fromisoformat(row["finished_at"].replace("Z", "+00:00"))
-        if row["finished_at"]
-        else None
-    )
-    state.duration_ms = row["duration_ms"]
-    state.set_output(row["output"])
-    state.error = ErrorInfo.model_validate(row["error"]) if row["error"] else None
-    state.cached = bool(row["cached"])
-    state.artifacts = [Artifact.model_validate(a) for a in row["artifacts"] or []]
-    state.metadata = dict(row["metadata"] or {})
-
-
 async def execute(prep: PreparedRun, record: RunRecord | None = None) -> Result:
     config = prep.config
     journal = Journal.open(prep.settings.home, sync=config.journal_sync) if config.journal else None
@@ -223,7 +200,7 @@ def _states(prep: PreparedRun, record: RunRecord | None) -> tuple[dict[str, Task
         for row in record.tasks:
             state = states.get(row["task_id"])
             if state is not None and row["status"] == TaskStatus.COMPLETED.value:
-                _restore(state, row)
+                state.restore(row)
                 already += 1
     return states, already
 

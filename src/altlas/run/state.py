@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,10 @@ def _default(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     return str(value)
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
 def normalise_output(output: Any) -> tuple[Any, bytes]:
@@ -56,6 +61,20 @@ class TaskState:
 
     def set_output(self, output: Any) -> None:
         self.output, self.output_json = normalise_output(output)
+
+    def restore(self, row: Mapping[str, Any]) -> None:
+        """Completed by an earlier process, as its journal (or a worker's KV record) has it."""
+        self.status = TaskStatus.COMPLETED
+        self.handler = row["handler"]
+        self.attempts = row["attempts"] or 0
+        self.started_at = _instant(row["started_at"])
+        self.finished_at = _instant(row["finished_at"])
+        self.duration_ms = row["duration_ms"]
+        self.set_output(row["output"])
+        self.error = ErrorInfo.model_validate(row["error"]) if row["error"] else None
+        self.cached = bool(row["cached"])
+        self.artifacts = [Artifact.model_validate(a) for a in row["artifacts"] or []]
+        self.metadata = dict(row["metadata"] or {})
 
     def row(self, run_id: str) -> tuple[Any, ...]:
         """Journal columns, in the order :mod:`altlas.run.journal` updates them."""

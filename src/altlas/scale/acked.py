@@ -140,10 +140,10 @@ async def publish_acked(
     """:func:`publish_retrying`, the fast way first: a clean ack through ``acked``. Anything
     else (an API error, no stream, a timeout, a connection going away) is done again by
     :func:`publish_retrying`, whose ``Nats-Msg-Id`` makes a write stored after all a
-    duplicate, not a second message; so ``headers`` must carry one."""
+    duplicate, not a second message; without one the fast way is not taken."""
     from nats.errors import Error as NatsError
 
-    if acked is not None:
+    if acked is not None and "Nats-Msg-Id" in headers:  # else a retry could store it twice
         with contextlib.suppress(Fallback, TimeoutError, NatsError, OSError):
             await acked.publish(subject, data, headers)
             return

@@ -23,9 +23,10 @@ def settle_heap() -> None:
     A small run's objects are freed by reference counting (no cycles: a test holds the
     worker to that), so the young collections that Python's threshold of 700 starts every
     few plans only re-scan the objects of the runs in flight: about 8 % of a worker's CPU
-    per small plan, for no garbage. Everything alive after the warm-up (modules, schemas,
-    the connection) lives as long as the process, so it is frozen out of full collections.
-    Process-wide, so only the CLI's services call it, never the library on its own."""
+    per small plan, for no garbage. What is alive once the service is warm and connected
+    (modules, schemas, the connection) lives as long as the process, so it is frozen out of
+    full collections. Process-wide, so only the CLI's services call it, never the library on
+    its own."""
     gc.collect()
     gc.freeze()
     gen0, gen1, gen2 = gc.get_threshold()

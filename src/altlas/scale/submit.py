@@ -15,6 +15,7 @@ from altlas.errors import UnavailableError
 from altlas.formats.common import new_id
 from altlas.scale.acked import AckedPublisher, publish_acked
 from altlas.scale.config import NatsConfig, close_quietly, connect
+from altlas.scale.jobviews import run_id_of
 from altlas.scale.runstate import published
 from altlas.scale.streams import RESULTS, ensure_all, key_of
 
@@ -128,24 +129,31 @@ class _Results:
         self.js = js
         self.out = out
         self.missing = set(out)
-        self.failure: BaseException | None = None
+        self.failure: UnavailableError | None = None
         self.done = asyncio.Event()
         if not self.missing:
             self.done.set()
 
     async def take(self, msg: Any) -> None:
         try:
+            run_id = run_id_of(str(msg.subject).rsplit(".", 1)[-1])
+        except ValueError:
+            return  # no run's token: none of ours
+        if run_id not in self.missing:
+            return  # another client's run is not read (its body may be in the object store)
+        try:
             got = await published(self.js, msg)
             if got is None or got.run_id not in self.missing:
                 return
             data = orjson.loads(got.result)
+            found = self.out[got.run_id]
+            found.status, found.success_rate = data.get("status"), data.get("success_rate")
+            found.result = got.result
         except Exception as exc:  # e.g. an object store read that failed: the waiter raises
-            self.failure = exc
+            self.failure = UnavailableError(f"cannot read the result of {run_id}: {exc}")
+            self.failure.__cause__ = exc
             self.done.set()
             return
-        found = self.out[got.run_id]
-        found.status, found.success_rate = data.get("status"), data.get("success_rate")
-        found.result = got.result
         self.missing.discard(got.run_id)
         if not self.missing:
             self.done.set()

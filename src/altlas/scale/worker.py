@@ -109,8 +109,6 @@ class Worker:
 
     async def serve(self, stop: asyncio.Event) -> WorkerStats:
         await warm_up(self.settings)
-        if self.owns_process:
-            settle_heap()
         nc = await connect(self.config, name=f"altlas-worker {self.name}")
         try:
             js = nc.jetstream()
@@ -125,6 +123,8 @@ class Worker:
             self._lease_ttl = float(ttl) if ttl else None
             self._state: KeyValue = await js.key_value(STATE)
             await nc.subscribe("altlas.cancel.*", cb=self._on_cancel)
+            if self.owns_process:
+                settle_heap()  # warm, connected, subscribed: what lives on is there now
             publisher = asyncio.create_task(self._publish_events(nc))
             try:
                 await self._pull(js, stop)
