@@ -258,7 +258,8 @@ def test_throughput_latency_and_recovery(tmp_path: Path, capsys: Any) -> None:
     assert redelivered > 0, "the victim had no run in flight"
     assert recovered <= 3.0 + 1.0
     assert p50 <= TARGET_P50_MS
-    # the issue 14 target; not met on the shared 2-core machine (docs/performance.md)
+    # the issue 14 target, on the medians: a single round can dip under it when other load
+    # lands on the NATS side's minute (docs/performance.md)
     assert all(ratio >= TARGET_RATIO for ratio in ratios.values()), (
         f"NATS/Celery throughput {ratios}, target >= {TARGET_RATIO}x"
     )
