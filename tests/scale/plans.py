@@ -15,6 +15,13 @@ def small_plan(n: int, tasks: int = 2) -> dict[str, Any]:
     return {"format": "altlas.alt", "id": f"small-{n}", "tasks": steps}
 
 
+def small_jobs(prefix: str, count: int, tasks: int = 2) -> list[tuple[str, dict[str, Any]]]:
+    """(source, job) pairs for ``submit_jobs``: ``count`` small plans, run ids
+    ``run_<prefix>_<i>``."""
+    plans = [small_plan(i, tasks) for i in range(count)]
+    return [(p["id"], {"run_id": f"run_{prefix}_{i}", "plan": p}) for i, p in enumerate(plans)]
+
+
 def effect_plan(sleep: float) -> dict[str, Any]:
     """Two counted effects around a long step: kill the worker during the sleep."""
     return {

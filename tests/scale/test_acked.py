@@ -4,6 +4,8 @@ write answers with its sequence, anything else is nats-py's answer, as if it had
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,6 +14,21 @@ from altlas.scale.acked import AckedPublisher, Fallback, kv_create
 from altlas.scale.config import NatsConfig, close_quietly, connect
 
 pytest.importorskip("nats")
+
+
+@contextlib.asynccontextmanager
+async def _publisher_over(url: str, stream: str, subjects: list[str]) -> AsyncIterator[Any]:
+    """A started AckedPublisher on a new connection, and that connection's JetStream context
+    with ``stream`` made."""
+    nc = await connect(NatsConfig(url=url))
+    try:
+        js = nc.jetstream()
+        await js.add_stream(name=stream, subjects=subjects)
+        acked = AckedPublisher(nc)
+        await acked.start()
+        yield js, acked
+    finally:
+        await close_quietly(nc)
 
 
 def test_create_is_fast_when_clean_and_nats_pys_when_the_key_is_there(nats_server: Any) -> None:
@@ -51,19 +68,12 @@ def test_publish_without_a_stream_falls_back_and_a_stream_acks_with_its_sequence
     nats_server: Any,
 ) -> None:
     async def scenario() -> None:
-        nc = await connect(NatsConfig(url=nats_server.url))
-        try:
-            js = nc.jetstream()
-            await js.add_stream(name="ACKED", subjects=["acked.>"])
-            acked = AckedPublisher(nc)
-            await acked.start()
+        async with _publisher_over(nats_server.url, "ACKED", ["acked.>"]) as (js, acked):
             with pytest.raises(Fallback):  # no responders
                 await acked.publish("nowhere.x", b"x", {})
             seqs = [await acked.publish("acked.x", b"x", {"Nats-Msg-Id": "m1"}) for _ in range(2)]
             assert seqs == [1, 1]  # the second is a duplicate of the first
             assert (await js.stream_info("ACKED")).state.messages == 1
-        finally:
-            await close_quietly(nc)
 
     asyncio.run(scenario())
 
@@ -74,12 +84,7 @@ def test_publish_acked_stores_once_the_fast_way_and_falls_back_to_nats_py(nats_s
     from altlas.scale.acked import publish_acked
 
     async def scenario() -> tuple[int, int, int]:
-        nc = await connect(NatsConfig(url=nats_server.url))
-        try:
-            js = nc.jetstream()
-            await js.add_stream(name="SUBMITTED", subjects=["submitted.>"])
-            acked = AckedPublisher(nc)
-            await acked.start()
+        async with _publisher_over(nats_server.url, "SUBMITTED", ["submitted.>"]) as (js, acked):
             await publish_acked(acked, js, "submitted.a", b"1", {"Nats-Msg-Id": "a"})
             fast = acked._count
             # a resubmission inside the duplicate window: acked, not stored again
@@ -100,8 +105,6 @@ def test_publish_acked_stores_once_the_fast_way_and_falls_back_to_nats_py(nats_s
             await publish_acked(acked, js, "submitted.d", b"4", {"Nats-Msg-Id": "d"})
             stored = (await js.stream_info("SUBMITTED")).state.messages
             return fast, calls, stored
-        finally:
-            await close_quietly(nc)
 
     fast, calls, stored = asyncio.run(scenario())
     assert (fast, calls) == (1, 2)  # a and its resubmission went the fast way, c did not

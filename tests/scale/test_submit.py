@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from tests.scale.plans import small_plan
+from tests.scale.plans import small_jobs
 
 from altlas.errors import UnavailableError
 from altlas.scale.config import NatsConfig, close_quietly, connect
@@ -15,10 +15,6 @@ from altlas.scale.streams import RUNS
 from altlas.scale.submit import submit_jobs
 
 pytest.importorskip("nats")
-
-
-def _jobs(count: int) -> list[tuple[str, dict[str, Any]]]:
-    return [(f"plan{i}", {"run_id": f"run_sub_{i}", "plan": small_plan(i)}) for i in range(count)]
 
 
 async def _queued(config: NatsConfig) -> int:
@@ -34,8 +30,8 @@ def test_a_wait_without_workers_names_the_missing_runs_and_a_resubmit_is_no_seco
 ) -> None:
     config = NatsConfig(url=nats_server.url)
     with pytest.raises(UnavailableError, match=r"^3 run\(s\) not finished within 0\.5 s$"):
-        asyncio.run(submit_jobs(config, _jobs(3), wait=True, timeout=0.5))
-    done = asyncio.run(submit_jobs(config, _jobs(3), wait=False))
+        asyncio.run(submit_jobs(config, small_jobs("sub", 3), wait=True, timeout=0.5))
+    done = asyncio.run(submit_jobs(config, small_jobs("sub", 3), wait=False))
     assert [d.run_id for d in done] == ["run_sub_0", "run_sub_1", "run_sub_2"]
     assert all(d.status is None for d in done)
     assert asyncio.run(_queued(config)) == 3  # the run ids deduplicated the second submit
@@ -50,7 +46,9 @@ def test_a_result_that_cannot_be_read_ends_the_wait_with_one_line(nats_server: A
 
     async def scenario() -> None:
         await submit_jobs(config, [], wait=False)  # the streams and buckets, made
-        waiting = asyncio.create_task(submit_jobs(config, _jobs(1), wait=True, timeout=30))
+        waiting = asyncio.create_task(
+            submit_jobs(config, small_jobs("sub", 1), wait=True, timeout=30)
+        )
         while await _queued(config) < 1:  # subscribed and published: the job is queued
             await asyncio.sleep(0.02)
         nc = await connect(config)

@@ -13,17 +13,12 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from tests.scale.plans import small_plan
+from tests.scale.plans import small_jobs, small_plan
 
 from altlas.config import load_settings
 from altlas.scale.config import NatsConfig
 from altlas.scale.submit import submit_jobs
 from altlas.scale.worker import Worker
-
-
-def _jobs(prefix: str, count: int) -> list[tuple[str, dict[str, Any]]]:
-    plans = [small_plan(i, tasks=3) for i in range(count)]
-    return [(p["id"], {"run_id": f"run_{prefix}_{i}", "plan": p}) for i, p in enumerate(plans)]
 
 
 def test_runs_through_a_worker_leave_no_cyclic_garbage(tmp_path: Path, nats_server: Any) -> None:
@@ -34,7 +29,9 @@ def test_runs_through_a_worker_leave_no_cyclic_garbage(tmp_path: Path, nats_serv
         gc.collect()
         gc.disable()  # what the runs leave in cycles stays countable
         try:
-            done = await submit_jobs(config, _jobs(prefix, runs), wait=True, timeout=60)
+            done = await submit_jobs(
+                config, small_jobs(prefix, runs, tasks=3), wait=True, timeout=60
+            )
             assert [d.status for d in done] == ["success"] * runs
             return gc.collect()
         finally:
@@ -45,7 +42,7 @@ def test_runs_through_a_worker_leave_no_cyclic_garbage(tmp_path: Path, nats_serv
         serving = asyncio.create_task(worker.serve(stop))
         try:
             # the first runs build what lives on (connections, subscriptions, caches)
-            await submit_jobs(config, _jobs("warm", 8), wait=True, timeout=60)
+            await submit_jobs(config, small_jobs("warm", 8, tasks=3), wait=True, timeout=60)
             # the submitting client shares the process and leaves its connection's cycles
             # once per call: only what grows with the number of runs is the worker's
             return await garbage_after("few", 5), await garbage_after("many", 45)

@@ -143,10 +143,10 @@ class _Results:
             return  # another client's run is not read (its body may be in the object store)
         try:
             got = await published(self.js, msg)
-            if got is None or got.run_id not in self.missing:
+            if got is None:
                 return
             data = orjson.loads(got.result)
-            found = self.out[got.run_id]
+            found = self.out[run_id]
             found.status, found.success_rate = data.get("status"), data.get("success_rate")
             found.result = got.result
         except Exception as exc:  # e.g. an object store read that failed: the waiter raises
@@ -154,7 +154,7 @@ class _Results:
             self.failure.__cause__ = exc
             self.done.set()
             return
-        self.missing.discard(got.run_id)
+        self.missing.discard(run_id)
         if not self.missing:
             self.done.set()
 
